@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs (Debian's rabbitmq-server) and starts/stops RabbitMQ on 127.0.0.1:5672.
+# Usage: infra/rabbitmq.sh install|start|stop|status. Idempotent.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+NODE="${RABBITMQ_NODENAME:-edoc@localhost}"
+CONF="$REPO_ROOT/infra/rabbitmq/rabbitmq.conf"
+LOG_DIR=/var/log/rabbitmq
+
+ctl() { as_root env HOME=/var/lib/rabbitmq rabbitmqctl -n "$NODE" "$@"; }
+
+install() { apt_install rabbitmq-server; }
+
+running() { port_open 127.0.0.1 5672 && ctl await_startup --timeout 2 >/dev/null 2>&1; }
+
+start() {
+  install
+  if running; then log "rabbitmq already running"; return 0; fi
+  log "starting rabbitmq ($NODE, 127.0.0.1:5672)"
+  # The config must be readable by the rabbitmq user, wherever the clone lives.
+  as_root install -D -m 0644 "$CONF" /etc/rabbitmq/edoc-hub.conf
+  as_root mkdir -p "$LOG_DIR" && as_root chown rabbitmq:rabbitmq "$LOG_DIR"
+  as_root su rabbitmq -s /bin/sh -c "cd /var/lib/rabbitmq && \
+    HOME=/var/lib/rabbitmq RABBITMQ_NODENAME='$NODE' RABBITMQ_CONFIG_FILE=/etc/rabbitmq/edoc-hub.conf \
+    RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 ERL_EPMD_ADDRESS=127.0.0.1 \
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS='-kernel inet_dist_use_interface {127,0,0,1}' \
+    setsid nohup /usr/lib/rabbitmq/bin/rabbitmq-server >'$LOG_DIR/edoc-startup.log' 2>&1 &"
+  wait_for "rabbitmq" 120 running
+  log "rabbitmq ready"
+}
+
+stop() {
+  if ! port_open 127.0.0.1 5672 && ! pgrep -f "beam.*$NODE" >/dev/null; then return 0; fi
+  log "stopping rabbitmq"
+  ctl stop >/dev/null 2>&1 || true
+  local i=0
+  while pgrep -f "beam.*-sname $NODE" >/dev/null && [ $i -lt 40 ]; do sleep 0.5; i=$((i+1)); done
+  pkill -9 -f "beam.*-sname $NODE" 2>/dev/null || true
+}
+
+case "${1:-}" in
+  install) install ;;
+  start) start ;;
+  stop) stop ;;
+  status) if running; then echo running; else echo stopped; exit 1; fi ;;
+  *) die "usage: $0 install|start|stop|status" ;;
+esac

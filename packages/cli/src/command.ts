@@ -1,0 +1,17 @@
+/** One `edoc` subcommand. `run` returns the process exit code. */
+export interface Command {
+  readonly name: string;
+  /** One line shown by `edoc help`, e.g. `parse FILE [--json]`. */
+  readonly usage: string;
+  run(args: string[]): Promise<number>;
+}
+
+/** A failure the user caused or must see plainly: printed without a stack trace. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2 = 2,
+  ) {
+    super(message);
+  }
+}
