@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: installs what is missing, starts RabbitMQ and FerretDB
+# (and stops what it started), then lint, typecheck, build and every test against the real servers.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+
+bash infra/bootstrap.sh
+
+started=()
+cleanup() {
+  for s in "${started[@]}"; do bash "infra/$s.sh" stop || true; done
+}
+trap cleanup EXIT
+for s in rabbitmq ferretdb; do
+  if ! bash "infra/$s.sh" status >/dev/null 2>&1; then
+    bash "infra/$s.sh" start
+    started+=("$s")
+  fi
+done
+
+log "lint (biome)"
+pnpm exec biome check .
+log "typecheck"
+pnpm exec tsc -p tsconfig.check.json
+log "tests (vitest)"
+# Each run gets its own broker vhost and database (see tests/support), so a demo hub running
+# on the same servers is never touched.
+pnpm exec vitest run "$@"
