@@ -1,1 +1,19 @@
-export {};
+export {
+  Bus,
+  type BusLogger,
+  type BusOptions,
+  type Handler,
+  type InboundMessage,
+  type PublishProps,
+  type QueueStats,
+  type RpcHandler,
+} from "./bus.js";
+export { BusUnavailableError, PermanentError, RpcError, RpcTimeoutError } from "./errors.js";
+export {
+  DEAD_QUEUE,
+  type QueueName,
+  RPC_QUEUES,
+  type RpcQueue,
+  WORK_QUEUES,
+  type WorkQueue,
+} from "./topology.js";

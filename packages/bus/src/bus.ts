@@ -1,0 +1,425 @@
+import { randomUUID } from "node:crypto";
+import amqp, {
+  type Channel,
+  type ChannelModel,
+  type ConfirmChannel,
+  type ConsumeMessage,
+  type RecoveringChannelModel,
+} from "amqplib";
+import { BusUnavailableError, PermanentError, RpcError, RpcTimeoutError } from "./errors.js";
+import {
+  DEAD_QUEUE,
+  declareTopology,
+  type QueueName,
+  queueName,
+  RPC_QUEUES,
+  type RpcQueue,
+  WORK_QUEUES,
+  type WorkQueue,
+} from "./topology.js";
+
+/** The subset of a pino logger the bus needs. */
+export interface BusLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface BusOptions {
+  url: string;
+  /** Prefix of every queue name: one hub (or one test run) per prefix. */
+  prefix: string;
+  logger?: BusLogger;
+  /** Failed deliveries of one message before it is dead-lettered. */
+  deliveryLimit?: number;
+  /** Give up at start after this many connection retries (the process then exits). */
+  initialRetries?: number;
+}
+
+export interface InboundMessage {
+  readonly body: Buffer;
+  readonly messageId: string | undefined;
+  readonly correlationId: string | undefined;
+  readonly headers: Readonly<Record<string, unknown>>;
+  /** How many times this message was delivered before and not acknowledged. */
+  readonly redeliveries: number;
+  json(): unknown;
+}
+
+export interface PublishProps {
+  messageId: string;
+  correlationId?: string;
+  headers?: Record<string, string | number | boolean>;
+}
+
+export type Handler = (msg: InboundMessage) => Promise<void>;
+export type RpcHandler = (method: string, params: unknown, msg: InboundMessage) => Promise<unknown>;
+
+export interface QueueStats {
+  queue: string;
+  messages: number;
+  consumers: number;
+}
+
+type RpcReply =
+  | { ok: true; value: unknown }
+  | { ok: false; error: { code: string; message: string; status: number; details?: unknown } };
+
+interface Consumer {
+  queue: QueueName;
+  prefetch: number;
+  handler: (msg: ConsumeMessage, ch: Channel) => Promise<void>;
+}
+
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+const REPLY_TO = "amq.rabbitmq.reply-to";
+const noopLogger: BusLogger = { info() {}, warn() {}, error() {} };
+
+/**
+ * The hub's only way between services: durable quorum queues, publisher confirms, consumers
+ * that ack after their work is durable, bounded redelivery then dead-lettering with the reason,
+ * and request/reply over direct reply-to. Reconnection is amqplib's own recovery; after each
+ * (re)connect the topology and every registered consumer are set up again.
+ */
+export class Bus {
+  private model: RecoveringChannelModel | undefined;
+  private confirm: ConfirmChannel | undefined;
+  private rpcChannel: Channel | undefined;
+  private readonly consumers: Consumer[] = [];
+  private readonly pending = new Map<string, Pending>();
+  private readonly log: BusLogger;
+  private readonly deliveryLimit: number;
+  private closing = false;
+
+  private constructor(private readonly opts: BusOptions) {
+    this.log = opts.logger ?? noopLogger;
+    this.deliveryLimit = opts.deliveryLimit ?? 5;
+  }
+
+  static async connect(opts: BusOptions): Promise<Bus> {
+    const bus = new Bus(opts);
+    bus.model = await amqp.connect(opts.url, {
+      recovery: {
+        initialDelay: 200,
+        maxDelay: 5_000,
+        initialMaxRetries: opts.initialRetries ?? 20,
+        maxRetries: Number.POSITIVE_INFINITY,
+        setup: (m: ChannelModel) => bus.setup(m),
+      },
+    });
+    bus.model.on("disconnect", (err: Error) => {
+      bus.confirm = undefined;
+      bus.rpcChannel = undefined;
+      bus.failPending(new BusUnavailableError(`broker connection lost: ${err.message}`));
+      if (!bus.closing) bus.log.warn({ err: err.message }, "broker disconnected; reconnecting");
+    });
+    bus.model.on("error", (err: Error) => bus.log.warn({ err: err.message }, "broker error"));
+    return bus;
+  }
+
+  get connected(): boolean {
+    return this.confirm !== undefined;
+  }
+
+  name(q: QueueName): string {
+    return queueName(this.opts.prefix, q);
+  }
+
+  private async setup(model: ChannelModel): Promise<void> {
+    const confirm = await model.createConfirmChannel();
+    await declareTopology(confirm, { prefix: this.opts.prefix, deliveryLimit: this.deliveryLimit });
+    const rpc = await model.createChannel();
+    await rpc.consume(REPLY_TO, (msg) => msg && this.onReply(msg), { noAck: true });
+    for (const c of this.consumers) await this.startConsumer(model, c);
+    this.confirm = confirm;
+    this.rpcChannel = rpc;
+    this.log.info(
+      { prefix: this.opts.prefix, consumers: this.consumers.length },
+      "broker connected",
+    );
+  }
+
+  private async startConsumer(model: ChannelModel, c: Consumer): Promise<void> {
+    const ch = await model.createChannel();
+    await ch.prefetch(c.prefetch);
+    await ch.consume(this.name(c.queue), (msg) => {
+      if (msg) void c.handler(msg, ch);
+    });
+  }
+
+  /** Publishes durably: resolves only once the broker confirmed it has the message. */
+  async publish(
+    queue: WorkQueue | typeof DEAD_QUEUE,
+    body: Buffer,
+    props: PublishProps,
+  ): Promise<void> {
+    const ch = this.confirm;
+    if (!ch) throw new BusUnavailableError();
+    await new Promise<void>((resolve, reject) => {
+      ch.sendToQueue(
+        this.name(queue),
+        body,
+        {
+          persistent: true,
+          messageId: props.messageId,
+          correlationId: props.correlationId,
+          headers: props.headers,
+          contentType: "application/json",
+        },
+        (err: unknown) =>
+          err
+            ? reject(new BusUnavailableError(`publish not confirmed: ${String(err)}`))
+            : resolve(),
+      );
+    });
+  }
+
+  publishJson(queue: WorkQueue, value: unknown, props: PublishProps): Promise<void> {
+    return this.publish(queue, Buffer.from(JSON.stringify(value)), props);
+  }
+
+  /**
+   * Consumes a work queue. The message is acknowledged after `handler` resolves; a thrown
+   * `PermanentError`, or any error on the last allowed delivery, dead-letters it with the reason;
+   * other errors put it back for redelivery. Handlers must therefore be idempotent.
+   */
+  async consume(
+    queue: WorkQueue | typeof DEAD_QUEUE,
+    handler: Handler,
+    opts: { prefetch?: number } = {},
+  ): Promise<void> {
+    const consumer: Consumer = {
+      queue,
+      prefetch: opts.prefetch ?? 16,
+      handler: async (raw, ch) => {
+        const msg = inbound(raw);
+        try {
+          await handler(msg);
+          ch.ack(raw);
+        } catch (err) {
+          const last = msg.redeliveries + 1 >= this.deliveryLimit;
+          if (err instanceof PermanentError || last) {
+            await this.deadLetter(queue, raw, msg, err).then(
+              () => ch.ack(raw),
+              () => ch.nack(raw, false, true),
+            );
+          } else {
+            this.log.warn(
+              {
+                queue,
+                messageId: msg.messageId,
+                redeliveries: msg.redeliveries,
+                err: errText(err),
+              },
+              "handler failed; will retry",
+            );
+            ch.nack(raw, false, true);
+          }
+        }
+      },
+    };
+    this.consumers.push(consumer);
+    const model = this.currentModel();
+    if (model && this.connected) await this.startConsumer(model, consumer);
+  }
+
+  private currentModel(): ChannelModel | undefined {
+    // The recovering model forwards createChannel to the live connection.
+    return this.model as unknown as ChannelModel | undefined;
+  }
+
+  private async deadLetter(
+    queue: string,
+    raw: ConsumeMessage,
+    msg: InboundMessage,
+    err: unknown,
+  ): Promise<void> {
+    const reason = err instanceof PermanentError ? err.code : "DELIVERY_LIMIT";
+    this.log.error(
+      { queue, messageId: msg.messageId, reason, err: errText(err) },
+      "message dead-lettered",
+    );
+    await this.publish(DEAD_QUEUE, raw.content, {
+      messageId: msg.messageId ?? randomUUID(),
+      correlationId: msg.correlationId,
+      headers: {
+        ...stringHeaders(raw.properties.headers),
+        "x-edoc-origin-queue": queue,
+        "x-edoc-reason": reason,
+        "x-edoc-error": errText(err).slice(0, 1000),
+        "x-edoc-dead-at": new Date().toISOString(),
+      },
+    });
+  }
+
+  /** Serves `method(params)` requests on an RPC queue; errors are answered, never redelivered. */
+  async serve(
+    queue: RpcQueue,
+    handler: RpcHandler,
+    opts: { prefetch?: number } = {},
+  ): Promise<void> {
+    const consumer: Consumer = {
+      queue,
+      prefetch: opts.prefetch ?? 16,
+      handler: async (raw, ch) => {
+        const msg = inbound(raw);
+        let reply: RpcReply;
+        try {
+          const req = msg.json() as { method?: unknown; params?: unknown };
+          if (typeof req.method !== "string")
+            throw new RpcError("RPC_BAD_REQUEST", "method missing");
+          reply = { ok: true, value: await handler(req.method, req.params, msg) };
+        } catch (err) {
+          if (err instanceof RpcError) {
+            reply = {
+              ok: false,
+              error: {
+                code: err.code,
+                message: err.message,
+                status: err.status,
+                details: err.details,
+              },
+            };
+          } else {
+            this.log.error({ queue, err: errText(err) }, "rpc handler crashed");
+            reply = {
+              ok: false,
+              error: { code: "INTERNAL", message: "internal error", status: 503 },
+            };
+          }
+        }
+        const replyTo = raw.properties.replyTo as string | undefined;
+        if (replyTo) {
+          ch.sendToQueue(replyTo, Buffer.from(JSON.stringify(reply)), {
+            correlationId: raw.properties.correlationId as string | undefined,
+          });
+        }
+        ch.ack(raw);
+      },
+    };
+    this.consumers.push(consumer);
+    const model = this.currentModel();
+    if (model && this.connected) await this.startConsumer(model, consumer);
+  }
+
+  /**
+   * Calls `method` on an RPC queue. The request expires with the timeout, so a request that
+   * times out was never executed unless a consumer took it in the last instant; callers keep
+   * RPCs idempotent for that case.
+   */
+  async call(
+    queue: RpcQueue,
+    method: string,
+    params: unknown,
+    timeoutMs = 10_000,
+  ): Promise<unknown> {
+    const ch = this.rpcChannel;
+    if (!ch) throw new BusUnavailableError();
+    const correlationId = randomUUID();
+    const result = new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(correlationId);
+        reject(new RpcTimeoutError(queue, timeoutMs));
+      }, timeoutMs);
+      this.pending.set(correlationId, { resolve, reject, timer });
+    });
+    ch.sendToQueue(this.name(queue), Buffer.from(JSON.stringify({ method, params })), {
+      correlationId,
+      replyTo: REPLY_TO,
+      expiration: String(timeoutMs),
+      contentType: "application/json",
+    });
+    return result;
+  }
+
+  private onReply(raw: ConsumeMessage): void {
+    const id = raw.properties.correlationId as string | undefined;
+    const p = id ? this.pending.get(id) : undefined;
+    if (!p || !id) return;
+    this.pending.delete(id);
+    clearTimeout(p.timer);
+    let reply: RpcReply;
+    try {
+      reply = JSON.parse(raw.content.toString("utf8")) as RpcReply;
+    } catch {
+      p.reject(new RpcError("RPC_BAD_REPLY", "unreadable reply", 502));
+      return;
+    }
+    if (reply.ok) p.resolve(reply.value);
+    else
+      p.reject(
+        new RpcError(
+          reply.error.code,
+          reply.error.message,
+          reply.error.status,
+          reply.error.details,
+        ),
+      );
+  }
+
+  private failPending(err: Error): void {
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(err);
+      this.pending.delete(id);
+    }
+  }
+
+  /** Depth and consumers of every hub queue (operators' live view, health). */
+  async stats(): Promise<QueueStats[]> {
+    const ch = this.confirm;
+    if (!ch) throw new BusUnavailableError();
+    const out: QueueStats[] = [];
+    for (const q of [...WORK_QUEUES, ...RPC_QUEUES, DEAD_QUEUE] as const) {
+      const s = await ch.checkQueue(this.name(q));
+      out.push({ queue: q, messages: s.messageCount, consumers: s.consumerCount });
+    }
+    return out;
+  }
+
+  /** Removes every queue of this prefix (tests only). */
+  async deleteAll(): Promise<void> {
+    const ch = this.confirm;
+    if (!ch) throw new BusUnavailableError();
+    for (const q of [...WORK_QUEUES, ...RPC_QUEUES, DEAD_QUEUE] as const)
+      await ch.deleteQueue(this.name(q));
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.failPending(new BusUnavailableError("bus closed"));
+    await this.model?.close().catch(() => undefined);
+  }
+}
+
+function inbound(raw: ConsumeMessage): InboundMessage {
+  const headers = (raw.properties.headers ?? {}) as Record<string, unknown>;
+  const count = headers["x-delivery-count"];
+  return {
+    body: raw.content,
+    messageId: raw.properties.messageId as string | undefined,
+    correlationId: raw.properties.correlationId as string | undefined,
+    headers,
+    redeliveries: typeof count === "number" ? count : raw.fields.redelivered ? 1 : 0,
+    json: () => JSON.parse(raw.content.toString("utf8")) as unknown,
+  };
+}
+
+function stringHeaders(
+  h: Record<string, unknown> | undefined,
+): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(h ?? {})) {
+    if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[k] = v;
+  }
+  return out;
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
