@@ -18,7 +18,7 @@ describe("infrastructure", () => {
         msg = await ch.get(q, { noAck: true });
         if (!msg) await new Promise((r) => setTimeout(r, 50));
       }
-      expect(msg && msg.content.toString()).toBe("xin chào");
+      expect(msg ? msg.content.toString() : undefined).toBe("xin chào");
       await ch.deleteQueue(q);
       await ch.close();
     } finally {

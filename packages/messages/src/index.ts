@@ -1,0 +1,231 @@
+/**
+ * The contract between the hub's services: every message on the bus and every archive RPC,
+ * as zod schemas. Services validate what they receive with these (once, at the edge) and get
+ * typed values; nothing else is shared between services.
+ */
+import { z } from "zod";
+
+const organId = z
+  .string()
+  .regex(/^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$/, "OrganId V1V2V3.Z1Z2.Y1Y2.X1X2X3");
+const isoTime = z.string().datetime({ offset: true });
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const DocType = z.enum(["new", "revoke", "update", "replace", "status"]);
+export type DocType = z.infer<typeof DocType>;
+export const PacketKind = z.enum(["letter", "status"]);
+
+/** A business status carried by a status packet (gói tin trạng thái). */
+export const StatusInfo = z.object({
+  code: z.string().regex(/^\d{2}$/),
+  responseForOrganId: organId,
+  responseForDocumentId: z.string().min(1),
+  description: z.string().optional(),
+});
+export type StatusInfo = z.infer<typeof StatusInfo>;
+
+export const SignerInfo = z.object({
+  subject: z.string(),
+  serialNumber: z.string(),
+  organIds: z.array(organId),
+  fingerprintSha256: z.string(),
+  algorithm: z.string().optional(),
+});
+
+/** What the gateway hands the archive for one verified packet (RPC `packets.accept`). */
+export const AcceptRequest = z.object({
+  hubDocumentId: z.string().min(1),
+  kind: PacketKind,
+  docType: DocType,
+  from: organId,
+  /** The authenticated system that submitted it (may act for `from`). */
+  submittedBy: organId,
+  documentId: z.string().min(1),
+  /** Letters: recipients as addressed; statuses: empty (the archive knows the counterpart). */
+  to: z.array(organId),
+  subject: z.string().optional(),
+  code: z.string().optional(),
+  priority: z.number().int().min(0).max(4).optional(),
+  relatedDocumentId: z.string().optional(),
+  status: StatusInfo.optional(),
+  digest: sha256Hex,
+  size: z.number().int().nonnegative(),
+  receivedAt: isoTime,
+  signer: SignerInfo,
+  /** The hub-signed acceptance receipt (XML-DSig) returned to the sender, now and on replays. */
+  receiptXml: z.string().min(1),
+  /** The exact bytes received, base64. */
+  edxml: z.string().min(1),
+});
+export type AcceptRequest = z.infer<typeof AcceptRequest>;
+
+export const AcceptResult = z.object({
+  outcome: z.enum(["accepted", "duplicate"]),
+  hubDocumentId: z.string(),
+  receivedAt: isoTime,
+  receiptXml: z.string(),
+});
+export type AcceptResult = z.infer<typeof AcceptResult>;
+
+/** archive → router (queue `router.inbound`): one accepted packet to route. */
+export const RouteRequest = z.object({
+  hubDocumentId: z.string(),
+  kind: PacketKind,
+  docType: DocType,
+  from: organId,
+  documentId: z.string(),
+  to: z.array(organId),
+  relatedDocumentId: z.string().optional(),
+  status: StatusInfo.optional(),
+  /** Who received the letter a status, revoke, update or replace refers to. */
+  originalRecipients: z.array(organId).optional(),
+  /** The original letter's sender, for statuses answering it. */
+  originalSender: organId.optional(),
+  acceptedAt: isoTime,
+});
+export type RouteRequest = z.infer<typeof RouteRequest>;
+
+export const PlannedDelivery = z.object({
+  deliveryId: z.string(),
+  recipient: organId,
+  addressedTo: organId,
+  via: z.array(organId),
+});
+export type PlannedDelivery = z.infer<typeof PlannedDelivery>;
+
+export const ReturnedRecipient = z.object({
+  addressedTo: organId,
+  reason: z.string(),
+  message: z.string(),
+});
+export type ReturnedRecipient = z.infer<typeof ReturnedRecipient>;
+
+/** router → archive (queue `archive.plans`): where one packet goes. */
+export const RoutingPlanMessage = z.object({
+  hubDocumentId: z.string(),
+  deliveries: z.array(PlannedDelivery),
+  returned: z.array(ReturnedRecipient),
+  /** A revoke: withdraw the recipients' not-yet-fetched deliveries of `relatedDocumentId`. */
+  withdraw: z.boolean(),
+  plannedAt: isoTime,
+});
+export type RoutingPlanMessage = z.infer<typeof RoutingPlanMessage>;
+
+export const DeliveryState = z.enum([
+  "available",
+  "fetched",
+  "acknowledged",
+  "failed",
+  "withdrawn",
+]);
+export type DeliveryState = z.infer<typeof DeliveryState>;
+
+/** One item of an agency's inbox (hộp thư đến). */
+export const InboxItem = z.object({
+  deliveryId: z.string(),
+  hubDocumentId: z.string(),
+  kind: PacketKind,
+  docType: DocType,
+  from: organId,
+  recipient: organId,
+  documentId: z.string(),
+  subject: z.string().optional(),
+  statusCode: z.string().optional(),
+  priority: z.number().optional(),
+  state: DeliveryState,
+  availableAt: isoTime,
+  fetchedAt: isoTime.optional(),
+  acknowledgedAt: isoTime.optional(),
+  ackResult: z.enum(["done", "fail"]).optional(),
+});
+export type InboxItem = z.infer<typeof InboxItem>;
+
+export const TraceEvent = z.object({
+  receiptId: z.string(),
+  seq: z.number().int(),
+  type: z.string(),
+  at: isoTime,
+  organId: organId.optional(),
+  deliveryId: z.string().optional(),
+  data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+});
+export type TraceEvent = z.infer<typeof TraceEvent>;
+
+/** A letter's trace: every recipient's timeline with receipt ids (GET /documents/{id}/trace). */
+export const Trace = z.object({
+  hubDocumentId: z.string(),
+  documentId: z.string(),
+  from: organId,
+  docType: DocType,
+  kind: PacketKind,
+  events: z.array(TraceEvent),
+  recipients: z.array(
+    z.object({
+      recipient: organId,
+      addressedTo: organId,
+      deliveryId: z.string().optional(),
+      state: z.string(),
+      statuses: z.array(z.object({ code: z.string(), at: isoTime })),
+      events: z.array(TraceEvent),
+    }),
+  ),
+});
+export type Trace = z.infer<typeof Trace>;
+
+/** The sender's view of one letter (GET /documents). */
+export const SentDocument = z.object({
+  hubDocumentId: z.string(),
+  documentId: z.string(),
+  docType: DocType,
+  kind: PacketKind,
+  subject: z.string().optional(),
+  receivedAt: isoTime,
+  recipients: z.array(
+    z.object({ recipient: organId, state: z.string(), lastStatus: z.string().optional() }),
+  ),
+});
+export type SentDocument = z.infer<typeof SentDocument>;
+
+/**
+ * Archive RPC methods (queue `archive.rpc`). `actingFor` is every OrganId the authenticated
+ * system may act for: the archive scopes each query to it, so an agency never sees another's
+ * deliveries whatever ids it guesses.
+ */
+export const RpcParams = {
+  "packets.accept": AcceptRequest,
+  "inbox.list": z.object({
+    actingFor: z.array(organId),
+    state: z.enum(["pending", "fetched", "all"]),
+  }),
+  "inbox.fetch": z.object({ actingFor: z.array(organId), deliveryId: z.string() }),
+  "inbox.ack": z.object({
+    actingFor: z.array(organId),
+    deliveryId: z.string(),
+    result: z.enum(["done", "fail"]),
+    reason: z.string().max(1000).optional(),
+  }),
+  "documents.list": z.object({
+    actingFor: z.array(organId),
+    limit: z.number().int().min(1).max(500),
+  }),
+  "documents.trace": z.object({ actingFor: z.array(organId), id: z.string() }),
+  health: z.object({}),
+} as const;
+export type RpcMethod = keyof typeof RpcParams;
+export type RpcParamsOf<M extends RpcMethod> = z.infer<(typeof RpcParams)[M]>;
+
+export const RpcResults = {
+  "packets.accept": AcceptResult,
+  "inbox.list": z.object({ items: z.array(InboxItem) }),
+  "inbox.fetch": z.object({ item: InboxItem, edxml: z.string() }),
+  "inbox.ack": z.object({ item: InboxItem }),
+  "documents.list": z.object({ documents: z.array(SentDocument) }),
+  "documents.trace": Trace,
+  health: z.object({
+    database: z.boolean(),
+    chainHead: z.object({ seq: z.number(), hash: z.string() }).optional(),
+  }),
+} as const;
+export type RpcResultOf<M extends RpcMethod> = z.infer<(typeof RpcResults)[M]>;
+
+export { z };
