@@ -1,4 +1,13 @@
+export { type Agency, TIERS, type Tier } from "./agency.js";
+export { demoNetwork } from "./demo.js";
+export { Directory, type Resolution } from "./directory.js";
 export { DirectoryError, type DirectoryErrorCode } from "./errors.js";
+export {
+  DIRECTORY_FORMAT,
+  type DirectoryJson,
+  parseDirectoryJson,
+  toDirectoryJson,
+} from "./json.js";
 export {
   compareOrganIds,
   isOrganId,
@@ -11,3 +20,9 @@ export {
   parentOf,
   parseOrganId,
 } from "./organ-id.js";
+export {
+  importTayNinhTsv,
+  type TayNinhImport,
+  type TayNinhImportOptions,
+  type TsvSkip,
+} from "./tay-ninh.js";

@@ -19,8 +19,8 @@ const NUMERIC_GROUPS = [
 
 /** Why `s` (already trimmed) is not an organ id, or undefined when it is one. */
 function problemWith(s: string): string | undefined {
-  if (s === "") return `is empty, expected ${SHAPE}`;
-  if (/\s/.test(s)) return `contains whitespace, expected ${SHAPE}`;
+  if (s === "") return `empty, expected ${SHAPE}`;
+  if (/\s/.test(s)) return `whitespace inside, expected ${SHAPE}`;
   const groups = s.split(".");
   if (groups.length !== 4) {
     return `expected 4 dot-separated groups ${SHAPE}, got ${groups.length}`;
@@ -58,7 +58,7 @@ export function parseOrganId(raw: string, field?: string): OrganId {
   const s = raw.trim();
   const problem = problemWith(s);
   if (problem !== undefined) {
-    throw new DirectoryError("ORGAN_ID_MALFORMED", `${where} ${quote(s)} ${problem}`, field);
+    throw new DirectoryError("ORGAN_ID_MALFORMED", `${where} ${quote(s)}: ${problem}`, field);
   }
   return s as OrganId;
 }

@@ -78,7 +78,7 @@ describe("parseOrganId", () => {
 
   it("rejects empty and blank input, and too many groups", () => {
     expect(errorOf(() => parseOrganId("   ", "To[1].OrganId")).message).toBe(
-      'To[1].OrganId "" is empty, expected V1V2V3.Z1Z2.Y1Y2.X1X2X3',
+      'To[1].OrganId "": empty, expected V1V2V3.Z1Z2.Y1Y2.X1X2X3',
     );
     expect(errorOf(() => parseOrganId("000.00.00.00.H53")).message).toContain("got 5");
   });

@@ -1,0 +1,51 @@
+import type { OrganId } from "./organ-id.js";
+
+/** Where an agency sits; data from the directory, never guessed from the code's digits. */
+export type Tier = "central" | "province" | "department" | "district" | "commune" | "division";
+
+export const TIERS: readonly Tier[] = [
+  "central",
+  "province",
+  "department",
+  "district",
+  "commune",
+  "division",
+];
+
+export function isTier(s: string): s is Tier {
+  return (TIERS as readonly string[]).includes(s);
+}
+
+/** One validity period of one agency (cơ quan). An id may have several, never overlapping. */
+export interface Agency {
+  id: OrganId;
+  name: string;
+  tier: Tier;
+  parent?: OrganId;
+  /** ISO date yyyy-mm-dd, inclusive */
+  validFrom: string;
+  /** ISO date, exclusive; absent = still active */
+  validTo?: string;
+  /** who takes over after validTo (mergers, the 2025 reform) */
+  successor?: OrganId;
+  email?: string;
+}
+
+/** Deliberately loose: one @, something on both sides, no spaces. Mailboxes are not verified. */
+export function isPlausibleEmail(s: string): boolean {
+  return /^[^\s@]+@[^\s@]+$/.test(s);
+}
+
+/** A plain copy with only the Agency fields, in a fixed key order, absent ones omitted. */
+export function copyAgency(a: Agency): Agency {
+  return {
+    id: a.id,
+    name: a.name,
+    tier: a.tier,
+    ...(a.parent !== undefined && { parent: a.parent }),
+    validFrom: a.validFrom,
+    ...(a.validTo !== undefined && { validTo: a.validTo }),
+    ...(a.successor !== undefined && { successor: a.successor }),
+    ...(a.email !== undefined && { email: a.email }),
+  };
+}
