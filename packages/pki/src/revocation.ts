@@ -1,0 +1,67 @@
+import { PkiError } from "./errors.js";
+import { importSigningKey, signingAlgorithmFor } from "./keys.js";
+import { type DevPkiState, derSerial, normalizeSerial, type RevocationReason } from "./state.js";
+import { toPem, x509 } from "./x509.js";
+
+export interface RevokeOptions {
+  /** Default "unspecified". */
+  readonly reason?: RevocationReason;
+  /** Revocation date written to the CRL; default now. */
+  readonly at?: Date;
+}
+
+/** Marks a certificate this PKI issued as revoked; the next CRL lists it. */
+export function revokeCertificate(
+  state: DevPkiState,
+  serialHex: string,
+  opts: RevokeOptions = {},
+): DevPkiState {
+  const serialNumber = normalizeSerial(serialHex);
+  if (!state.issued.some((c) => c.serialNumber === serialNumber)) {
+    throw new PkiError(
+      "CERT_UNKNOWN",
+      `no certificate with serial ${serialNumber} was issued by this PKI`,
+    );
+  }
+  if (state.revoked.some((r) => r.serialNumber === serialNumber)) {
+    throw new PkiError("CERT_ALREADY_REVOKED", `certificate ${serialNumber} is already revoked`);
+  }
+  const entry = {
+    serialNumber,
+    revokedAt: (opts.at ?? new Date()).toISOString(),
+    reason: opts.reason ?? "unspecified",
+  };
+  return { ...state, revoked: [...state.revoked, entry] };
+}
+
+export interface CrlOptions {
+  /** Default now. */
+  readonly thisUpdate?: Date;
+  /** Default thisUpdate plus 7 days; verifiers treat a CRL past nextUpdate as stale. */
+  readonly nextUpdate?: Date;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** The issuing CA's CRL (PEM) listing every revoked certificate. */
+export async function issueCrl(state: DevPkiState, opts: CrlOptions = {}): Promise<string> {
+  const thisUpdate = opts.thisUpdate ?? new Date();
+  const nextUpdate = opts.nextUpdate ?? new Date(thisUpdate.getTime() + 7 * DAY_MS);
+  const issuer = new x509.X509Certificate(state.issuing.certificatePem);
+  const signing = await importSigningKey(state.issuing.privateKeyPem);
+  const crl = await x509.X509CrlGenerator.create({
+    issuer: issuer.subjectName,
+    thisUpdate,
+    nextUpdate,
+    signingKey: signing.key,
+    signingAlgorithm: signingAlgorithmFor(signing.algorithm),
+    extensions: [await x509.AuthorityKeyIdentifierExtension.create(issuer.publicKey)],
+    entries: state.revoked.map((r) => ({
+      serialNumber: derSerial(r.serialNumber),
+      revocationDate: new Date(r.revokedAt),
+      // RFC 5280 5.3.1: the reasonCode "unspecified" SHOULD be absent.
+      ...(r.reason === "unspecified" ? {} : { reason: x509.X509CrlReason[r.reason] }),
+    })),
+  });
+  return toPem(crl);
+}
