@@ -1,4 +1,4 @@
-import type { OrganId } from "./organ-id.js";
+import { compareOrganIds, type OrganId } from "./organ-id.js";
 
 /** Where an agency sits; data from the directory, never guessed from the code's digits. */
 export type Tier = "central" | "province" | "department" | "district" | "commune" | "division";
@@ -48,4 +48,11 @@ export function copyAgency(a: Agency): Agency {
     ...(a.successor !== undefined && { successor: a.successor }),
     ...(a.email !== undefined && { email: a.email }),
   };
+}
+
+/** Tree order of ids, then oldest period first. */
+export function compareAgencies(a: Agency, b: Agency): number {
+  const byId = compareOrganIds(a.id, b.id);
+  if (byId !== 0) return byId;
+  return a.validFrom < b.validFrom ? -1 : a.validFrom > b.validFrom ? 1 : 0;
 }

@@ -1,8 +1,8 @@
-import { type Agency, copyAgency } from "./agency.js";
+import { type Agency, compareAgencies, copyAgency } from "./agency.js";
 import { utcDay } from "./dates.js";
 import { DirectoryError } from "./errors.js";
 import { parseDirectoryJson } from "./json.js";
-import { compareOrganIds, type OrganId } from "./organ-id.js";
+import type { OrganId } from "./organ-id.js";
 import { agencyProblem } from "./validate.js";
 
 export type Resolution =
@@ -15,6 +15,12 @@ export type Resolution =
 
 function isValidOn(a: Agency, day: string): boolean {
   return a.validFrom <= day && (a.validTo === undefined || day < a.validTo);
+}
+
+function pushTo<T>(m: Map<string, T[]>, key: string, value: T): void {
+  const list = m.get(key);
+  if (list) list.push(value);
+  else m.set(key, [value]);
 }
 
 function period(a: Agency): string {
@@ -77,8 +83,8 @@ export class Directory {
     const byId = new Map<string, Agency[]>();
     const byParent = new Map<string, Agency[]>();
     for (const a of all) {
-      byId.set(a.id, [...(byId.get(a.id) ?? []), a]);
-      if (a.parent !== undefined) byParent.set(a.parent, [...(byParent.get(a.parent) ?? []), a]);
+      pushTo(byId, a.id, a);
+      if (a.parent !== undefined) pushTo(byParent, a.parent, a);
     }
     this.#byId = byId;
     this.#byParent = byParent;
@@ -97,9 +103,9 @@ export class Directory {
     }
 
     const periods = new Map<string, Indexed[]>();
-    for (const at of indexed) periods.set(at.agency.id, [...(periods.get(at.agency.id) ?? []), at]);
+    for (const at of indexed) pushTo(periods, at.agency.id, at);
     for (const list of periods.values()) {
-      list.sort((x, y) => (x.agency.validFrom < y.agency.validFrom ? -1 : 1));
+      list.sort((x, y) => compareAgencies(x.agency, y.agency));
       for (let i = 1; i < list.length; i++) {
         const prev = list[i - 1]!;
         const cur = list[i]!;
@@ -144,9 +150,7 @@ export class Directory {
       }
     }
 
-    const frozen = [...agencies]
-      .sort((a, b) => compareOrganIds(a.id, b.id) || (a.validFrom < b.validFrom ? -1 : 1))
-      .map((a) => Object.freeze(copyAgency(a)));
+    const frozen = [...agencies].sort(compareAgencies).map((a) => Object.freeze(copyAgency(a)));
     return new Directory(frozen);
   }
 

@@ -1,7 +1,7 @@
-import { type Agency, copyAgency, isTier, TIERS } from "./agency.js";
+import { type Agency, compareAgencies, copyAgency, isTier, TIERS } from "./agency.js";
 import { isIsoDate } from "./dates.js";
 import { DirectoryError, quote } from "./errors.js";
-import { compareOrganIds, type OrganId, parseOrganId } from "./organ-id.js";
+import { type OrganId, parseOrganId } from "./organ-id.js";
 import { agencyProblem } from "./validate.js";
 
 export const DIRECTORY_FORMAT = "edoc-directory/1";
@@ -127,12 +127,6 @@ export function parseDirectoryJson(input: unknown): Agency[] {
 export function toDirectoryJson(agencies: readonly Agency[]): DirectoryJson {
   return {
     format: DIRECTORY_FORMAT,
-    agencies: [...agencies]
-      .sort(
-        (a, b) =>
-          compareOrganIds(a.id, b.id) ||
-          (a.validFrom < b.validFrom ? -1 : a.validFrom > b.validFrom ? 1 : 0),
-      )
-      .map(copyAgency),
+    agencies: [...agencies].sort(compareAgencies).map(copyAgency),
   };
 }

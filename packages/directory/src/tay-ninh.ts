@@ -30,6 +30,7 @@ export interface TayNinhImport {
  *                                          such as Bảo hiểm xã hội tỉnh Tây Ninh 000.00.80.G24)
  *   T3 other level-1 letters, and lower codes of provinces other than H53 -> skipped
  *   Under H53, level 2 (000.00.YY.H53):
+ *   ("UBND" below also matches "Ủy ban nhân dân"; name tests ignore case.)
  *   T4 YY 30–38, name "UBND huyện|thị xã|thành phố …"  -> district
  *   T5 YY 02–17, name "Sở …"                            -> department
  *   T6 any other YY (01 Văn phòng UBND, 18+ Thanh tra, Ban…, branches of central bodies,
@@ -48,10 +49,13 @@ export interface TayNinhImport {
  *   D  a code seen again is skipped; the first line wins
  */
 const PROVINCE = "H53";
-const DISTRICT_NAME = /^UBND (huyện|thị xã|thành phố) /iu;
-const COMMUNE_NAME = /^UBND (xã|phường|thị trấn) /iu;
+// "UBND" is how the file writes it; the spelled-out forms (both tone-mark placements) are
+// accepted too so a corrected list still classifies.
+const COMMITTEE = "(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)";
+const DISTRICT_NAME = new RegExp(`^${COMMITTEE} (?:huyện|thị xã|thành phố) `, "iu");
+const COMMUNE_NAME = new RegExp(`^${COMMITTEE} (?:xã|phường|thị trấn) `, "iu");
+const COMMITTEE_NAME = new RegExp(`^${COMMITTEE} `, "iu");
 const DEPARTMENT_NAME = /^Sở /u;
-const COMMITTEE_NAME = /^UBND /iu;
 
 const isDistrictNumber = (n: number): boolean => n >= 30 && n <= 38;
 const isDepartmentNumber = (n: number): boolean => n >= 2 && n <= 17;

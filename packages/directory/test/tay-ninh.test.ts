@@ -133,14 +133,23 @@ describe("importTayNinhTsv rules and robustness", () => {
     expect(r.skipped[1]!.reason).toContain('not "Sở …"');
   });
 
-  it("classifies by name within the district range: commune vs division", () => {
+  it("classifies by name within the district range, abbreviated or spelled out", () => {
     const r = run(
       ROOT,
       DISTRICT,
       "000.20.31.H53\tUBND Thị trấn Bến Cầu",
+      "000.21.31.H53\tỦy ban nhân dân xã An Thạnh",
       "000.01.31.H53\tVăn phòng HĐND-UBND huyện Bến Cầu",
+      "000.00.32.H53\tUỷ ban nhân dân huyện Châu Thành",
     );
-    expect(r.agencies.map((a) => a.tier)).toEqual(["province", "district", "commune", "division"]);
+    expect(r.agencies.map((a) => a.tier)).toEqual([
+      "province",
+      "district",
+      "commune",
+      "commune",
+      "division",
+      "district",
+    ]);
   });
 
   it("skips lower codes of other provinces and unknown level-1 letters", () => {
