@@ -97,13 +97,11 @@ export function scanMarkup(text: string, from: number, limits: Limits): void {
       if (elements > limits.maxElements) {
         throw tooLarge(text, i, `more than ${limits.maxElements} elements`);
       }
-      end = tagEnd(text, i);
-      if (end !== -1 && text[end - 1] !== "/") {
-        depth++;
-        if (depth > limits.maxDepth) {
-          throw tooLarge(text, i, `elements nested deeper than ${limits.maxDepth} levels`);
-        }
+      if (depth + 1 > limits.maxDepth) {
+        throw tooLarge(text, i, `elements nested deeper than ${limits.maxDepth} levels`);
       }
+      end = tagEnd(text, i);
+      if (end !== -1 && text[end - 1] !== "/") depth++;
     }
     if (end < 0) return; // unterminated construct: the parser reports it with its position
     i = text.indexOf("<", end + 1);
