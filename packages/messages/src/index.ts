@@ -196,6 +196,8 @@ export const RpcParams = {
   "inbox.list": z.object({
     actingFor: z.array(organId),
     state: z.enum(["pending", "fetched", "all"]),
+    /** Newest first; at most this many. */
+    limit: z.number().int().min(1).max(1000).default(500),
   }),
   "inbox.fetch": z.object({ actingFor: z.array(organId), deliveryId: z.string() }),
   "inbox.ack": z.object({
