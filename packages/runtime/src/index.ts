@@ -6,52 +6,8 @@ import { type Logger, pino } from "pino";
 import { collectDefaultMetrics, Registry } from "prom-client";
 
 export type { Logger } from "pino";
-
-/** Settings common to all services. Defaults run the demo hub on one machine. */
-export interface HubConfig {
-  amqpUrl: string;
-  mongoUrl: string;
-  dbName: string;
-  /** Prefix of every queue: one hub (or one test run) per prefix. */
-  busPrefix: string;
-  /** Directory JSON (`edoc-directory/1`); unset = the built-in demo network. */
-  directoryFile: string | undefined;
-  /** Hub key and certificate: sign acceptance receipts and chain heads; TLS server identity. */
-  hubKeyFile: string | undefined;
-  hubCertFile: string | undefined;
-  logLevel: string;
-}
-
-export class ConfigError extends Error {
-  readonly code = "CONFIG_INVALID";
-}
-
-export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
-  return {
-    amqpUrl: env.EDOC_AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672",
-    mongoUrl: env.EDOC_MONGO_URL ?? "mongodb://127.0.0.1:27017/?directConnection=true",
-    dbName: env.EDOC_DB_NAME ?? "edoc",
-    busPrefix: env.EDOC_BUS_PREFIX ?? "edoc",
-    directoryFile: env.EDOC_DIRECTORY_FILE || undefined,
-    hubKeyFile: env.EDOC_HUB_KEY || undefined,
-    hubCertFile: env.EDOC_HUB_CERT || undefined,
-    logLevel: env.EDOC_LOG_LEVEL ?? "info",
-  };
-}
-
-/** Reads an integer setting, failing loudly on garbage instead of running with NaN. */
-export function envInt(
-  name: string,
-  fallback: number,
-  env: NodeJS.ProcessEnv = process.env,
-): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n))
-    throw new ConfigError(`${name} must be an integer, got ${JSON.stringify(raw)}`);
-  return n;
-}
+export { ConfigError, envInt, type HubConfig, loadHubConfig } from "./config.js";
+export { loadDirectory, loadTrust, readText, splitPem, type TrustMaterial } from "./files.js";
 
 /** A pino logger for one service; every line carries `service`, documents add `docId`. */
 export function createLogger(
