@@ -1,0 +1,158 @@
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import {
+  EdxmlError,
+  type Letter,
+  type Organization,
+  type Packet,
+  parsePacket,
+  type StatusPacket,
+} from "@edoc/edxml";
+import { CliError, type Command } from "../command.js";
+
+const USAGE = "parse FILE [--json]";
+
+/**
+ * `edoc parse FILE [--json]`: reads an .edxml packet and prints what the hub understands of it,
+ * or every reason it refuses it. Exit 0 when it parses, 2 when unreadable, not edXML or invalid.
+ * JSON output leaves out attachment data (`encoded`); sizes and names are kept.
+ */
+export const parseCommand: Command = {
+  name: "parse",
+  usage: USAGE,
+  async run(argv) {
+    const { file, json } = readArgs(argv);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch (err) {
+      const message = `cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`;
+      if (!json) throw new CliError(message, 2);
+      print(JSON.stringify({ code: "FILE_UNREADABLE", message, issues: [] }, null, 2));
+      return 2;
+    }
+    let packet: Packet;
+    try {
+      packet = parsePacket(bytes);
+    } catch (err) {
+      if (!(err instanceof EdxmlError)) throw err;
+      print(
+        json
+          ? JSON.stringify({ code: err.code, message: err.message, issues: err.issues }, null, 2)
+          : refusal(err),
+      );
+      return 2;
+    }
+    print(json ? JSON.stringify(packet, withoutAttachmentData, 2) : summary(packet));
+    return 0;
+  },
+};
+
+function readArgs(argv: string[]): { file: string; json: boolean } {
+  let positionals: string[];
+  let json: boolean;
+  try {
+    const parsed = parseArgs({
+      args: argv,
+      options: { json: { type: "boolean" } },
+      allowPositionals: true,
+    });
+    positionals = parsed.positionals;
+    json = parsed.values.json === true;
+  } catch (err) {
+    throw new CliError(
+      `${err instanceof Error ? err.message : String(err)}; usage: edoc ${USAGE}`,
+      2,
+    );
+  }
+  const [file, ...extra] = positionals;
+  if (file === undefined || extra.length > 0) throw new CliError(`usage: edoc ${USAGE}`, 2);
+  return { file, json };
+}
+
+function print(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+function withoutAttachmentData(key: string, value: unknown): unknown {
+  return key === "encoded" ? undefined : value;
+}
+
+/** First line `CODE: message`; for invalid packets, then one issue per line: path, rule, message. */
+function refusal(err: EdxmlError): string {
+  if (err.issues.length === 0) return `${err.code}: ${err.message}`;
+  const n = err.issues.length;
+  const lines = err.issues.map((i) => `${i.path}\t${i.rule}\t${i.message}`);
+  return [`${err.code}: ${n} issue${n === 1 ? "" : "s"}`, ...lines].join("\n");
+}
+
+function organization(o: Organization): string {
+  return o.organName ? `${o.organId} ${o.organName}` : o.organId;
+}
+
+function summary(p: Packet): string {
+  return (p.kind === "letter" ? letterSummary(p) : statusSummary(p))
+    .map(([label, value]) => `${label.padEnd(12)}${value}`)
+    .join("\n");
+}
+
+function letterSummary(l: Letter): [string, string][] {
+  const h = l.header;
+  const rows: [string, string][] = [
+    [
+      "packet",
+      `letter (${l.business.docType})${l.hasSignature ? ", Signature present (not verified)" : ", unsigned"}`,
+    ],
+    ["document", h.documentId],
+    [
+      "code",
+      `${h.code.number}/${h.code.notation}, ${h.promulgation.date}${h.promulgation.place ? ` ${h.promulgation.place}` : ""}`,
+    ],
+    ["from", organization(h.from)],
+    ...h.to.map((o, i): [string, string] => [i === 0 ? "to" : "", organization(o)]),
+    ["subject", h.subject],
+  ];
+  if (h.otherInfo?.priority !== undefined) rows.push(["priority", String(h.otherInfo.priority)]);
+  if (h.dueDate) rows.push(["due", h.dueDate]);
+  for (const [i, r] of h.responseFor.entries())
+    rows.push([i === 0 ? "answers" : "", `${r.documentId} (${r.organId})`]);
+  if (l.business.documentId) rows.push(["concerns", l.business.documentId]);
+  for (const [i, t] of l.traces.entries())
+    rows.push([i === 0 ? "trace" : "", `${t.organId} ${t.timestamp}`]);
+  rows.push(["attachments", String(l.attachments.length)]);
+  for (const a of l.attachments) {
+    const label = [a.name, a.contentType].filter(Boolean).join(", ");
+    rows.push(["", `${a.contentId}: ${a.size} bytes${label ? ` (${label})` : ""}`]);
+  }
+  return rows;
+}
+
+const STATUS_MEANING: Partial<Record<StatusPacket["statusCode"], string>> = {
+  "01": "arrived",
+  "02": "rejected",
+  "03": "accepted and registered",
+  "04": "assigned",
+  "05": "processing",
+  "06": "finished",
+  "13": "sender asks to take it back",
+  "14": "as written; most senders use 15",
+  "15": "agrees to the update or take-back",
+  "16": "refuses the update or take-back",
+};
+
+function statusSummary(s: StatusPacket): [string, string][] {
+  const meaning = STATUS_MEANING[s.statusCode];
+  const rows: [string, string][] = [
+    [
+      "packet",
+      `status ${s.statusCode}${meaning ? ` (${meaning})` : ""}${s.hasSignature ? ", Signature present (not verified)" : ""}`,
+    ],
+    ["from", organization(s.from)],
+    ["document", `${s.responseFor.documentId} (${s.responseFor.organId})`],
+    ["at", s.timestamp],
+  ];
+  if (s.description) rows.push(["description", s.description]);
+  for (const [i, t] of s.traces.entries())
+    rows.push([i === 0 ? "trace" : "", `${t.organId} ${t.timestamp}`]);
+  return rows;
+}
