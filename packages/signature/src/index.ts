@@ -1,1 +1,17 @@
-export {};
+// @edoc/signature: enveloped XML-DSig for edXML packets (QCVN 102:2016) and hub receipts, and
+// their verification with certificate path, CRL revocation and the OrganId binding rule.
+// Pure: strings and bytes in, values out; crypto on Node's own implementation.
+export type { SigningAlgorithm } from "./algorithms.js";
+export { SignatureError, type SignatureErrorCode } from "./errors.js";
+export { type VerifiedPacket, verifyPacket } from "./packet.js";
+export type {
+  CertificateSummary,
+  CrlUsed,
+  Reason,
+  ReasonCode,
+  SignerInfo,
+  TrustPolicy,
+  VerificationReport,
+} from "./report.js";
+export { type SignOptions, signEdxml, signXml } from "./sign.js";
+export { verifyEdxml, verifyXml } from "./verify.js";

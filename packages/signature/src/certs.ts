@@ -1,0 +1,73 @@
+import { createHash } from "node:crypto";
+import { normalizeSerial, UID_OID } from "@edoc/pki";
+import { SignatureError } from "./errors.js";
+import type { CertificateSummary } from "./report.js";
+import { x509 } from "./x509.js";
+
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
+
+/** The DER bodies of every PEM block with this label, or the whole value as base64 DER. */
+export function pemBodies(value: string, label: string): Uint8Array[] {
+  const blocks = [...value.matchAll(PEM_BLOCK)];
+  if (blocks.length === 0) return [Buffer.from(value.replace(/\s+/g, ""), "base64")];
+  return blocks
+    .filter((m) => m[1] === label)
+    .map((m) => Buffer.from((m[2] ?? "").replace(/\s+/g, ""), "base64"));
+}
+
+/** Certificates of a trust-policy entry (a PEM bundle or base64 DER); unreadable is a config error. */
+export function policyCertificates(
+  values: readonly string[],
+  field: string,
+): x509.X509Certificate[] {
+  return values.flatMap((value, i) => {
+    const bodies = pemBodies(value, "CERTIFICATE");
+    if (bodies.length === 0) {
+      throw new SignatureError("TRUST_POLICY_INVALID", `${field}[${i}] holds no certificate`);
+    }
+    return bodies.map((der) => {
+      try {
+        return new x509.X509Certificate(der);
+      } catch {
+        throw new SignatureError(
+          "TRUST_POLICY_INVALID",
+          `${field}[${i}] is not a readable certificate`,
+        );
+      }
+    });
+  });
+}
+
+/** Subject/issuer strings with UID spelled out (the library prints its OID otherwise). */
+export function nameString(name: x509.Name): string {
+  return new x509.Name(name.toArrayBuffer(), { UID: UID_OID }).toString();
+}
+
+export function summary(cert: x509.X509Certificate): CertificateSummary {
+  return {
+    subject: nameString(cert.subjectName),
+    issuer: nameString(cert.issuerName),
+    serialNumber: normalizeSerial(cert.serialNumber),
+  };
+}
+
+export function fingerprintSha256(cert: x509.X509Certificate): string {
+  return createHash("sha256").update(Buffer.from(cert.rawData)).digest("hex");
+}
+
+export function toPem(cert: x509.X509Certificate): string {
+  return `${cert.toString("pem").replace(/\r\n/g, "\n").trimEnd()}\n`;
+}
+
+function bytesEqual(a: ArrayBuffer, b: ArrayBuffer): boolean {
+  return Buffer.from(a).equals(Buffer.from(b));
+}
+
+export function sameCertificate(a: x509.X509Certificate, b: x509.X509Certificate): boolean {
+  return bytesEqual(a.rawData, b.rawData);
+}
+
+/** Name matching on the encoded names (as OpenSSL does after canonical re-encoding). */
+export function sameName(a: x509.Name, b: x509.Name): boolean {
+  return bytesEqual(a.toArrayBuffer(), b.toArrayBuffer()) || a.toString() === b.toString();
+}

@@ -1,0 +1,241 @@
+import { nameString, pemBodies, sameCertificate, sameName, summary } from "./certs.js";
+import { type CertificateSummary, type CrlUsed, type Reason, reason } from "./report.js";
+import type { x509 as X509Namespace } from "./x509.js";
+import { x509 } from "./x509.js";
+
+type Cert = X509Namespace.X509Certificate;
+
+export interface PathInput {
+  readonly signer: Cert;
+  /** Untrusted CA candidates: the rest of KeyInfo and the policy's intermediates. */
+  readonly intermediates: readonly Cert[];
+  readonly anchors: readonly Cert[];
+  readonly crls: readonly string[];
+  readonly at: Date;
+}
+
+export interface PathResult {
+  readonly chain: CertificateSummary[];
+  readonly reasons: Reason[];
+  readonly revocation: "checked" | "unchecked";
+  readonly crlsUsed: CrlUsed[];
+}
+
+const MAX_DEPTH = 8;
+
+function subjectOf(cert: Cert): string {
+  return nameString(cert.subjectName);
+}
+
+/**
+ * Depth-first search from the signer to a trust anchor: each step needs an issuer whose subject
+ * matches the certificate's issuer name and whose key verifies the certificate's signature.
+ */
+async function buildPath(input: PathInput): Promise<Cert[] | undefined> {
+  const isAnchor = (c: Cert) => input.anchors.some((a) => sameCertificate(a, c));
+  const walk = async (path: Cert[]): Promise<Cert[] | undefined> => {
+    const cert = path[path.length - 1]!;
+    if (isAnchor(cert)) return path;
+    if (path.length > MAX_DEPTH) return undefined;
+    const candidates = [...input.anchors, ...input.intermediates].filter(
+      (c) => sameName(c.subjectName, cert.issuerName) && !path.some((p) => sameCertificate(p, c)),
+    );
+    for (const issuer of candidates) {
+      const signed = await cert
+        .verify({ publicKey: issuer.publicKey, signatureOnly: true })
+        .catch(() => false);
+      if (!signed) continue;
+      const found = await walk([...path, issuer]);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return walk([input.signer]);
+}
+
+function validityReasons(cert: Cert, at: Date): Reason[] {
+  if (at.getTime() < cert.notBefore.getTime()) {
+    return [
+      reason(
+        "CERT_NOT_YET_VALID",
+        `certificate ${subjectOf(cert)} is valid only from ${cert.notBefore.toISOString()} (validation time ${at.toISOString()})`,
+      ),
+    ];
+  }
+  if (at.getTime() > cert.notAfter.getTime()) {
+    return [
+      reason(
+        "CERT_EXPIRED",
+        `certificate ${subjectOf(cert)} expired ${cert.notAfter.toISOString()} (validation time ${at.toISOString()})`,
+      ),
+    ];
+  }
+  return [];
+}
+
+function keyUsage(cert: Cert): number | undefined {
+  return cert.getExtension(x509.KeyUsagesExtension)?.usages;
+}
+
+/** RFC 5280 6.1.4: issuers must be CAs allowed to sign certificates, within pathLen. */
+function issuerReasons(path: readonly Cert[]): Reason[] {
+  const reasons: Reason[] = [];
+  for (let i = 1; i < path.length; i++) {
+    const cert = path[i]!;
+    const isAnchor = i === path.length - 1;
+    const bc = cert.getExtension(x509.BasicConstraintsExtension);
+    // A trust anchor is trusted by configuration; an old v1 root has no extensions at all.
+    if ((bc === null && !isAnchor) || bc?.ca === false) {
+      reasons.push(
+        reason("CERT_UNTRUSTED", `issuer ${subjectOf(cert)} is not a CA (basicConstraints)`),
+      );
+    }
+    const ku = keyUsage(cert);
+    if (ku !== undefined && (ku & x509.KeyUsageFlags.keyCertSign) === 0) {
+      reasons.push(
+        reason("CERT_UNTRUSTED", `issuer ${subjectOf(cert)} may not sign certificates (keyUsage)`),
+      );
+    }
+    const below = i - 1; // intermediate CAs between this one and the signer
+    if (bc?.pathLength !== undefined && below > bc.pathLength) {
+      reasons.push(
+        reason(
+          "CERT_UNTRUSTED",
+          `issuer ${subjectOf(cert)} allows ${bc.pathLength} CAs below it, the path has ${below}`,
+        ),
+      );
+    }
+  }
+  return reasons;
+}
+
+function parseCrls(values: readonly string[]): {
+  crls: X509Namespace.X509Crl[];
+  reasons: Reason[];
+} {
+  const crls: X509Namespace.X509Crl[] = [];
+  const reasons: Reason[] = [];
+  values.forEach((value, i) => {
+    const bodies = pemBodies(value, "X509 CRL");
+    if (bodies.length === 0) reasons.push(reason("CRL_INVALID", `crls[${i}] holds no X509 CRL`));
+    for (const der of bodies) {
+      try {
+        crls.push(new x509.X509Crl(der));
+      } catch {
+        reasons.push(reason("CRL_INVALID", `crls[${i}] is not a readable CRL`));
+      }
+    }
+  });
+  return { crls, reasons };
+}
+
+/** The CRL extensions this checker understands; a CRL with any other critical one is refused. */
+const KNOWN_CRL_EXTENSIONS = new Set(["2.5.29.35", "2.5.29.20"]); // AKI, cRLNumber
+
+async function crlReasons(crl: X509Namespace.X509Crl, issuer: Cert, at: Date): Promise<Reason[]> {
+  const who = nameString(crl.issuerName);
+  if (!(await crl.verify({ publicKey: issuer }).catch(() => false))) {
+    return [reason("CRL_INVALID", `the CRL naming ${who} is not signed by that issuer's key`)];
+  }
+  const ku = keyUsage(issuer);
+  if (ku !== undefined && (ku & x509.KeyUsageFlags.cRLSign) === 0) {
+    return [reason("CRL_INVALID", `${who} may not sign CRLs (keyUsage)`)];
+  }
+  const unknown = crl.extensions.find((e) => e.critical && !KNOWN_CRL_EXTENSIONS.has(e.type));
+  if (unknown) {
+    return [
+      reason(
+        "CRL_INVALID",
+        `the CRL of ${who} has an unsupported critical extension ${unknown.type}`,
+      ),
+    ];
+  }
+  if (crl.nextUpdate && crl.nextUpdate.getTime() < at.getTime()) {
+    return [
+      reason(
+        "CRL_INVALID",
+        `the CRL of ${who} is stale: nextUpdate ${crl.nextUpdate.toISOString()} is before the validation time`,
+      ),
+    ];
+  }
+  return [];
+}
+
+/**
+ * Validates the signer's certificate path at `at`: chain to an anchor, validity of every
+ * certificate, CA constraints on issuers, keyUsage of the signer and, for each non-anchor
+ * certificate whose issuer's CRL is supplied, revocation. CRLs naming no issuer on the path
+ * are ignored.
+ */
+export async function validatePath(input: PathInput): Promise<PathResult> {
+  const { signer, at } = input;
+  const reasons: Reason[] = [];
+  const ku = keyUsage(signer);
+  const signing = x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation;
+  if (ku !== undefined && (ku & signing) === 0) {
+    reasons.push(
+      reason(
+        "CERT_USAGE",
+        `certificate ${subjectOf(signer)} may not sign documents (keyUsage lacks digitalSignature and nonRepudiation)`,
+      ),
+    );
+  }
+  const path = await buildPath(input);
+  if (!path) {
+    return {
+      chain: [summary(signer)],
+      reasons: [
+        ...reasons,
+        reason("CERT_UNTRUSTED", `no certificate path from ${subjectOf(signer)} to a trust anchor`),
+        ...validityReasons(signer, at),
+      ],
+      revocation: "unchecked",
+      crlsUsed: [],
+    };
+  }
+  for (const cert of path) reasons.push(...validityReasons(cert, at));
+  reasons.push(...issuerReasons(path));
+
+  const parsed = parseCrls(input.crls);
+  reasons.push(...parsed.reasons);
+  const crlsUsed: CrlUsed[] = [];
+  let signerChecked = false;
+  for (let i = 0; i + 1 < path.length; i++) {
+    const cert = path[i]!;
+    const issuer = path[i + 1]!;
+    for (const crl of parsed.crls.filter((c) => sameName(c.issuerName, cert.issuerName))) {
+      const problems = await crlReasons(crl, issuer, at);
+      if (problems.length > 0) {
+        reasons.push(...problems);
+        continue;
+      }
+      crlsUsed.push({
+        issuer: nameString(crl.issuerName),
+        thisUpdate: crl.thisUpdate.toISOString(),
+        ...(crl.nextUpdate ? { nextUpdate: crl.nextUpdate.toISOString() } : {}),
+      });
+      if (i === 0) signerChecked = true;
+      const entry = crl.findRevoked(cert.serialNumber);
+      // Revoked after the validation time means it was still good then.
+      if (
+        entry &&
+        entry.reason !== x509.X509CrlReason.removeFromCRL &&
+        entry.revocationDate.getTime() <= at.getTime()
+      ) {
+        const why = entry.reason === undefined ? "" : ` (${x509.X509CrlReason[entry.reason]})`;
+        reasons.push(
+          reason(
+            "CERT_REVOKED",
+            `certificate ${subjectOf(cert)} was revoked ${entry.revocationDate.toISOString()}${why}`,
+          ),
+        );
+      }
+    }
+  }
+  return {
+    chain: path.map(summary),
+    reasons,
+    revocation: signerChecked ? "checked" : "unchecked",
+    crlsUsed,
+  };
+}

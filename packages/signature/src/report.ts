@@ -1,0 +1,91 @@
+import type { OrganId } from "@edoc/directory";
+
+/** Stable reason codes of a negative verdict; messages may change, codes do not. */
+export type ReasonCode =
+  | "SIGNATURE_MISSING"
+  | "SIGNATURE_MULTIPLE"
+  | "SIGNATURE_MALFORMED"
+  | "SIGNATURE_ALGORITHM_FORBIDDEN"
+  | "SIGNATURE_REFERENCE_INVALID"
+  | "SIGNATURE_VALUE_INVALID"
+  | "CERT_MISSING"
+  | "CERT_UNTRUSTED"
+  | "CERT_EXPIRED"
+  | "CERT_NOT_YET_VALID"
+  | "CERT_REVOKED"
+  | "CRL_INVALID"
+  | "CERT_USAGE"
+  | "SIGNER_NOT_BOUND";
+
+export interface Reason {
+  readonly code: ReasonCode;
+  readonly message: string;
+}
+
+/** What the verifier trusts. All certificates and CRLs are PEM (a file may hold several). */
+export interface TrustPolicy {
+  /** Root (or other directly trusted) certificates: a path must end at one of these. */
+  readonly trustAnchors: readonly string[];
+  /** Untrusted CA certificates that may complete a path (besides those in KeyInfo). */
+  readonly intermediates?: readonly string[];
+  /** CRLs, PEM or base64 DER. Without a CRL for an issuer, revocation is "unchecked". */
+  readonly crls?: readonly string[];
+  /** Accept the VPCP SDK's rsa-sha1 / sha1 (reported as legacySha1). Default false. */
+  readonly allowSha1?: boolean;
+  /**
+   * Validation time for certificate validity and revocation. XML-DSig carries no signed
+   * signing time, so the default is now.
+   */
+  readonly at?: Date;
+  /** When set, the signer must be bound to this OrganId (SIGNER_NOT_BOUND otherwise). */
+  readonly expectedOrganId?: OrganId;
+}
+
+export interface CertificateSummary {
+  readonly subject: string;
+  readonly issuer: string;
+  /** Lower-case hex without leading zeros. */
+  readonly serialNumber: string;
+}
+
+export interface SignerInfo extends CertificateSummary {
+  readonly organIds: OrganId[];
+  /** ISO 8601. */
+  readonly notBefore: string;
+  readonly notAfter: string;
+  /** SHA-256 of the DER certificate, lower-case hex. */
+  readonly fingerprintSha256: string;
+  readonly certificatePem: string;
+}
+
+export interface CrlUsed {
+  readonly issuer: string;
+  readonly thisUpdate: string;
+  readonly nextUpdate?: string;
+}
+
+export interface VerificationReport {
+  /** True only when there is no reason: signature, path, validity, revocation, binding. */
+  valid: boolean;
+  reasons: Reason[];
+  /** Short SignatureMethod name, e.g. "rsa-sha256", once the signature was read. */
+  algorithm?: string;
+  /** The signature or its digest uses SHA-1 (allowed only with allowSha1). */
+  legacySha1: boolean;
+  /** The certificate whose key verified the SignatureValue. */
+  signer?: SignerInfo;
+  /** Signer first, trust anchor last (just the signer when no path was found). */
+  chain: CertificateSummary[];
+  /** "checked" when the signer's status came from a CRL that verified against its issuer. */
+  revocation: "checked" | "unchecked";
+  crlsUsed: CrlUsed[];
+  /**
+   * Exactly the bytes the signature covers (canonical XML of the document without the
+   * Signature), present only when the cryptographic check passed. Read values from this.
+   */
+  signedXml?: string;
+}
+
+export function reason(code: ReasonCode, message: string): Reason {
+  return { code, message };
+}

@@ -1,0 +1,190 @@
+import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
+import { parseXml } from "@edoc/edxml";
+import { type Document, type Element, XMLSerializer } from "@xmldom/xmldom";
+import { SignedXml } from "xml-crypto";
+import {
+  DSIG_NS,
+  ENVELOPED,
+  EXC_C14N,
+  SHA256,
+  SIGNATURE_METHODS,
+  SIGNING_ALGORITHM_URIS,
+  type SigningAlgorithm,
+  signWith,
+} from "./algorithms.js";
+import { pemBodies } from "./certs.js";
+import { allElements, childElements, onlyChild } from "./dom.js";
+import { SignatureError } from "./errors.js";
+import type { Placement } from "./structure.js";
+
+export interface SignOptions {
+  /** PKCS#8 or traditional PEM. */
+  readonly privateKeyPem: string;
+  /** The signer's certificate, published in KeyInfo. */
+  readonly certificatePem: string;
+  /** Issuing CA certificates to publish after it (not the root: verifiers have their own). */
+  readonly chainPems?: readonly string[];
+  /** Default: rsa-sha256 for RSA keys, ecdsa-sha256 for EC keys. */
+  readonly algorithm?: SigningAlgorithm;
+  /** Remove an existing Signature (e.g. the VPCP SDK's placeholder) instead of refusing. */
+  readonly replaceExisting?: boolean;
+}
+
+const LOCATION: Readonly<Record<Placement, string>> = {
+  "edxml-header":
+    "/*[local-name(.)='edXML']/*[local-name(.)='edXMLEnvelope']/*[local-name(.)='edXMLHeader']",
+  "document-element": "/*",
+};
+
+function headerOf(doc: Document): Element | undefined {
+  const root = doc.documentElement;
+  const envelope = root?.localName === "edXML" ? onlyChild(root, "edXMLEnvelope") : undefined;
+  return envelope ? onlyChild(envelope, "edXMLHeader") : undefined;
+}
+
+function existingSignatures(doc: Document, header: Element | undefined): Element[] {
+  const dsig = allElements(doc).filter(
+    (e) => e.localName === "Signature" && e.namespaceURI === DSIG_NS,
+  );
+  const placeholders = header
+    ? childElements(header).filter((e) => e.localName === "Signature" && e.namespaceURI !== DSIG_NS)
+    : [];
+  return [...dsig, ...placeholders];
+}
+
+function signingKey(opts: SignOptions): { key: KeyObject; algorithm: SigningAlgorithm } {
+  let key: KeyObject;
+  let cert: X509Certificate;
+  try {
+    key = createPrivateKey(opts.privateKeyPem);
+  } catch {
+    throw new SignatureError("KEY_INVALID", "the private key is not a readable PEM private key");
+  }
+  try {
+    cert = new X509Certificate(opts.certificatePem);
+  } catch {
+    throw new SignatureError("KEY_INVALID", "the certificate is not a readable PEM certificate");
+  }
+  if (!cert.checkPrivateKey(key)) {
+    throw new SignatureError(
+      "KEY_CERT_MISMATCH",
+      "the private key does not belong to the certificate",
+    );
+  }
+  const type = key.asymmetricKeyType;
+  const algorithm = opts.algorithm ?? (type === "ec" ? "ecdsa-sha256" : "rsa-sha256");
+  const wanted = SIGNATURE_METHODS.get(SIGNING_ALGORITHM_URIS[algorithm]);
+  if (!wanted || wanted.key !== type) {
+    throw new SignatureError(
+      "ALGORITHM_KEY_MISMATCH",
+      `${algorithm} cannot sign with a ${type ?? "unknown"} key`,
+    );
+  }
+  return { key, algorithm };
+}
+
+function certificateBundle(opts: SignOptions): string {
+  const pems = [opts.certificatePem, ...(opts.chainPems ?? [])];
+  pems.forEach((pem, i) => {
+    try {
+      new X509Certificate(pem);
+    } catch {
+      throw new SignatureError(
+        "KEY_INVALID",
+        `chain certificate ${i} is not a readable PEM certificate`,
+      );
+    }
+  });
+  // Re-wrap so stray text around the PEM blocks never reaches KeyInfo.
+  return pems
+    .flatMap((pem) => pemBodies(pem, "CERTIFICATE"))
+    .map(
+      (der) =>
+        `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString("base64")}\n-----END CERTIFICATE-----\n`,
+    )
+    .join("");
+}
+
+/** The text xml-crypto will sign: the input itself, or the DOM re-serialized once a Signature was removed. */
+function documentText(
+  xml: string,
+  doc: Document,
+  header: Element | undefined,
+  replace: boolean,
+): string {
+  const existing = existingSignatures(doc, header);
+  if (existing.length === 0) return xml.startsWith("\uFEFF") ? xml.slice(1) : xml;
+  if (!replace) {
+    throw new SignatureError(
+      "SIGNATURE_EXISTS",
+      `the document already carries ${existing.length === 1 ? "a Signature" : `${existing.length} Signatures`}; pass replaceExisting to re-sign`,
+    );
+  }
+  for (const el of existing) el.parentNode?.removeChild(el);
+  // parseXml drops the XML declaration; a raw CR would come back as LF, so it stays a reference.
+  const body = new XMLSerializer().serializeToString(doc).replace(/\r/g, "&#xD;");
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${body}`;
+}
+
+function sign(xml: string, opts: SignOptions, placement: Placement): string {
+  const doc = parseXml(xml);
+  const header = placement === "edxml-header" ? headerOf(doc) : undefined;
+  if (placement === "edxml-header" && !header) {
+    throw new SignatureError(
+      "NOT_EDXML",
+      "the document has no edXML/edXMLEnvelope/edXMLHeader to carry the Signature",
+    );
+  }
+  const text = documentText(xml, doc, header, opts.replaceExisting === true);
+  const { key, algorithm } = signingKey(opts);
+  const uri = SIGNING_ALGORITHM_URIS[algorithm];
+  const method = SIGNATURE_METHODS.get(uri)!;
+  class NodeCryptoSigner {
+    getAlgorithmName(): string {
+      return uri;
+    }
+    getSignature(signedInfo: string | NodeJS.ArrayBufferView): string {
+      const data =
+        typeof signedInfo === "string"
+          ? signedInfo
+          : Buffer.from(signedInfo.buffer, signedInfo.byteOffset, signedInfo.byteLength).toString(
+              "utf8",
+            );
+      return signWith(method, data, key);
+    }
+    verifySignature(): boolean {
+      return false;
+    }
+  }
+  const sig = new SignedXml({
+    privateKey: key,
+    publicCert: certificateBundle(opts),
+    signatureAlgorithm: uri,
+    canonicalizationAlgorithm: EXC_C14N,
+  });
+  sig.SignatureAlgorithms = { [uri]: NodeCryptoSigner } as typeof sig.SignatureAlgorithms;
+  sig.addReference({
+    xpath: "/*",
+    isEmptyUri: true,
+    transforms: [ENVELOPED, EXC_C14N],
+    digestAlgorithm: SHA256,
+  });
+  sig.computeSignature(text, { location: { reference: LOCATION[placement], action: "append" } });
+  return sig.getSignedXml();
+}
+
+/**
+ * Signs an edXML packet: an enveloped XML-DSig over the whole document (Reference URI="",
+ * enveloped-signature + exclusive C14N, SHA-256) with KeyInfo/X509Data carrying the signer's
+ * certificate and chain, appended as the last child of edXML/edXMLEnvelope/edXMLHeader where
+ * QCVN 102:2016 puts it. A document that already has a Signature is refused unless
+ * replaceExisting.
+ */
+export function signEdxml(xml: string, opts: SignOptions): string {
+  return sign(xml, opts, "edxml-header");
+}
+
+/** The same signature for any other XML (hub receipts): appended to the document element. */
+export function signXml(xml: string, opts: SignOptions): string {
+  return sign(xml, opts, "document-element");
+}

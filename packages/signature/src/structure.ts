@@ -1,0 +1,240 @@
+import type { Document, Element } from "@xmldom/xmldom";
+import {
+  C14N_10,
+  DIGEST_METHODS,
+  DSIG_NS,
+  ENVELOPED,
+  EXC_C14N,
+  SIGNATURE_METHODS,
+  SIGNED_INFO_C14N,
+} from "./algorithms.js";
+import { allElements, childElements, onlyChild, pathOf } from "./dom.js";
+import { type Reason, reason } from "./report.js";
+
+/** Where the one accepted Signature must sit. */
+export type Placement = "edxml-header" | "document-element";
+
+/** A Signature element that passed every structural rule, with what it declares. */
+export interface SignatureShape {
+  readonly element: Element;
+  readonly canonicalization: string;
+  readonly signatureMethod: string;
+  readonly digestMethod: string;
+  /** base64 DER of each KeyInfo/X509Data/X509Certificate, in document order. */
+  readonly certificates: readonly string[];
+}
+
+interface Declared {
+  readonly legacySha1: boolean;
+  /** The SignatureMethod URI once read, for the report even when refused. */
+  readonly signatureMethod?: string;
+}
+
+export type ShapeResult =
+  | ({ readonly ok: true; readonly shape: SignatureShape } & Declared)
+  | ({ readonly ok: false; readonly reason: Reason } & Declared);
+
+function isDsig(el: Element, localName: string): boolean {
+  return el.localName === localName && el.namespaceURI === DSIG_NS;
+}
+
+/** edXML/edXMLEnvelope/edXMLHeader by local name, as @edoc/edxml reads packets. */
+function edxmlHeader(doc: Document): Element | undefined {
+  const root = doc.documentElement;
+  if (root?.localName !== "edXML") return undefined;
+  const envelope = onlyChild(root, "edXMLEnvelope");
+  return envelope ? onlyChild(envelope, "edXMLHeader") : undefined;
+}
+
+/**
+ * Finds the one Signature the document may carry. Any XML-DSig Signature anywhere counts, and
+ * so does an edXMLHeader child named Signature in another namespace (the SDK's placeholder), so
+ * a second signature can never hide next to the checked one.
+ */
+export function locateSignature(
+  doc: Document,
+  placement: Placement,
+): { ok: true; element: Element } | { ok: false; reason: Reason } {
+  const dsig = allElements(doc).filter((e) => isDsig(e, "Signature"));
+  const header = placement === "edxml-header" ? edxmlHeader(doc) : undefined;
+  const placeholders = header
+    ? childElements(header).filter((e) => e.localName === "Signature" && e.namespaceURI !== DSIG_NS)
+    : [];
+  const found = [...dsig, ...placeholders];
+  const [only] = found;
+  if (only === undefined) {
+    return {
+      ok: false,
+      reason: reason("SIGNATURE_MISSING", "the document carries no XML-DSig Signature"),
+    };
+  }
+  if (found.length > 1) {
+    return {
+      ok: false,
+      reason: reason(
+        "SIGNATURE_MULTIPLE",
+        `the document carries ${found.length} Signature elements (${found.map(pathOf).join(", ")}); exactly one is accepted`,
+      ),
+    };
+  }
+  if (only.namespaceURI !== DSIG_NS) {
+    return {
+      ok: false,
+      reason: reason(
+        "SIGNATURE_MALFORMED",
+        `${pathOf(only)} is not in the XML-DSig namespace ${DSIG_NS} (an unsigned placeholder, as in the VPCP SDK samples)`,
+      ),
+    };
+  }
+  const parent = only.parentNode;
+  const expected = placement === "edxml-header" ? header : doc.documentElement;
+  if (expected === undefined || parent !== expected) {
+    const where =
+      placement === "edxml-header" ? "edXML/edXMLEnvelope/edXMLHeader" : "the document element";
+    return {
+      ok: false,
+      reason: reason(
+        "SIGNATURE_MALFORMED",
+        `the Signature is at ${pathOf(only)}; it must be a child of ${where}`,
+      ),
+    };
+  }
+  return { ok: true, element: only };
+}
+
+const B64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+function text(el: Element): string {
+  return (el.textContent ?? "").replace(/\s+/g, "");
+}
+
+/**
+ * Checks a Signature against the only shape the hub accepts: SignedInfo with an accepted
+ * canonicalization and SignatureMethod, exactly one Reference URI="" whose transforms are exactly
+ * enveloped-signature + a canonicalization, then SignatureValue, optional KeyInfo and Objects.
+ * Anything else could make the signature cover something other than the whole document.
+ */
+export function checkShape(element: Element, allowSha1: boolean): ShapeResult {
+  let legacySha1 = false;
+  let declared: string | undefined;
+  const bad = (r: Reason): ShapeResult => ({
+    ok: false,
+    reason: r,
+    legacySha1,
+    ...(declared !== undefined ? { signatureMethod: declared } : {}),
+  });
+  const malformed = (m: string) => bad(reason("SIGNATURE_MALFORMED", m));
+  const forbidden = (m: string) => bad(reason("SIGNATURE_ALGORITHM_FORBIDDEN", m));
+  const refInvalid = (m: string) => bad(reason("SIGNATURE_REFERENCE_INVALID", m));
+
+  const kids = childElements(element);
+  const [signedInfo, signatureValue, ...rest] = kids;
+  if (!signedInfo || !isDsig(signedInfo, "SignedInfo"))
+    return malformed("Signature must start with SignedInfo");
+  if (!signatureValue || !isDsig(signatureValue, "SignatureValue")) {
+    return malformed("SignedInfo must be followed by SignatureValue");
+  }
+  const keyInfo = rest[0] && isDsig(rest[0], "KeyInfo") ? rest[0] : undefined;
+  const objects = keyInfo ? rest.slice(1) : rest;
+  const stray = objects.find((e) => !isDsig(e, "Object"));
+  if (stray) return malformed(`unexpected <${stray.nodeName}> in Signature`);
+
+  const [c14n, method, ...references] = childElements(signedInfo);
+  if (!c14n || !isDsig(c14n, "CanonicalizationMethod")) {
+    return malformed("SignedInfo must start with CanonicalizationMethod");
+  }
+  if (!method || !isDsig(method, "SignatureMethod")) {
+    return malformed("CanonicalizationMethod must be followed by SignatureMethod");
+  }
+  const canonicalization = c14n.getAttribute("Algorithm") ?? "";
+  const signatureMethod = method.getAttribute("Algorithm") ?? "";
+  declared = signatureMethod;
+  if (/hmac/i.test(signatureMethod)) {
+    return forbidden(`SignatureMethod ${signatureMethod} is a shared-secret MAC, not a signature`);
+  }
+  const sigAlg = SIGNATURE_METHODS.get(signatureMethod);
+  if (!sigAlg)
+    return forbidden(`SignatureMethod ${JSON.stringify(signatureMethod)} is not accepted`);
+  if (sigAlg.legacy) legacySha1 = true;
+  if (childElements(method).length > 0) return malformed("SignatureMethod must have no parameters");
+  if (!SIGNED_INFO_C14N.has(canonicalization)) {
+    return forbidden(`CanonicalizationMethod ${JSON.stringify(canonicalization)} is not accepted`);
+  }
+  if (references.some((r) => !isDsig(r, "Reference"))) {
+    return malformed(
+      "SignedInfo may contain only CanonicalizationMethod, SignatureMethod and Reference",
+    );
+  }
+  const [reference] = references;
+  if (!reference || references.length !== 1) {
+    return refInvalid(
+      `SignedInfo has ${references.length} References; exactly one (URI="") is accepted`,
+    );
+  }
+  if (!reference.hasAttribute("URI") || reference.getAttribute("URI") !== "") {
+    const uri = reference.getAttribute("URI");
+    return refInvalid(
+      `Reference URI is ${uri === null ? "absent" : JSON.stringify(uri)}; only URI="" (the whole document) is accepted`,
+    );
+  }
+  const [transforms, digest, digestValue, ...more] = childElements(reference);
+  if (!transforms || !isDsig(transforms, "Transforms")) {
+    return refInvalid(
+      "Reference must declare Transforms (enveloped-signature, then a canonicalization)",
+    );
+  }
+  if (
+    !digest ||
+    !isDsig(digest, "DigestMethod") ||
+    !digestValue ||
+    !isDsig(digestValue, "DigestValue")
+  ) {
+    return malformed("Reference must contain Transforms, DigestMethod and DigestValue");
+  }
+  if (more.length > 0) return malformed("Reference has unexpected children");
+  const steps = childElements(transforms);
+  const algorithms = steps.map((t) =>
+    isDsig(t, "Transform") ? (t.getAttribute("Algorithm") ?? "") : "?",
+  );
+  const [first, second] = algorithms;
+  if (
+    algorithms.length !== 2 ||
+    first !== ENVELOPED ||
+    (second !== EXC_C14N && second !== C14N_10) ||
+    // Only exclusive C14N's InclusiveNamespaces may parameterize a transform.
+    steps.some((t, i) =>
+      childElements(t).some(
+        (p) => i !== 1 || second !== EXC_C14N || p.localName !== "InclusiveNamespaces",
+      ),
+    )
+  ) {
+    return refInvalid(
+      `Reference transforms are [${algorithms.join(", ")}]; only enveloped-signature followed by exclusive C14N (or C14N 1.0) is accepted`,
+    );
+  }
+  const digestMethod = digest.getAttribute("Algorithm") ?? "";
+  const digestLegacy = DIGEST_METHODS.get(digestMethod);
+  if (digestLegacy === undefined)
+    return forbidden(`DigestMethod ${JSON.stringify(digestMethod)} is not accepted`);
+  if (digestLegacy) legacySha1 = true;
+  if (legacySha1 && !allowSha1) {
+    return forbidden(
+      "SHA-1 (the VPCP SDK's rsa-sha1) is refused unless the policy allows legacy SHA-1",
+    );
+  }
+  if (!B64.test(text(digestValue))) return malformed("DigestValue is not base64");
+  if (!B64.test(text(signatureValue))) return malformed("SignatureValue is empty or not base64");
+
+  const certificates = keyInfo
+    ? childElements(keyInfo)
+        .filter((e) => isDsig(e, "X509Data"))
+        .flatMap((d) => childElements(d).filter((e) => isDsig(e, "X509Certificate")))
+        .map(text)
+    : [];
+  return {
+    ok: true,
+    legacySha1,
+    signatureMethod,
+    shape: { element, canonicalization, signatureMethod, digestMethod, certificates },
+  };
+}

@@ -1,0 +1,150 @@
+import { createPublicKey, type KeyObject } from "node:crypto";
+import { parseXml } from "@edoc/edxml";
+import { organIdsOf } from "@edoc/pki";
+import { algorithmName } from "./algorithms.js";
+import { fingerprintSha256, policyCertificates, summary, toPem } from "./certs.js";
+import { checkSignatureValue } from "./check.js";
+import { validatePath } from "./path.js";
+import {
+  type Reason,
+  reason,
+  type SignerInfo,
+  type TrustPolicy,
+  type VerificationReport,
+} from "./report.js";
+import { checkShape, locateSignature, type Placement } from "./structure.js";
+import { x509 } from "./x509.js";
+
+/** What parseXml already validated, as text for xml-crypto (which parses on its own). */
+function decoded(input: string | Uint8Array): string {
+  if (typeof input === "string") return input.startsWith("\uFEFF") ? input.slice(1) : input;
+  return new TextDecoder("utf-8", { fatal: true }).decode(input);
+}
+
+function publicKeyOf(cert: x509.X509Certificate): KeyObject {
+  return createPublicKey({ key: Buffer.from(cert.publicKey.rawData), format: "der", type: "spki" });
+}
+
+/** The hub's policy floor (RSA at least 2048 bits, per the signature-format circular). */
+function keyStrength(key: KeyObject): Reason[] {
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  return key.asymmetricKeyType === "rsa" && bits !== undefined && bits < 2048
+    ? [
+        reason(
+          "SIGNATURE_ALGORITHM_FORBIDDEN",
+          `the signer's RSA key has ${bits} bits; at least 2048 are required`,
+        ),
+      ]
+    : [];
+}
+
+async function verifyDocument(
+  input: string | Uint8Array,
+  policy: TrustPolicy,
+  placement: Placement,
+): Promise<VerificationReport> {
+  const anchors = policyCertificates(policy.trustAnchors, "trustAnchors");
+  const intermediates = policyCertificates(policy.intermediates ?? [], "intermediates");
+  const at = policy.at ?? new Date();
+  const doc = parseXml(input);
+  const report: VerificationReport = {
+    valid: false,
+    reasons: [],
+    legacySha1: false,
+    chain: [],
+    revocation: "unchecked",
+    crlsUsed: [],
+  };
+  const fail = (r: Reason): VerificationReport => {
+    report.reasons.push(r);
+    return report;
+  };
+
+  const located = locateSignature(doc, placement);
+  if (!located.ok) return fail(located.reason);
+  const checked = checkShape(located.element, policy.allowSha1 === true);
+  report.legacySha1 = checked.legacySha1;
+  if (checked.signatureMethod) report.algorithm = algorithmName(checked.signatureMethod);
+  if (!checked.ok) return fail(checked.reason);
+  const { shape } = checked;
+
+  const certs: x509.X509Certificate[] = [];
+  for (const [i, b64] of shape.certificates.entries()) {
+    try {
+      certs.push(new x509.X509Certificate(Buffer.from(b64, "base64")));
+    } catch {
+      return fail(
+        reason(
+          "SIGNATURE_MALFORMED",
+          `KeyInfo X509Certificate #${i + 1} is not a readable certificate`,
+        ),
+      );
+    }
+  }
+  if (certs.length === 0) {
+    return fail(
+      reason("CERT_MISSING", "KeyInfo carries no X509Certificate; the signer cannot be identified"),
+    );
+  }
+
+  const outcome = checkSignatureValue(decoded(input), shape, certs.map(publicKeyOf));
+  if (!outcome.ok) return fail(reason(outcome.code, outcome.message));
+  report.signedXml = outcome.signedXml;
+
+  const signer = certs[outcome.signerIndex]!;
+  const signerPem = toPem(signer);
+  const info: SignerInfo = {
+    ...summary(signer),
+    organIds: organIdsOf(signerPem),
+    notBefore: signer.notBefore.toISOString(),
+    notAfter: signer.notAfter.toISOString(),
+    fingerprintSha256: fingerprintSha256(signer),
+    certificatePem: signerPem,
+  };
+  report.signer = info;
+  report.reasons.push(...keyStrength(publicKeyOf(signer)));
+
+  const path = await validatePath({
+    signer,
+    intermediates: [...certs.filter((c) => c !== signer), ...intermediates],
+    anchors,
+    crls: policy.crls ?? [],
+    at,
+  });
+  report.chain = path.chain;
+  report.revocation = path.revocation;
+  report.crlsUsed = path.crlsUsed;
+  report.reasons.push(...path.reasons);
+
+  if (policy.expectedOrganId !== undefined && !info.organIds.includes(policy.expectedOrganId)) {
+    report.reasons.push(
+      reason(
+        "SIGNER_NOT_BOUND",
+        `the signer's certificate is bound to [${info.organIds.join(", ")}], not to ${policy.expectedOrganId}`,
+      ),
+    );
+  }
+  report.valid = report.reasons.length === 0;
+  return report;
+}
+
+/**
+ * Verifies the one XML-DSig Signature of an edXML packet (a child of edXMLHeader) and the
+ * signer's certificate path under `policy`. A bad signature or certificate is a reason in the
+ * report, never an exception; input that is not well-formed, safe XML throws parseXml's
+ * EdxmlError, and an unusable policy throws SignatureError TRUST_POLICY_INVALID.
+ */
+export function verifyEdxml(
+  xml: string | Uint8Array,
+  policy: TrustPolicy,
+): Promise<VerificationReport> {
+  return verifyDocument(xml, policy, "edxml-header");
+}
+
+/** The same checks for a document signed with signXml: the Signature is a child of the root. */
+export function verifyXml(
+  xml: string | Uint8Array,
+  policy: TrustPolicy,
+): Promise<VerificationReport> {
+  return verifyDocument(xml, policy, "document-element");
+}
