@@ -26,6 +26,8 @@ export interface SourcePosition {
   column: number;
 }
 
+const MESSAGE_ISSUES = 10;
+
 export class EdxmlError extends Error {
   override readonly name = "EdxmlError";
 
@@ -38,10 +40,12 @@ export class EdxmlError extends Error {
     super(message);
   }
 
-  /** One EDXML_INVALID error listing every issue. */
+  /** One EDXML_INVALID error carrying every issue; the message names the first few. */
   static invalid(issues: EdxmlIssue[]): EdxmlError {
     const n = issues.length;
-    const list = issues.map((i) => `${i.path}: ${i.message} [${i.rule}]`).join("; ");
+    const shown = issues.slice(0, MESSAGE_ISSUES).map((i) => `${i.path}: ${i.message} [${i.rule}]`);
+    if (n > MESSAGE_ISSUES) shown.push(`and ${n - MESSAGE_ISSUES} more`);
+    const list = shown.join("; ");
     return new EdxmlError(
       "EDXML_INVALID",
       `invalid edXML packet (${n} issue${n === 1 ? "" : "s"}): ${list}`,

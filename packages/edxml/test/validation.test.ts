@@ -131,6 +131,21 @@ describe("letters: every issue is collected into one EDXML_INVALID", () => {
     expect(l.header.code.notation).toHaveLength(40);
   });
 
+  it("keeps every issue while the message names the first ten", () => {
+    const tos = Array.from({ length: 12 }, (_, i) => `<To><OrganId>bad-${i}</OrganId></To>`).join(
+      "",
+    );
+    const err = edxmlError(
+      () => parseLetter(letterXml({ header: base().replace(TO, tos) })),
+      "EDXML_INVALID",
+    );
+    expect(err.issues).toHaveLength(12);
+    expect(err.issues[11]?.path).toBe(`${MH}/To[12]/OrganId`);
+    expect(err.message).toMatch(
+      /^invalid edXML packet \(12 issues\): .*To\[10\]\/OrganId.*; and 2 more$/,
+    );
+  });
+
   it("a single-valued element given twice is ambiguous", () => {
     expect(issuesOf(letterXml({ header: base("<Subject>Khác</Subject>") }))).toEqual([
       [`${MH}/Subject`, "duplicate"],
