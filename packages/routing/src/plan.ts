@@ -1,0 +1,179 @@
+import type { Agency, Directory, OrganId } from "@edoc/directory";
+import type { BusinessDocType, Letter } from "@edoc/edxml";
+
+export interface Delivery {
+  /** the agency that receives the letter: the addressee, or its active successor */
+  recipient: OrganId;
+  /** the code as written in the letter's To */
+  addressedTo: OrganId;
+  /** successor codes followed from addressedTo to recipient; [] when addressed directly */
+  via: OrganId[];
+}
+
+export type ReturnReason =
+  | "RECIPIENT_UNKNOWN"
+  | "RECIPIENT_INACTIVE"
+  | "RECIPIENT_DUPLICATE"
+  | "RECIPIENT_IS_SENDER";
+
+/** An addressee the hub will not deliver to, with why (trả lại). */
+export interface Returned {
+  addressedTo: OrganId;
+  reason: ReturnReason;
+  message: string;
+}
+
+/** Where one letter goes: the deliveries and the addressees returned to the sender. */
+export interface RecipientPlan {
+  /** one per distinct final recipient, in To order */
+  deliveries: Delivery[];
+  returned: Returned[];
+}
+
+export interface RoutingPlan extends RecipientPlan {
+  docType: BusinessDocType;
+  /** revoke/update/replace: the document acted on (Bussiness/DocumentId), when given */
+  refersTo?: string;
+  /** update: the recipients whose reception changed (ReceiverList), passed on as written */
+  changedReceivers?: { organId: OrganId; receiverType?: string }[];
+  /** replace: the documents replaced, each for the listed agencies, passed on as written */
+  replacements?: { documentId: string; organIds: OrganId[] }[];
+}
+
+function day(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}
+
+function label(a: Agency): string {
+  return `${a.id} (${a.name})`;
+}
+
+/**
+ * Resolve a To list at `at` for sender `from`. Each addressee goes through the directory (a
+ * merged agency through its successor codes, recorded in `via`). Unknown and closed
+ * addressees are returned, as is one that is, or resolves to, the sender. Two addressees
+ * reaching the same final recipient make one delivery; the later is RECIPIENT_DUPLICATE.
+ */
+export function planRecipients(
+  from: OrganId,
+  to: readonly OrganId[],
+  directory: Directory,
+  at: Date,
+): RecipientPlan {
+  const senderIds = new Set<string>([from]);
+  const sender = directory.resolve(from, at);
+  if (sender.status === "active") senderIds.add(sender.agency.id);
+
+  const deliveries: Delivery[] = [];
+  const returned: Returned[] = [];
+  /** final recipient -> the To index that claimed it */
+  const claimed = new Map<string, number>();
+  const on = day(at);
+
+  to.forEach((addressedTo, i) => {
+    const where = `To[${i}] ${addressedTo}`;
+    const ret = (reason: ReturnReason, message: string): void => {
+      returned.push({ addressedTo, reason, message });
+    };
+    if (addressedTo === from) {
+      ret("RECIPIENT_IS_SENDER", `${where} is the sender itself`);
+      return;
+    }
+    const r = directory.resolve(addressedTo, at);
+    if (r.status === "unknown") {
+      ret("RECIPIENT_UNKNOWN", `${where} is not in the agency directory on ${on}`);
+      return;
+    }
+    if (r.status === "inactive") {
+      const closed = r.agency.validTo === undefined ? "" : ` on ${r.agency.validTo}`;
+      ret(
+        "RECIPIENT_INACTIVE",
+        `${where} (${r.agency.name}) closed${closed} and has no active successor on ${on}`,
+      );
+      return;
+    }
+    const recipient = r.agency.id;
+    if (senderIds.has(recipient)) {
+      ret("RECIPIENT_IS_SENDER", `${where} resolves to the sender ${label(r.agency)}`);
+      return;
+    }
+    const earlier = claimed.get(recipient);
+    if (earlier !== undefined) {
+      const as = r.via.length > 0 ? " as its successor" : "";
+      ret(
+        "RECIPIENT_DUPLICATE",
+        `${where} reaches ${label(r.agency)}${as}, already a recipient by To[${earlier}]`,
+      );
+      return;
+    }
+    claimed.set(recipient, i);
+    deliveries.push({ recipient, addressedTo, via: [...r.via] });
+  });
+  return { deliveries, returned };
+}
+
+/**
+ * Who gets the letter at `at`. Whatever the business type, the recipients are the To list
+ * (planRecipients): a revoke, update or replace letter goes to the agencies it is addressed
+ * to, and the ReceiverList / ReplacementInfoList only say what changed for whom (exposed
+ * as written, for the recipients' systems to act on).
+ */
+export function planLetter(letter: Letter, directory: Directory, at: Date): RoutingPlan {
+  const { header, business } = letter;
+  const to = header.to.map((o) => o.organId);
+  const { deliveries, returned } = planRecipients(header.from.organId, to, directory, at);
+  const plan: RoutingPlan = { docType: business.docType, deliveries, returned };
+  if (business.docType !== "new" && business.documentId !== undefined) {
+    plan.refersTo = business.documentId;
+  }
+  if (business.docType === "update" && business.receivers !== undefined) {
+    plan.changedReceivers = business.receivers.map((r) => ({ ...r }));
+  }
+  if (business.docType === "replace" && business.replacements !== undefined) {
+    plan.replacements = business.replacements.map((r) => ({
+      documentId: r.documentId,
+      organIds: [...r.organIds],
+    }));
+  }
+  return plan;
+}
+
+export type SenderCheck =
+  | { ok: true; agency: Agency }
+  | { ok: false; code: "SENDER_UNKNOWN" | "SENDER_INACTIVE"; message: string };
+
+/**
+ * May `from` send at `at`? Only an agency active under that very code. A closed code is
+ * refused even when it has a successor: letters are signed and answered under the sender's
+ * code, so the successor must send under its own (the message names it).
+ */
+export function checkSender(from: OrganId, directory: Directory, at: Date): SenderCheck {
+  const r = directory.resolve(from, at);
+  const on = day(at);
+  switch (r.status) {
+    case "active": {
+      if (r.via.length === 0) return { ok: true, agency: r.agency };
+      const closed = directory.history(from).at(-1);
+      const what = closed
+        ? `${label(closed)} closed on ${closed.validTo ?? "?"}`
+        : `${from} is closed`;
+      return {
+        ok: false,
+        code: "SENDER_INACTIVE",
+        message: `sender ${what}; its successor ${label(r.agency)} must send under its own code`,
+      };
+    }
+    case "inactive":
+      return {
+        ok: false,
+        code: "SENDER_INACTIVE",
+        message: `sender ${label(r.agency)} closed${r.agency.validTo ? ` on ${r.agency.validTo}` : ""} and is not active on ${on}`,
+      };
+    case "unknown":
+      return {
+        ok: false,
+        code: "SENDER_UNKNOWN",
+        message: `sender ${from} is not in the agency directory on ${on}`,
+      };
+  }
+}
