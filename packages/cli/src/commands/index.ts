@@ -1,5 +1,23 @@
 import type { Command } from "../command.js";
+import {
+  ackCommand,
+  fetchCommand,
+  inboxCommand,
+  sendCommand,
+  statusCommand,
+  traceCommand,
+} from "./client.js";
+import { demoLetterCommand } from "./demo-letter.js";
 import { parseCommand } from "./parse.js";
 
 /** Every `edoc` command, in the order `edoc help` lists them. */
-export const commands: readonly Command[] = [parseCommand];
+export const commands: readonly Command[] = [
+  parseCommand,
+  demoLetterCommand,
+  sendCommand,
+  inboxCommand,
+  fetchCommand,
+  ackCommand,
+  statusCommand,
+  traceCommand,
+];

@@ -1,0 +1,64 @@
+import { writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { parseOrganId } from "@edoc/directory";
+import { buildLetter } from "@edoc/edxml";
+import { CliError, type Command } from "../command.js";
+
+/**
+ * Writes an unsigned, valid edXML letter for demos and tests (new letter, one small text
+ * attachment). Real letters come from the agencies' document systems.
+ */
+export const demoLetterCommand: Command = {
+  name: "demo-letter",
+  usage: "demo-letter --from ORGANID --to ORGANID [--to …] [--subject S] [--number N] -o FILE",
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        from: { type: "string" },
+        to: { type: "string", multiple: true },
+        subject: { type: "string" },
+        number: { type: "string" },
+        priority: { type: "string" },
+        output: { type: "string", short: "o" },
+      },
+    });
+    if (!values.from || !values.to?.length)
+      throw new CliError("demo-letter needs --from and at least one --to");
+    const from = parseOrganId(values.from, "--from");
+    const now = new Date();
+    const date = `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, "0")}/${String(now.getUTCDate()).padStart(2, "0")}`;
+    const number = values.number ?? String(now.getTime() % 100000);
+    const attachment = Buffer.from("Nội dung văn bản mẫu (demo).\n", "utf8");
+    const xml = buildLetter({
+      header: {
+        from: { organId: from, organName: "Cơ quan gửi" },
+        to: values.to.map((t, i) => ({ organId: parseOrganId(t, `--to[${i}]`) })),
+        documentId: `${from},${date},${number}/DEMO`,
+        code: { number, notation: "DEMO" },
+        promulgation: { place: "Tuy Hòa", date },
+        subject: values.subject ?? "V/v thử nghiệm liên thông văn bản điện tử",
+        toPlaces: [],
+        responseFor: [],
+        ...(values.priority
+          ? { otherInfo: { priority: Number(values.priority) as 0, appendixes: [] } }
+          : {}),
+      },
+      traces: [{ organId: from, timestamp: `${date} ${now.toISOString().slice(11, 19)}` }],
+      business: { docType: "new", paper: false },
+      manifest: [{ contentId: "1", contentType: "text/plain", attachmentName: "noi-dung.txt" }],
+      attachments: [
+        {
+          contentId: "1",
+          contentType: "text/plain",
+          name: "noi-dung.txt",
+          encoded: attachment.toString("base64"),
+          size: attachment.length,
+        },
+      ],
+    });
+    if (values.output) writeFileSync(values.output, xml);
+    else process.stdout.write(xml);
+    return 0;
+  },
+};
