@@ -1,0 +1,203 @@
+import type { Bus } from "@edoc/bus";
+import { type RpcMethod, RpcParams, type RpcParamsOf, RpcResults } from "@edoc/messages";
+import type { Logger } from "@edoc/runtime";
+import express, { type NextFunction, type Request, type Response } from "express";
+import { pinoHttp } from "pino-http";
+import { Counter, type Registry } from "prom-client";
+import { type ActsFor, authenticate, type Caller } from "./auth.js";
+import { readPacketBody } from "./body.js";
+import { ApiError } from "./errors.js";
+import { callArchive } from "./rpc.js";
+import { type SubmitDeps, submitPacket } from "./submit.js";
+
+export interface GatewayDeps extends SubmitDeps {
+  bus: Bus;
+  log: Logger;
+  metrics: Registry;
+  actsFor: ActsFor;
+  /** Largest packet accepted, in bytes (base64 attachments included). */
+  maxPacketBytes: number;
+  /** Extra health checks (signing key, directory validity), name → ok. */
+  health: () => Promise<Record<string, boolean>>;
+}
+
+type Handler = (req: Request, res: Response, caller: Caller) => Promise<void>;
+
+/** The agencies' API (`/api/v1`) plus `/health`. Mounted on the mTLS server by main.ts. */
+export function createGatewayApp(deps: GatewayDeps): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", false);
+  app.use(pinoHttp({ logger: deps.log, customProps: (req) => ({ organId: peerOrgan(req) }) }));
+  const refusals = new Counter({
+    name: "edoc_gateway_refusals_total",
+    help: "Requests refused, by error code",
+    labelNames: ["code"],
+    registers: [deps.metrics],
+  });
+  const accepted = new Counter({
+    name: "edoc_gateway_packets_total",
+    help: "Packets accepted or replayed, by kind and outcome",
+    labelNames: ["kind", "outcome"],
+    registers: [deps.metrics],
+  });
+
+  const route =
+    (h: Handler) =>
+    (req: Request, res: Response, next: NextFunction): void => {
+      let caller: Caller;
+      try {
+        caller = authenticate(req, deps.actsFor);
+      } catch (err) {
+        next(err);
+        return;
+      }
+      h(req, res, caller).catch(next);
+    };
+
+  const submit = (kind: "letter" | "status"): Handler => {
+    return async (req, res, caller) => {
+      const bytes = await readPacketBody(req, deps.maxPacketBytes);
+      const result = await submitPacket(deps, caller, bytes, kind);
+      accepted.inc({ kind, outcome: result.body.outcome });
+      req.log.info(
+        { docId: result.body.hubDocumentId, outcome: result.body.outcome, size: bytes.length },
+        "packet accepted",
+      );
+      res.status(result.status).json(result.body);
+    };
+  };
+
+  const api = express.Router();
+  api.post("/documents", route(submit("letter")));
+  api.post("/statuses", route(submit("status")));
+
+  api.get(
+    "/inbox",
+    route(async (req, res, caller) => {
+      const state = typeof req.query.state === "string" ? req.query.state : "pending";
+      const limit = req.query.limit === undefined ? 500 : Number(req.query.limit);
+      const params = parseParams("inbox.list", { actingFor: caller.actingFor, state, limit });
+      res.json(RpcResults["inbox.list"].parse(await callArchive(deps.bus, "inbox.list", params)));
+    }),
+  );
+  api.get(
+    "/inbox/:deliveryId/edxml",
+    route(async (req, res, caller) => {
+      const params = parseParams("inbox.fetch", {
+        actingFor: caller.actingFor,
+        deliveryId: req.params.deliveryId,
+      });
+      const out = RpcResults["inbox.fetch"].parse(
+        await callArchive(deps.bus, "inbox.fetch", params, 30_000),
+      );
+      res.setHeader("X-Edoc-Delivery-Id", out.item.deliveryId);
+      res.setHeader("X-Edoc-Hub-Document-Id", out.item.hubDocumentId);
+      res.type("application/xml").send(Buffer.from(out.edxml, "base64"));
+    }),
+  );
+  api.post(
+    "/inbox/:deliveryId/ack",
+    express.json({ limit: "16kb" }),
+    route(async (req, res, caller) => {
+      const body = (req.body ?? {}) as { result?: unknown; reason?: unknown };
+      const params = parseParams("inbox.ack", {
+        actingFor: caller.actingFor,
+        deliveryId: req.params.deliveryId,
+        result: body.result,
+        ...(body.reason !== undefined ? { reason: body.reason } : {}),
+      });
+      res.json(RpcResults["inbox.ack"].parse(await callArchive(deps.bus, "inbox.ack", params)));
+    }),
+  );
+  api.get(
+    "/documents",
+    route(async (req, res, caller) => {
+      const limit = Number(req.query.limit ?? 100);
+      const params = parseParams("documents.list", { actingFor: caller.actingFor, limit });
+      res.json(
+        RpcResults["documents.list"].parse(await callArchive(deps.bus, "documents.list", params)),
+      );
+    }),
+  );
+  api.get(
+    "/documents/:id/trace",
+    route(async (req, res, caller) => {
+      const params = parseParams("documents.trace", {
+        actingFor: caller.actingFor,
+        id: req.params.id,
+      });
+      res.json(
+        RpcResults["documents.trace"].parse(await callArchive(deps.bus, "documents.trace", params)),
+      );
+    }),
+  );
+  api.get(
+    "/agencies",
+    route(async (req, res) => {
+      const at = typeof req.query.at === "string" ? new Date(req.query.at) : new Date();
+      if (Number.isNaN(at.getTime())) throw ApiError.of("BAD_REQUEST", "`at` must be an ISO date");
+      res.json({ at: at.toISOString(), agencies: deps.directory().list(at) });
+    }),
+  );
+  app.use("/api/v1", api);
+
+  app.get("/health", async (_req, res) => {
+    const checks = await health(deps);
+    const ok = Object.values(checks).every(Boolean);
+    res.status(ok ? 200 : 503).json({ status: ok ? "ok" : "degraded", checks });
+  });
+
+  app.use((_req, _res, next) => next(ApiError.of("NOT_FOUND", "no such endpoint")));
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const e = toApiError(err);
+    refusals.inc({ code: e.code });
+    if (e.status >= 500) req.log.error({ err }, "request failed");
+    else req.log.warn({ code: e.code, msg: e.message }, "request refused");
+    if (e.status === 503) res.setHeader("Retry-After", "5");
+    res.status(e.status).json({
+      code: e.code,
+      message: e.message,
+      ...(e.details !== undefined ? { details: e.details } : {}),
+    });
+  });
+  return app;
+}
+
+async function health(deps: GatewayDeps): Promise<Record<string, boolean>> {
+  const checks: Record<string, boolean> = { broker: deps.bus.connected };
+  try {
+    const h = RpcResults.health.parse(await deps.bus.call("archive.rpc", "health", {}, 3_000));
+    checks.database = h.database;
+  } catch {
+    checks.database = false;
+  }
+  return { ...checks, ...(await deps.health()) };
+}
+
+function parseParams<M extends RpcMethod>(method: M, raw: unknown): RpcParamsOf<M> {
+  const r = RpcParams[method].safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw ApiError.of(
+      "BAD_REQUEST",
+      `${issue?.path.join(".") || "request"}: ${issue?.message ?? "invalid"}`,
+    );
+  }
+  return r.data as RpcParamsOf<M>;
+}
+
+function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  const e = err as { type?: string; status?: number; message?: string };
+  if (e?.type === "entity.too.large")
+    return ApiError.of("PAYLOAD_TOO_LARGE", "request body too large");
+  if (e?.type === "entity.parse.failed")
+    return ApiError.of("BAD_REQUEST", "request body is not valid JSON");
+  return ApiError.of("INTERNAL", "internal error");
+}
+
+function peerOrgan(req: { socket: unknown }): string | undefined {
+  const s = req.socket as { getPeerCertificate?: () => { subject?: { UID?: string } } };
+  return s.getPeerCertificate?.().subject?.UID;
+}

@@ -1,0 +1,205 @@
+import { createHash } from "node:crypto";
+import type { Bus } from "@edoc/bus";
+import type { Directory, OrganId } from "@edoc/directory";
+import { EdxmlError, type Letter, type Packet, type StatusPacket } from "@edoc/edxml";
+import { type AcceptRequest, AcceptResult } from "@edoc/messages";
+import { acceptanceReceiptXml } from "@edoc/receipts";
+import { checkSender, planLetter } from "@edoc/routing";
+import { type TrustPolicy, type VerificationReport, verifyPacket } from "@edoc/signature";
+import type { Caller } from "./auth.js";
+import { ApiError } from "./errors.js";
+import { callArchive } from "./rpc.js";
+
+export interface SubmitDeps {
+  bus: Bus;
+  directory: () => Directory;
+  trust: () => TrustPolicy;
+  /** Signs the acceptance receipt with the hub's key (XML-DSig). */
+  signReceipt: (xml: string) => string;
+}
+
+export interface SubmitResult {
+  status: 200 | 202;
+  body: {
+    hubDocumentId: string;
+    outcome: "accepted" | "duplicate";
+    receivedAt: string;
+    digest: string;
+    recipients: { addressedTo: string; recipient: string; via: string[] }[];
+    receipt: string;
+  };
+}
+
+/**
+ * Judges one packet as received and hands it to the archive. Everything the hub acts on
+ * (From, To, DocumentId, status) is read from the bytes the signature covers, never from the
+ * raw document, so a wrapped or appended element cannot redirect a letter.
+ */
+export async function submitPacket(
+  deps: SubmitDeps,
+  caller: Caller,
+  bytes: Buffer,
+  expected: Packet["kind"],
+): Promise<SubmitResult> {
+  const receivedAt = new Date();
+  const { report, packet } = await verify(bytes, deps.trust());
+  if (!packet) throw ApiError.of("EDXML_INVALID", "the signed content is not an edXML packet");
+  if (packet.kind !== expected) {
+    const where = packet.kind === "letter" ? "POST /api/v1/documents" : "POST /api/v1/statuses";
+    throw ApiError.of("WRONG_ENDPOINT", `this is a ${packet.kind} packet: send it to ${where}`);
+  }
+  const from = packet.kind === "letter" ? packet.header.from.organId : packet.from.organId;
+  if (!caller.actingFor.includes(from)) {
+    throw ApiError.of("SENDER_NOT_AUTHORISED", `${caller.organId} may not send as ${from}`, {
+      actingFor: caller.actingFor,
+    });
+  }
+  const directory = deps.directory();
+  const sender = checkSender(from, directory, receivedAt);
+  if (!sender.ok) throw ApiError.of(sender.code, sender.message);
+
+  const digest = createHash("sha256").update(bytes).digest("hex");
+  const summary =
+    packet.kind === "letter" ? letterSummary(packet, directory, receivedAt) : statusSummary(packet);
+  const hubDocumentId = `doc_${createHash("sha256")
+    .update(`${from}\n${summary.docType}\n${summary.documentId}\n${digest}`)
+    .digest("hex")
+    .slice(0, 32)}`;
+  const receiptXml = deps.signReceipt(
+    acceptanceReceiptXml({
+      receiptId: `acc_${hubDocumentId.slice(4)}`,
+      hubDocumentId,
+      documentId: summary.documentId,
+      from,
+      to: summary.recipients.map((r) => r.recipient as OrganId),
+      digest,
+      receivedAt: receivedAt.toISOString(),
+    }),
+  );
+  const signer = report.signer;
+  const request: AcceptRequest = {
+    hubDocumentId,
+    kind: packet.kind,
+    docType: summary.docType,
+    from,
+    submittedBy: caller.organId,
+    documentId: summary.documentId,
+    to: summary.recipients.map((r) => r.recipient),
+    ...summary.extra,
+    digest,
+    size: bytes.length,
+    receivedAt: receivedAt.toISOString(),
+    signer: {
+      subject: signer?.subject ?? "",
+      serialNumber: signer?.serialNumber ?? "",
+      organIds: signer?.organIds ?? [],
+      fingerprintSha256: signer?.fingerprintSha256 ?? "",
+      ...(report.algorithm ? { algorithm: report.algorithm } : {}),
+    },
+    receiptXml,
+    edxml: bytes.toString("base64"),
+  };
+  const result = AcceptResult.parse(await callArchive(deps.bus, "packets.accept", request, 30_000));
+  return {
+    status: result.outcome === "accepted" ? 202 : 200,
+    body: {
+      hubDocumentId: result.hubDocumentId,
+      outcome: result.outcome,
+      receivedAt: result.receivedAt,
+      digest,
+      recipients: summary.recipients,
+      receipt: result.receiptXml,
+    },
+  };
+}
+
+async function verify(
+  bytes: Buffer,
+  policy: TrustPolicy,
+): Promise<{ report: VerificationReport; packet?: Packet }> {
+  let outcome: { report: VerificationReport; packet?: Packet };
+  try {
+    outcome = await verifyPacket(bytes, policy);
+  } catch (err) {
+    if (err instanceof EdxmlError) {
+      throw new ApiError(
+        err.code,
+        err.message,
+        err.code === "EDXML_TOO_LARGE" ? 413 : err.code === "EDXML_INVALID" ? 422 : 400,
+        {
+          issues: err.issues,
+        },
+      );
+    }
+    throw err;
+  }
+  const { report } = outcome;
+  if (!report.valid) {
+    const codes = report.reasons.map((r) => r.code);
+    const code = codes.includes("SIGNER_NOT_BOUND")
+      ? "SIGNER_NOT_BOUND"
+      : codes.some((c) => c.startsWith("CERT_") || c.startsWith("CRL_"))
+        ? "SIGNATURE_UNTRUSTED"
+        : "SIGNATURE_INVALID";
+    throw ApiError.of(code, report.reasons.map((r) => `${r.code}: ${r.message}`).join("; "), {
+      reasons: report.reasons,
+    });
+  }
+  return outcome;
+}
+
+interface Summary {
+  docType: AcceptRequest["docType"];
+  documentId: string;
+  recipients: { addressedTo: string; recipient: string; via: string[] }[];
+  extra: Partial<
+    Pick<AcceptRequest, "subject" | "code" | "priority" | "relatedDocumentId" | "status">
+  >;
+}
+
+function letterSummary(letter: Letter, directory: Directory, at: Date): Summary {
+  const plan = planLetter(letter, directory, at);
+  const refused = plan.returned.filter(
+    (r) => r.reason === "RECIPIENT_UNKNOWN" || r.reason === "RECIPIENT_INACTIVE",
+  );
+  if (refused.length > 0) {
+    const code = refused.some((r) => r.reason === "RECIPIENT_UNKNOWN")
+      ? "RECIPIENT_UNKNOWN"
+      : "RECIPIENT_INACTIVE";
+    throw ApiError.of(code, refused.map((r) => r.message).join("; "), { recipients: refused });
+  }
+  const h = letter.header;
+  const priority = h.otherInfo?.priority;
+  const related = letter.business.documentId;
+  return {
+    docType: letter.business.docType,
+    documentId: h.documentId,
+    recipients: plan.deliveries.map((d) => ({
+      addressedTo: d.addressedTo,
+      recipient: d.recipient,
+      via: d.via,
+    })),
+    extra: {
+      subject: h.subject,
+      code: `${h.code.number}/${h.code.notation}`,
+      ...(priority !== undefined ? { priority } : {}),
+      ...(related ? { relatedDocumentId: related } : {}),
+    },
+  };
+}
+
+function statusSummary(s: StatusPacket): Summary {
+  return {
+    docType: "status",
+    documentId: s.responseFor.documentId,
+    recipients: [],
+    extra: {
+      status: {
+        code: s.statusCode,
+        responseForOrganId: s.responseFor.organId,
+        responseForDocumentId: s.responseFor.documentId,
+        ...(s.description ? { description: s.description } : {}),
+      },
+    },
+  };
+}
