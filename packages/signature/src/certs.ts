@@ -6,12 +6,12 @@ import { x509 } from "./x509.js";
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
 
-/** The DER bodies of every PEM block with this label, or the whole value as base64 DER. */
-export function pemBodies(value: string, label: string): Uint8Array[] {
+/** The DER bodies of every PEM block with one of these labels, or the whole value as base64 DER. */
+export function pemBodies(value: string, ...labels: string[]): Uint8Array[] {
   const blocks = [...value.matchAll(PEM_BLOCK)];
   if (blocks.length === 0) return [Buffer.from(value.replace(/\s+/g, ""), "base64")];
   return blocks
-    .filter((m) => m[1] === label)
+    .filter((m) => labels.includes(m[1] ?? ""))
     .map((m) => Buffer.from((m[2] ?? "").replace(/\s+/g, ""), "base64"));
 }
 

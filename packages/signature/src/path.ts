@@ -116,7 +116,8 @@ function parseCrls(values: readonly string[]): {
   const crls: X509Namespace.X509Crl[] = [];
   const reasons: Reason[] = [];
   values.forEach((value, i) => {
-    const bodies = pemBodies(value, "X509 CRL");
+    // "CRL" is what @peculiar/x509 itself writes.
+    const bodies = pemBodies(value, "X509 CRL", "CRL");
     if (bodies.length === 0) reasons.push(reason("CRL_INVALID", `crls[${i}] holds no X509 CRL`));
     for (const der of bodies) {
       try {

@@ -103,6 +103,8 @@ export function locateSignature(
 }
 
 const B64 = /^[A-Za-z0-9+/]+={0,2}$/;
+/** What the VPCP SDK samples write as their second transform. */
+const SDK_EXC_C14N_TYPO = "http://www.w3.org/TR/xml-exc-c14n#";
 
 function text(el: Element): string {
   return (el.textContent ?? "").replace(/\s+/g, "");
@@ -192,6 +194,16 @@ export function checkShape(element: Element, allowSha1: boolean): ShapeResult {
     return malformed("Reference must contain Transforms, DigestMethod and DigestValue");
   }
   if (more.length > 0) return malformed("Reference has unexpected children");
+  const digestMethod = digest.getAttribute("Algorithm") ?? "";
+  const digestLegacy = DIGEST_METHODS.get(digestMethod);
+  if (digestLegacy === undefined)
+    return forbidden(`DigestMethod ${JSON.stringify(digestMethod)} is not accepted`);
+  if (digestLegacy) legacySha1 = true;
+  if (legacySha1 && !allowSha1) {
+    return forbidden(
+      "SHA-1 (the VPCP SDK's rsa-sha1) is refused unless the policy allows legacy SHA-1",
+    );
+  }
   const steps = childElements(transforms);
   const algorithms = steps.map((t) =>
     isDsig(t, "Transform") ? (t.getAttribute("Algorithm") ?? "") : "?",
@@ -208,18 +220,12 @@ export function checkShape(element: Element, allowSha1: boolean): ShapeResult {
       ),
     )
   ) {
+    const sdk =
+      second === SDK_EXC_C14N_TYPO
+        ? ` (${SDK_EXC_C14N_TYPO} is the address of the specification, as the VPCP SDK's template writes it, not an algorithm identifier)`
+        : "";
     return refInvalid(
-      `Reference transforms are [${algorithms.join(", ")}]; only enveloped-signature followed by exclusive C14N (or C14N 1.0) is accepted`,
-    );
-  }
-  const digestMethod = digest.getAttribute("Algorithm") ?? "";
-  const digestLegacy = DIGEST_METHODS.get(digestMethod);
-  if (digestLegacy === undefined)
-    return forbidden(`DigestMethod ${JSON.stringify(digestMethod)} is not accepted`);
-  if (digestLegacy) legacySha1 = true;
-  if (legacySha1 && !allowSha1) {
-    return forbidden(
-      "SHA-1 (the VPCP SDK's rsa-sha1) is refused unless the policy allows legacy SHA-1",
+      `Reference transforms are [${algorithms.join(", ")}]; only enveloped-signature followed by exclusive C14N (or C14N 1.0) is accepted${sdk}`,
     );
   }
   if (!B64.test(text(digestValue))) return malformed("DigestValue is not base64");
