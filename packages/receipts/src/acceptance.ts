@@ -62,8 +62,8 @@ function organId(value: OrganId, field: string): string {
  * in the hub, not base64 as in a DigestValue.
  */
 export function acceptanceReceiptXml(r: AcceptanceReceipt): string {
-  if (!Array.isArray(r.to) || r.to.length === 0)
-    throw invalid("to", "must list at least one recipient");
+  // A status packet's counterpart is decided by the archive, so its receipt may list none.
+  if (!Array.isArray(r.to)) throw invalid("to", "must be a list of organ ids");
   if (typeof r.digest !== "string" || !SHA256_HEX.test(r.digest)) {
     throw invalid("digest", `${quote(r.digest)} is not a lower-case SHA-256 hex digest`);
   }

@@ -48,7 +48,6 @@ describe("acceptanceReceiptXml", () => {
   it.each([
     ["a control character", { documentId: "x\u0001y" }, "documentId", /U\+0001/],
     ["a lone surrogate", { documentId: "x\uD800" }, "documentId", /U\+D800/],
-    ["an empty recipient list", { to: [] }, "to", /at least one/],
     ["a malformed recipient", { to: [RECIPIENT, "28.22.H17" as OrganId] }, "to[1]", /28\.22\.H17/],
     ["a malformed sender", { from: "000.00.00.g22" as OrganId }, "from", /canonical/],
     ["a base64 digest", { digest: "q1w2e3==" }, "digest", /SHA-256/],

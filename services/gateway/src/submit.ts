@@ -168,6 +168,11 @@ function letterSummary(letter: Letter, directory: Directory, at: Date): Summary 
       : "RECIPIENT_INACTIVE";
     throw ApiError.of(code, refused.map((r) => r.message).join("; "), { recipients: refused });
   }
+  if (plan.deliveries.length === 0) {
+    throw ApiError.of("NO_RECIPIENT", "the letter has no recipient other than its sender", {
+      returned: plan.returned,
+    });
+  }
   const h = letter.header;
   const priority = h.otherInfo?.priority;
   const related = letter.business.documentId;
