@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createPrivateKey, X509Certificate as NodeCertificate } from "node:crypto";
 import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -356,8 +356,39 @@ function der(pem: string): Buffer {
   return Buffer.from(new NodeCertificate(pem).raw);
 }
 
-describe("PKCS#12 interoperability", () => {
-  it("OpenSSL reads the file with the password", () => {
+describe("OpenSSL interoperability", () => {
+  it("verifies the chain and sees the CRL revoke the certificate", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "edoc-crl-"));
+    try {
+      const revoked = revokeCertificate(agency.state, agency.serialNumber, {
+        at: new Date(Date.now() - 60_000),
+      });
+      const crl = await issueCrl(revoked);
+      expect(crl.startsWith("-----BEGIN X509 CRL-----\n")).toBe(true);
+      writeFileSync(join(dir, "cas.pem"), pki.root.certificatePem + pki.issuing.certificatePem);
+      writeFileSync(join(dir, "cert.pem"), agency.certificatePem);
+      writeFileSync(join(dir, "crl.pem"), crl);
+      const openssl = (args: string[]) =>
+        spawnSync("openssl", args, { cwd: dir, encoding: "utf8" });
+      const plain = openssl(["verify", "-CAfile", "cas.pem", "cert.pem"]);
+      expect(plain.stdout).toContain("cert.pem: OK");
+      const checked = openssl([
+        "verify",
+        "-crl_check",
+        "-CAfile",
+        "cas.pem",
+        "-CRLfile",
+        "crl.pem",
+        "cert.pem",
+      ]);
+      expect(checked.status).not.toBe(0);
+      expect(`${checked.stdout}${checked.stderr}`).toContain("certificate revoked");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("OpenSSL reads a PKCS#12 file with the password", () => {
     const dir = mkdtempSync(join(tmpdir(), "edoc-p12-"));
     try {
       const file = join(dir, "agency.p12");
