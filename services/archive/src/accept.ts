@@ -1,0 +1,317 @@
+import { RpcError } from "@edoc/bus";
+import type { AcceptRequest, AcceptResult } from "@edoc/messages";
+import { decideStatus, normalizeStatusCode } from "@edoc/routing";
+import type { Logger } from "@edoc/runtime";
+import { isDuplicateKeyError } from "@edoc/store";
+import { sha256 } from "./blobs.js";
+import type { DeliveryDoc, PacketDoc } from "./collections.js";
+import { type Ctx, compact } from "./context.js";
+import { discardIncomplete, finishPacket, settleAttested } from "./finish.js";
+import { dedupeKey } from "./keys.js";
+import {
+  findAnsweredLetter,
+  findLetter,
+  originalRecipients,
+  reporterDelivery,
+  statusesOf,
+} from "./originals.js";
+
+type StatusCode = ReturnType<typeof normalizeStatusCode>;
+type StatusContext = NonNullable<Parameters<typeof decideStatus>[2]>;
+
+/** What the lookups add to the packet row. */
+type Links = Pick<
+  PacketDoc,
+  "refersTo" | "originalRecipients" | "originalSender" | "reporterDeliveryId" | "appliesTo"
+>;
+
+function resultOf(row: PacketDoc, outcome: AcceptResult["outcome"]): AcceptResult {
+  return {
+    outcome,
+    hubDocumentId: row.hubDocumentId,
+    receivedAt: row.receivedAt,
+    receiptXml: row.receiptXml,
+  };
+}
+
+function normalizedCode(raw: string): StatusCode {
+  try {
+    return normalizeStatusCode(raw);
+  } catch (err) {
+    throw new RpcError(
+      "STATUS_CODE_INVALID",
+      err instanceof Error ? err.message : String(err),
+      400,
+    );
+  }
+}
+
+function checkShape(req: AcceptRequest): void {
+  if (req.kind === "status" && (req.docType !== "status" || !req.status)) {
+    throw new RpcError(
+      "PACKET_INCONSISTENT",
+      "a status packet needs docType status and status information",
+      400,
+    );
+  }
+  if (req.kind === "letter" && (req.docType === "status" || req.status)) {
+    throw new RpcError("PACKET_INCONSISTENT", "a letter cannot carry docType status", 400);
+  }
+}
+
+/**
+ * RPC `packets.accept`: stores one verified packet, exactly once.
+ *
+ * Crash-safe order: packet row (routeState pending, no receiptId) → bytes (GridFS) →
+ * `accepted` receipt → row marked complete (receiptId) → RouteRequest published → reply.
+ * A retry finds the row by its dedupe key: complete → duplicate (or conflict); incomplete with
+ * the same digest → finished with the retry's bytes; incomplete with another digest → the old
+ * attempt (never acknowledged) is discarded and the new one accepted. The reconciler finishes
+ * or discards incomplete rows nobody retries.
+ */
+export async function acceptPacket(ctx: Ctx, req: AcceptRequest): Promise<AcceptResult> {
+  const log = ctx.log.child({ docId: req.hubDocumentId });
+  checkShape(req);
+  const bytes = Buffer.from(req.edxml, "base64");
+  if (bytes.length !== req.size || sha256(bytes) !== req.digest) {
+    throw new RpcError(
+      "DIGEST_MISMATCH",
+      "the edxml bytes do not match the digest and size given with them",
+      400,
+    );
+  }
+  const statusCode = req.status ? normalizedCode(req.status.code) : undefined;
+  const key = dedupeKey(req, statusCode);
+
+  return ctx.packetLocks.run(key, async () => {
+    const existing = await ctx.c.packets.findOne({ _id: key });
+    if (existing) {
+      const answer = await answerExisting(ctx, existing, req, bytes, log);
+      if (answer) return answer;
+    }
+
+    const links = await link(ctx, req, statusCode, log);
+    if ("duplicate" in links) return resultOf(links.duplicate, "duplicate");
+
+    const now = new Date();
+    const row: PacketDoc = compact({
+      _id: key,
+      hubDocumentId: req.hubDocumentId,
+      kind: req.kind,
+      docType: req.docType,
+      from: req.from,
+      submittedBy: req.submittedBy,
+      documentId: req.documentId,
+      to: req.to,
+      subject: req.subject,
+      code: req.code,
+      priority: req.priority,
+      relatedDocumentId: req.relatedDocumentId,
+      status: req.status && statusCode ? compact({ ...req.status, code: statusCode }) : undefined,
+      digest: req.digest,
+      size: req.size,
+      receivedAt: req.receivedAt,
+      signer: compact({ ...req.signer }),
+      receiptXml: req.receiptXml,
+      routeState: "pending" as const,
+      createdAt: now,
+      nextPublishAt: new Date(now.getTime() + ctx.reconcileMs),
+      publishCount: 0,
+      ...compact(links.links),
+    });
+    try {
+      await ctx.c.packets.insertOne(row);
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      throw new RpcError(
+        "HUB_DOCUMENT_ID_CONFLICT",
+        `hubDocumentId ${req.hubDocumentId} already names another packet`,
+        409,
+      );
+    }
+    await finishPacket(ctx, row, bytes, log);
+    log.info(
+      { key, kind: row.kind, docType: row.docType, from: row.from, size: row.size },
+      "packet accepted",
+    );
+    return resultOf(row, "accepted");
+  });
+}
+
+/** A packet with this dedupe key exists: answer from it, or undefined to accept anew. */
+async function answerExisting(
+  ctx: Ctx,
+  existing: PacketDoc,
+  req: AcceptRequest,
+  bytes: Buffer,
+  log: Logger,
+): Promise<AcceptResult | undefined> {
+  const complete = await settleAttested(ctx, existing, log);
+  if (existing.digest === req.digest) {
+    if (!complete) {
+      log.warn(
+        { original: existing.hubDocumentId },
+        "finishing an accept that was interrupted, with the retry's bytes",
+      );
+      await finishPacket(ctx, existing, bytes, log);
+    }
+    return resultOf(existing, "duplicate");
+  }
+  if (!complete) {
+    log.warn(
+      { original: existing.hubDocumentId },
+      "discarding an interrupted accept of other bytes (never acknowledged)",
+    );
+    await discardIncomplete(ctx, existing);
+    return undefined;
+  }
+  // The same status said again (other bytes, e.g. a new timestamp) is ignored, not a conflict.
+  if (existing.kind === "status") return resultOf(existing, "duplicate");
+  throw new RpcError(
+    "DOCUMENT_CONFLICT",
+    `${req.from} already sent ${req.docType} document ${JSON.stringify(req.documentId)} with other content (hub document ${existing.hubDocumentId})`,
+    409,
+    { hubDocumentId: existing.hubDocumentId, digest: existing.digest },
+  );
+}
+
+/** The letter a status, revoke, update or replace refers to, and the checks that need it. */
+async function link(
+  ctx: Ctx,
+  req: AcceptRequest,
+  statusCode: StatusCode | undefined,
+  log: Logger,
+): Promise<{ links: Links } | { duplicate: PacketDoc }> {
+  if (req.kind === "status" && req.status && statusCode) {
+    return linkStatus(ctx, req, req.status, statusCode, log);
+  }
+  if (req.docType === "new") return { links: {} };
+  const originalId = req.relatedDocumentId ?? req.documentId;
+  const original = await findLetter(ctx, req.from, originalId, ["new"]);
+  if (!original) {
+    if (req.docType === "revoke") {
+      throw new RpcError(
+        "ORIGINAL_UNKNOWN",
+        `no letter ${JSON.stringify(originalId)} from ${req.from} to revoke`,
+        404,
+      );
+    }
+    log.info(
+      { originalId },
+      `${req.docType} of a letter the hub never carried; routed as addressed`,
+    );
+    return { links: {} };
+  }
+  return {
+    links: {
+      refersTo: original.hubDocumentId,
+      originalRecipients: await originalRecipients(ctx, original),
+    },
+  };
+}
+
+async function linkStatus(
+  ctx: Ctx,
+  req: AcceptRequest,
+  status: NonNullable<AcceptRequest["status"]>,
+  code: StatusCode,
+  log: Logger,
+): Promise<{ links: Links } | { duplicate: PacketDoc }> {
+  const letter = await findAnsweredLetter(
+    ctx,
+    status.responseForOrganId,
+    status.responseForDocumentId,
+    code,
+    req.from,
+  );
+  if (!letter) {
+    throw new RpcError(
+      "STATUS_UNKNOWN_DOCUMENT",
+      `no letter ${JSON.stringify(status.responseForDocumentId)} from ${status.responseForOrganId} passed through this hub`,
+      404,
+    );
+  }
+  const isSender = req.from === letter.from;
+  const delivery =
+    code === "13" && isSender
+      ? undefined
+      : await reporterDelivery(ctx, letter.hubDocumentId, req.from);
+  if (!delivery && !isSender) {
+    throw new RpcError(
+      "STATUS_NOT_RECEIVED",
+      `${req.from} never received ${JSON.stringify(letter.documentId)} through this hub`,
+      403,
+    );
+  }
+  const reporterRole = delivery ? "recipient" : "sender";
+  const context: StatusContext = letter.docType === "status" ? {} : { docType: letter.docType };
+  const all = await statusesOf(ctx, letter.hubDocumentId);
+  const isAsk = (p: PacketDoc) => p.from === letter.from && p.status?.code === "13";
+  /** A sender's 13 counts for delivery `id` unless it was a duplicate there. */
+  const askedOf = (p: PacketDoc, id: string | undefined) =>
+    isAsk(p) && (p.appliesTo === undefined || (id !== undefined && p.appliesTo.includes(id)));
+  const decide = (history: PacketDoc[]) =>
+    decideStatus(
+      history.map((p) => ({ code: normalizeStatusCode(p.status?.code ?? ""), at: p.receivedAt })),
+      { code, reporterRole },
+      context,
+    );
+
+  // decideStatus judges one delivery: the sender's take-back requests (13) and that
+  // recipient's statuses. A 13 concerns every delivery of the letter: it is new when it is new
+  // for at least one of them (one not yet asked, or one that refused the last request), and
+  // it is routed to, and counted for, those deliveries only.
+  let decision: ReturnType<typeof decideStatus>;
+  let appliesTo: DeliveryDoc[] | undefined;
+  if (delivery) {
+    decision = decide(
+      all.filter((p) => askedOf(p, delivery._id) || (p.from === req.from && !isAsk(p))),
+    );
+  } else {
+    const deliveries = await ctx.c.deliveries
+      .find({ hubDocumentId: letter.hubDocumentId })
+      .toArray();
+    const judged = deliveries.map((d) => ({
+      d,
+      decision: decide(
+        all.filter(
+          (p) =>
+            askedOf(p, d._id) ||
+            (!isAsk(p) &&
+              (p.reporterDeliveryId === d._id ||
+                (p.reporterDeliveryId === undefined && p.from === d.addressedTo))),
+        ),
+      ),
+    }));
+    if (judged.length === 0) {
+      decision = decide(all.filter((p) => askedOf(p, undefined)));
+    } else {
+      const accepted = judged.filter((j) => j.decision.action === "accept");
+      appliesTo = accepted.map((j) => j.d);
+      decision = accepted[0]?.decision ??
+        judged.find((j) => j.decision.action === "refuse")?.decision ?? {
+          action: "ignore-duplicate",
+        };
+    }
+  }
+  if (decision.action === "refuse") throw new RpcError(decision.code, decision.message, 409);
+  if (decision.action === "ignore-duplicate") {
+    const mine = all.filter((p) => p.from === req.from);
+    const earlier = mine.filter((p) => p.status?.code === code).at(-1) ?? mine.at(-1);
+    if (earlier) {
+      log.info({ code, earlier: earlier.hubDocumentId }, "duplicate status ignored");
+      return { duplicate: earlier };
+    }
+  }
+  return {
+    links: {
+      refersTo: letter.hubDocumentId,
+      originalRecipients: appliesTo
+        ? [...new Set(appliesTo.map((d) => d.addressedTo))]
+        : await originalRecipients(ctx, letter),
+      originalSender: letter.from,
+      reporterDeliveryId: delivery?._id,
+      appliesTo: appliesTo?.map((d) => d._id),
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import type { Bus } from "@edoc/bus";
+import type { Logger } from "@edoc/runtime";
+import type { Store } from "@edoc/store";
+import { Blobs } from "./blobs.js";
+import { ChainHeadSigner } from "./chain-heads.js";
+import { collections, ensureIndexes } from "./collections.js";
+import type { Ctx } from "./context.js";
+import { handleDeadLetter } from "./dead-letters.js";
+import { Ledger } from "./ledger.js";
+import { KeyedLocks } from "./lock.js";
+import { handlePlan } from "./plans.js";
+import { reconcileOnce } from "./reconciler.js";
+import { rpcDispatcher, rpcHandlers } from "./rpc.js";
+
+export interface ArchiveOptions {
+  store: Store;
+  bus: Bus;
+  log: Logger;
+  /** Hub private key (PEM): signs chain heads. Without it heads are not signed (warned once). */
+  hubKeyPem?: string;
+  /** Hub certificate (PEM), embedded in signed heads; must hold the key's public half. */
+  hubCertPem?: string;
+  /** Reconciler period and the age at which a pending packet is re-published (default 5 s). */
+  reconcileMs?: number;
+  /** How often the chain head is signed when it moved (default 10 s). */
+  chainHeadMs?: number;
+}
+
+export interface Archive {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A periodic task that never overlaps itself and whose failures are logged, not thrown. */
+function periodic(ms: number, log: Logger, name: string, task: () => Promise<unknown>) {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  const tick = () => {
+    running = task()
+      .then(
+        () => undefined,
+        (err: unknown) => log.error({ err, task: name }, "periodic task failed"),
+      )
+      .finally(() => {
+        running = undefined;
+        if (timer) timer = setTimeout(tick, ms);
+      });
+  };
+  return {
+    start() {
+      timer = setTimeout(tick, ms);
+    },
+    async stop() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}
+
+/**
+ * The archive: packets, their bytes, deliveries and the receipt chain in MongoDB; the
+ * `archive.rpc` server; consumers of `archive.plans` and `dead`; the reconciler and the chain
+ * head signer. Run one per hub: it owns the receipt chain (see docs/archive.md).
+ */
+export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
+  const c = collections(opts.store.db);
+  const log = opts.log;
+  const ledger = new Ledger(c, log);
+  const ctx: Ctx = {
+    c,
+    blobs: new Blobs(opts.store.db),
+    ledger,
+    bus: opts.bus,
+    log,
+    packetLocks: new KeyedLocks(),
+    reconcileMs: opts.reconcileMs ?? 5_000,
+  };
+  const heads = new ChainHeadSigner(c, ledger, log, opts.hubKeyPem, opts.hubCertPem);
+  const handlers = rpcHandlers(async () => {
+    const head = ledger.head();
+    return {
+      database: await opts.store.ping(),
+      ...(head ? { chainHead: { seq: head.seq, hash: head.hash } } : {}),
+    };
+  });
+  const reconciler = periodic(ctx.reconcileMs, log, "reconcile", () => reconcileOnce(ctx));
+  const signer = periodic(opts.chainHeadMs ?? 10_000, log, "chain-head", () => heads.signIfMoved());
+  let started = false;
+
+  return {
+    async start() {
+      if (started) return;
+      started = true;
+      await ensureIndexes(c);
+      await ledger.load();
+      await heads.load();
+      await opts.bus.consume("archive.plans", (msg) => handlePlan(ctx, msg));
+      await opts.bus.consume("dead", (msg) => handleDeadLetter(ctx, msg));
+      await opts.bus.serve("archive.rpc", rpcDispatcher(ctx, handlers));
+      reconciler.start();
+      signer.start();
+      log.info(
+        { chainHead: ledger.head() ?? null, reconcileMs: ctx.reconcileMs },
+        "archive started",
+      );
+    },
+    async stop() {
+      if (!started) return;
+      started = false;
+      await reconciler.stop();
+      await signer.stop();
+      // A last head, so a clean shutdown leaves the chain signed up to its end.
+      await heads
+        .signIfMoved()
+        .catch((err: unknown) => log.error({ err }, "final chain head not signed"));
+      log.info("archive stopped");
+    },
+  };
+}

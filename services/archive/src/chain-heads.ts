@@ -1,0 +1,54 @@
+import { type SignedChainHead, signChainHead } from "@edoc/receipts";
+import type { Logger } from "@edoc/runtime";
+import type { Collections } from "./collections.js";
+import { nowIso } from "./context.js";
+import type { Ledger } from "./ledger.js";
+
+/**
+ * Signs the chain head with the hub key whenever it moved, and stores it in `chainHeads`
+ * (`_id` = seq): a published head pins the whole chain before it, so a rewrite shows.
+ */
+export class ChainHeadSigner {
+  private lastSigned = -1;
+  private warned = false;
+
+  constructor(
+    private readonly c: Collections,
+    private readonly ledger: Ledger,
+    private readonly log: Logger,
+    private readonly keyPem: string | undefined,
+    private readonly certPem: string | undefined,
+  ) {}
+
+  async load(): Promise<void> {
+    const last = await this.c.chainHeads.find({}).sort({ _id: -1 }).limit(1).next();
+    this.lastSigned = last?.seq ?? -1;
+  }
+
+  /** Signs the current head if it moved since the last signed one; returns it when signed. */
+  async signIfMoved(): Promise<SignedChainHead | undefined> {
+    const head = this.ledger.head();
+    if (!head || head.seq <= this.lastSigned) return undefined;
+    if (!this.keyPem) {
+      if (!this.warned) {
+        this.log.warn("no hub key configured (EDOC_HUB_KEY): chain heads are not signed");
+        this.warned = true;
+      }
+      return undefined;
+    }
+    const signed = signChainHead(
+      { seq: head.seq, hash: head.hash, at: nowIso() },
+      this.keyPem,
+      this.certPem ? { certificatePem: this.certPem } : {},
+    );
+    const { seq, ...fields } = signed;
+    await this.c.chainHeads.updateOne(
+      { _id: seq },
+      { $setOnInsert: { seq, ...fields } },
+      { upsert: true },
+    );
+    this.lastSigned = seq;
+    this.log.info({ seq, hash: signed.hash }, "chain head signed");
+    return signed;
+  }
+}

@@ -1,0 +1,37 @@
+import type { Bus } from "@edoc/bus";
+import type { Logger } from "@edoc/runtime";
+import type { Blobs } from "./blobs.js";
+import type { Collections } from "./collections.js";
+import type { Ledger } from "./ledger.js";
+import type { KeyedLocks } from "./lock.js";
+
+/** What every handler needs; built once by createArchive. */
+export interface Ctx {
+  c: Collections;
+  blobs: Blobs;
+  ledger: Ledger;
+  bus: Bus;
+  log: Logger;
+  /** Serializes accept and reconcile work on one packet (by dedupe key). */
+  packetLocks: KeyedLocks;
+  reconcileMs: number;
+}
+
+/** Now, as receipts and messages write instants: ISO-8601 UTC with milliseconds. */
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
+/** Any ISO-8601 instant (with offset) in the receipts' form; throws on garbage. */
+export function toIsoUtc(s: string): string {
+  const t = new Date(s);
+  if (Number.isNaN(t.getTime())) throw new Error(`not an instant: ${s}`);
+  return t.toISOString();
+}
+
+/** A copy without `undefined` properties: MongoDB would store them as null. */
+export function compact<T extends object>(value: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = v;
+  return out as T;
+}

@@ -1,0 +1,141 @@
+import { RpcError } from "@edoc/bus";
+import type { RpcParamsOf, RpcResultOf, SentDocument, Trace, TraceEvent } from "@edoc/messages";
+import type { DeliveryDoc, PacketDoc, ReceiptDoc } from "./collections.js";
+import { type Ctx, compact } from "./context.js";
+
+const COMPLETE = { receiptId: { $exists: true } } as const;
+
+function traceEvent(r: ReceiptDoc): TraceEvent {
+  return compact({
+    receiptId: r.id,
+    seq: r.seq,
+    type: r.type,
+    at: r.at,
+    organId: r.organId,
+    deliveryId: r.deliveryId,
+    data: r.data,
+  });
+}
+
+/** Did this status packet come from the recipient of delivery `d`? */
+function answersDelivery(s: PacketDoc, d: DeliveryDoc): boolean {
+  return s.reporterDeliveryId !== undefined
+    ? s.reporterDeliveryId === d._id
+    : s.from === d.addressedTo || s.from === d.recipient;
+}
+
+async function statusesAbout(ctx: Ctx, hubDocumentIds: string[]): Promise<PacketDoc[]> {
+  if (hubDocumentIds.length === 0) return [];
+  return ctx.c.packets
+    .find({ kind: "status", refersTo: { $in: hubDocumentIds }, ...COMPLETE })
+    .sort({ createdAt: 1 })
+    .toArray();
+}
+
+/** RPC `documents.list`: what the caller's organs sent, newest first, with each recipient's state. */
+export async function listDocuments(
+  ctx: Ctx,
+  p: RpcParamsOf<"documents.list">,
+): Promise<RpcResultOf<"documents.list">> {
+  const packets = await ctx.c.packets
+    .find({ from: { $in: p.actingFor }, ...COMPLETE })
+    .sort({ createdAt: -1 })
+    .limit(p.limit)
+    .toArray();
+  const ids = packets.map((x) => x.hubDocumentId);
+  const deliveries =
+    ids.length === 0 ? [] : await ctx.c.deliveries.find({ hubDocumentId: { $in: ids } }).toArray();
+  const statuses = await statusesAbout(ctx, ids);
+  const documents = packets.map((x): SentDocument => {
+    const mine = deliveries.filter((d) => d.hubDocumentId === x.hubDocumentId);
+    const answers = statuses.filter((s) => s.refersTo === x.hubDocumentId);
+    return compact({
+      hubDocumentId: x.hubDocumentId,
+      documentId: x.documentId,
+      docType: x.docType,
+      kind: x.kind,
+      subject: x.subject,
+      receivedAt: x.receivedAt,
+      recipients: [
+        ...mine.map((d) =>
+          compact({
+            recipient: d.addressedTo,
+            state: d.state,
+            lastStatus: answers.filter((s) => answersDelivery(s, d)).at(-1)?.status?.code,
+          }),
+        ),
+        ...(x.returned ?? []).map((r) => ({ recipient: r.addressedTo, state: "returned" })),
+      ],
+    });
+  });
+  return { documents };
+}
+
+async function findOwnPacket(ctx: Ctx, actingFor: string[], id: string): Promise<PacketDoc> {
+  const byHubId = await ctx.c.packets.findOne({
+    hubDocumentId: id,
+    from: { $in: actingFor },
+    ...COMPLETE,
+  });
+  if (byHubId) return byHubId;
+  const byDocumentId = await ctx.c.packets
+    .find({ documentId: id, from: { $in: actingFor }, ...COMPLETE })
+    .sort({ createdAt: -1 })
+    .limit(50)
+    .toArray();
+  const found =
+    byDocumentId.find((x) => x.kind === "letter" && x.docType === "new") ?? byDocumentId[0];
+  // Another agency's document is as unknown as a missing one.
+  if (!found) throw new RpcError("DOCUMENT_NOT_FOUND", `no document ${id} sent by you`, 404);
+  return found;
+}
+
+/**
+ * RPC `documents.trace`: every receipt of one packet, and per recipient its delivery timeline
+ * plus the business statuses it reported about this letter. Senders only.
+ */
+export async function traceDocument(
+  ctx: Ctx,
+  p: RpcParamsOf<"documents.trace">,
+): Promise<RpcResultOf<"documents.trace">> {
+  const packet = await findOwnPacket(ctx, p.actingFor, p.id);
+  const receipts = await ctx.c.receipts
+    .find({ hubDocumentId: packet.hubDocumentId })
+    .sort({ _id: 1 })
+    .toArray();
+  const deliveries = await ctx.c.deliveries
+    .find({ hubDocumentId: packet.hubDocumentId })
+    .sort({ addressedTo: 1 })
+    .toArray();
+  const statuses = await statusesAbout(ctx, [packet.hubDocumentId]);
+  const recipients: Trace["recipients"] = deliveries.map((d) => ({
+    recipient: d.recipient,
+    addressedTo: d.addressedTo,
+    deliveryId: d._id,
+    state: d.state,
+    statuses: statuses
+      .filter((s) => answersDelivery(s, d))
+      .map((s) => ({ code: s.status?.code ?? "", at: s.receivedAt })),
+    events: receipts.filter((r) => r.deliveryId === d._id).map(traceEvent),
+  }));
+  for (const r of packet.returned ?? []) {
+    recipients.push({
+      recipient: r.addressedTo,
+      addressedTo: r.addressedTo,
+      state: "returned",
+      statuses: [],
+      events: receipts
+        .filter((x) => x.type === "returned" && x.organId === r.addressedTo)
+        .map(traceEvent),
+    });
+  }
+  return {
+    hubDocumentId: packet.hubDocumentId,
+    documentId: packet.documentId,
+    from: packet.from,
+    docType: packet.docType,
+    kind: packet.kind,
+    events: receipts.map(traceEvent),
+    recipients,
+  };
+}

@@ -1,0 +1,70 @@
+import { RpcError } from "@edoc/bus";
+import {
+  type RpcMethod,
+  RpcParams,
+  type RpcParamsOf,
+  type RpcResultOf,
+  RpcResults,
+} from "@edoc/messages";
+import { acceptPacket } from "./accept.js";
+import type { Ctx } from "./context.js";
+import { listDocuments, traceDocument } from "./documents.js";
+import { ackDelivery, fetchDelivery, listInbox } from "./inbox.js";
+
+type Handlers = { [M in RpcMethod]: (ctx: Ctx, params: RpcParamsOf<M>) => Promise<RpcResultOf<M>> };
+
+export function rpcHandlers(health: Handlers["health"]): Handlers {
+  return {
+    "packets.accept": acceptPacket,
+    "inbox.list": listInbox,
+    "inbox.fetch": fetchDelivery,
+    "inbox.ack": ackDelivery,
+    "documents.list": listDocuments,
+    "documents.trace": traceDocument,
+    health,
+  };
+}
+
+function isMethod(method: string): method is RpcMethod {
+  return Object.hasOwn(RpcParams, method);
+}
+
+async function invoke<M extends RpcMethod>(
+  ctx: Ctx,
+  handlers: Handlers,
+  method: M,
+  raw: unknown,
+): Promise<RpcResultOf<M>> {
+  const parsed = RpcParams[method].safeParse(raw ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
+    throw new RpcError("RPC_BAD_REQUEST", `${method}: ${where}${issue?.message ?? "invalid"}`, 400);
+  }
+  const handler = handlers[method] as (ctx: Ctx, p: unknown) => Promise<RpcResultOf<M>>;
+  const result = await handler(ctx, parsed.data);
+  // The contract holds in both directions: a result the caller would reject is our bug.
+  const checked = RpcResults[method].safeParse(result);
+  if (!checked.success) {
+    ctx.log.error(
+      { method, issues: checked.error.issues.slice(0, 3) },
+      "rpc result breaks the contract",
+    );
+    throw new RpcError("INTERNAL", "internal error", 500);
+  }
+  return result;
+}
+
+/** The `archive.rpc` handler: validates params, dispatches, validates the result. */
+export function rpcDispatcher(ctx: Ctx, handlers: Handlers) {
+  return async (method: string, params: unknown): Promise<unknown> => {
+    if (!isMethod(method)) {
+      throw new RpcError(
+        "RPC_UNKNOWN_METHOD",
+        `archive.rpc has no method ${JSON.stringify(method)}`,
+        404,
+      );
+    }
+    return invoke(ctx, handlers, method, params);
+  };
+}
