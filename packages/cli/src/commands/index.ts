@@ -9,10 +9,16 @@ import {
 } from "./client.js";
 import { demoLetterCommand } from "./demo-letter.js";
 import { parseCommand } from "./parse.js";
+import { pkiCommand } from "./pki.js";
+import { signCommand } from "./sign.js";
+import { verifyCommand } from "./verify.js";
 
 /** Every `edoc` command, in the order `edoc help` lists them. */
 export const commands: readonly Command[] = [
   parseCommand,
+  pkiCommand,
+  signCommand,
+  verifyCommand,
   demoLetterCommand,
   sendCommand,
   inboxCommand,

@@ -1,0 +1,145 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { EdxmlError } from "@edoc/edxml";
+import { importPkcs12, PkiError } from "@edoc/pki";
+import { SignatureError, type SigningAlgorithm, signEdxml } from "@edoc/signature";
+import { CliError, type Command } from "../command.js";
+
+const USAGE =
+  "sign FILE --key K --cert C [--chain CHAIN.pem] | --p12 F [--password P]  [-o OUT] [--algorithm A] [--replace]";
+const ALGORITHMS: readonly SigningAlgorithm[] = ["rsa-sha256", "rsa-pss-sha256", "ecdsa-sha256"];
+
+/**
+ * `edoc sign`: signs an edXML packet (enveloped XML-DSig in edXMLHeader) and writes it to OUT or
+ * stdout. Exit 0 signed, 1 refused (it already carries a Signature: --replace re-signs),
+ * 2 unreadable input, keys or options.
+ */
+export const signCommand: Command = {
+  name: "sign",
+  usage: USAGE,
+  async run(argv) {
+    const args = readArgs(argv);
+    const xml = read(args.file, "document");
+    const material = keyMaterial(args);
+    let signed: string;
+    try {
+      signed = signEdxml(xml.toString("utf8"), {
+        ...material,
+        ...(args.algorithm !== undefined ? { algorithm: args.algorithm } : {}),
+        replaceExisting: args.replace,
+      });
+    } catch (err) {
+      if (err instanceof EdxmlError) throw new CliError(`${args.file}: ${err.message}`, 2);
+      if (err instanceof SignatureError) {
+        throw new CliError(`${err.message} [${err.code}]`, err.code === "SIGNATURE_EXISTS" ? 1 : 2);
+      }
+      throw err;
+    }
+    if (args.out === undefined) {
+      process.stdout.write(signed);
+    } else {
+      writeFileSync(args.out, signed);
+      process.stderr.write(`signed ${args.file} -> ${args.out}\n`);
+    }
+    return 0;
+  },
+};
+
+interface Args {
+  file: string;
+  key?: string;
+  cert?: string;
+  chain?: string;
+  p12?: string;
+  password: string;
+  out?: string;
+  algorithm?: SigningAlgorithm;
+  replace: boolean;
+}
+
+function readArgs(argv: string[]): Args {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    throw new CliError(
+      `${err instanceof Error ? err.message : String(err)}; usage: edoc ${USAGE}`,
+      2,
+    );
+  }
+  const { values, positionals } = parsed;
+  const [file, ...extra] = positionals;
+  if (file === undefined || extra.length > 0) throw new CliError(`usage: edoc ${USAGE}`, 2);
+  const pemPair = values.key !== undefined || values.cert !== undefined;
+  if (pemPair === (values.p12 !== undefined) || (pemPair && (!values.key || !values.cert))) {
+    throw new CliError(`give either --key and --cert, or --p12; usage: edoc ${USAGE}`, 2);
+  }
+  const algorithm = values.algorithm;
+  if (algorithm !== undefined && !(ALGORITHMS as readonly string[]).includes(algorithm)) {
+    throw new CliError(`--algorithm must be one of ${ALGORITHMS.join(", ")}`, 2);
+  }
+  return {
+    file,
+    password: values.password ?? "changeit",
+    replace: values.replace === true,
+    ...(values.key !== undefined ? { key: values.key } : {}),
+    ...(values.cert !== undefined ? { cert: values.cert } : {}),
+    ...(values.chain !== undefined ? { chain: values.chain } : {}),
+    ...(values.p12 !== undefined ? { p12: values.p12 } : {}),
+    ...(values.out !== undefined ? { out: values.out } : {}),
+    ...(algorithm !== undefined ? { algorithm: algorithm as SigningAlgorithm } : {}),
+  };
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: {
+      key: { type: "string" },
+      cert: { type: "string" },
+      chain: { type: "string" },
+      p12: { type: "string" },
+      password: { type: "string" },
+      out: { type: "string", short: "o" },
+      algorithm: { type: "string" },
+      replace: { type: "boolean" },
+    },
+    allowPositionals: true,
+  });
+}
+
+function read(file: string, what: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new CliError(
+      `cannot read ${what} ${file}: ${err instanceof Error ? err.message : String(err)}`,
+      2,
+    );
+  }
+}
+
+function keyMaterial(a: Args): {
+  privateKeyPem: string;
+  certificatePem: string;
+  chainPems: string[];
+} {
+  if (a.p12 !== undefined) {
+    try {
+      const p12 = importPkcs12(read(a.p12, "PKCS#12"), a.password);
+      return {
+        privateKeyPem: p12.privateKeyPem,
+        certificatePem: p12.certificatePem,
+        chainPems: [...p12.chainPems],
+      };
+    } catch (err) {
+      if (err instanceof PkiError) throw new CliError(`${a.p12}: ${err.message} [${err.code}]`, 2);
+      throw err;
+    }
+  }
+  return {
+    privateKeyPem: read(a.key ?? "", "private key").toString("utf8"),
+    certificatePem: read(a.cert ?? "", "certificate").toString("utf8"),
+    chainPems: a.chain === undefined ? [] : [read(a.chain, "chain").toString("utf8")],
+  };
+}

@@ -1,0 +1,221 @@
+import { X509Certificate } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { EdxmlError, type Packet, parsePacket } from "@edoc/edxml";
+import {
+  SignatureError,
+  type TrustPolicy,
+  type VerificationReport,
+  verifyPacket,
+} from "@edoc/signature";
+import { CliError, type Command } from "../command.js";
+
+const USAGE =
+  "verify FILE [--trust CA.pem ...] [--crl CRL.pem ...] [--allow-sha1] [--at ISO] [--json]";
+
+/**
+ * `edoc verify`: checks an edXML packet's signature, the signer's certificate path and
+ * revocation, and that the signer is bound to the packet's From. Exit 0 valid and trusted,
+ * 1 invalid or untrusted (reasons printed), 2 unreadable or not edXML. Without --trust it uses
+ * the development PKI's chain.pem ($EDOC_PKI_DIR, then .state/pki).
+ */
+export const verifyCommand: Command = {
+  name: "verify",
+  usage: USAGE,
+  async run(argv) {
+    const args = readArgs(argv);
+    const policy = trustPolicy(args);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(args.file);
+    } catch (err) {
+      return unusable(
+        args,
+        "FILE_UNREADABLE",
+        `cannot read ${args.file}: ${(err as Error).message}`,
+      );
+    }
+    try {
+      // Not edXML at all is exit 2, before any signature is looked at.
+      parsePacket(bytes);
+      const { report, packet } = await verifyPacket(bytes, policy);
+      print(args.json ? JSON.stringify(jsonReport(report, packet), null, 2) : text(report, packet));
+      return report.valid ? 0 : 1;
+    } catch (err) {
+      if (err instanceof EdxmlError) {
+        return unusable(args, err.code, `${args.file}: ${err.message}`, err.issues);
+      }
+      if (err instanceof SignatureError) throw new CliError(`${err.message} [${err.code}]`, 2);
+      throw err;
+    }
+  },
+};
+
+interface Args {
+  file: string;
+  trust: string[];
+  crl: string[];
+  allowSha1: boolean;
+  at?: Date;
+  json: boolean;
+}
+
+function readArgs(argv: string[]): Args {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    throw new CliError(
+      `${err instanceof Error ? err.message : String(err)}; usage: edoc ${USAGE}`,
+      2,
+    );
+  }
+  const { values, positionals } = parsed;
+  const [file, ...extra] = positionals;
+  if (file === undefined || extra.length > 0) throw new CliError(`usage: edoc ${USAGE}`, 2);
+  let at: Date | undefined;
+  if (values.at !== undefined) {
+    at = new Date(values.at);
+    if (Number.isNaN(at.getTime())) {
+      throw new CliError(`--at must be an ISO 8601 date-time, got ${values.at}`, 2);
+    }
+  }
+  return {
+    file,
+    trust: values.trust ?? [],
+    crl: values.crl ?? [],
+    allowSha1: values["allow-sha1"] === true,
+    json: values.json === true,
+    ...(at !== undefined ? { at } : {}),
+  };
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: {
+      trust: { type: "string", multiple: true },
+      crl: { type: "string", multiple: true },
+      "allow-sha1": { type: "boolean" },
+      at: { type: "string" },
+      json: { type: "boolean" },
+    },
+    allowPositionals: true,
+  });
+}
+
+function readText(file: string, what: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (err) {
+    throw new CliError(`cannot read ${what} ${file}: ${(err as Error).message}`, 2);
+  }
+}
+
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/** Self-signed certificates in the trust files are anchors; the others may complete a path. */
+function trustPolicy(a: Args): TrustPolicy {
+  let files = a.trust;
+  if (files.length === 0) {
+    const fallback = join(process.env.EDOC_PKI_DIR ?? ".state/pki", "chain.pem");
+    if (!existsSync(fallback)) {
+      throw new CliError(`no trust anchors: pass --trust CA.pem (or create ${fallback})`, 2);
+    }
+    files = [fallback];
+  }
+  const anchors: string[] = [];
+  const intermediates: string[] = [];
+  for (const file of files) {
+    const pems = readText(file, "trust file").match(PEM_CERT) ?? [];
+    if (pems.length === 0) throw new CliError(`${file} holds no PEM certificate`, 2);
+    for (const pem of pems) {
+      let cert: X509Certificate;
+      try {
+        cert = new X509Certificate(pem);
+      } catch {
+        throw new CliError(`${file} holds an unreadable certificate`, 2);
+      }
+      const selfSigned = cert.subject === cert.issuer && cert.verify(cert.publicKey);
+      (selfSigned ? anchors : intermediates).push(pem);
+    }
+  }
+  if (anchors.length === 0) {
+    throw new CliError(`no self-signed root among ${files.join(", ")}: a path needs an anchor`, 2);
+  }
+  return {
+    trustAnchors: anchors,
+    intermediates,
+    crls: a.crl.map((f) => readText(f, "CRL")),
+    allowSha1: a.allowSha1,
+    ...(a.at !== undefined ? { at: a.at } : {}),
+  };
+}
+
+function print(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+function unusable(a: Args, code: string, message: string, issues: unknown[] = []): number {
+  print(a.json ? JSON.stringify({ valid: false, code, message, issues }, null, 2) : message);
+  return 2;
+}
+
+function fromOf(packet: Packet): string {
+  return packet.kind === "letter" ? packet.header.from.organId : packet.from.organId;
+}
+
+/** The report without the bulky parts (the signed XML, the certificate PEM). */
+function jsonReport(report: VerificationReport, packet: Packet | undefined) {
+  const { signedXml: _signed, signer, ...rest } = report;
+  return {
+    ...rest,
+    ...(signer
+      ? {
+          signer: {
+            subject: signer.subject,
+            issuer: signer.issuer,
+            serialNumber: signer.serialNumber,
+            organId: signer.organIds[0] ?? null,
+            organIds: signer.organIds,
+            notBefore: signer.notBefore,
+            notAfter: signer.notAfter,
+            fingerprintSha256: signer.fingerprintSha256,
+          },
+        }
+      : {}),
+    ...(packet
+      ? {
+          packet: {
+            kind: packet.kind,
+            from: fromOf(packet),
+            documentId:
+              packet.kind === "letter" ? packet.header.documentId : packet.responseFor.documentId,
+          },
+        }
+      : {}),
+  };
+}
+
+function text(report: VerificationReport, packet: Packet | undefined): string {
+  const lines = [report.valid ? "VALID: signature and signer trusted" : "INVALID"];
+  for (const r of report.reasons) lines.push(`  ${r.code}: ${r.message}`);
+  if (report.algorithm) {
+    lines.push(`algorithm   ${report.algorithm}${report.legacySha1 ? " (legacy SHA-1)" : ""}`);
+  }
+  if (report.signer) {
+    lines.push(`signer      ${report.signer.subject}`);
+    lines.push(`organ ids   ${report.signer.organIds.join(", ") || "(none)"}`);
+    lines.push(`serial      ${report.signer.serialNumber}`);
+    lines.push(`valid       ${report.signer.notBefore} .. ${report.signer.notAfter}`);
+  }
+  if (packet)
+    lines.push(`from        ${fromOf(packet)} (${packet.kind}, read from the signed bytes)`);
+  for (const [i, c] of report.chain.entries()) lines.push(`chain[${i}]    ${c.subject}`);
+  const crls = report.crlsUsed.map((c) => c.issuer).join("; ");
+  lines.push(
+    `revocation  ${report.revocation}${crls ? ` (CRL of ${crls})` : " (no CRL for the signer's issuer)"}`,
+  );
+  return lines.join("\n");
+}
