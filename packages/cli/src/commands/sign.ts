@@ -31,7 +31,13 @@ export const signCommand: Command = {
     } catch (err) {
       if (err instanceof EdxmlError) throw new CliError(`${args.file}: ${err.message}`, 2);
       if (err instanceof SignatureError) {
-        throw new CliError(`${err.message} [${err.code}]`, err.code === "SIGNATURE_EXISTS" ? 1 : 2);
+        if (err.code === "SIGNATURE_EXISTS") {
+          throw new CliError(
+            `${args.file} already carries a Signature; pass --replace to re-sign it [${err.code}]`,
+            1,
+          );
+        }
+        throw new CliError(`${err.message} [${err.code}]`, 2);
       }
       throw err;
     }

@@ -213,9 +213,10 @@ function text(report: VerificationReport, packet: Packet | undefined): string {
   if (packet)
     lines.push(`from        ${fromOf(packet)} (${packet.kind}, read from the signed bytes)`);
   for (const [i, c] of report.chain.entries()) lines.push(`chain[${i}]    ${c.subject}`);
-  const crls = report.crlsUsed.map((c) => c.issuer).join("; ");
-  lines.push(
-    `revocation  ${report.revocation}${crls ? ` (CRL of ${crls})` : " (no CRL for the signer's issuer)"}`,
-  );
+  if (report.signer) {
+    const crls = report.crlsUsed.map((c) => c.issuer).join("; ");
+    const source = crls ? ` (CRL of ${crls})` : " (no CRL for the signer's issuer was given)";
+    lines.push(`revocation  ${report.revocation}${source}`);
+  }
   return lines.join("\n");
 }
