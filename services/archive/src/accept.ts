@@ -1,12 +1,19 @@
 import { RpcError } from "@edoc/bus";
 import type { AcceptRequest, AcceptResult } from "@edoc/messages";
+import { validateReceiptBody } from "@edoc/receipts";
 import { decideStatus, normalizeStatusCode } from "@edoc/routing";
 import type { Logger } from "@edoc/runtime";
 import { isDuplicateKeyError } from "@edoc/store";
 import { sha256 } from "./blobs.js";
 import type { DeliveryDoc, PacketDoc } from "./collections.js";
 import { type Ctx, compact } from "./context.js";
-import { discardIncomplete, finishPacket, settleAttested } from "./finish.js";
+import {
+  acceptedBody,
+  discardIncomplete,
+  finishPacket,
+  settleAttested,
+  statusReceiptBody,
+} from "./finish.js";
 import { dedupeKey } from "./keys.js";
 import {
   findAnsweredLetter,
@@ -82,8 +89,17 @@ export async function acceptPacket(ctx: Ctx, req: AcceptRequest): Promise<Accept
   }
   const statusCode = req.status ? normalizedCode(req.status.code) : undefined;
   const key = dedupeKey(req, statusCode);
+  // Statuses of one reporter about one letter are judged one at a time (against each other's
+  // history); the packet's own key lock, inside, is the one the reconciler shares.
+  const group = req.status
+    ? `status:${req.from}|${req.status.responseForOrganId}|${req.status.responseForDocumentId}`
+    : undefined;
+  const locked = <T>(fn: () => Promise<T>) =>
+    group
+      ? ctx.packetLocks.run(group, () => ctx.packetLocks.run(key, fn))
+      : ctx.packetLocks.run(key, fn);
 
-  return ctx.packetLocks.run(key, async () => {
+  return locked(async () => {
     const existing = await ctx.c.packets.findOne({ _id: key });
     if (existing) {
       const answer = await answerExisting(ctx, existing, req, bytes, log);
@@ -119,6 +135,7 @@ export async function acceptPacket(ctx: Ctx, req: AcceptRequest): Promise<Accept
       publishCount: 0,
       ...compact(links.links),
     });
+    checkRecordable(row);
     try {
       await ctx.c.packets.insertOne(row);
     } catch (err) {
@@ -136,6 +153,24 @@ export async function acceptPacket(ctx: Ctx, req: AcceptRequest): Promise<Accept
     );
     return resultOf(row, "accepted");
   });
+}
+
+/**
+ * Refuses, before anything is written, a packet whose receipts the chain would reject (an
+ * over-long DocumentId, say): otherwise it would be stored but never completed.
+ */
+function checkRecordable(row: PacketDoc): void {
+  try {
+    validateReceiptBody(acceptedBody(row));
+    const status = statusReceiptBody(row, new Date().toISOString());
+    if (status) validateReceiptBody(status);
+  } catch (err) {
+    throw new RpcError(
+      "PACKET_UNRECORDABLE",
+      `cannot be recorded: ${err instanceof Error ? err.message : String(err)}`,
+      400,
+    );
+  }
 }
 
 /** A packet with this dedupe key exists: answer from it, or undefined to accept anew. */

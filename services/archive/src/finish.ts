@@ -1,5 +1,5 @@
 import type { RouteRequest } from "@edoc/messages";
-import type { ReceiptDataValue } from "@edoc/receipts";
+import type { ReceiptBody, ReceiptDataValue } from "@edoc/receipts";
 import type { Logger } from "@edoc/runtime";
 import type { PacketDoc } from "./collections.js";
 import { type Ctx, compact, nowIso, toIsoUtc } from "./context.js";
@@ -25,26 +25,12 @@ export async function finishPacket(
   if (bytes) await ctx.blobs.put(row.hubDocumentId, bytes, row.digest);
   else if (!(await ctx.blobs.has(row.hubDocumentId, row.digest, row.size))) return false;
 
-  const receipt = await ctx.ledger.append(receiptKeys.accepted(row.hubDocumentId), {
-    type: "accepted",
-    hubDocumentId: row.hubDocumentId,
-    documentId: row.documentId,
-    organId: asOrganId(row.from),
-    at: toIsoUtc(row.receivedAt),
-    digest: row.digest,
-    data: acceptedData(row),
-  });
-  if (row.kind === "status" && row.status && row.refersTo) {
-    await ctx.ledger.append(receiptKeys.status(row.hubDocumentId), {
-      type: "status",
-      hubDocumentId: row.refersTo,
-      documentId: row.status.responseForDocumentId,
-      deliveryId: row.reporterDeliveryId,
-      organId: asOrganId(row.from),
-      at: receipt.at,
-      data: { code: row.status.code, statusHubDocumentId: row.hubDocumentId },
-    });
-  }
+  const receipt = await ctx.ledger.append(
+    receiptKeys.accepted(row.hubDocumentId),
+    acceptedBody(row),
+  );
+  const statusBody = statusReceiptBody(row, receipt.at);
+  if (statusBody) await ctx.ledger.append(receiptKeys.status(row.hubDocumentId), statusBody);
   if (row.receiptId === undefined) {
     await ctx.c.packets.updateOne(
       { _id: row._id },
@@ -60,6 +46,33 @@ export async function finishPacket(
     log.warn({ err }, "RouteRequest not published; the reconciler will retry");
   }
   return true;
+}
+
+/** The `accepted` receipt of a packet. */
+export function acceptedBody(row: PacketDoc): ReceiptBody {
+  return {
+    type: "accepted",
+    hubDocumentId: row.hubDocumentId,
+    documentId: row.documentId,
+    organId: asOrganId(row.from),
+    at: toIsoUtc(row.receivedAt),
+    digest: row.digest,
+    data: acceptedData(row),
+  };
+}
+
+/** For a status: the `status` receipt on the letter it answers (in that letter's trace). */
+export function statusReceiptBody(row: PacketDoc, at: string): ReceiptBody | undefined {
+  if (row.kind !== "status" || !row.status || !row.refersTo) return undefined;
+  return {
+    type: "status",
+    hubDocumentId: row.refersTo,
+    documentId: row.status.responseForDocumentId,
+    deliveryId: row.reporterDeliveryId,
+    organId: asOrganId(row.from),
+    at,
+    data: { code: row.status.code, statusHubDocumentId: row.hubDocumentId },
+  };
 }
 
 function acceptedData(row: PacketDoc): Record<string, ReceiptDataValue> {

@@ -24,8 +24,17 @@ export async function reconcileOnce(ctx: Ctx): Promise<number> {
     await ctx.packetLocks.run(candidate._id, async () => {
       const row = await ctx.c.packets.findOne({ _id: candidate._id });
       if (row?.routeState !== "pending" || row.nextPublishAt > new Date()) return;
-      await reconcilePacket(ctx, row);
-      handled++;
+      try {
+        await reconcilePacket(ctx, row);
+        handled++;
+      } catch (err) {
+        // One stuck packet must not starve the others: look at it again later.
+        ctx.log.error({ err, docId: row.hubDocumentId }, "reconciling a packet failed");
+        await ctx.c.packets.updateOne(
+          { _id: row._id },
+          { $set: { nextPublishAt: new Date(Date.now() + ctx.reconcileMs * 4) } },
+        );
+      }
     });
   }
   return handled;

@@ -146,6 +146,10 @@ describe("packets.accept", () => {
     const shape = await rpcError(accept({ ...letter(), docType: "status" }));
     expect(shape).toMatchObject({ code: "PACKET_INCONSISTENT", status: 400 });
 
+    const long = await rpcError(accept(letter({ documentId: "x".repeat(2000) })));
+    expect(long).toMatchObject({ code: "PACKET_UNRECORDABLE", status: 400 });
+    expect(await packets().countDocuments({ documentId: "x".repeat(2000) })).toBe(0);
+
     await expect(h.rpc("nope" as "health", {})).rejects.toMatchObject({
       code: "RPC_UNKNOWN_METHOD",
       status: 404,
@@ -209,6 +213,33 @@ describe("routing plans", () => {
     expect(receipt.data).toMatchObject({ reason: "PLAN_INVALID", originQueue: "archive.plans" });
 
     // A message published straight to the dead queue (e.g. the broker's own dead-lettering).
+    // A RouteRequest the router gave up on: recorded, and no longer re-published.
+    const stuck = letter();
+    await accept(stuck);
+    const routeRequest = await waitFor(() =>
+      h.routed.find((m) => m.messageId === stuck.hubDocumentId),
+    );
+    await h.peer.publish("dead", Buffer.from(JSON.stringify(routeRequest.body)), {
+      messageId: stuck.hubDocumentId,
+      headers: {
+        "x-edoc-origin-queue": "router.inbound",
+        "x-edoc-reason": "ROUTE_INVALID",
+        "x-edoc-dead-at": new Date().toISOString(),
+      },
+    });
+    await waitFor(async () => {
+      const p = await packets().findOne({ hubDocumentId: stuck.hubDocumentId });
+      return p?.routeState === "dead-lettered" ? true : undefined;
+    });
+    const deadReceipt = await receipts().findOne({ key: `dead-lettered:${stuck.hubDocumentId}` });
+    expect(deadReceipt).toMatchObject({
+      hubDocumentId: stuck.hubDocumentId,
+      type: "dead-lettered",
+    });
+    const published = h.routed.filter((m) => m.messageId === stuck.hubDocumentId).length;
+    await sleep(1_000);
+    expect(h.routed.filter((m) => m.messageId === stuck.hubDocumentId).length).toBe(published);
+
     await h.peer.publish("dead", Buffer.from("not json"), {
       messageId: "raw-dead",
       headers: {
