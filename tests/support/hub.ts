@@ -1,0 +1,241 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, openSync, writeFileSync } from "node:fs";
+import { request } from "node:https";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  createDevPki,
+  type DevPkiState,
+  issueAgencyCertificate,
+  issueCrl,
+  issueHubCertificate,
+  revokeCertificate,
+} from "@edoc/pki";
+import { amqpUrl, mongoUrl, uniqueName } from "./env.js";
+
+/**
+ * A whole hub for end-to-end tests: a fresh development PKI, and the three services started as
+ * real processes (their built `dist/main.js`) against the real RabbitMQ and FerretDB, under a
+ * queue prefix and database of their own.
+ */
+export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+export type ServiceName = "archive" | "router" | "gateway";
+
+export interface Agent {
+  organId: string;
+  certPem: string;
+  keyPem: string;
+  serialNumber: string;
+}
+
+export interface HubOptions {
+  agencies: string[];
+  actsFor?: Record<string, string[]>;
+  env?: Record<string, string>;
+}
+
+export class TestHub {
+  readonly prefix = uniqueName("t-e2e");
+  readonly dbName = this.prefix.replaceAll("-", "_");
+  readonly dir: string;
+  readonly agents = new Map<string, Agent>();
+  private readonly procs = new Map<ServiceName, ChildProcess>();
+  port = 0;
+  opsPort = 0;
+  pki!: DevPkiState;
+  chainPem = "";
+  private env: Record<string, string> = {};
+
+  constructor(private readonly opts: HubOptions) {
+    this.dir = join(repoRoot, "test-output", this.prefix);
+    mkdirSync(this.dir, { recursive: true });
+  }
+
+  async start(): Promise<void> {
+    this.pki = await createDevPki();
+    const hub = await issueHubCertificate(this.pki, { name: "Trục liên thông (test)" });
+    this.pki = hub.state;
+    for (const id of this.opts.agencies) await this.issue(id);
+    this.chainPem = `${this.pki.root.certificatePem}${this.pki.issuing.certificatePem}`;
+    writeFileSync(join(this.dir, "chain.pem"), this.chainPem);
+    writeFileSync(join(this.dir, "hub.key.pem"), hub.privateKeyPem, { mode: 0o600 });
+    writeFileSync(join(this.dir, "hub.cert.pem"), hub.certificatePem);
+    writeFileSync(join(this.dir, "acts-for.json"), JSON.stringify(this.opts.actsFor ?? {}));
+    await this.writeCrl();
+    this.port = await freePort();
+    this.opsPort = await freePort();
+    this.env = {
+      EDOC_AMQP_URL: amqpUrl,
+      EDOC_MONGO_URL: mongoUrl,
+      EDOC_DB_NAME: this.dbName,
+      EDOC_BUS_PREFIX: this.prefix,
+      EDOC_HUB_KEY: join(this.dir, "hub.key.pem"),
+      EDOC_HUB_CERT: join(this.dir, "hub.cert.pem"),
+      EDOC_TRUST_FILE: join(this.dir, "chain.pem"),
+      EDOC_CRL_FILES: process.env.NOCRL ? "" : join(this.dir, "crl.pem"),
+      EDOC_ACTS_FOR_FILE: join(this.dir, "acts-for.json"),
+      EDOC_GATEWAY_PORT: String(this.port),
+      EDOC_OPS_PORT: String(this.opsPort),
+      EDOC_LOG_LEVEL: "info",
+      EDOC_RECONCILE_MS: "2000",
+      EDOC_CHAIN_HEAD_MS: "1000",
+      ...this.opts.env,
+    };
+    for (const s of ["archive", "router", "gateway"] as const) this.startService(s);
+    await this.waitHealthy();
+  }
+
+  async issue(
+    organId: string,
+    validity: { notBefore?: Date; notAfter?: Date } = {},
+  ): Promise<Agent> {
+    const r = await issueAgencyCertificate(this.pki, {
+      organId,
+      name: `Cơ quan ${organId}`,
+      ...validity,
+    });
+    this.pki = r.state;
+    const agent = {
+      organId,
+      certPem: r.certificatePem,
+      keyPem: r.privateKeyPem,
+      serialNumber: r.serialNumber,
+    };
+    if (!validity.notAfter && !validity.notBefore) this.agents.set(organId, agent);
+    return agent;
+  }
+
+  async revoke(agent: Agent): Promise<void> {
+    this.pki = revokeCertificate(this.pki, agent.serialNumber, { reason: "keyCompromise" });
+    await this.writeCrl();
+  }
+
+  private async writeCrl(): Promise<void> {
+    writeFileSync(join(this.dir, "crl.pem"), await issueCrl(this.pki, {}));
+  }
+
+  agent(organId: string): Agent {
+    const a = this.agents.get(organId);
+    if (!a) throw new Error(`no test agent ${organId}`);
+    return a;
+  }
+
+  startService(name: ServiceName): void {
+    const out = openSync(join(this.dir, `${name}.log`), "a");
+    const child = spawn(process.execPath, [join(repoRoot, "services", name, "dist", "main.js")], {
+      env: { ...process.env, ...this.env },
+      stdio: ["ignore", out, out],
+    });
+    this.procs.set(name, child);
+  }
+
+  /** SIGKILL: the crash case; nothing in flight gets a chance to finish. */
+  kill(name: ServiceName): Promise<void> {
+    return this.stopService(name, "SIGKILL");
+  }
+
+  stopService(name: ServiceName, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    const child = this.procs.get(name);
+    this.procs.delete(name);
+    if (!child || child.exitCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      child.once("exit", () => resolve());
+      child.kill(signal);
+    });
+  }
+
+  async waitHealthy(ms = 30_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const ok = await this.health().catch(() => false);
+      if (ok) return;
+      if (Date.now() > deadline)
+        throw new Error(`hub not healthy within ${ms} ms; logs in ${this.dir}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  private health(): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port: this.port,
+          path: "/health",
+          method: "GET",
+          ca: this.chainPem,
+          servername: "localhost",
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode === 200);
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.procs.keys()].map((n) => this.stopService(n)));
+  }
+}
+
+export interface Reply {
+  status: number;
+  body: Buffer;
+  json: () => unknown;
+}
+
+/** One HTTPS call to the gateway as `agent` (mutual TLS). */
+export function api(
+  hub: TestHub,
+  agent: Agent | undefined,
+  method: string,
+  path: string,
+  body?: Buffer | string,
+  type?: string,
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: "127.0.0.1",
+        servername: "localhost",
+        port: hub.port,
+        path: `/api/v1${path}`,
+        method,
+        ca: hub.chainPem,
+        ...(agent ? { cert: agent.certPem, key: agent.keyPem } : {}),
+        headers: body === undefined ? {} : { "content-type": type ?? "application/xml" },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const buf = Buffer.concat(chunks);
+          resolve({
+            status: res.statusCode ?? 0,
+            body: buf,
+            json: () => JSON.parse(buf.toString("utf8")) as unknown,
+          });
+        });
+      },
+    );
+    req.on("error", reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const addr = s.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
