@@ -37,7 +37,7 @@ printf '{ "%s": ["%s"] }\n' "$DISTRICT" "$HOSTED" >"$STATE_DIR/acts-for.json"
 export EDOC_HUB_KEY="$PKI/hub/key.pem"
 export EDOC_HUB_CERT="$PKI/hub/cert.pem"
 export EDOC_TRUST_FILE="$PKI/chain.pem"
-export EDOC_CRL_FILES="$PKI/crl.pem"
+export EDOC_CRL_FILES="$PKI/crl.pem,$PKI/root-crl.pem"
 export EDOC_ACTS_FOR_FILE="$STATE_DIR/acts-for.json"
 export EDOC_GATEWAY_PORT="${EDOC_GATEWAY_PORT:-8443}"
 

@@ -73,7 +73,7 @@ export class TestHub {
       EDOC_HUB_KEY: join(this.dir, "hub.key.pem"),
       EDOC_HUB_CERT: join(this.dir, "hub.cert.pem"),
       EDOC_TRUST_FILE: join(this.dir, "chain.pem"),
-      EDOC_CRL_FILES: process.env.NOCRL ? "" : join(this.dir, "crl.pem"),
+      EDOC_CRL_FILES: `${join(this.dir, "crl.pem")},${join(this.dir, "root-crl.pem")}`,
       EDOC_ACTS_FOR_FILE: join(this.dir, "acts-for.json"),
       EDOC_GATEWAY_PORT: String(this.port),
       EDOC_OPS_PORT: String(this.opsPort),
@@ -113,6 +113,7 @@ export class TestHub {
 
   private async writeCrl(): Promise<void> {
     writeFileSync(join(this.dir, "crl.pem"), await issueCrl(this.pki, {}));
+    writeFileSync(join(this.dir, "root-crl.pem"), await issueCrl(this.pki, { issuer: "root" }));
   }
 
   agent(organId: string): Agent {

@@ -39,16 +39,22 @@ export interface CrlOptions {
   readonly thisUpdate?: Date;
   /** Default thisUpdate plus 7 days; verifiers treat a CRL past nextUpdate as stale. */
   readonly nextUpdate?: Date;
+  /**
+   * Which CA signs it. The root's CRL covers the issuing CA; TLS stacks that check the whole
+   * chain (Node's `crl` option sets CRL_CHECK_ALL) need one from every CA on the path.
+   */
+  readonly issuer?: "issuing" | "root";
 }
 
 const DAY_MS = 24 * 3600 * 1000;
 
-/** The issuing CA's CRL (PEM) listing every revoked certificate. */
+/** A CA's CRL (PEM): the issuing CA's lists every revoked certificate; the root's, none. */
 export async function issueCrl(state: DevPkiState, opts: CrlOptions = {}): Promise<string> {
   const thisUpdate = opts.thisUpdate ?? new Date();
   const nextUpdate = opts.nextUpdate ?? new Date(thisUpdate.getTime() + 7 * DAY_MS);
-  const issuer = new x509.X509Certificate(state.issuing.certificatePem);
-  const signing = await importSigningKey(state.issuing.privateKeyPem);
+  const ca = opts.issuer === "root" ? state.root : state.issuing;
+  const issuer = new x509.X509Certificate(ca.certificatePem);
+  const signing = await importSigningKey(ca.privateKeyPem);
   const crl = await x509.X509CrlGenerator.create({
     issuer: issuer.subjectName,
     thisUpdate,
@@ -56,7 +62,8 @@ export async function issueCrl(state: DevPkiState, opts: CrlOptions = {}): Promi
     signingKey: signing.key,
     signingAlgorithm: signingAlgorithmFor(signing.algorithm),
     extensions: [await x509.AuthorityKeyIdentifierExtension.create(issuer.publicKey)],
-    entries: state.revoked.map((r) => ({
+    // The dev PKI only ever revokes certificates the issuing CA signed.
+    entries: (opts.issuer === "root" ? [] : state.revoked).map((r) => ({
       serialNumber: derSerial(r.serialNumber),
       revocationDate: new Date(r.revokedAt),
       // RFC 5280 5.3.1: the reasonCode "unspecified" SHOULD be absent.

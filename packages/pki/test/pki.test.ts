@@ -284,6 +284,15 @@ describe("revocation and CRL", () => {
     expect(crl.entries).toHaveLength(0);
   });
 
+  it("the root's CRL is signed by the root and revokes nothing (TLS checks every CA on the path)", async () => {
+    const revoked = revokeCertificate(agency.state, agency.serialNumber);
+    const crl = new x509.X509Crl(await issueCrl(revoked, { issuer: "root" }));
+    const root = new x509.X509Certificate(pki.root.certificatePem);
+    expect(crl.issuer).toBe(root.subject);
+    expect(crl.entries).toHaveLength(0);
+    expect(await crl.verify({ publicKey: root.publicKey })).toBe(true);
+  });
+
   it("refuses unknown serials and double revocation", () => {
     expect(code(() => revokeCertificate(agency.state, "abcdef"))).toBe("CERT_UNKNOWN");
     const once = revokeCertificate(agency.state, agency.serialNumber.toUpperCase());

@@ -259,11 +259,14 @@ function revoke(a: Args): number {
 async function crl(a: Args): Promise<number> {
   const state = load(a.dir);
   const thisUpdate = new Date();
-  const pem = await issueCrl(state, {
-    thisUpdate,
-    nextUpdate: new Date(thisUpdate.getTime() + days(a.days, 7) * DAY_MS),
-  });
-  write(join(a.dir, "crl.pem"), pem);
-  print(`${join(a.dir, "crl.pem")}: ${state.revoked.length} revoked certificate(s)`);
+  const nextUpdate = new Date(thisUpdate.getTime() + days(a.days, 7) * DAY_MS);
+  write(join(a.dir, "crl.pem"), await issueCrl(state, { thisUpdate, nextUpdate }));
+  write(
+    join(a.dir, "root-crl.pem"),
+    await issueCrl(state, { thisUpdate, nextUpdate, issuer: "root" }),
+  );
+  print(
+    `${join(a.dir, "crl.pem")}: ${state.revoked.length} revoked certificate(s); root CRL in root-crl.pem`,
+  );
   return 0;
 }
