@@ -43,6 +43,7 @@ export class TestHub {
   private readonly procs = new Map<ServiceName, ChildProcess>();
   port = 0;
   opsPort = 0;
+  archiveOpsPort = 0;
   pki!: DevPkiState;
   chainPem = "";
   private env: Record<string, string> = {};
@@ -65,6 +66,7 @@ export class TestHub {
     await this.writeCrl();
     this.port = await freePort();
     this.opsPort = await freePort();
+    this.archiveOpsPort = await freePort();
     this.env = {
       EDOC_AMQP_URL: amqpUrl,
       EDOC_MONGO_URL: mongoUrl,
@@ -77,6 +79,8 @@ export class TestHub {
       EDOC_ACTS_FOR_FILE: join(this.dir, "acts-for.json"),
       EDOC_GATEWAY_PORT: String(this.port),
       EDOC_OPS_PORT: String(this.opsPort),
+      EDOC_ARCHIVE_OPS_PORT: String(this.archiveOpsPort),
+      EDOC_ROUTER_OPS_PORT: "0",
       EDOC_LOG_LEVEL: "info",
       EDOC_RECONCILE_MS: "2000",
       EDOC_CHAIN_HEAD_MS: "1000",
@@ -125,7 +129,11 @@ export class TestHub {
   startService(name: ServiceName): void {
     const out = openSync(join(this.dir, `${name}.log`), "a");
     const child = spawn(process.execPath, [join(repoRoot, "services", name, "dist", "main.js")], {
-      env: { ...process.env, ...this.env },
+      env: {
+        ...process.env,
+        ...this.env,
+        ...(process.env.CHILD_NODE_OPTIONS ? { NODE_OPTIONS: process.env.CHILD_NODE_OPTIONS } : {}),
+      },
       stdio: ["ignore", out, out],
     });
     this.procs.set(name, child);

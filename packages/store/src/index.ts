@@ -8,6 +8,8 @@ export interface StoreOptions {
   dbName: string;
   /** Fail fast at start when the server cannot be reached. */
   serverSelectionTimeoutMs?: number;
+  /** Called after every database command (name, milliseconds): metrics and load profiling. */
+  onCommand?: (name: string, ms: number) => void;
 }
 
 export interface Store {
@@ -24,7 +26,13 @@ export async function connectStore(opts: StoreOptions): Promise<Store> {
   const client = new MongoClient(opts.url, {
     retryWrites: false,
     serverSelectionTimeoutMS: opts.serverSelectionTimeoutMs ?? 10_000,
+    monitorCommands: opts.onCommand !== undefined,
   });
+  const onCommand = opts.onCommand;
+  if (onCommand) {
+    client.on("commandSucceeded", (e) => onCommand(e.commandName, e.duration));
+    client.on("commandFailed", (e) => onCommand(e.commandName, e.duration));
+  }
   await client.connect();
   const db = client.db(opts.dbName);
   return {

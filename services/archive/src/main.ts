@@ -1,7 +1,15 @@
 import { readFile } from "node:fs/promises";
 import { Bus } from "@edoc/bus";
-import { createLogger, envInt, loadHubConfig, onShutdown } from "@edoc/runtime";
+import {
+  createLogger,
+  createMetrics,
+  envInt,
+  loadHubConfig,
+  onShutdown,
+  serveOps,
+} from "@edoc/runtime";
 import { connectStore } from "@edoc/store";
+import { Histogram } from "prom-client";
 import { createArchive } from "./archive.js";
 
 const config = loadHubConfig();
@@ -13,7 +21,19 @@ async function main(): Promise<void> {
   const reconcileMs = envInt("EDOC_RECONCILE_MS", 5_000);
   const chainHeadMs = envInt("EDOC_CHAIN_HEAD_MS", 10_000);
 
-  const store = await connectStore({ url: config.mongoUrl, dbName: config.dbName });
+  const metrics = createMetrics("archive");
+  const dbSeconds = new Histogram({
+    name: "edoc_archive_db_command_seconds",
+    help: "Database commands by name",
+    labelNames: ["command"],
+    buckets: [0.001, 0.005, 0.02, 0.1, 0.5, 2],
+    registers: [metrics],
+  });
+  const store = await connectStore({
+    url: config.mongoUrl,
+    dbName: config.dbName,
+    onCommand: (name, ms) => dbSeconds.observe({ command: name }, ms / 1000),
+  });
   const bus = await Bus.connect({ url: config.amqpUrl, prefix: config.busPrefix, logger: log });
   const archive = await createArchive({
     store,
@@ -25,7 +45,12 @@ async function main(): Promise<void> {
     chainHeadMs,
   });
   await archive.start();
+  const ops = serveOps(envInt("EDOC_ARCHIVE_OPS_PORT", 9465), metrics, async () => ({
+    broker: bus.connected,
+    database: await store.ping(),
+  }));
   onShutdown(log, async () => {
+    ops.close();
     await archive.stop();
     await bus.close();
     await store.close();

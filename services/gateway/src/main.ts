@@ -1,4 +1,3 @@
-import { createServer as createHttpServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { Bus } from "@edoc/bus";
 import {
@@ -8,6 +7,7 @@ import {
   loadTrust,
   onShutdown,
   readText,
+  serveOps,
 } from "@edoc/runtime";
 import { signXml } from "@edoc/signature";
 import { createGatewayApp } from "./app.js";
@@ -64,21 +64,7 @@ server.listen(config.port, config.host, () =>
   ),
 );
 
-const ops = createHttpServer(async (req, res) => {
-  if (req.url === "/metrics") {
-    res.setHeader("Content-Type", metrics.contentType);
-    res.end(await metrics.metrics());
-    return;
-  }
-  if (req.url === "/health") {
-    res.setHeader("Content-Type", "application/json");
-    res.end(JSON.stringify({ status: bus.connected ? "ok" : "degraded", broker: bus.connected }));
-    return;
-  }
-  res.statusCode = 404;
-  res.end();
-});
-ops.listen(config.opsPort, "127.0.0.1");
+const ops = serveOps(config.opsPort, metrics, async () => ({ broker: bus.connected }));
 
 onShutdown(log, async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
