@@ -31,6 +31,8 @@ export interface Agent {
 
 export interface HubOptions {
   agencies: string[];
+  /** A directory (`edoc-directory/1` JSON) instead of the built-in demo network. */
+  directory?: unknown;
   actsFor?: Record<string, string[]>;
   env?: Record<string, string>;
 }
@@ -63,6 +65,9 @@ export class TestHub {
     writeFileSync(join(this.dir, "hub.key.pem"), hub.privateKeyPem, { mode: 0o600 });
     writeFileSync(join(this.dir, "hub.cert.pem"), hub.certificatePem);
     writeFileSync(join(this.dir, "acts-for.json"), JSON.stringify(this.opts.actsFor ?? {}));
+    if (this.opts.directory !== undefined) {
+      writeFileSync(join(this.dir, "directory.json"), JSON.stringify(this.opts.directory));
+    }
     await this.writeCrl();
     this.port = await freePort();
     this.opsPort = await freePort();
@@ -80,6 +85,9 @@ export class TestHub {
       EDOC_GATEWAY_PORT: String(this.port),
       EDOC_OPS_PORT: String(this.opsPort),
       EDOC_ARCHIVE_OPS_PORT: String(this.archiveOpsPort),
+      ...(this.opts.directory !== undefined
+        ? { EDOC_DIRECTORY_FILE: join(this.dir, "directory.json") }
+        : {}),
       EDOC_ROUTER_OPS_PORT: "0",
       EDOC_LOG_LEVEL: "info",
       EDOC_RECONCILE_MS: "2000",
@@ -142,6 +150,11 @@ export class TestHub {
   /** SIGKILL: the crash case; nothing in flight gets a chance to finish. */
   kill(name: ServiceName): Promise<void> {
     return this.stopService(name, "SIGKILL");
+  }
+
+  /** The OS process id of a running service (memory measurements). */
+  pid(name: ServiceName): number | undefined {
+    return this.procs.get(name)?.pid;
   }
 
   stopService(name: ServiceName, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {

@@ -1,0 +1,122 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { TestHub } from "../tests/support/hub.js";
+import { letterXml, sign } from "../tests/support/letters.js";
+import { amqpRoundTrip, mongoInserts, verifyOnly } from "./baselines.js";
+import { type ExchangeCase, type ExchangeResult, runExchange, startBenchHub } from "./exchange.js";
+import { fmt, table } from "./measure.js";
+
+// `pnpm bench` — the whole hub (gateway, router, archive, RabbitMQ, FerretDB) and the load
+// generator on this one machine. EDOC_BENCH_SCALE multiplies the letter counts (default 1).
+const scale = Number(process.env.EDOC_BENCH_SCALE ?? 1);
+const n = (x: number) => Math.max(1, Math.round(x * scale));
+const KB = 1024;
+const MB = 1024 * KB;
+
+const CASES: ExchangeCase[] = [
+  {
+    name: "10 KB → 1 recipient (closed loop, 32 in flight)",
+    letters: n(600),
+    recipients: 1,
+    attachmentBytes: 7 * KB,
+    concurrency: 32,
+  },
+  {
+    name: "10 KB → 1 recipient at 100 letters/s offered",
+    letters: n(500),
+    recipients: 1,
+    attachmentBytes: 7 * KB,
+    concurrency: 0,
+    offeredPerSecond: 100,
+  },
+  {
+    name: "10 KB → 20 recipients",
+    letters: n(60),
+    recipients: 20,
+    attachmentBytes: 7 * KB,
+    concurrency: 8,
+  },
+  {
+    name: "2 MB attachment → 1 recipient",
+    letters: n(10),
+    recipients: 1,
+    attachmentBytes: 2 * MB,
+    concurrency: 2,
+  },
+  {
+    name: "20 MB attachment → 1 recipient",
+    letters: Math.max(1, Math.round(2 * scale)),
+    recipients: 1,
+    attachmentBytes: 20 * MB,
+    concurrency: 1,
+  },
+];
+
+let hub: TestHub;
+let ids: string[];
+beforeAll(async () => {
+  ({ hub, ids } = await startBenchHub(22));
+});
+afterAll(async () => {
+  await hub?.stop();
+});
+
+it("exchange benchmark", async () => {
+  const sample = sign(
+    hub.agent(ids[0]!),
+    letterXml(ids[0]!, [ids[1]!], { attachmentBytes: 7 * KB }).xml,
+  );
+  const baseline = {
+    amqp: await amqpRoundTrip(sample.length, n(3000), 500),
+    mongo: await mongoInserts(n(2000)),
+    verify: await verifyOnly(hub, sample, n(300)),
+  };
+  table(
+    "Baselines (same run)",
+    ["what", "per second"],
+    [
+      [
+        `raw amqplib publish+confirm→consume, ${sample.length} B, quorum queue, 500 outstanding`,
+        fmt(baseline.amqp, 0),
+      ],
+      ["raw MongoDB-protocol insertOne of a receipt-sized document", fmt(baseline.mongo, 0)],
+      ["signature verification alone (verifyPacket, 10 KB letter)", fmt(baseline.verify, 0)],
+    ],
+  );
+
+  const results: ExchangeResult[] = [];
+  for (const c of CASES) results.push(await runExchange(hub, ids, c));
+  table(
+    "Hub",
+    [
+      "case",
+      "letters",
+      "deliveries",
+      "letters/s",
+      "÷ verify",
+      "÷ amqp",
+      "available p50/p95/p99 ms",
+      "acked p50/p95/p99 ms",
+      "lost",
+      "peak RSS gw/router/archive MiB",
+    ],
+    results.map((r) => [
+      r.name,
+      r.letters,
+      r.deliveries,
+      fmt(r.lettersPerSecond),
+      fmt(r.lettersPerSecond / baseline.verify, 2),
+      fmt(r.lettersPerSecond / baseline.amqp, 3),
+      `${fmt(r.available.p50, 0)} / ${fmt(r.available.p95, 0)} / ${fmt(r.available.p99, 0)}`,
+      `${fmt(r.acknowledged.p50, 0)} / ${fmt(r.acknowledged.p95, 0)} / ${fmt(r.acknowledged.p99, 0)}`,
+      r.lost,
+      `${fmt(r.memory.gateway.peakMiB, 0)} / ${fmt(r.memory.router.peakMiB, 0)} / ${fmt(r.memory.archive.peakMiB, 0)}`,
+    ]),
+  );
+  mkdirSync("test-output/bench", { recursive: true });
+  writeFileSync(
+    `test-output/bench/exchange-${Date.now()}.json`,
+    JSON.stringify({ scale, baseline, results }, null, 2),
+  );
+  for (const r of results) expect(r.lost).toBe(0);
+});

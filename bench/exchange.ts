@@ -1,0 +1,156 @@
+import { readFileSync } from "node:fs";
+import { importTayNinhTsv, toDirectoryJson } from "@edoc/directory";
+import { api, type ServiceName, TestHub } from "../tests/support/hub.js";
+import { letterXml, sign } from "../tests/support/letters.js";
+import { memoryOf, percentile, pool } from "./measure.js";
+
+/**
+ * The hub's own load generator: agency clients with their own certificates send signed letters
+ * through the gateway over real mutual TLS; recipients poll, fetch and acknowledge. Latency is
+ * measured from the moment a letter is submitted to the moment it is available in the inbox
+ * (server clock, same machine) and to the moment its acknowledgement is answered.
+ */
+export interface ExchangeCase {
+  name: string;
+  letters: number;
+  recipients: number;
+  attachmentBytes: number;
+  /** Letters in flight at once (closed loop) … */
+  concurrency: number;
+  /** … or an open-loop offered rate, letters per second. */
+  offeredPerSecond?: number;
+}
+
+export interface ExchangeResult {
+  name: string;
+  letters: number;
+  deliveries: number;
+  seconds: number;
+  lettersPerSecond: number;
+  available: { p50: number; p95: number; p99: number };
+  acknowledged: { p50: number; p95: number; p99: number };
+  lost: number;
+  memory: Record<ServiceName, { peakMiB: number; rssMiB: number }>;
+}
+
+const tsv = new URL("../../shared/data/agencies-tay-ninh-2021.tsv", import.meta.url);
+
+/** Tây Ninh's real directory (447 agencies): enough distinct recipients for fan-out cases. */
+export function benchAgencies(count: number): { directory: unknown; ids: string[] } {
+  const { agencies } = importTayNinhTsv(readFileSync(tsv, "utf8"));
+  const ids = agencies
+    .filter((a) => a.tier === "department" || a.tier === "district")
+    .map((a) => a.id)
+    .slice(0, count);
+  return { directory: toDirectoryJson(agencies), ids };
+}
+
+export async function startBenchHub(agencies: number): Promise<{ hub: TestHub; ids: string[] }> {
+  const { directory, ids } = benchAgencies(agencies);
+  const hub = new TestHub({
+    agencies: ids,
+    directory,
+    env: { EDOC_LOG_LEVEL: "warn", EDOC_RATE_PER_SECOND: "100000", EDOC_RATE_BURST: "100000" },
+  });
+  await hub.start();
+  return { hub, ids };
+}
+
+export async function runExchange(
+  hub: TestHub,
+  ids: string[],
+  c: ExchangeCase,
+): Promise<ExchangeResult> {
+  const [senderId, ...others] = ids;
+  if (!senderId || others.length < c.recipients) throw new Error("not enough bench agencies");
+  const sender = hub.agent(senderId);
+  const recipients = others.slice(0, c.recipients);
+  const packets = Array.from({ length: c.letters }, () =>
+    sign(sender, letterXml(senderId, recipients, { attachmentBytes: c.attachmentBytes }).xml),
+  );
+  const submittedAt = new Map<string, number>();
+  const available: number[] = [];
+  const acknowledged: number[] = [];
+  const seen = new Set<string>();
+  const expected = c.letters * c.recipients;
+  let done = false;
+
+  // Recipients: poll the pending inbox, fetch and acknowledge what arrived.
+  const receivers = recipients.map(async (rid) => {
+    const agent = hub.agent(rid);
+    while (!done) {
+      const r = await api(hub, agent, "GET", "/inbox?state=pending&limit=1000");
+      const items = (
+        r.json() as { items: { deliveryId: string; hubDocumentId: string; availableAt: string }[] }
+      ).items;
+      for (const it of items) {
+        if (seen.has(it.deliveryId)) continue;
+        const t0 = submittedAt.get(it.hubDocumentId);
+        if (t0 === undefined) continue; // answer to the POST not back yet; next poll
+        seen.add(it.deliveryId);
+        available.push(Date.parse(it.availableAt) - t0);
+        const got = await api(hub, agent, "GET", `/inbox/${it.deliveryId}/edxml`);
+        if (got.status !== 200) throw new Error(`fetch ${got.status}`);
+        const ack = await api(
+          hub,
+          agent,
+          "POST",
+          `/inbox/${it.deliveryId}/ack`,
+          JSON.stringify({ result: "done" }),
+          "application/json",
+        );
+        if (ack.status !== 200) throw new Error(`ack ${ack.status}`);
+        acknowledged.push(Date.now() - t0);
+      }
+      if (seen.size >= expected) done = true;
+      else await new Promise((res) => setTimeout(res, items.length ? 0 : 50));
+    }
+  });
+
+  const start = Date.now();
+  const submit = async (bytes: Buffer) => {
+    const t0 = Date.now();
+    const r = await api(hub, sender, "POST", "/documents", bytes);
+    if (r.status !== 202) throw new Error(`submit ${r.status}: ${r.body.toString().slice(0, 200)}`);
+    submittedAt.set((r.json() as { hubDocumentId: string }).hubDocumentId, t0);
+  };
+  if (c.offeredPerSecond) {
+    const gap = 1000 / c.offeredPerSecond;
+    await Promise.all(
+      packets.map(async (p, i) => {
+        await new Promise((res) => setTimeout(res, i * gap));
+        await submit(p);
+      }),
+    );
+  } else {
+    await pool(packets, c.concurrency, (p) => submit(p));
+  }
+  const deadline = Date.now() + 120_000 + c.letters * 200;
+  while (seen.size < expected && Date.now() < deadline)
+    await new Promise((res) => setTimeout(res, 50));
+  const seconds = (Date.now() - start) / 1000;
+  done = true;
+  await Promise.all(receivers);
+
+  const memory = {} as ExchangeResult["memory"];
+  for (const s of ["gateway", "router", "archive"] as const) {
+    const pid = hub.pid(s);
+    memory[s] = pid ? memoryOf(pid) : { peakMiB: Number.NaN, rssMiB: Number.NaN };
+  }
+  const q = (xs: number[]) => ({
+    p50: percentile(xs, 50),
+    p95: percentile(xs, 95),
+    p99: percentile(xs, 99),
+  });
+  return {
+    name: c.name,
+    letters: c.letters,
+    deliveries: seen.size,
+    seconds,
+    lettersPerSecond: c.letters / seconds,
+    available: q(available),
+    acknowledged: q(acknowledged),
+    lost: expected - seen.size,
+    memory,
+  };
+}

@@ -1,0 +1,49 @@
+import { readFileSync } from "node:fs";
+
+/** Percentile of a list of numbers (nearest rank). */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank] ?? Number.NaN;
+}
+
+/** Peak and current resident memory of a process, in MiB (Linux /proc). */
+export function memoryOf(pid: number): { peakMiB: number; rssMiB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string) =>
+    Number(status.match(new RegExp(`${field}:\\s+(\\d+) kB`))?.[1] ?? 0);
+  return { peakMiB: kb("VmHWM") / 1024, rssMiB: kb("VmRSS") / 1024 };
+}
+
+/** Runs `task` over `items` with at most `concurrency` in flight. */
+export async function pool<T>(
+  items: readonly T[],
+  concurrency: number,
+  task: (item: T, i: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await task(items[i] as T, i);
+      }
+    }),
+  );
+}
+
+export function fmt(n: number, digits = 1): string {
+  return Number.isFinite(n) ? n.toFixed(digits) : "n/a";
+}
+
+/** Prints a markdown table, ready to paste into docs/performance.md. */
+export function table(title: string, header: string[], rows: (string | number)[][]): void {
+  const lines = [
+    `\n### ${title}\n`,
+    `| ${header.join(" | ")} |`,
+    `|${header.map(() => "---").join("|")}|`,
+  ];
+  for (const r of rows) lines.push(`| ${r.join(" | ")} |`);
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
