@@ -61,9 +61,10 @@ export function checkSignatureValue(
   sig.SignatureAlgorithms = {
     [shape.signatureMethod]: CandidateKeys,
   } as typeof sig.SignatureAlgorithms;
+  const digests = new Set([shape.digestMethod, shape.signedProperties?.digestMethod]);
   sig.HashAlgorithms = Object.fromEntries(
     [...DIGEST_METHODS.keys()]
-      .filter((uri) => uri === shape.digestMethod)
+      .filter((uri) => digests.has(uri))
       .map((uri) => [uri, builtIn.hash[uri]!]),
   );
   sig.CanonicalizationAlgorithms = Object.fromEntries(
@@ -73,11 +74,14 @@ export function checkSignatureValue(
     // xml-crypto types its nodes with the DOM lib's Node; ours are @xmldom/xmldom's.
     sig.loadSignature(shape.element as unknown as Parameters<typeof sig.loadSignature>[0]);
     if (!sig.checkSignature(text)) {
+      const failed = sig.getReferences().find((r) => r.validationError !== undefined);
       return {
         ok: false,
         code: "SIGNATURE_REFERENCE_INVALID",
         message:
-          "the digest of the signed content does not match DigestValue: the document changed after it was signed",
+          failed?.uri?.startsWith("#") === true
+            ? `the digest of the XAdES SignedProperties (${failed.uri}) does not match DigestValue: the signing time or signing certificate changed after it was signed`
+            : "the digest of the signed content does not match DigestValue: the document changed after it was signed",
       };
     }
   } catch (err) {
@@ -95,7 +99,7 @@ export function checkSignatureValue(
       message: `the signature cannot be processed: ${message}`,
     };
   }
-  const [signedXml] = sig.getSignedReferences();
+  const signedXml = sig.getSignedReferences()[shape.documentReference];
   if (signedXml === undefined || matched < 0) {
     return { ok: false, code: "SIGNATURE_MALFORMED", message: "the signature covers no content" };
   }

@@ -15,3 +15,9 @@ export type {
 } from "./report.js";
 export { type SignOptions, signEdxml, signXml } from "./sign.js";
 export { verifyEdxml, verifyXml } from "./verify.js";
+export {
+  SIGNED_PROPERTIES_TYPE,
+  XADES_NS,
+  type XadesInfo,
+  type XadesOptions,
+} from "./xades.js";

@@ -1,4 +1,5 @@
 import type { OrganId } from "@edoc/directory";
+import type { XadesInfo } from "./xades.js";
 
 /** Stable reason codes of a negative verdict; messages may change, codes do not. */
 export type ReasonCode =
@@ -15,7 +16,8 @@ export type ReasonCode =
   | "CERT_REVOKED"
   | "CRL_INVALID"
   | "CERT_USAGE"
-  | "SIGNER_NOT_BOUND";
+  | "SIGNER_NOT_BOUND"
+  | "SIGNATURE_XADES_CERT_MISMATCH";
 
 export interface Reason {
   readonly code: ReasonCode;
@@ -33,8 +35,9 @@ export interface TrustPolicy {
   /** Accept the VPCP SDK's rsa-sha1 / sha1 (reported as legacySha1). Default false. */
   readonly allowSha1?: boolean;
   /**
-   * Validation time for certificate validity and revocation. XML-DSig carries no signed
-   * signing time, so the default is now.
+   * Validation time for certificate validity and revocation. Default: the signed XAdES
+   * SigningTime when the signature carries one (the signer's claim, not a trusted time), else
+   * now. Pass the time the hub received the packet to judge it as of its receipt.
    */
   readonly at?: Date;
   /** When set, the signer must be bound to this OrganId (SIGNER_NOT_BOUND otherwise). */
@@ -79,6 +82,10 @@ export interface VerificationReport {
   /** "checked" when the signer's status came from a CRL that verified against its issuer. */
   revocation: "checked" | "unchecked";
   crlsUsed: CrlUsed[];
+  /** ISO 8601: the instant certificates and CRLs were judged at (policy.at, SigningTime or now). */
+  validatedAt?: string;
+  /** Present when the signature is XAdES-BES (a Reference to xades:SignedProperties). */
+  xades?: XadesInfo;
   /**
    * Exactly the bytes the signature covers (canonical XML of the document without the
    * Signature), present only when the cryptographic check passed. Read values from this.

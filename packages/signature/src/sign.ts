@@ -16,6 +16,7 @@ import { pemBodies } from "./certs.js";
 import { allElements, childElements, onlyChild } from "./dom.js";
 import { SignatureError } from "./errors.js";
 import type { Placement } from "./structure.js";
+import { buildXadesObject, SIGNED_PROPERTIES_TYPE, type XadesOptions } from "./xades.js";
 
 export interface SignOptions {
   /** PKCS#8 or traditional PEM. */
@@ -28,6 +29,11 @@ export interface SignOptions {
   readonly algorithm?: SigningAlgorithm;
   /** Remove an existing Signature (e.g. the VPCP SDK's placeholder) instead of refusing. */
   readonly replaceExisting?: boolean;
+  /**
+   * XAdES-BES: a ds:Object with xades:QualifyingProperties/SignedProperties (SigningTime,
+   * SigningCertificateV2) covered by a second Reference typed SignedProperties.
+   */
+  readonly xades?: boolean | XadesOptions;
 }
 
 const LOCATION: Readonly<Record<Placement, string>> = {
@@ -156,11 +162,15 @@ function sign(xml: string, opts: SignOptions, placement: Placement): string {
       return false;
     }
   }
+  const xades = opts.xades
+    ? buildXadesObject(opts.certificatePem, opts.xades === true ? {} : opts.xades)
+    : undefined;
   const sig = new SignedXml({
     privateKey: key,
     publicCert: certificateBundle(opts),
     signatureAlgorithm: uri,
     canonicalizationAlgorithm: EXC_C14N,
+    ...(xades ? { objects: [{ content: xades.xml }] } : {}),
   });
   sig.SignatureAlgorithms = { [uri]: NodeCryptoSigner } as typeof sig.SignatureAlgorithms;
   sig.addReference({
@@ -169,7 +179,19 @@ function sign(xml: string, opts: SignOptions, placement: Placement): string {
     transforms: [ENVELOPED, EXC_C14N],
     digestAlgorithm: SHA256,
   });
-  sig.computeSignature(text, { location: { reference: LOCATION[placement], action: "append" } });
+  if (xades) {
+    // Found inside the Signature once xml-crypto has placed it (the Object is not in the input).
+    sig.addReference({
+      xpath: `//*[local-name(.)='SignedProperties' and @Id='${xades.signedPropertiesId}']`,
+      transforms: [EXC_C14N],
+      digestAlgorithm: SHA256,
+      type: SIGNED_PROPERTIES_TYPE,
+    });
+  }
+  sig.computeSignature(text, {
+    location: { reference: LOCATION[placement], action: "append" },
+    ...(xades ? { attrs: { Id: xades.signatureId } } : {}),
+  });
   return sig.getSignedXml();
 }
 

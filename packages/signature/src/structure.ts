@@ -10,6 +10,7 @@ import {
 } from "./algorithms.js";
 import { allElements, childElements, onlyChild, pathOf } from "./dom.js";
 import { type Reason, reason } from "./report.js";
+import { SIGNED_PROPERTIES_TYPE } from "./xades.js";
 
 /** Where the one accepted Signature must sit. */
 export type Placement = "edxml-header" | "document-element";
@@ -19,7 +20,17 @@ export interface SignatureShape {
   readonly element: Element;
   readonly canonicalization: string;
   readonly signatureMethod: string;
+  /** DigestMethod of the document Reference (URI=""). */
   readonly digestMethod: string;
+  /** Position of the document Reference among SignedInfo's References. */
+  readonly documentReference: number;
+  /** The XAdES-BES Reference to SignedProperties, when the signature has one. */
+  readonly signedProperties?: {
+    /** The referenced Id (URI without "#"). */
+    readonly id: string;
+    readonly digestMethod: string;
+    readonly index: number;
+  };
   /** base64 DER of each KeyInfo/X509Data/X509Certificate, in document order. */
   readonly certificates: readonly string[];
 }
@@ -113,7 +124,8 @@ function text(el: Element): string {
 /**
  * Checks a Signature against the only shape the hub accepts: SignedInfo with an accepted
  * canonicalization and SignatureMethod, exactly one Reference URI="" whose transforms are exactly
- * enveloped-signature + a canonicalization, then SignatureValue, optional KeyInfo and Objects.
+ * enveloped-signature + a canonicalization (plus, for XAdES-BES, at most one Reference typed
+ * SignedProperties to "#<Id>"), then SignatureValue, optional KeyInfo and Objects.
  * Anything else could make the signature cover something other than the whole document.
  */
 export function checkShape(element: Element, allowSha1: boolean): ShapeResult {
@@ -167,10 +179,14 @@ export function checkShape(element: Element, allowSha1: boolean): ShapeResult {
       "SignedInfo may contain only CanonicalizationMethod, SignatureMethod and Reference",
     );
   }
-  const [reference] = references;
-  if (!reference || references.length !== 1) {
+  // One Reference covers the whole document; XAdES-BES adds exactly one more, typed, to the
+  // SignedProperties inside this Signature (located and checked by the verifier).
+  const xadesRefs = references.filter((r) => r.getAttribute("Type") === SIGNED_PROPERTIES_TYPE);
+  const documentRefs = references.filter((r) => r.getAttribute("Type") !== SIGNED_PROPERTIES_TYPE);
+  const [reference] = documentRefs;
+  if (!reference || documentRefs.length !== 1 || xadesRefs.length > 1) {
     return refInvalid(
-      `SignedInfo has ${references.length} References; exactly one (URI="") is accepted`,
+      `SignedInfo has ${references.length} References (${xadesRefs.length} typed XAdES SignedProperties); exactly one URI="" is accepted, plus at most one XAdES SignedProperties Reference`,
     );
   }
   if (!reference.hasAttribute("URI") || reference.getAttribute("URI") !== "") {
@@ -199,6 +215,22 @@ export function checkShape(element: Element, allowSha1: boolean): ShapeResult {
   if (digestLegacy === undefined)
     return forbidden(`DigestMethod ${JSON.stringify(digestMethod)} is not accepted`);
   if (digestLegacy) legacySha1 = true;
+
+  let signedProperties: SignatureShape["signedProperties"];
+  const [xadesRef] = xadesRefs;
+  if (xadesRef) {
+    const checked = checkXadesReference(xadesRef);
+    if (typeof checked === "string") return refInvalid(checked);
+    if ("malformed" in checked) return malformed(checked.malformed);
+    const legacy = DIGEST_METHODS.get(checked.digestMethod);
+    if (legacy === undefined) {
+      return forbidden(
+        `the XAdES Reference DigestMethod ${JSON.stringify(checked.digestMethod)} is not accepted`,
+      );
+    }
+    if (legacy) legacySha1 = true;
+    signedProperties = { ...checked, index: references.indexOf(xadesRef) };
+  }
   if (legacySha1 && !allowSha1) {
     return forbidden(
       "SHA-1 (the VPCP SDK's rsa-sha1) is refused unless the policy allows legacy SHA-1",
@@ -241,6 +273,64 @@ export function checkShape(element: Element, allowSha1: boolean): ShapeResult {
     ok: true,
     legacySha1,
     signatureMethod,
-    shape: { element, canonicalization, signatureMethod, digestMethod, certificates },
+    shape: {
+      element,
+      canonicalization,
+      signatureMethod,
+      digestMethod,
+      documentReference: references.indexOf(reference),
+      ...(signedProperties ? { signedProperties } : {}),
+      certificates,
+    },
   };
+}
+
+/** An XML NCName-ish fragment: no quotes or spaces (xml-crypto builds an XPath from it). */
+const FRAGMENT = /^#([A-Za-z_][A-Za-z0-9_.-]*)$/;
+
+/**
+ * The XAdES Reference: URI="#<Id>", no Transforms or exactly one canonicalization (exclusive
+ * C14N, optionally with InclusiveNamespaces, or C14N 1.0), DigestMethod, DigestValue. Returns a
+ * SIGNATURE_REFERENCE_INVALID message, a malformation, or what it declares.
+ */
+function checkXadesReference(
+  ref: Element,
+): string | { malformed: string } | { id: string; digestMethod: string } {
+  const uri = ref.getAttribute("URI");
+  const id = uri === null ? undefined : FRAGMENT.exec(uri)?.[1];
+  if (id === undefined) {
+    return `the XAdES SignedProperties Reference URI is ${uri === null ? "absent" : JSON.stringify(uri)}; it must be "#<Id of SignedProperties>"`;
+  }
+  const kids = childElements(ref);
+  const transforms = kids[0] && isDsig(kids[0], "Transforms") ? kids[0] : undefined;
+  const [digest, digestValue, ...more] = transforms ? kids.slice(1) : kids;
+  if (
+    !digest ||
+    !isDsig(digest, "DigestMethod") ||
+    !digestValue ||
+    !isDsig(digestValue, "DigestValue") ||
+    more.length > 0
+  ) {
+    return {
+      malformed: "the XAdES Reference must contain [Transforms], DigestMethod and DigestValue",
+    };
+  }
+  if (transforms) {
+    const steps = childElements(transforms);
+    const algorithms = steps.map((t) =>
+      isDsig(t, "Transform") ? (t.getAttribute("Algorithm") ?? "") : "?",
+    );
+    const [only] = algorithms;
+    if (
+      algorithms.length !== 1 ||
+      (only !== EXC_C14N && only !== C14N_10) ||
+      steps.some((t) =>
+        childElements(t).some((p) => only !== EXC_C14N || p.localName !== "InclusiveNamespaces"),
+      )
+    ) {
+      return `the XAdES Reference transforms are [${algorithms.join(", ")}]; only one canonicalization (exclusive C14N or C14N 1.0) is accepted`;
+    }
+  }
+  if (!B64.test(text(digestValue))) return { malformed: "the XAdES DigestValue is not base64" };
+  return { id, digestMethod: digest.getAttribute("Algorithm") ?? "" };
 }

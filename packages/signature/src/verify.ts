@@ -14,6 +14,7 @@ import {
 } from "./report.js";
 import { checkShape, locateSignature, type Placement } from "./structure.js";
 import { x509 } from "./x509.js";
+import { checkSignedProperties, locateSignedProperties } from "./xades.js";
 
 /** What parseXml already validated, as text for xml-crypto (which parses on its own). */
 function decoded(input: string | Uint8Array): string {
@@ -45,7 +46,6 @@ async function verifyDocument(
 ): Promise<VerificationReport> {
   const anchors = policyCertificates(policy.trustAnchors, "trustAnchors");
   const intermediates = policyCertificates(policy.intermediates ?? [], "intermediates");
-  const at = policy.at ?? new Date();
   const doc = parseXml(input);
   const report: VerificationReport = {
     valid: false,
@@ -67,6 +67,10 @@ async function verifyDocument(
   if (checked.signatureMethod) report.algorithm = algorithmName(checked.signatureMethod);
   if (!checked.ok) return fail(checked.reason);
   const { shape } = checked;
+  const signedProperties = shape.signedProperties
+    ? locateSignedProperties(doc, shape.element, shape.signedProperties.id)
+    : undefined;
+  if (signedProperties && !signedProperties.ok) return fail(signedProperties.reason);
 
   const certs: x509.X509Certificate[] = [];
   for (const [i, b64] of shape.certificates.entries()) {
@@ -103,6 +107,23 @@ async function verifyDocument(
   };
   report.signer = info;
   report.reasons.push(...keyStrength(publicKeyOf(signer)));
+
+  // XAdES-BES: the signed SigningTime and the SigningCertificate binding. The signing time is
+  // the signer's claim; it becomes the validation time only when the policy names none.
+  let signingTime: Date | undefined;
+  if (signedProperties?.ok) {
+    const xades = checkSignedProperties(
+      signedProperties.element,
+      signer,
+      policy.allowSha1 === true,
+    );
+    report.xades = xades.info;
+    report.legacySha1 ||= xades.legacySha1;
+    report.reasons.push(...xades.reasons);
+    signingTime = xades.signingTime;
+  }
+  const at = policy.at ?? signingTime ?? new Date();
+  report.validatedAt = at.toISOString();
 
   const path = await validatePath({
     signer,
