@@ -14,7 +14,12 @@ export type {
   VerificationReport,
 } from "./report.js";
 export { type SignOptions, signEdxml, signXml } from "./sign.js";
-export { verifyEdxml, verifyXml } from "./verify.js";
+export {
+  type CertificateVerification,
+  verifyCertificate,
+  verifyEdxml,
+  verifyXml,
+} from "./verify.js";
 export {
   SIGNED_PROPERTIES_TYPE,
   XADES_NS,

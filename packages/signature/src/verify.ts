@@ -2,7 +2,7 @@ import { createPublicKey, type KeyObject } from "node:crypto";
 import { parseXml } from "@edoc/edxml";
 import { organIdsOf } from "@edoc/pki";
 import { algorithmName } from "./algorithms.js";
-import { fingerprintSha256, policyCertificates, summary, toPem } from "./certs.js";
+import { fingerprintSha256, pemBodies, policyCertificates, summary, toPem } from "./certs.js";
 import { checkSignatureValue } from "./check.js";
 import { validatePath } from "./path.js";
 import {
@@ -168,4 +168,73 @@ export function verifyXml(
   policy: TrustPolicy,
 ): Promise<VerificationReport> {
   return verifyDocument(xml, policy, "document-element");
+}
+
+/** The outcome of validating one certificate on its own (verifyCertificate). */
+export interface CertificateVerification {
+  /** True when there is no reason: readable, path to an anchor, validity, revocation, usage. */
+  valid: boolean;
+  reasons: Reason[];
+  certificate?: SignerInfo;
+  /** The certificate first, trust anchor last. */
+  chain: VerificationReport["chain"];
+  revocation: VerificationReport["revocation"];
+  crlsUsed: VerificationReport["crlsUsed"];
+  /** ISO 8601: policy.at, or now. */
+  validatedAt: string;
+}
+
+/**
+ * Validates a certificate that signs something other than XML-DSig (the hub's certificate, for
+ * its chain heads and receipts) exactly as a signer's: path to one of `policy.trustAnchors`
+ * through `policy.intermediates`, validity and CRL revocation at `policy.at` (default now),
+ * CA constraints, keyUsage (digitalSignature or nonRepudiation). An unreadable certificate is a
+ * CERT_MISSING reason, never an exception; an unusable policy throws TRUST_POLICY_INVALID.
+ */
+export async function verifyCertificate(
+  certificatePem: string,
+  policy: TrustPolicy,
+): Promise<CertificateVerification> {
+  const anchors = policyCertificates(policy.trustAnchors, "trustAnchors");
+  const intermediates = policyCertificates(policy.intermediates ?? [], "intermediates");
+  const at = policy.at ?? new Date();
+  const base = { chain: [], revocation: "unchecked" as const, crlsUsed: [] };
+  let cert: x509.X509Certificate;
+  try {
+    const [der] = pemBodies(certificatePem, "CERTIFICATE");
+    if (der === undefined) throw new Error("no certificate");
+    cert = new x509.X509Certificate(der);
+  } catch {
+    return {
+      ...base,
+      valid: false,
+      reasons: [reason("CERT_MISSING", "the certificate is not a readable PEM certificate")],
+      validatedAt: at.toISOString(),
+    };
+  }
+  const pem = toPem(cert);
+  const path = await validatePath({
+    signer: cert,
+    intermediates,
+    anchors,
+    crls: policy.crls ?? [],
+    at,
+  });
+  const reasons = [...keyStrength(publicKeyOf(cert)), ...path.reasons];
+  return {
+    valid: reasons.length === 0,
+    reasons,
+    certificate: {
+      ...summary(cert),
+      organIds: organIdsOf(pem),
+      notBefore: cert.notBefore.toISOString(),
+      notAfter: cert.notAfter.toISOString(),
+      fingerprintSha256: fingerprintSha256(cert),
+      certificatePem: pem,
+    },
+    chain: path.chain,
+    revocation: path.revocation,
+    crlsUsed: path.crlsUsed,
+    validatedAt: at.toISOString(),
+  };
 }
