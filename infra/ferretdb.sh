@@ -6,7 +6,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PORT="${FERRETDB_PORT:-27017}"
 DATA="${FERRETDB_DATA:-$STATE_DIR/ferretdb}"
-PIDFILE="$STATE_DIR/ferretdb.pid"
+# A second instance (FERRETDB_PORT, e.g. the fault-injection suite's) keeps its own pid and log.
+SUFFIX=$([ "$PORT" = 27017 ] || echo "-$PORT")
+PIDFILE="$STATE_DIR/ferretdb$SUFFIX.pid"
 SRC="$REPO_ROOT/infra/ferretdb"
 # The binary is cached outside the clone, keyed by its sources, so warm machines skip the build.
 CACHE="${EDOC_CACHE_DIR:-$HOME/.cache/edoc-hub}"
@@ -29,7 +31,7 @@ start() {
   if running; then log "ferretdb already listening on 127.0.0.1:$PORT"; return 0; fi
   mkdir -p "$DATA"
   log "starting ferretdb (127.0.0.1:$PORT, data $DATA)"
-  setsid nohup "$BIN" -listen "127.0.0.1:$PORT" -data "$DATA" >"$STATE_DIR/ferretdb.log" 2>&1 &
+  setsid nohup "$BIN" -listen "127.0.0.1:$PORT" -data "$DATA" >"$STATE_DIR/ferretdb$SUFFIX.log" 2>&1 &
   echo $! >"$PIDFILE"
   wait_for "ferretdb" 60 running
   log "ferretdb ready"

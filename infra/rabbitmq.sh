@@ -1,36 +1,41 @@
 #!/usr/bin/env bash
 # Installs (Debian's rabbitmq-server) and starts/stops RabbitMQ on 127.0.0.1:5672.
 # Usage: infra/rabbitmq.sh install|start|stop|status. Idempotent.
+# RABBITMQ_NODENAME and RABBITMQ_PORT run a second, separate node (the fault-injection suite
+# stops and restarts its own broker without disturbing anything else).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 NODE="${RABBITMQ_NODENAME:-edoc@localhost}"
+PORT="${RABBITMQ_PORT:-5672}"
 CONF="$REPO_ROOT/infra/rabbitmq/rabbitmq.conf"
+ETC_CONF="/etc/rabbitmq/edoc-hub-${NODE%@*}.conf"
 LOG_DIR=/var/log/rabbitmq
 
 ctl() { as_root env HOME=/var/lib/rabbitmq rabbitmqctl -n "$NODE" "$@"; }
 
 install() { apt_install rabbitmq-server; }
 
-running() { port_open 127.0.0.1 5672 && ctl await_startup --timeout 2 >/dev/null 2>&1; }
+running() { port_open 127.0.0.1 "$PORT" && ctl await_startup --timeout 2 >/dev/null 2>&1; }
 
 start() {
   install
   if running; then log "rabbitmq already running"; return 0; fi
-  log "starting rabbitmq ($NODE, 127.0.0.1:5672)"
+  log "starting rabbitmq ($NODE, 127.0.0.1:$PORT)"
   # The config must be readable by the rabbitmq user, wherever the clone lives.
-  as_root install -D -m 0644 "$CONF" /etc/rabbitmq/edoc-hub.conf
+  sed "s/127.0.0.1:5672/127.0.0.1:$PORT/" "$CONF" | as_root tee "$ETC_CONF" >/dev/null
+  as_root chmod 0644 "$ETC_CONF"
   as_root mkdir -p "$LOG_DIR" && as_root chown rabbitmq:rabbitmq "$LOG_DIR"
   as_root su rabbitmq -s /bin/sh -c "cd /var/lib/rabbitmq && \
-    HOME=/var/lib/rabbitmq RABBITMQ_NODENAME='$NODE' RABBITMQ_CONFIG_FILE=/etc/rabbitmq/edoc-hub.conf \
-    RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 ERL_EPMD_ADDRESS=127.0.0.1 \
+    HOME=/var/lib/rabbitmq RABBITMQ_NODENAME='$NODE' RABBITMQ_CONFIG_FILE='$ETC_CONF' \
+    RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT='$PORT' RABBITMQ_DIST_PORT='$((PORT + 20000))'  ERL_EPMD_ADDRESS=127.0.0.1 \
     RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS='-kernel inet_dist_use_interface {127,0,0,1}' \
-    setsid nohup /usr/lib/rabbitmq/bin/rabbitmq-server >'$LOG_DIR/edoc-startup.log' 2>&1 &"
+    setsid nohup /usr/lib/rabbitmq/bin/rabbitmq-server >'$LOG_DIR/edoc-${NODE%@*}-startup.log' 2>&1 &"
   wait_for "rabbitmq" 120 running
   log "rabbitmq ready"
 }
 
 stop() {
-  if ! port_open 127.0.0.1 5672 && ! pgrep -f "beam.*$NODE" >/dev/null; then return 0; fi
+  if ! port_open 127.0.0.1 "$PORT" && ! pgrep -f "beam.*-sname $NODE" >/dev/null; then return 0; fi
   log "stopping rabbitmq"
   ctl stop >/dev/null 2>&1 || true
   local i=0
