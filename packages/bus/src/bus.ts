@@ -32,6 +32,10 @@ export interface BusOptions {
   logger?: BusLogger;
   /** Failed deliveries of one message before it is dead-lettered. */
   deliveryLimit?: number;
+  /** First delay before a failed message is redelivered; doubles each time (default 500 ms). */
+  retryBaseMs?: number;
+  /** Longest delay between redeliveries (default 30 s). */
+  retryMaxMs?: number;
   /** Give up at start after this many connection retries (the process then exits). */
   initialRetries?: number;
 }
@@ -94,11 +98,15 @@ export class Bus {
   private readonly pending = new Map<string, Pending>();
   private readonly log: BusLogger;
   private readonly deliveryLimit: number;
+  private readonly retryBaseMs: number;
+  private readonly retryMaxMs: number;
   private closing = false;
 
   private constructor(private readonly opts: BusOptions) {
     this.log = opts.logger ?? noopLogger;
     this.deliveryLimit = opts.deliveryLimit ?? 5;
+    this.retryBaseMs = opts.retryBaseMs ?? 500;
+    this.retryMaxMs = opts.retryMaxMs ?? 30_000;
   }
 
   static async connect(opts: BusOptions): Promise<Bus> {
@@ -218,7 +226,16 @@ export class Bus {
               },
               "handler failed; will retry",
             );
-            ch.nack(raw, false, true);
+            // Back off before handing it back: an outage (database restarting) must outlast
+            // the retries, or the message would be dead-lettered within milliseconds.
+            const delay = Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** msg.redeliveries);
+            setTimeout(() => {
+              try {
+                ch.nack(raw, false, true);
+              } catch {
+                // Channel gone: the broker redelivers the unacked message anyway.
+              }
+            }, delay).unref();
           }
         }
       },

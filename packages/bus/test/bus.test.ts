@@ -27,7 +27,7 @@ function waitFor<T>(get: () => T | undefined, ms = 10_000): Promise<T> {
 }
 
 beforeAll(async () => {
-  bus = await Bus.connect({ url, prefix, deliveryLimit: 3 });
+  bus = await Bus.connect({ url, prefix, deliveryLimit: 3, retryBaseMs: 20 });
 });
 afterAll(async () => {
   await bus.deleteAll();
@@ -37,12 +37,14 @@ afterAll(async () => {
 describe("Bus", () => {
   it("delivers a confirmed message, retries a failing handler, then dead-letters it with the reason", async () => {
     const seen: InboundMessage[] = [];
+    const times = new Map<string, number[]>();
     const dead: InboundMessage[] = [];
     await bus.consume("dead", async (m) => {
       dead.push(m);
     });
     await bus.consume("router.inbound", async (m) => {
       seen.push(m);
+      times.set(m.messageId ?? "", [...(times.get(m.messageId ?? "") ?? []), Date.now()]);
       const body = m.json() as { n: number };
       if (body.n === 2) throw new Error("transient failure");
       if (body.n === 3) throw new PermanentError("PLAN_INVALID", "cannot route this");
@@ -61,6 +63,10 @@ describe("Bus", () => {
     // m2 was tried exactly deliveryLimit times, m3 once.
     expect(seen.filter((m) => m.messageId === "m2")).toHaveLength(3);
     expect(seen.filter((m) => m.messageId === "m3")).toHaveLength(1);
+    // Redeliveries back off exponentially (20 ms, then 40 ms here).
+    const t = times.get("m2") ?? [];
+    expect((t[1] ?? 0) - (t[0] ?? 0)).toBeGreaterThanOrEqual(18);
+    expect((t[2] ?? 0) - (t[1] ?? 0)).toBeGreaterThanOrEqual(38);
   });
 
   it("answers RPC calls, passes refusals through with their code, and times out when nobody answers", async () => {
