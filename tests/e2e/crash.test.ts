@@ -67,9 +67,9 @@ describe("crash safety", () => {
     try {
       const receipts = await client
         .db(hub.dbName)
-        .collection<Receipt & { _id: number }>("receipts")
+        .collection<Receipt & { _id: string }>("receipts")
         .find({})
-        .sort({ _id: 1 })
+        .sort({ seq: 1 })
         .toArray();
       const chain = verifyChain(receipts.map(({ _id, ...r }) => r as Receipt));
       expect(chain.ok).toBe(true);

@@ -5,19 +5,20 @@ import { decideStatus, normalizeStatusCode } from "@edoc/routing";
 import type { Logger } from "@edoc/runtime";
 import { isDuplicateKeyError } from "@edoc/store";
 import { sha256 } from "./blobs.js";
-import type { DeliveryDoc, PacketDoc } from "./collections.js";
+import type { AnswerRef, DeliveryRef, PacketDoc } from "./collections.js";
 import { type Ctx, compact } from "./context.js";
 import {
   acceptedBody,
   discardIncomplete,
   finishPacket,
+  forgetPacket,
   settleAttested,
   statusReceiptBody,
 } from "./finish.js";
 import { dedupeKey } from "./keys.js";
 import {
   findAnsweredLetter,
-  findLetter,
+  findNewLetter,
   originalRecipients,
   reporterDelivery,
   statusesOf,
@@ -69,8 +70,9 @@ function checkShape(req: AcceptRequest): void {
 /**
  * RPC `packets.accept`: stores one verified packet, exactly once.
  *
- * Crash-safe order: packet row (routeState pending, no receiptId) → bytes (GridFS) →
- * `accepted` receipt → row marked complete (receiptId) → RouteRequest published → reply.
+ * Crash-safe order: dedupe key → work-list entry (pendingRoutes) → packet row (routeState
+ * pending, no receiptId) → bytes → `accepted` receipt → lookup lists → row marked complete
+ * (receiptId) → RouteRequest published → reply.
  * A retry finds the row by its dedupe key: complete → duplicate (or conflict); incomplete with
  * the same digest → finished with the retry's bytes; incomplete with another digest → the old
  * attempt (never acknowledged) is discarded and the new one accepted. The reconciler finishes
@@ -95,12 +97,10 @@ export async function acceptPacket(ctx: Ctx, req: AcceptRequest): Promise<Accept
     ? `status:${req.from}|${req.status.responseForOrganId}|${req.status.responseForDocumentId}`
     : undefined;
   const locked = <T>(fn: () => Promise<T>) =>
-    group
-      ? ctx.packetLocks.run(group, () => ctx.packetLocks.run(key, fn))
-      : ctx.packetLocks.run(key, fn);
+    group ? ctx.locks.run(group, () => ctx.locks.run(key, fn)) : ctx.locks.run(key, fn);
 
   return locked(async () => {
-    const existing = await ctx.c.packets.findOne({ _id: key });
+    const existing = await packetByKey(ctx, key);
     if (existing) {
       const answer = await answerExisting(ctx, existing, req, bytes, log);
       if (answer) return answer;
@@ -111,7 +111,8 @@ export async function acceptPacket(ctx: Ctx, req: AcceptRequest): Promise<Accept
 
     const now = new Date();
     const row: PacketDoc = compact({
-      _id: key,
+      _id: req.hubDocumentId,
+      key,
       hubDocumentId: req.hubDocumentId,
       kind: req.kind,
       docType: req.docType,
@@ -131,21 +132,10 @@ export async function acceptPacket(ctx: Ctx, req: AcceptRequest): Promise<Accept
       receiptXml: req.receiptXml,
       routeState: "pending" as const,
       createdAt: now,
-      nextPublishAt: new Date(now.getTime() + ctx.reconcileMs),
-      publishCount: 0,
       ...compact(links.links),
     });
     checkRecordable(row);
-    try {
-      await ctx.c.packets.insertOne(row);
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      throw new RpcError(
-        "HUB_DOCUMENT_ID_CONFLICT",
-        `hubDocumentId ${req.hubDocumentId} already names another packet`,
-        409,
-      );
-    }
+    await insertPacket(ctx, row);
     await finishPacket(ctx, row, bytes, log);
     log.info(
       { key, kind: row.kind, docType: row.docType, from: row.from, size: row.size },
@@ -153,6 +143,49 @@ export async function acceptPacket(ctx: Ctx, req: AcceptRequest): Promise<Accept
     );
     return resultOf(row, "accepted");
   });
+}
+
+/**
+ * The packet under a dedupe key. A key whose packet row is missing (a crash before the row
+ * was inserted) or names another packet (a refused hubDocumentId) is dropped, with the
+ * work-list entry written under it: nothing was accepted under it. Runs under the key's lock.
+ */
+async function packetByKey(ctx: Ctx, key: string): Promise<PacketDoc | undefined> {
+  const named = await ctx.c.packetKeys.findOne({ _id: key });
+  if (!named) return undefined;
+  const row = await ctx.c.packets.findOne({ _id: named.hubDocumentId });
+  if (row?.key === key) return row;
+  if (!row) await forgetPacket(ctx, named.hubDocumentId, key);
+  else await ctx.c.packetKeys.deleteOne({ _id: key });
+  return undefined;
+}
+
+/**
+ * Writes a new packet: its dedupe key (the unique `_id` that makes it the only packet under
+ * that key), its reconciler work-list entry, then its row. A hubDocumentId already in use is
+ * refused, and what was written for it taken back.
+ */
+async function insertPacket(ctx: Ctx, row: PacketDoc): Promise<void> {
+  const id = row.hubDocumentId;
+  const conflict = async (err: unknown, written: "key" | "pending") => {
+    if (!isDuplicateKeyError(err)) throw err;
+    if (written === "pending") await ctx.c.pendingRoutes.deleteOne({ _id: id });
+    await ctx.c.packetKeys.deleteOne({ _id: row.key });
+    throw new RpcError(
+      "HUB_DOCUMENT_ID_CONFLICT",
+      `hubDocumentId ${id} already names another packet`,
+      409,
+    );
+  };
+  await ctx.c.packetKeys.insertOne({ _id: row.key, hubDocumentId: id });
+  const pending = {
+    _id: id,
+    key: row.key,
+    nextPublishAt: new Date(row.createdAt.getTime() + ctx.reconcileMs),
+    publishCount: 0,
+  };
+  await ctx.c.pendingRoutes.insertOne(pending).catch((err: unknown) => conflict(err, "key"));
+  await ctx.c.packets.insertOne(row).catch((err: unknown) => conflict(err, "pending"));
 }
 
 /**
@@ -222,7 +255,7 @@ async function link(
   }
   if (req.docType === "new") return { links: {} };
   const originalId = req.relatedDocumentId ?? req.documentId;
-  const original = await findLetter(ctx, req.from, originalId, ["new"]);
+  const original = await findNewLetter(ctx, req.from, originalId);
   if (!original) {
     if (req.docType === "revoke") {
       throw new RpcError(
@@ -240,7 +273,7 @@ async function link(
   return {
     links: {
       refersTo: original.hubDocumentId,
-      originalRecipients: await originalRecipients(ctx, original),
+      originalRecipients: originalRecipients(original),
     },
   };
 }
@@ -268,9 +301,7 @@ async function linkStatus(
   }
   const isSender = req.from === letter.from;
   const delivery =
-    code === "13" && isSender
-      ? undefined
-      : await reporterDelivery(ctx, letter.hubDocumentId, req.from);
+    code === "13" && isSender ? undefined : await reporterDelivery(ctx, letter, req.from);
   if (!delivery && !isSender) {
     throw new RpcError(
       "STATUS_NOT_RECEIVED",
@@ -280,14 +311,14 @@ async function linkStatus(
   }
   const reporterRole = delivery ? "recipient" : "sender";
   const context: StatusContext = letter.docType === "status" ? {} : { docType: letter.docType };
-  const all = await statusesOf(ctx, letter.hubDocumentId);
-  const isAsk = (p: PacketDoc) => p.from === letter.from && p.status?.code === "13";
+  const all = statusesOf(letter);
+  const isAsk = (p: AnswerRef) => p.from === letter.from && p.code === "13";
   /** A sender's 13 counts for delivery `id` unless it was a duplicate there. */
-  const askedOf = (p: PacketDoc, id: string | undefined) =>
+  const askedOf = (p: AnswerRef, id: string | undefined) =>
     isAsk(p) && (p.appliesTo === undefined || (id !== undefined && p.appliesTo.includes(id)));
-  const decide = (history: PacketDoc[]) =>
+  const decide = (history: AnswerRef[]) =>
     decideStatus(
-      history.map((p) => ({ code: normalizeStatusCode(p.status?.code ?? ""), at: p.receivedAt })),
+      history.map((p) => ({ code: normalizeStatusCode(p.code), at: p.receivedAt })),
       { code, reporterRole },
       context,
     );
@@ -297,23 +328,20 @@ async function linkStatus(
   // for at least one of them (one not yet asked, or one that refused the last request), and
   // it is routed to, and counted for, those deliveries only.
   let decision: ReturnType<typeof decideStatus>;
-  let appliesTo: DeliveryDoc[] | undefined;
+  let appliesTo: DeliveryRef[] | undefined;
   if (delivery) {
     decision = decide(
-      all.filter((p) => askedOf(p, delivery._id) || (p.from === req.from && !isAsk(p))),
+      all.filter((p) => askedOf(p, delivery.deliveryId) || (p.from === req.from && !isAsk(p))),
     );
   } else {
-    const deliveries = await ctx.c.deliveries
-      .find({ hubDocumentId: letter.hubDocumentId })
-      .toArray();
-    const judged = deliveries.map((d) => ({
+    const judged = (letter.deliveries ?? []).map((d) => ({
       d,
       decision: decide(
         all.filter(
           (p) =>
-            askedOf(p, d._id) ||
+            askedOf(p, d.deliveryId) ||
             (!isAsk(p) &&
-              (p.reporterDeliveryId === d._id ||
+              (p.reporterDeliveryId === d.deliveryId ||
                 (p.reporterDeliveryId === undefined && p.from === d.addressedTo))),
         ),
       ),
@@ -332,10 +360,11 @@ async function linkStatus(
   if (decision.action === "refuse") throw new RpcError(decision.code, decision.message, 409);
   if (decision.action === "ignore-duplicate") {
     const mine = all.filter((p) => p.from === req.from);
-    const earlier = mine.filter((p) => p.status?.code === code).at(-1) ?? mine.at(-1);
-    if (earlier) {
-      log.info({ code, earlier: earlier.hubDocumentId }, "duplicate status ignored");
-      return { duplicate: earlier };
+    const earlier = mine.filter((p) => p.code === code).at(-1) ?? mine.at(-1);
+    const row = earlier && (await ctx.c.packets.findOne({ _id: earlier.hubDocumentId }));
+    if (row) {
+      log.info({ code, earlier: row.hubDocumentId }, "duplicate status ignored");
+      return { duplicate: row };
     }
   }
   return {
@@ -343,10 +372,10 @@ async function linkStatus(
       refersTo: letter.hubDocumentId,
       originalRecipients: appliesTo
         ? [...new Set(appliesTo.map((d) => d.addressedTo))]
-        : await originalRecipients(ctx, letter),
+        : originalRecipients(letter),
       originalSender: letter.from,
-      reporterDeliveryId: delivery?._id,
-      appliesTo: appliesTo?.map((d) => d._id),
+      reporterDeliveryId: delivery?.deliveryId,
+      appliesTo: appliesTo?.map((d) => d.deliveryId),
     },
   };
 }

@@ -3,7 +3,7 @@ import type { Logger } from "@edoc/runtime";
 import type { Store } from "@edoc/store";
 import { Blobs } from "./blobs.js";
 import { ChainHeadSigner } from "./chain-heads.js";
-import { collections, ensureIndexes } from "./collections.js";
+import { checkLayout, collections, ensureIndexes } from "./collections.js";
 import type { Ctx } from "./context.js";
 import { handleDeadLetter } from "./dead-letters.js";
 import { Ledger } from "./ledger.js";
@@ -69,11 +69,11 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
   const ledger = new Ledger(c, log);
   const ctx: Ctx = {
     c,
-    blobs: new Blobs(opts.store.db),
+    blobs: new Blobs(c),
     ledger,
     bus: opts.bus,
     log,
-    packetLocks: new KeyedLocks(),
+    locks: new KeyedLocks(),
     reconcileMs: opts.reconcileMs ?? 5_000,
   };
   const heads = new ChainHeadSigner(c, ledger, log, opts.hubKeyPem, opts.hubCertPem);
@@ -92,6 +92,7 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
     async start() {
       if (started) return;
       started = true;
+      await checkLayout(c);
       await ensureIndexes(c);
       await ledger.load();
       await heads.load();

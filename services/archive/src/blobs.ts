@@ -1,75 +1,86 @@
 import { createHash } from "node:crypto";
-import { type Db, GridFSBucket, ObjectId } from "mongodb";
+import { isDuplicateKeyError } from "@edoc/store";
+import type { BlobDoc, Collections } from "./collections.js";
 
-export const BUCKET = "edxml";
-
-interface FileMeta {
-  digest?: string;
-}
+/** Bytes per document: letters up to this size are one `blobs` row, larger ones are split. */
+export const CHUNK = 8 * 1024 * 1024;
 
 /** sha256 hex */
 export function sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
+const chunkId = (hubDocumentId: string, index: number) => `${hubDocumentId}:${index}`;
+
 /**
- * The exact bytes of every packet, in GridFS (bucket `edxml`, filename = hubDocumentId):
- * documents are limited to 16 MB, letters may carry 20 MB attachments. The file id is derived
- * from the hubDocumentId, so a retried upload lands on the same id: its partial chunks are
- * removed first and a complete file with the right digest is never written twice.
+ * The exact bytes of every packet, read and written by `_id` only. A `blobs` row (`_id` =
+ * hubDocumentId) holds size and digest, and the bytes themselves up to 8 MiB. A larger letter
+ * (up to 20 MB: over MongoDB's 16 MB document limit) is split into `blobChunks` rows
+ * (`_id` = `<hubDocumentId>:<index>`), written first; the `blobs` row, written last, says how
+ * many there are. Its presence means the bytes are complete.
  */
 export class Blobs {
-  private readonly bucket: GridFSBucket;
+  constructor(private readonly c: Pick<Collections, "blobs" | "blobChunks">) {}
 
-  constructor(private readonly db: Db) {
-    this.bucket = new GridFSBucket(db, { bucketName: BUCKET });
-  }
-
-  static fileId(hubDocumentId: string): ObjectId {
-    return new ObjectId(createHash("sha256").update(hubDocumentId).digest().subarray(0, 12));
-  }
-
-  /** True when the complete file is there with this digest and size. */
+  /** True when the complete bytes are there with this digest and size. */
   async has(hubDocumentId: string, digest: string, size: number): Promise<boolean> {
-    const file = await this.bucket.find({ _id: Blobs.fileId(hubDocumentId) }).next();
-    const meta = file?.metadata as FileMeta | undefined;
-    return file !== null && file.length === size && meta?.digest === digest;
+    const row = await this.c.blobs.findOne({ _id: hubDocumentId }, { projection: { data: 0 } });
+    return row !== null && row.digest === digest && row.size === size;
   }
 
   /** Stores the bytes unless they are there already; idempotent. */
   async put(hubDocumentId: string, bytes: Buffer, digest: string): Promise<void> {
-    if (await this.has(hubDocumentId, digest, bytes.length)) return;
-    await this.remove(hubDocumentId);
-    const id = Blobs.fileId(hubDocumentId);
+    const row: BlobDoc = { _id: hubDocumentId, size: bytes.length, digest };
+    if (bytes.length <= CHUNK) {
+      row.data = bytes;
+    } else {
+      if (await this.has(hubDocumentId, digest, bytes.length)) return;
+      // Other bytes under this id (never completed): no longer complete from here on.
+      await this.c.blobs.deleteOne({ _id: hubDocumentId });
+      row.chunks = Math.ceil(bytes.length / CHUNK);
+      for (let i = 0; i < row.chunks; i++) {
+        await this.c.blobChunks.replaceOne(
+          { _id: chunkId(hubDocumentId, i) },
+          { data: bytes.subarray(i * CHUNK, (i + 1) * CHUNK) },
+          { upsert: true },
+        );
+      }
+    }
     try {
-      await new Promise<void>((resolve, reject) => {
-        const stream = this.bucket.openUploadStreamWithId(id, hubDocumentId, {
-          metadata: { digest, hubDocumentId },
-        });
-        stream.once("finish", () => resolve());
-        stream.once("error", reject);
-        stream.end(bytes);
-      });
+      await this.c.blobs.insertOne(row);
     } catch (err) {
-      await this.remove(hubDocumentId).catch(() => undefined);
-      throw err;
+      if (!isDuplicateKeyError(err)) throw err;
+      // There already: the same bytes (a retry) stay; other ones are replaced.
+      if (await this.has(hubDocumentId, digest, bytes.length)) return;
+      await this.c.blobs.replaceOne({ _id: hubDocumentId }, row);
     }
   }
 
-  /** The stored bytes, or undefined when there is no complete file. */
+  /** The stored bytes, or undefined when they are missing or incomplete. */
   async get(hubDocumentId: string): Promise<Buffer | undefined> {
-    const id = Blobs.fileId(hubDocumentId);
-    const file = await this.bucket.find({ _id: id }).next();
-    if (!file) return undefined;
-    const chunks: Buffer[] = [];
-    for await (const chunk of this.bucket.openDownloadStream(id)) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
+    const row = await this.c.blobs.findOne({ _id: hubDocumentId });
+    if (!row) return undefined;
+    if (row.data) return row.data;
+    const parts: Buffer[] = [];
+    for (let i = 0; i < (row.chunks ?? 0); i++) {
+      const chunk = await this.c.blobChunks.findOne({ _id: chunkId(hubDocumentId, i) });
+      if (!chunk) return undefined;
+      parts.push(chunk.data);
+    }
+    const bytes = Buffer.concat(parts);
+    return bytes.length === row.size ? bytes : undefined;
   }
 
-  /** Removes the file and any chunks of a partial upload (a crash mid-upload leaves those). */
+  /**
+   * Removes the bytes: the row first (they are no longer complete), then the chunks, from the
+   * first one on until one is missing. Chunks are written in order, so a crash mid-upload
+   * leaves a prefix of them, which this finds too.
+   */
   async remove(hubDocumentId: string): Promise<void> {
-    const id = Blobs.fileId(hubDocumentId);
-    await this.db.collection(`${BUCKET}.files`).deleteOne({ _id: id });
-    await this.db.collection(`${BUCKET}.chunks`).deleteMany({ files_id: id });
+    await this.c.blobs.deleteOne({ _id: hubDocumentId });
+    for (let i = 0; ; i++) {
+      const gone = await this.c.blobChunks.deleteOne({ _id: chunkId(hubDocumentId, i) });
+      if (gone.deletedCount === 0) break;
+    }
   }
 }

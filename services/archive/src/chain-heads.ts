@@ -1,12 +1,14 @@
 import { type SignedChainHead, signChainHead } from "@edoc/receipts";
 import type { Logger } from "@edoc/runtime";
+import { isDuplicateKeyError } from "@edoc/store";
 import type { Collections } from "./collections.js";
 import { nowIso } from "./context.js";
 import type { Ledger } from "./ledger.js";
 
 /**
  * Signs the chain head with the hub key whenever it moved, and stores it in `chainHeads`
- * (`_id` = seq): a published head pins the whole chain before it, so a rewrite shows.
+ * (`_id` = seq, inserted once): a published head pins the whole chain before it, so a rewrite
+ * shows.
  */
 export class ChainHeadSigner {
   private lastSigned = -1;
@@ -41,12 +43,13 @@ export class ChainHeadSigner {
       this.keyPem,
       this.certPem ? { certificatePem: this.certPem } : {},
     );
-    const { seq, ...fields } = signed;
-    await this.c.chainHeads.updateOne(
-      { _id: seq },
-      { $setOnInsert: { seq, ...fields } },
-      { upsert: true },
-    );
+    try {
+      await this.c.chainHeads.insertOne({ _id: signed.seq, ...signed });
+    } catch (err) {
+      // Signed already (by a run that stopped before it noted it): the first one stands.
+      if (!isDuplicateKeyError(err)) throw err;
+    }
+    const seq = signed.seq;
     this.lastSigned = seq;
     this.log.info({ seq, hash: signed.hash }, "chain head signed");
     return signed;

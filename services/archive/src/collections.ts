@@ -8,9 +8,33 @@ import type { Collection, Db } from "mongodb";
  */
 export type RouteState = "pending" | "planned" | "dead-lettered";
 
-/** One accepted packet (letter or status). `_id` is the dedupe key, see keys.ts. */
+/** A delivery as its packet row lists it (the plan's deliveries). */
+export interface DeliveryRef {
+  deliveryId: string;
+  recipient: string;
+  addressedTo: string;
+}
+
+/** A complete status as the row of the letter it answers lists it (`answers`). */
+export interface AnswerRef {
+  hubDocumentId: string;
+  /** the reporter */
+  from: string;
+  /** normalized status code */
+  code: string;
+  receivedAt: string;
+  createdAt: Date;
+  reporterDeliveryId?: string;
+  appliesTo?: string[];
+}
+
+/**
+ * One accepted packet (letter or status). `_id` is the hubDocumentId; `key` is the dedupe key
+ * (keys.ts), whose `packetKeys` row points here.
+ */
 export interface PacketDoc {
   _id: string;
+  key: string;
   hubDocumentId: string;
   kind: "letter" | "status";
   docType: DocType;
@@ -40,11 +64,6 @@ export interface PacketDoc {
   plannedAt?: string;
   /** when the row was written */
   createdAt: Date;
-  /** when the reconciler next looks at this packet while it is pending */
-  nextPublishAt: Date;
-  /** how often its RouteRequest was published (the reconciler backs off) */
-  publishCount: number;
-  publishedAt?: Date;
   /** status/revoke/update/replace: hubDocumentId of the letter it refers to, when known */
   refersTo?: string;
   /** addressed organs of the original letter's deliveries (RouteRequest.originalRecipients) */
@@ -66,6 +85,56 @@ export interface PacketDoc {
   acceptedAt?: string;
   /** recipients the router returned (trả lại), from the plan */
   returned?: ReturnedRecipient[];
+  /** the deliveries of every plan stored for this packet */
+  deliveries?: DeliveryRef[];
+  /** letters: the statuses accepted about it (attested ones), in acceptance order */
+  answers?: AnswerRef[];
+}
+
+/** `_id` = dedupe key → the packet it names. Inserted before the packet row. */
+export interface PacketKeyDoc {
+  _id: string;
+  hubDocumentId: string;
+}
+
+/** The reconciler's work list: one row per packet still waiting for its plan. */
+export interface PendingRouteDoc {
+  /** hubDocumentId */
+  _id: string;
+  /** the packet's dedupe key: the lock shared with its accept */
+  key: string;
+  nextPublishAt: Date;
+  /** re-publications by the reconciler (the wait doubles after each) */
+  publishCount: number;
+}
+
+/** A revoke, update or replace letter, listed under its sender and DocumentId (`changes`). */
+export interface ChangeRef {
+  hubDocumentId: string;
+  docType: DocType;
+  createdAt: Date;
+}
+
+/** `_id` = `from|documentId`: the change letters (revoke/update/replace) with that DocumentId. */
+export interface ChangeDoc {
+  _id: string;
+  letters: ChangeRef[];
+}
+
+/** The exact bytes of a packet: inline up to 8 MiB, else in `chunks` blobChunks rows. */
+export interface BlobDoc {
+  /** hubDocumentId */
+  _id: string;
+  size: number;
+  digest: string;
+  data?: Buffer;
+  chunks?: number;
+}
+
+/** `_id` = `<hubDocumentId>:<index>` */
+export interface BlobChunkDoc {
+  _id: string;
+  data: Buffer;
 }
 
 export interface DeliveryDoc {
@@ -92,8 +161,8 @@ export interface DeliveryDoc {
   withdrawnBy?: string;
 }
 
-/** A receipt as stored: `_id` = seq, `key` = what it attests (unique; replays are no-ops). */
-export type ReceiptDoc = Receipt & { _id: number; key: string };
+/** A receipt as stored: `_id` = the key of the event it attests (keys.ts); `seq` is unique. */
+export type ReceiptDoc = Receipt & { _id: string };
 
 export interface ChainHeadDoc {
   _id: number;
@@ -121,6 +190,11 @@ export interface DeadLetterDoc {
 
 export interface Collections {
   packets: Collection<PacketDoc>;
+  packetKeys: Collection<PacketKeyDoc>;
+  pendingRoutes: Collection<PendingRouteDoc>;
+  changes: Collection<ChangeDoc>;
+  blobs: Collection<BlobDoc>;
+  blobChunks: Collection<BlobChunkDoc>;
   deliveries: Collection<DeliveryDoc>;
   receipts: Collection<ReceiptDoc>;
   chainHeads: Collection<ChainHeadDoc>;
@@ -129,10 +203,17 @@ export interface Collections {
 
 /** Optional fields left undefined are omitted, never stored as null. */
 const OPTS = { ignoreUndefined: true } as const;
+/** Bytes read back as Node Buffers. */
+const BYTES = { ...OPTS, promoteBuffers: true } as const;
 
 export function collections(db: Db): Collections {
   return {
     packets: db.collection<PacketDoc>("packets", OPTS),
+    packetKeys: db.collection<PacketKeyDoc>("packetKeys", OPTS),
+    pendingRoutes: db.collection<PendingRouteDoc>("pendingRoutes", OPTS),
+    changes: db.collection<ChangeDoc>("changes", OPTS),
+    blobs: db.collection<BlobDoc>("blobs", BYTES),
+    blobChunks: db.collection<BlobChunkDoc>("blobChunks", BYTES),
     deliveries: db.collection<DeliveryDoc>("deliveries", OPTS),
     receipts: db.collection<ReceiptDoc>("receipts", OPTS),
     chainHeads: db.collection<ChainHeadDoc>("chainHeads", OPTS),
@@ -140,15 +221,34 @@ export function collections(db: Db): Collections {
   };
 }
 
-/** Creates every index; idempotent (same name and options each start). */
+/**
+ * Creates every index; idempotent (same name and options each start). Hot paths use `_id`
+ * only; these serve the chain's uniqueness and, on MongoDB, the query-path scans.
+ */
 export async function ensureIndexes(c: Collections): Promise<void> {
-  await c.packets.createIndex({ hubDocumentId: 1 }, { unique: true, name: "hubDocumentId" });
-  await c.packets.createIndex({ from: 1, documentId: 1, createdAt: -1 }, { name: "from_doc" });
-  await c.packets.createIndex({ refersTo: 1, from: 1 }, { name: "refersTo" });
-  await c.packets.createIndex({ routeState: 1, nextPublishAt: 1 }, { name: "routeState" });
-  await c.packets.createIndex({ from: 1, createdAt: -1 }, { name: "from_created" });
-  await c.deliveries.createIndex({ hubDocumentId: 1 }, { name: "hubDocumentId" });
-  await c.deliveries.createIndex({ recipient: 1, availableAt: -1 }, { name: "inbox" });
-  await c.receipts.createIndex({ key: 1 }, { unique: true, name: "key" });
+  await c.receipts.createIndex({ seq: 1 }, { unique: true, name: "seq" });
+  // The earlier layout's unique `key` (now `_id`) would refuse every receipt after the first.
+  if (await c.receipts.indexExists("key")) await c.receipts.dropIndex("key");
   await c.receipts.createIndex({ hubDocumentId: 1, seq: 1 }, { name: "hubDocumentId" });
+  await c.packets.createIndex({ from: 1, documentId: 1, createdAt: -1 }, { name: "from_doc" });
+  await c.packets.createIndex({ from: 1, createdAt: -1 }, { name: "from_created" });
+  await c.pendingRoutes.createIndex({ nextPublishAt: 1 }, { name: "nextPublishAt" });
+  await c.deliveries.createIndex({ recipient: 1, availableAt: -1 }, { name: "inbox" });
+}
+
+/**
+ * Refuses a database written with the earlier layout (packets keyed by dedupe key, receipts by
+ * seq, GridFS bytes): replays there would not find their keys. It must be migrated first.
+ */
+export async function checkLayout(c: Collections): Promise<void> {
+  const receipt = await c.receipts.findOne({});
+  const packet = await c.packets.findOne({});
+  if (
+    (receipt && typeof (receipt as { _id: unknown })._id !== "string") ||
+    (packet && typeof packet.key !== "string")
+  ) {
+    throw new Error(
+      "the archive database has the earlier layout (receipts keyed by seq, packets by dedupe key); migrate it before starting this version",
+    );
+  }
 }

@@ -12,8 +12,11 @@ export interface Ctx {
   ledger: Ledger;
   bus: Bus;
   log: Logger;
-  /** Serializes accept and reconcile work on one packet (by dedupe key). */
-  packetLocks: KeyedLocks;
+  /**
+   * In-process locks: accept and reconcile work on one packet (by dedupe key), statuses of one
+   * reporter about one letter (`status:…`) and state changes of one delivery (`delivery:…`).
+   */
+  locks: KeyedLocks;
   reconcileMs: number;
 }
 

@@ -75,9 +75,10 @@ export async function handleDeadLetter(ctx: Ctx, msg: InboundMessage): Promise<v
   // A RouteRequest nobody could route: stop re-publishing it until an operator re-drives it.
   if (row.originQueue.endsWith("router.inbound") && named) {
     await ctx.c.packets.updateOne(
-      { hubDocumentId, routeState: "pending" },
+      { _id: hubDocumentId, routeState: "pending" },
       { $set: { routeState: "dead-lettered" } },
     );
+    await ctx.c.pendingRoutes.deleteOne({ _id: hubDocumentId });
   }
   log.error(
     { messageId, originQueue: row.originQueue, reason: row.reason, error: row.error },

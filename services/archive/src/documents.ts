@@ -1,7 +1,8 @@
 import { RpcError } from "@edoc/bus";
 import type { RpcParamsOf, RpcResultOf, SentDocument, Trace, TraceEvent } from "@edoc/messages";
-import type { DeliveryDoc, PacketDoc, ReceiptDoc } from "./collections.js";
+import type { AnswerRef, DeliveryDoc, PacketDoc, ReceiptDoc } from "./collections.js";
 import { type Ctx, compact } from "./context.js";
+import { statusesOf } from "./originals.js";
 
 const COMPLETE = { receiptId: { $exists: true } } as const;
 
@@ -17,19 +18,22 @@ function traceEvent(r: ReceiptDoc): TraceEvent {
   });
 }
 
-/** Did this status packet come from the recipient of delivery `d`? */
-function answersDelivery(s: PacketDoc, d: DeliveryDoc): boolean {
+/** Did this status come from the recipient of delivery `d`? */
+function answersDelivery(s: AnswerRef, d: DeliveryDoc): boolean {
   return s.reporterDeliveryId !== undefined
     ? s.reporterDeliveryId === d._id
     : s.from === d.addressedTo || s.from === d.recipient;
 }
 
-async function statusesAbout(ctx: Ctx, hubDocumentIds: string[]): Promise<PacketDoc[]> {
-  if (hubDocumentIds.length === 0) return [];
-  return ctx.c.packets
-    .find({ kind: "status", refersTo: { $in: hubDocumentIds }, ...COMPLETE })
-    .sort({ createdAt: 1 })
-    .toArray();
+/**
+ * The deliveries the packets list. A few are read one by one (`_id` lookups); many at once by
+ * one `$in` query (a scan on FerretDB, where only single `_id` lookups are pushed down).
+ */
+async function deliveriesOf(ctx: Ctx, packets: PacketDoc[]): Promise<DeliveryDoc[]> {
+  const ids = packets.flatMap((x) => (x.deliveries ?? []).map((d) => d.deliveryId));
+  if (ids.length > 16) return ctx.c.deliveries.find({ _id: { $in: ids } }).toArray();
+  const docs = await Promise.all(ids.map((id) => ctx.c.deliveries.findOne({ _id: id })));
+  return docs.filter((d) => d !== null);
 }
 
 /** RPC `documents.list`: what the caller's organs sent, newest first, with each recipient's state. */
@@ -42,13 +46,10 @@ export async function listDocuments(
     .sort({ createdAt: -1 })
     .limit(p.limit)
     .toArray();
-  const ids = packets.map((x) => x.hubDocumentId);
-  const deliveries =
-    ids.length === 0 ? [] : await ctx.c.deliveries.find({ hubDocumentId: { $in: ids } }).toArray();
-  const statuses = await statusesAbout(ctx, ids);
+  const deliveries = await deliveriesOf(ctx, packets);
   const documents = packets.map((x): SentDocument => {
     const mine = deliveries.filter((d) => d.hubDocumentId === x.hubDocumentId);
-    const answers = statuses.filter((s) => s.refersTo === x.hubDocumentId);
+    const answers = statusesOf(x);
     return compact({
       hubDocumentId: x.hubDocumentId,
       documentId: x.documentId,
@@ -61,7 +62,7 @@ export async function listDocuments(
           compact({
             recipient: d.addressedTo,
             state: d.state,
-            lastStatus: answers.filter((s) => answersDelivery(s, d)).at(-1)?.status?.code,
+            lastStatus: answers.filter((s) => answersDelivery(s, d)).at(-1)?.code,
           }),
         ),
         ...(x.returned ?? []).map((r) => ({ recipient: r.addressedTo, state: "returned" })),
@@ -72,12 +73,8 @@ export async function listDocuments(
 }
 
 async function findOwnPacket(ctx: Ctx, actingFor: string[], id: string): Promise<PacketDoc> {
-  const byHubId = await ctx.c.packets.findOne({
-    hubDocumentId: id,
-    from: { $in: actingFor },
-    ...COMPLETE,
-  });
-  if (byHubId) return byHubId;
+  const byHubId = await ctx.c.packets.findOne({ _id: id });
+  if (byHubId?.receiptId !== undefined && actingFor.includes(byHubId.from)) return byHubId;
   const byDocumentId = await ctx.c.packets
     .find({ documentId: id, from: { $in: actingFor }, ...COMPLETE })
     .sort({ createdAt: -1 })
@@ -101,13 +98,12 @@ export async function traceDocument(
   const packet = await findOwnPacket(ctx, p.actingFor, p.id);
   const receipts = await ctx.c.receipts
     .find({ hubDocumentId: packet.hubDocumentId })
-    .sort({ _id: 1 })
+    .sort({ seq: 1 })
     .toArray();
-  const deliveries = await ctx.c.deliveries
-    .find({ hubDocumentId: packet.hubDocumentId })
-    .sort({ addressedTo: 1 })
-    .toArray();
-  const statuses = await statusesAbout(ctx, [packet.hubDocumentId]);
+  const deliveries = (await deliveriesOf(ctx, [packet])).sort((a, b) =>
+    a.addressedTo < b.addressedTo ? -1 : a.addressedTo > b.addressedTo ? 1 : 0,
+  );
+  const statuses = statusesOf(packet);
   const recipients: Trace["recipients"] = deliveries.map((d) => ({
     recipient: d.recipient,
     addressedTo: d.addressedTo,
@@ -115,7 +111,7 @@ export async function traceDocument(
     state: d.state,
     statuses: statuses
       .filter((s) => answersDelivery(s, d))
-      .map((s) => ({ code: s.status?.code ?? "", at: s.receivedAt })),
+      .map((s) => ({ code: s.code, at: s.receivedAt })),
     events: receipts.filter((r) => r.deliveryId === d._id).map(traceEvent),
   }));
   for (const r of packet.returned ?? []) {

@@ -1,9 +1,9 @@
 import type { RouteRequest } from "@edoc/messages";
 import type { ReceiptBody, ReceiptDataValue } from "@edoc/receipts";
 import type { Logger } from "@edoc/runtime";
-import type { PacketDoc } from "./collections.js";
+import type { AnswerRef, PacketDoc, PendingRouteDoc } from "./collections.js";
 import { type Ctx, compact, nowIso, toIsoUtc } from "./context.js";
-import { receiptKeys } from "./keys.js";
+import { changeKey, receiptKeys } from "./keys.js";
 import { asOrganId } from "./ledger.js";
 
 /** The reconciler waits this many times reconcileMs at most between re-publications. */
@@ -11,10 +11,10 @@ const MAX_BACKOFF = 64;
 
 /**
  * Completes an accept after its packet row exists: bytes, then the `accepted` receipt (and,
- * for a status, a `status` receipt on the letter it answers), then the row is marked complete,
- * then the RouteRequest is published. Each step is idempotent, so this runs again safely after
- * a crash at any point. Without `bytes` (the reconciler) the stored file must be complete;
- * returns false when it is not.
+ * for a status, a `status` receipt on the letter it answers), then the lookup lists that name
+ * the packet, then the row is marked complete, then the RouteRequest is published. Each step
+ * is idempotent, so this runs again safely after a crash at any point. Without `bytes` (the
+ * reconciler) the stored bytes must be complete; returns false when they are not.
  */
 export async function finishPacket(
   ctx: Ctx,
@@ -25,13 +25,15 @@ export async function finishPacket(
   if (bytes) await ctx.blobs.put(row.hubDocumentId, bytes, row.digest);
   else if (!(await ctx.blobs.has(row.hubDocumentId, row.digest, row.size))) return false;
 
-  const receipt = await ctx.ledger.append(
-    receiptKeys.accepted(row.hubDocumentId),
-    acceptedBody(row),
-  );
-  const statusBody = statusReceiptBody(row, receipt.at);
-  if (statusBody) await ctx.ledger.append(receiptKeys.status(row.hubDocumentId), statusBody);
+  const accepted = acceptedBody(row);
+  const statusBody = statusReceiptBody(row, accepted.at);
+  // Both go into the same flush of the chain, in this order.
+  const [receipt] = await Promise.all([
+    ctx.ledger.append(receiptKeys.accepted(row.hubDocumentId), accepted),
+    statusBody && ctx.ledger.append(receiptKeys.status(row.hubDocumentId), statusBody),
+  ]);
   if (row.receiptId === undefined) {
+    await listPacket(ctx, row);
     await ctx.c.packets.updateOne(
       { _id: row._id },
       { $set: { receiptId: receipt.id, acceptedAt: receipt.at } },
@@ -46,6 +48,40 @@ export async function finishPacket(
     log.warn({ err }, "RouteRequest not published; the reconciler will retry");
   }
   return true;
+}
+
+/**
+ * Lists an attested packet where the lookups of later packets find it by `_id`: a status in
+ * the `answers` of the letter it answers, a change letter in `changes`. `$addToSet`: a replay
+ * adds nothing.
+ */
+async function listPacket(ctx: Ctx, row: PacketDoc): Promise<void> {
+  if (row.kind === "status" && row.status && row.refersTo) {
+    const answer: AnswerRef = compact({
+      hubDocumentId: row.hubDocumentId,
+      from: row.from,
+      code: row.status.code,
+      receivedAt: row.receivedAt,
+      createdAt: row.createdAt,
+      reporterDeliveryId: row.reporterDeliveryId,
+      appliesTo: row.appliesTo,
+    });
+    await ctx.c.packets.updateOne({ _id: row.refersTo }, { $addToSet: { answers: answer } });
+  } else if (row.kind === "letter" && row.docType !== "new") {
+    await ctx.c.changes.updateOne(
+      { _id: changeKey(row.from, row.documentId) },
+      {
+        $addToSet: {
+          letters: {
+            hubDocumentId: row.hubDocumentId,
+            docType: row.docType,
+            createdAt: row.createdAt,
+          },
+        },
+      },
+      { upsert: true },
+    );
+  }
 }
 
 /** The `accepted` receipt of a packet. */
@@ -103,35 +139,51 @@ export function routeRequest(row: PacketDoc): RouteRequest {
   });
 }
 
-/** Publishes the packet's RouteRequest (messageId = hubDocumentId) and schedules the next check. */
+/** Publishes the packet's RouteRequest (messageId = hubDocumentId). */
 export async function publishRoute(ctx: Ctx, row: PacketDoc): Promise<void> {
   await ctx.bus.publishJson("router.inbound", routeRequest(row), {
     messageId: row.hubDocumentId,
     correlationId: row.hubDocumentId,
   });
-  const count = (row.publishCount ?? 0) + 1;
-  const wait = ctx.reconcileMs * Math.min(2 ** (count - 1), MAX_BACKOFF);
-  const now = Date.now();
-  await ctx.c.packets.updateOne(
-    { _id: row._id, routeState: "pending" },
-    {
-      $set: {
-        publishedAt: new Date(now),
-        publishCount: count,
-        nextPublishAt: new Date(now + wait),
-      },
-    },
-  );
-  row.publishCount = count;
 }
 
 /**
- * Removes a packet row that never became complete (no `accepted` receipt): its sender never
- * got an acceptance, so it retries. Bytes first: a crash in between leaves the same state.
+ * The reconciler's re-publication: publishes, then postpones the next one (the wait doubles
+ * after each, up to 64 × reconcileMs). Returns the number of re-publications so far.
+ */
+export async function republishRoute(
+  ctx: Ctx,
+  row: PacketDoc,
+  pending: PendingRouteDoc,
+): Promise<number> {
+  await publishRoute(ctx, row);
+  const count = pending.publishCount + 1;
+  const wait = ctx.reconcileMs * Math.min(2 ** count, MAX_BACKOFF);
+  await ctx.c.pendingRoutes.updateOne(
+    { _id: pending._id },
+    { $set: { publishCount: count, nextPublishAt: new Date(Date.now() + wait) } },
+  );
+  return count;
+}
+
+/**
+ * Removes a packet that never became complete (no `accepted` receipt): its sender never got
+ * an acceptance, so it retries. Bytes first, then the row, its work-list entry and its dedupe
+ * key: a crash in between leaves a state the next retry or the reconciler cleans up too.
  */
 export async function discardIncomplete(ctx: Ctx, row: PacketDoc): Promise<void> {
   await ctx.blobs.remove(row.hubDocumentId);
-  await ctx.c.packets.deleteOne({ _id: row._id, receiptId: { $exists: false } });
+  const gone = await ctx.c.packets.deleteOne({ _id: row._id, receiptId: { $exists: false } });
+  if (gone.deletedCount === 0) return;
+  await forgetPacket(ctx, row.hubDocumentId, row.key);
+}
+
+/** Drops the work-list entry and dedupe key of a packet whose row is gone (if they are its). */
+export async function forgetPacket(ctx: Ctx, hubDocumentId: string, key: string): Promise<void> {
+  const pending = await ctx.c.pendingRoutes.findOne({ _id: hubDocumentId });
+  if (pending?.key === key) await ctx.c.pendingRoutes.deleteOne({ _id: hubDocumentId });
+  const named = await ctx.c.packetKeys.findOne({ _id: key });
+  if (named?.hubDocumentId === hubDocumentId) await ctx.c.packetKeys.deleteOne({ _id: key });
 }
 
 /** True when the row is complete, finishing a row whose `accepted` receipt exists already. */

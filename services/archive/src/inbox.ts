@@ -56,8 +56,10 @@ export async function listInbox(
  * unknown one, so ids reveal nothing about other agencies' mail.
  */
 async function ownDelivery(ctx: Ctx, actingFor: string[], deliveryId: string) {
-  const d = await ctx.c.deliveries.findOne({ _id: deliveryId, recipient: { $in: actingFor } });
-  if (!d) throw new RpcError("DELIVERY_NOT_FOUND", `no delivery ${deliveryId} for you`, 404);
+  const d = await ctx.c.deliveries.findOne({ _id: deliveryId });
+  if (!d || !actingFor.includes(d.recipient)) {
+    throw new RpcError("DELIVERY_NOT_FOUND", `no delivery ${deliveryId} for you`, 404);
+  }
   if (d.state === "withdrawn") {
     throw new RpcError(
       "DELIVERY_WITHDRAWN",
@@ -68,88 +70,93 @@ async function ownDelivery(ctx: Ctx, actingFor: string[], deliveryId: string) {
   return d;
 }
 
-export async function fetchDelivery(
+/**
+ * State changes of one delivery (fetch, ack, withdraw) hold its in-process lock: read by `_id`,
+ * judged, written by `_id`. A fetch racing a withdrawal sees the winner's state.
+ */
+export function lockedDelivery<T>(ctx: Ctx, deliveryId: string, fn: () => Promise<T>): Promise<T> {
+  return ctx.locks.run(`delivery:${deliveryId}`, fn);
+}
+
+export function fetchDelivery(
   ctx: Ctx,
   p: RpcParamsOf<"inbox.fetch">,
 ): Promise<RpcResultOf<"inbox.fetch">> {
-  let d = await ownDelivery(ctx, p.actingFor, p.deliveryId);
-  const log = ctx.log.child({ docId: d.hubDocumentId, deliveryId: d._id });
-  const packet = await ctx.c.packets.findOne({ hubDocumentId: d.hubDocumentId });
-  const bytes = await ctx.blobs.get(d.hubDocumentId);
-  if (!packet || !bytes || sha256(bytes) !== packet.digest) {
-    log.error({ stored: bytes?.length }, "stored bytes missing or altered");
-    throw new RpcError("DOCUMENT_UNAVAILABLE", "the stored document cannot be read", 500);
-  }
-  if (d.state === "available") {
-    const updated = await ctx.c.deliveries.findOneAndUpdate(
-      { _id: d._id, state: "available" },
-      { $set: { state: "fetched", fetchedAt: nowIso() } },
-      { returnDocument: "after" },
-    );
-    if (updated) log.info("delivery fetched");
-    // Lost a race (withdrawn or fetched meanwhile): judge the current state.
-    d = updated ?? (await ownDelivery(ctx, p.actingFor, p.deliveryId));
-  }
-  if (d.fetchedAt) {
-    // Keyed: the first fetch is attested once (and again after a crash right before it).
-    await ctx.ledger.append(receiptKeys.fetched(d._id), {
-      type: "fetched",
+  return lockedDelivery(ctx, p.deliveryId, async () => {
+    const d = await ownDelivery(ctx, p.actingFor, p.deliveryId);
+    const log = ctx.log.child({ docId: d.hubDocumentId, deliveryId: d._id });
+    const packet = await ctx.c.packets.findOne({ _id: d.hubDocumentId });
+    const bytes = await ctx.blobs.get(d.hubDocumentId);
+    if (!packet || !bytes || sha256(bytes) !== packet.digest) {
+      log.error({ stored: bytes?.length }, "stored bytes missing or altered");
+      throw new RpcError("DOCUMENT_UNAVAILABLE", "the stored document cannot be read", 500);
+    }
+    if (d.state === "available") {
+      d.state = "fetched";
+      d.fetchedAt = nowIso();
+      await ctx.c.deliveries.updateOne(
+        { _id: d._id },
+        { $set: { state: d.state, fetchedAt: d.fetchedAt } },
+      );
+      log.info("delivery fetched");
+    }
+    if (d.fetchedAt) {
+      // Keyed: the first fetch is attested once (and again after a crash right before it).
+      await ctx.ledger.append(receiptKeys.fetched(d._id), {
+        type: "fetched",
+        hubDocumentId: d.hubDocumentId,
+        documentId: d.documentId,
+        deliveryId: d._id,
+        organId: asOrganId(d.recipient),
+        at: d.fetchedAt,
+        digest: packet.digest,
+      });
+    }
+    return { item: inboxItem(d), edxml: bytes.toString("base64") };
+  });
+}
+
+export function ackDelivery(
+  ctx: Ctx,
+  p: RpcParamsOf<"inbox.ack">,
+): Promise<RpcResultOf<"inbox.ack">> {
+  return lockedDelivery(ctx, p.deliveryId, async () => {
+    const d = await ownDelivery(ctx, p.actingFor, p.deliveryId);
+    const log = ctx.log.child({ docId: d.hubDocumentId, deliveryId: d._id });
+    if (d.state === "available") {
+      throw new RpcError(
+        "DELIVERY_NOT_FETCHED",
+        `delivery ${d._id} was not fetched yet; fetch it before acknowledging`,
+        409,
+      );
+    }
+    if (d.state === "fetched") {
+      const patch = compact({
+        state: p.result === "done" ? ("acknowledged" as const) : ("failed" as const),
+        acknowledgedAt: nowIso(),
+        ackResult: p.result,
+        ackReason: p.reason,
+      });
+      await ctx.c.deliveries.updateOne({ _id: d._id }, { $set: patch });
+      Object.assign(d, patch);
+    }
+    if (d.ackResult !== p.result) {
+      throw new RpcError(
+        "ACK_CONFLICT",
+        `delivery ${d._id} was already acknowledged with ${d.ackResult ?? "nothing"}`,
+        409,
+      );
+    }
+    await ctx.ledger.append(receiptKeys.acknowledged(d._id), {
+      type: "acknowledged",
       hubDocumentId: d.hubDocumentId,
       documentId: d.documentId,
       deliveryId: d._id,
       organId: asOrganId(d.recipient),
-      at: d.fetchedAt,
-      digest: packet.digest,
+      at: d.acknowledgedAt ?? nowIso(),
+      data: { result: p.result, reason: d.ackReason ?? null },
     });
-  }
-  return { item: inboxItem(d), edxml: bytes.toString("base64") };
-}
-
-export async function ackDelivery(
-  ctx: Ctx,
-  p: RpcParamsOf<"inbox.ack">,
-): Promise<RpcResultOf<"inbox.ack">> {
-  let d = await ownDelivery(ctx, p.actingFor, p.deliveryId);
-  const log = ctx.log.child({ docId: d.hubDocumentId, deliveryId: d._id });
-  const target: DeliveryDoc["state"] = p.result === "done" ? "acknowledged" : "failed";
-  if (d.state === "available") {
-    throw new RpcError(
-      "DELIVERY_NOT_FETCHED",
-      `delivery ${d._id} was not fetched yet; fetch it before acknowledging`,
-      409,
-    );
-  }
-  if (d.state === "fetched") {
-    const updated = await ctx.c.deliveries.findOneAndUpdate(
-      { _id: d._id, state: "fetched" },
-      {
-        $set: compact({
-          state: target,
-          acknowledgedAt: nowIso(),
-          ackResult: p.result,
-          ackReason: p.reason,
-        }),
-      },
-      { returnDocument: "after" },
-    );
-    d = updated ?? (await ownDelivery(ctx, p.actingFor, p.deliveryId));
-  }
-  if (d.ackResult !== p.result) {
-    throw new RpcError(
-      "ACK_CONFLICT",
-      `delivery ${d._id} was already acknowledged with ${d.ackResult ?? "nothing"}`,
-      409,
-    );
-  }
-  await ctx.ledger.append(receiptKeys.acknowledged(d._id), {
-    type: "acknowledged",
-    hubDocumentId: d.hubDocumentId,
-    documentId: d.documentId,
-    deliveryId: d._id,
-    organId: asOrganId(d.recipient),
-    at: d.acknowledgedAt ?? nowIso(),
-    data: { result: p.result, reason: d.ackReason ?? null },
+    log.info({ result: p.result }, "delivery acknowledged");
+    return { item: inboxItem(d) };
   });
-  log.info({ result: p.result }, "delivery acknowledged");
-  return { item: inboxItem(d) };
 }

@@ -3,8 +3,14 @@ import type { AcceptRequest } from "@edoc/messages";
 /** Status codes that may be said more than once about one letter. */
 const REPEATABLE = new Set(["05", "13", "15", "16"]);
 
+/** `changes._id`: a sender's change letters (revoke/update/replace) with one DocumentId. */
+export const changeKey = (from: string, documentId: string) => `${from}|${documentId}`;
+
+/** `packetKeys._id` of a sender's `new` letter (its dedupe key, see dedupeKey). */
+export const newLetterKey = (from: string, documentId: string) => `${from}|new|${documentId}`;
+
 /**
- * The dedupe key (`packets._id`) of an accepted packet: what makes a second submission the
+ * The dedupe key (`packetKeys._id`) of an accepted packet: what makes a second submission the
  * same packet.
  * - new / revoke letters: sender, type and DocumentId (one per document);
  * - update / replace: plus the digest (each distinct update is a new packet);
@@ -21,11 +27,12 @@ export function dedupeKey(req: AcceptRequest, statusCode?: string): string {
     const base = `${req.from}|status|${s?.responseForOrganId ?? ""}|${s?.responseForDocumentId ?? ""}|${code}`;
     return REPEATABLE.has(code) ? `${base}|${req.digest}` : base;
   }
+  if (req.docType === "new") return newLetterKey(req.from, req.documentId);
   const base = `${req.from}|${req.docType}|${req.documentId}`;
   return req.docType === "update" || req.docType === "replace" ? `${base}|${req.digest}` : base;
 }
 
-/** Receipt keys: one receipt per attested event. */
+/** Receipt keys (`receipts._id`): one receipt per attested event. */
 export const receiptKeys = {
   accepted: (hubDocumentId: string) => `accepted:${hubDocumentId}`,
   status: (statusHubDocumentId: string) => `status:${statusHubDocumentId}`,

@@ -1,14 +1,17 @@
 import { type InboundMessage, PermanentError } from "@edoc/bus";
 import { RoutingPlanMessage } from "@edoc/messages";
 import type { Logger } from "@edoc/runtime";
-import type { DeliveryDoc, PacketDoc } from "./collections.js";
+import { MongoBulkWriteError } from "mongodb";
+import type { DeliveryDoc, DeliveryRef, PacketDoc } from "./collections.js";
 import { type Ctx, compact, nowIso } from "./context.js";
+import { lockedDelivery } from "./inbox.js";
 import { receiptKeys } from "./keys.js";
 import { asOrganId } from "./ledger.js";
 
 /**
- * Consumer of `archive.plans`: stores the router's plan for one packet. Every write is an
- * upsert or a keyed receipt, so a redelivered (or re-planned) message adds nothing.
+ * Consumer of `archive.plans`: stores the router's plan for one packet. Every write is keyed
+ * by `_id` (a keyed receipt, an upsert, `$addToSet`, a delete), so a redelivered (or
+ * re-planned) message adds nothing.
  */
 export async function handlePlan(ctx: Ctx, msg: InboundMessage): Promise<void> {
   let raw: unknown;
@@ -27,7 +30,7 @@ export async function handlePlan(ctx: Ctx, msg: InboundMessage): Promise<void> {
   }
   const plan = parsed.data;
   const log = ctx.log.child({ docId: plan.hubDocumentId });
-  const packet = await ctx.c.packets.findOne({ hubDocumentId: plan.hubDocumentId });
+  const packet = await ctx.c.packets.findOne({ _id: plan.hubDocumentId });
   if (!packet?.receiptId) {
     throw new PermanentError(
       "PLAN_UNKNOWN_PACKET",
@@ -35,57 +38,70 @@ export async function handlePlan(ctx: Ctx, msg: InboundMessage): Promise<void> {
     );
   }
 
+  // 1. The receipts, in one flush of the chain: a delivery is attested before anyone sees it.
+  const at = nowIso();
+  const receipts: Promise<unknown>[] = [];
   for (const d of plan.deliveries) {
-    const delivery: DeliveryDoc = compact({
-      _id: d.deliveryId,
-      hubDocumentId: packet.hubDocumentId,
-      recipient: d.recipient,
-      addressedTo: d.addressedTo,
-      via: d.via,
-      kind: packet.kind,
-      docType: packet.docType,
-      from: packet.from,
-      documentId: packet.documentId,
-      subject: packet.subject,
-      statusCode: packet.status?.code,
-      priority: packet.priority,
-      state: "available" as const,
-      availableAt: nowIso(),
-    });
-    const { _id, ...fields } = delivery;
-    await ctx.c.deliveries.updateOne({ _id }, { $setOnInsert: fields }, { upsert: true });
     const base = {
       hubDocumentId: packet.hubDocumentId,
       documentId: packet.documentId,
       deliveryId: d.deliveryId,
       organId: asOrganId(d.recipient),
+      at,
     };
-    await ctx.ledger.append(receiptKeys.routed(d.deliveryId), {
-      ...base,
-      type: "routed",
-      at: nowIso(),
-      data: { addressedTo: d.addressedTo, via: d.via.join(" ") },
-    });
-    await ctx.ledger.append(receiptKeys.available(d.deliveryId), {
-      ...base,
-      type: "available",
-      at: nowIso(),
-    });
+    receipts.push(
+      ctx.ledger.append(receiptKeys.routed(d.deliveryId), {
+        ...base,
+        type: "routed",
+        data: { addressedTo: d.addressedTo, via: d.via.join(" ") },
+      }),
+      ctx.ledger.append(receiptKeys.available(d.deliveryId), { ...base, type: "available" }),
+    );
   }
-
   for (const r of plan.returned) {
-    await ctx.ledger.append(receiptKeys.returned(packet.hubDocumentId, r.addressedTo), {
-      type: "returned",
-      hubDocumentId: packet.hubDocumentId,
-      documentId: packet.documentId,
-      organId: asOrganId(r.addressedTo),
-      at: nowIso(),
-      data: { addressedTo: r.addressedTo, reason: r.reason, message: r.message },
-    });
+    receipts.push(
+      ctx.ledger.append(receiptKeys.returned(packet.hubDocumentId, r.addressedTo), {
+        type: "returned",
+        hubDocumentId: packet.hubDocumentId,
+        documentId: packet.documentId,
+        organId: asOrganId(r.addressedTo),
+        at,
+        data: { addressedTo: r.addressedTo, reason: r.reason, message: r.message },
+      }),
+    );
   }
+  await Promise.all(receipts);
+
+  // 2. The deliveries become visible (a replayed plan's inserts find them there), 3. a revoke
+  // withdraws, 4. the packet lists them and is planned, and leaves the reconciler's work list.
+  const deliveries = plan.deliveries.map(
+    (d): DeliveryDoc =>
+      compact({
+        _id: d.deliveryId,
+        hubDocumentId: packet.hubDocumentId,
+        recipient: d.recipient,
+        addressedTo: d.addressedTo,
+        via: d.via,
+        kind: packet.kind,
+        docType: packet.docType,
+        from: packet.from,
+        documentId: packet.documentId,
+        subject: packet.subject,
+        statusCode: packet.status?.code,
+        priority: packet.priority,
+        state: "available" as const,
+        availableAt: at,
+      }),
+  );
+  await insertAbsent(ctx, deliveries);
 
   if (plan.withdraw) await withdraw(ctx, packet, plan.deliveries, log);
 
+  const refs: DeliveryRef[] = plan.deliveries.map((d) => ({
+    deliveryId: d.deliveryId,
+    recipient: d.recipient,
+    addressedTo: d.addressedTo,
+  }));
   await ctx.c.packets.updateOne(
     { _id: packet._id },
     {
@@ -94,8 +110,10 @@ export async function handlePlan(ctx: Ctx, msg: InboundMessage): Promise<void> {
         plannedAt: plan.plannedAt,
         returned: plan.returned.map((r) => compact({ ...r })),
       },
+      $addToSet: { deliveries: { $each: refs } },
     },
   );
+  await ctx.c.pendingRoutes.deleteOne({ _id: packet._id });
   log.info(
     {
       deliveries: plan.deliveries.length,
@@ -104,6 +122,17 @@ export async function handlePlan(ctx: Ctx, msg: InboundMessage): Promise<void> {
     },
     "routing plan stored",
   );
+}
+
+/** Inserts the deliveries not stored yet; the ones there already stay as they are. */
+async function insertAbsent(ctx: Ctx, deliveries: DeliveryDoc[]): Promise<void> {
+  if (deliveries.length === 0) return;
+  try {
+    await ctx.c.deliveries.insertMany(deliveries, { ordered: false });
+  } catch (err) {
+    const failures = err instanceof MongoBulkWriteError ? [err.writeErrors].flat() : [];
+    if (failures.length === 0 || failures.some((f) => f.code !== 11000)) throw err;
+  }
 }
 
 /**
@@ -121,32 +150,34 @@ async function withdraw(
     log.warn("withdraw requested for a packet that refers to no known letter");
     return;
   }
-  const addressed = [...new Set(deliveries.map((d) => d.addressedTo))];
-  const candidates = await ctx.c.deliveries
-    .find({
-      hubDocumentId: revoke.refersTo,
-      addressedTo: { $in: addressed },
-      $or: [{ state: "available" }, { state: "withdrawn", withdrawnBy: revoke.hubDocumentId }],
-    })
-    .toArray();
-  for (const d of candidates) {
-    const at = d.withdrawnAt ?? nowIso();
-    if (d.state === "available") {
-      const res = await ctx.c.deliveries.updateOne(
-        { _id: d._id, state: "available" },
-        { $set: { state: "withdrawn", withdrawnAt: at, withdrawnBy: revoke.hubDocumentId } },
-      );
-      if (res.modifiedCount === 0) continue; // fetched in the meantime
-    }
-    await ctx.ledger.append(receiptKeys.withdrawn(d._id), {
-      type: "withdrawn",
-      hubDocumentId: d.hubDocumentId,
-      documentId: d.documentId,
-      deliveryId: d._id,
-      organId: asOrganId(d.recipient),
-      at,
-      data: { revokedBy: revoke.hubDocumentId },
+  const addressed = new Set(deliveries.map((d) => d.addressedTo));
+  const original = await ctx.c.packets.findOne({ _id: revoke.refersTo });
+  const targets = (original?.deliveries ?? []).filter((d) => addressed.has(d.addressedTo));
+  for (const { deliveryId } of targets) {
+    await lockedDelivery(ctx, deliveryId, async () => {
+      const d = await ctx.c.deliveries.findOne({ _id: deliveryId });
+      if (!d) return;
+      if (d.state === "available") {
+        d.state = "withdrawn";
+        d.withdrawnAt = nowIso();
+        d.withdrawnBy = revoke.hubDocumentId;
+        await ctx.c.deliveries.updateOne(
+          { _id: d._id },
+          { $set: { state: d.state, withdrawnAt: d.withdrawnAt, withdrawnBy: d.withdrawnBy } },
+        );
+      } else if (d.state !== "withdrawn" || d.withdrawnBy !== revoke.hubDocumentId) {
+        return; // fetched before the revoke: the recipient answers the revoke letter instead
+      }
+      await ctx.ledger.append(receiptKeys.withdrawn(d._id), {
+        type: "withdrawn",
+        hubDocumentId: d.hubDocumentId,
+        documentId: d.documentId,
+        deliveryId: d._id,
+        organId: asOrganId(d.recipient),
+        at: d.withdrawnAt ?? nowIso(),
+        data: { revokedBy: revoke.hubDocumentId },
+      });
+      log.info({ deliveryId: d._id, recipient: d.recipient }, "delivery withdrawn");
     });
-    log.info({ deliveryId: d._id, recipient: d.recipient }, "delivery withdrawn");
   }
 }

@@ -1,63 +1,85 @@
-import type { PacketDoc } from "./collections.js";
+import type { PacketDoc, PendingRouteDoc } from "./collections.js";
 import type { Ctx } from "./context.js";
-import { discardIncomplete, finishPacket, publishRoute, settleAttested } from "./finish.js";
+import {
+  discardIncomplete,
+  finishPacket,
+  forgetPacket,
+  republishRoute,
+  settleAttested,
+} from "./finish.js";
 
 const BATCH = 100;
 
 /**
- * One pass of the reconciler: packets still waiting for their plan whose check is due.
+ * One pass of the reconciler over its work list, `pendingRoutes` (one row per packet still
+ * waiting for its plan, so a handful), for the rows whose check is due:
  * - complete (accepted receipt written): re-publish the RouteRequest (the router is idempotent;
  *   the wait doubles after each publication, up to 64 × reconcileMs);
  * - incomplete with its bytes stored: finish it (receipt, publish);
- * - incomplete without bytes: discard it; the sender was never told it was accepted.
+ * - incomplete without bytes: discard it; the sender was never told it was accepted;
+ * - planned, dead-lettered or gone (a crash before the row was dropped): drop the row.
  * Work on a packet holds the same lock as an accept of it, so a slow upload in progress is
  * waited for, never mistaken for a crash.
  */
 export async function reconcileOnce(ctx: Ctx): Promise<number> {
-  const due = await ctx.c.packets
-    .find({ routeState: "pending", nextPublishAt: { $lte: new Date() } })
+  const due = await ctx.c.pendingRoutes
+    .find({ nextPublishAt: { $lte: new Date() } })
     .sort({ nextPublishAt: 1 })
     .limit(BATCH)
     .toArray();
   let handled = 0;
   for (const candidate of due) {
-    await ctx.packetLocks.run(candidate._id, async () => {
-      const row = await ctx.c.packets.findOne({ _id: candidate._id });
-      if (row?.routeState !== "pending" || row.nextPublishAt > new Date()) return;
+    await ctx.locks.run(candidate.key, async () => {
+      const pending = await ctx.c.pendingRoutes.findOne({ _id: candidate._id });
+      if (!pending || pending.nextPublishAt > new Date()) return;
+      const row = await ctx.c.packets.findOne({ _id: pending._id });
+      if (row?.key !== pending.key) {
+        await forgetPacket(ctx, pending._id, pending.key);
+        return;
+      }
+      if (row.routeState !== "pending") {
+        await ctx.c.pendingRoutes.deleteOne({ _id: pending._id });
+        return;
+      }
       try {
-        await reconcilePacket(ctx, row);
+        await reconcilePacket(ctx, row, pending);
         handled++;
       } catch (err) {
         // One stuck packet must not starve the others: look at it again later.
         ctx.log.error({ err, docId: row.hubDocumentId }, "reconciling a packet failed");
-        await ctx.c.packets.updateOne(
-          { _id: row._id },
-          { $set: { nextPublishAt: new Date(Date.now() + ctx.reconcileMs * 4) } },
-        );
+        await postpone(ctx, pending, 4);
       }
     });
   }
   return handled;
 }
 
-async function reconcilePacket(ctx: Ctx, row: PacketDoc): Promise<void> {
+async function reconcilePacket(ctx: Ctx, row: PacketDoc, pending: PendingRouteDoc): Promise<void> {
   const log = ctx.log.child({ docId: row.hubDocumentId });
   const wasComplete = row.receiptId !== undefined;
   if (await settleAttested(ctx, row, log)) {
-    // Not complete before: settleAttested has just finished and published it.
     if (wasComplete) {
-      await publishRoute(ctx, row);
-      log.warn(
-        { publishCount: row.publishCount },
-        "no routing plan yet; RouteRequest re-published",
-      );
+      const publishCount = await republishRoute(ctx, row, pending);
+      log.warn({ publishCount }, "no routing plan yet; RouteRequest re-published");
+    } else {
+      // settleAttested has just finished and published it: wait as after a first publication.
+      await postpone(ctx, pending, 1);
     }
     return;
   }
   if (await finishPacket(ctx, row, undefined, log)) {
     log.warn("finished an accept interrupted after its bytes were stored");
+    await postpone(ctx, pending, 1);
     return;
   }
   log.warn("discarded an accept interrupted before its bytes were stored (never acknowledged)");
   await discardIncomplete(ctx, row);
+}
+
+/** The next check of a packet, `times` × reconcileMs from now. */
+async function postpone(ctx: Ctx, pending: PendingRouteDoc, times: number): Promise<void> {
+  await ctx.c.pendingRoutes.updateOne(
+    { _id: pending._id },
+    { $set: { nextPublishAt: new Date(Date.now() + ctx.reconcileMs * times) } },
+  );
 }

@@ -4,7 +4,13 @@ import type { AcceptRequest, RoutingPlanMessage } from "@edoc/messages";
 import { type Receipt, type SignedChainHead, verifyChain, verifyChainHead } from "@edoc/receipts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Blobs } from "../src/blobs.js";
-import type { ChainHeadDoc, DeliveryDoc, PacketDoc, ReceiptDoc } from "../src/collections.js";
+import {
+  type ChainHeadDoc,
+  collections,
+  type DeliveryDoc,
+  type PacketDoc,
+  type ReceiptDoc,
+} from "../src/collections.js";
 import { toReceipt } from "../src/ledger.js";
 import {
   bytesOf,
@@ -67,7 +73,7 @@ async function sent(recipients: string[], over: Partial<AcceptRequest> = {}) {
 }
 
 async function receiptsOf(hubDocumentId: string): Promise<ReceiptDoc[]> {
-  return receipts().find({ hubDocumentId }).sort({ _id: 1 }).toArray();
+  return receipts().find({ hubDocumentId }).sort({ seq: 1 }).toArray();
 }
 
 describe("packets.accept", () => {
@@ -105,17 +111,17 @@ describe("packets.accept", () => {
     const conflict = await rpcError(accept(letter({ documentId: req.documentId })));
     expect(conflict).toMatchObject({ code: "DOCUMENT_CONFLICT", status: 409 });
 
-    // One packet, one file with the exact bytes, one accepted receipt.
+    // One packet, one blob with the exact bytes, one accepted receipt.
     expect(await packets().countDocuments({ documentId: req.documentId })).toBe(1);
     const files = await h.store.db
-      .collection("edxml.files")
-      .find({ filename: req.hubDocumentId })
+      .collection("blobs")
+      .find({ _id: req.hubDocumentId as never })
       .toArray();
     expect(files).toHaveLength(1);
-    const stored = await new Blobs(h.store.db).get(req.hubDocumentId);
+    const stored = await new Blobs(collections(h.store.db)).get(req.hubDocumentId);
     expect(stored?.toString("base64")).toBe(req.edxml);
     const accepted = await receipts()
-      .find({ key: `accepted:${req.hubDocumentId}` })
+      .find({ _id: `accepted:${req.hubDocumentId}` })
       .toArray();
     expect(accepted).toHaveLength(1);
     expect(accepted[0]).toMatchObject({ type: "accepted", organId: req.from, digest: req.digest });
@@ -206,7 +212,7 @@ describe("routing plans", () => {
     expect(Buffer.from(String(row.body), "base64").toString()).toContain('"deliveries":"nope"');
     const receipt = await waitFor(() =>
       receipts()
-        .findOne({ key: "dead-lettered:bad-plan-1" })
+        .findOne({ _id: "dead-lettered:bad-plan-1" })
         .then((r) => r ?? undefined),
     );
     expect(receipt).toMatchObject({ type: "dead-lettered", hubDocumentId: "x" });
@@ -231,7 +237,7 @@ describe("routing plans", () => {
       const p = await packets().findOne({ hubDocumentId: stuck.hubDocumentId });
       return p?.routeState === "dead-lettered" ? true : undefined;
     });
-    const deadReceipt = await receipts().findOne({ key: `dead-lettered:${stuck.hubDocumentId}` });
+    const deadReceipt = await receipts().findOne({ _id: `dead-lettered:${stuck.hubDocumentId}` });
     expect(deadReceipt).toMatchObject({
       hubDocumentId: stuck.hubDocumentId,
       type: "dead-lettered",
@@ -259,7 +265,7 @@ describe("routing plans", () => {
     });
     await waitFor(() =>
       receipts()
-        .findOne({ key: "dead-lettered:raw-dead" })
+        .findOne({ _id: "dead-lettered:raw-dead" })
         .then((r) => r ?? undefined),
     );
   });
@@ -536,22 +542,34 @@ describe("crash safety", () => {
   });
 
   it("finishes or discards packet rows an interrupted accept left behind", async () => {
-    const blobs = new Blobs(h.store.db);
-    const rowOf = (req: AcceptRequest, key: string): PacketDoc => {
+    const c = collections(h.store.db);
+    const blobs = new Blobs(c);
+    /** What an accept leaves when it stops after writing its packet row (or only its key). */
+    const interrupted = async (req: AcceptRequest, due: number, row = true) => {
       const { edxml: _bytes, ...rest } = req;
-      return {
-        ...rest,
-        _id: key,
-        routeState: "pending",
-        createdAt: new Date(Date.now() - 60_000),
-        nextPublishAt: new Date(Date.now() - 1_000),
+      const key = `${req.from}|new|${req.documentId}`;
+      const createdAt = new Date(Date.now() - 60_000);
+      await c.packetKeys.insertOne({ _id: key, hubDocumentId: req.hubDocumentId });
+      await c.pendingRoutes.insertOne({
+        _id: req.hubDocumentId,
+        key,
+        nextPublishAt: new Date(Date.now() + due),
         publishCount: 0,
-      } as PacketDoc;
+      });
+      if (row) {
+        await packets().insertOne({
+          ...rest,
+          _id: req.hubDocumentId,
+          key,
+          routeState: "pending",
+          createdAt,
+        } as PacketDoc);
+      }
     };
 
     // Crashed after the bytes: the reconciler completes and routes it.
     const withBytes = letter();
-    await packets().insertOne(rowOf(withBytes, `${withBytes.from}|new|${withBytes.documentId}`));
+    await interrupted(withBytes, -1_000);
     await blobs.put(
       withBytes.hubDocumentId,
       Buffer.from(withBytes.edxml, "base64"),
@@ -564,31 +582,36 @@ describe("crash safety", () => {
 
     // Crashed before the bytes (a partial upload left chunks): discarded, never acknowledged.
     const noBytes = letter();
-    await packets().insertOne(rowOf(noBytes, `${noBytes.from}|new|${noBytes.documentId}`));
-    await h.store.db.collection("edxml.chunks").insertOne({
-      files_id: Blobs.fileId(noBytes.hubDocumentId),
-      n: 0,
-      data: Buffer.from("part"),
-    });
+    await interrupted(noBytes, -1_000);
+    const parts = [0, 1].map((i) => `${noBytes.hubDocumentId}:${i}`);
+    for (const _id of parts) await c.blobChunks.insertOne({ _id, data: Buffer.from("part") });
     await waitFor(async () =>
       (await packets().countDocuments({ hubDocumentId: noBytes.hubDocumentId })) === 0
         ? true
         : undefined,
     );
-    expect(
-      await h.store.db
-        .collection("edxml.chunks")
-        .countDocuments({ files_id: Blobs.fileId(noBytes.hubDocumentId) }),
-    ).toBe(0);
+    expect(await c.blobChunks.countDocuments({ _id: { $in: parts } })).toBe(0);
     expect(await receipts().countDocuments({ hubDocumentId: noBytes.hubDocumentId })).toBe(0);
+    await waitFor(async () =>
+      (await c.packetKeys.findOne({ _id: `${noBytes.from}|new|${noBytes.documentId}` })) === null &&
+      (await c.pendingRoutes.findOne({ _id: noBytes.hubDocumentId })) === null
+        ? true
+        : undefined,
+    );
+
+    // Crashed between the dedupe key and the packet row: the reconciler drops what is left.
+    const keyOnly = letter();
+    await interrupted(keyOnly, -1_000, false);
+    await waitFor(async () =>
+      (await c.pendingRoutes.findOne({ _id: keyOnly.hubDocumentId })) === null ? true : undefined,
+    );
+    expect(
+      await c.packetKeys.findOne({ _id: `${keyOnly.from}|new|${keyOnly.documentId}` }),
+    ).toBeNull();
 
     // A retry of an interrupted accept is finished with the retry's bytes (before the reconciler).
     const retried = letter();
-    const key = `${retried.from}|new|${retried.documentId}`;
-    await packets().insertOne({
-      ...rowOf(retried, key),
-      nextPublishAt: new Date(Date.now() + 60_000),
-    });
+    await interrupted(retried, 60_000);
     const again = {
       ...letter({ documentId: retried.documentId }),
       edxml: retried.edxml,
@@ -604,16 +627,23 @@ describe("crash safety", () => {
 
     // An interrupted accept of other bytes gives way to the new submission.
     const stale = letter();
-    await packets().insertOne({
-      ...rowOf(stale, `${stale.from}|new|${stale.documentId}`),
-      nextPublishAt: new Date(Date.now() + 60_000),
-    });
+    await interrupted(stale, 60_000);
     const fresh = letter({ documentId: stale.documentId });
     expect(await accept(fresh)).toMatchObject({
       outcome: "accepted",
       hubDocumentId: fresh.hubDocumentId,
     });
     expect(await packets().countDocuments({ hubDocumentId: stale.hubDocumentId })).toBe(0);
+    expect(await c.pendingRoutes.findOne({ _id: stale.hubDocumentId })).toBeNull();
+
+    // A retry after a crash between the dedupe key and the packet row is accepted anew.
+    const lost = letter();
+    await interrupted(lost, 60_000, false);
+    const anew = { ...letter({ documentId: lost.documentId }), ...bytesOf("<anew/>") };
+    expect(await accept(anew)).toMatchObject({
+      outcome: "accepted",
+      hubDocumentId: anew.hubDocumentId,
+    });
   });
 });
 
@@ -625,7 +655,7 @@ describe("receipt chain", () => {
     const head = health.chainHead;
     expect(head?.seq).toBeGreaterThan(0);
 
-    const docs = await receipts().find({}).sort({ _id: 1 }).toArray();
+    const docs = await receipts().find({}).sort({ seq: 1 }).toArray();
     const chain: Receipt[] = docs.map(toReceipt);
     const verdict = verifyChain(chain);
     expect(verdict).toMatchObject({ ok: true });

@@ -19,7 +19,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-// Past MongoDB's 16 MB document limit: the bytes live in GridFS, not in the packet row.
+// Past MongoDB's 16 MB document limit: the bytes are split into 8 MiB blobChunks rows.
 it("carries a 20 MB letter byte for byte", async () => {
   const body = randomBytes(15 * 1024 * 1024).toString("base64");
   const req = letter({ ...bytesOf(body), to: [ORG.finance] });

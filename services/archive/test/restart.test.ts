@@ -42,7 +42,7 @@ it("a restarted archive continues the chain from its highest seq and still knows
     const docs = await h.store.db
       .collection<ReceiptDoc>("receipts")
       .find({})
-      .sort({ _id: 1 })
+      .sort({ seq: 1 })
       .toArray();
     expect(docs.map((d) => d.type)).toEqual(["accepted", "accepted"]);
     expect(verifyChain(docs.map(toReceipt))).toMatchObject({ ok: true });

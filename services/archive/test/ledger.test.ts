@@ -1,0 +1,84 @@
+import { randomBytes } from "node:crypto";
+import { chainReceipt, type ReceiptBody, verifyChain } from "@edoc/receipts";
+import { createLogger } from "@edoc/runtime";
+import { connectStore, type Store } from "@edoc/store";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { type Collections, collections, ensureIndexes } from "../src/collections.js";
+import { Ledger, toReceipt } from "../src/ledger.js";
+
+const mongoUrl =
+  process.env.EDOC_MONGO_URL ??
+  "mongodb://127.0.0.1:27017/?retryWrites=false&directConnection=true";
+
+let store: Store;
+let c: Collections;
+let inserts = 0;
+const log = createLogger("archive", "silent");
+
+beforeAll(async () => {
+  store = await connectStore({
+    url: mongoUrl,
+    dbName: `t-ledger-${randomBytes(4).toString("hex")}`,
+    onCommand: (name) => {
+      if (name === "insert") inserts++;
+    },
+  });
+  c = collections(store.db);
+  await ensureIndexes(c);
+});
+afterAll(async () => {
+  await store.db.dropDatabase();
+  await store.close();
+});
+
+const body = (n: number): ReceiptBody => ({
+  type: "accepted",
+  hubDocumentId: `hub-${n}`,
+  at: new Date(Date.UTC(2025, 0, 1, 0, 0, n)).toISOString(),
+});
+
+async function chain() {
+  const docs = await c.receipts.find({}).sort({ seq: 1 }).toArray();
+  return docs.map(toReceipt);
+}
+
+it("group-commits concurrent appends into one linear chain, each event once", async () => {
+  const ledger = new Ledger(c, log);
+  await ledger.load();
+  // Replays (the same key again) in the same turn share the first receipt.
+  const keys = Array.from({ length: 60 }, (_, i) => `k${i % 50}`);
+  const before = inserts;
+  const receipts = await Promise.all(keys.map((k) => ledger.append(k, body(Number(k.slice(1))))));
+  expect(inserts - before).toBe(1);
+  const stored = await chain();
+  expect(stored).toHaveLength(50);
+  expect(verifyChain(stored)).toMatchObject({ ok: true });
+  expect(receipts[55]).toEqual(receipts[5]);
+  expect(ledger.head()).toEqual({ seq: 50, hash: stored[49]?.hash });
+
+  // A replay after the fact gets the stored receipt, whatever its body says now.
+  const again = await Promise.all([ledger.append("k7", body(99)), ledger.append("new", body(51))]);
+  expect(again[0]).toEqual(receipts[7]);
+  expect(again[1].seq).toBe(51);
+  expect(verifyChain(await chain())).toMatchObject({ ok: true });
+});
+
+it("chains after another writer that took the next seq, and refuses a bad body alone", async () => {
+  const ledger = new Ledger(c, log);
+  await ledger.load();
+  const head = ledger.head();
+  // Another writer (a second instance started by mistake) appends behind this one's back.
+  const theirs = chainReceipt(head, body(200));
+  await c.receipts.insertOne({ ...theirs, _id: "theirs" });
+
+  const bad = { ...body(201), documentId: "x".repeat(5000) };
+  const [mine, refused] = await Promise.allSettled([
+    ledger.append("mine", body(202)),
+    ledger.append("bad", bad),
+  ]);
+  expect(refused.status).toBe("rejected");
+  expect(mine.status === "fulfilled" && mine.value.seq).toBe(theirs.seq + 1);
+  expect(mine.status === "fulfilled" && mine.value.prevHash).toBe(theirs.hash);
+  expect(verifyChain(await chain())).toMatchObject({ ok: true });
+  expect(await c.receipts.findOne({ _id: "bad" })).toBeNull();
+});
