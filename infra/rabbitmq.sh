@@ -11,7 +11,7 @@ CONF="$REPO_ROOT/infra/rabbitmq/rabbitmq.conf"
 ETC_CONF="/etc/rabbitmq/edoc-hub-${NODE%@*}.conf"
 LOG_DIR=/var/log/rabbitmq
 
-ctl() { as_root env HOME=/var/lib/rabbitmq rabbitmqctl -n "$NODE" "$@"; }
+ctl() { as_root timeout 60 env HOME=/var/lib/rabbitmq rabbitmqctl -n "$NODE" "$@"; }
 
 install() { apt_install rabbitmq-server; }
 
@@ -34,13 +34,22 @@ start() {
   log "rabbitmq ready"
 }
 
+# The node's OS pid, from the pid file RabbitMQ writes (the beam command line does not name it).
+node_pid() {
+  local f="/var/lib/rabbitmq/mnesia/$NODE.pid"
+  [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"
+}
+
 stop() {
-  if ! port_open 127.0.0.1 "$PORT" && ! pgrep -f "beam.*-sname $NODE" >/dev/null; then return 0; fi
-  log "stopping rabbitmq"
-  ctl stop >/dev/null 2>&1 || true
-  local i=0
-  while pgrep -f "beam.*-sname $NODE" >/dev/null && [ $i -lt 40 ]; do sleep 0.5; i=$((i+1)); done
-  pkill -9 -f "beam.*-sname $NODE" 2>/dev/null || true
+  local pid; pid="$(node_pid || true)"
+  if [ -z "$pid" ] && ! port_open 127.0.0.1 "$PORT"; then return 0; fi
+  log "stopping rabbitmq ($NODE)"
+  timeout 30 env HOME=/var/lib/rabbitmq rabbitmqctl -n "$NODE" stop >/dev/null 2>&1 || true
+  if [ -n "$pid" ]; then
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    # A node that does not stop in time is killed: quorum queues recover from their logs.
+    kill -9 "$pid" 2>/dev/null || true
+  fi
 }
 
 case "${1:-}" in

@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, openSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Bus } from "@edoc/bus";
 import {
   createDevPki,
   type DevPkiState,
@@ -12,6 +13,7 @@ import {
   issueHubCertificate,
   revokeCertificate,
 } from "@edoc/pki";
+import { MongoClient } from "mongodb";
 import { amqpUrl, mongoUrl, uniqueName } from "./env.js";
 
 /**
@@ -20,7 +22,7 @@ import { amqpUrl, mongoUrl, uniqueName } from "./env.js";
  * queue prefix and database of their own.
  */
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-export type ServiceName = "archive" | "router" | "gateway";
+export type ServiceName = "archive" | "router" | "gateway" | "console";
 
 export interface Agent {
   organId: string;
@@ -35,6 +37,14 @@ export interface HubOptions {
   directory?: unknown;
   actsFor?: Record<string, string[]>;
   env?: Record<string, string>;
+  /** Also start the operators' console (services/console) with these accounts. */
+  console?: { users: ConsoleUser[] };
+}
+
+export interface ConsoleUser {
+  username: string;
+  password: string;
+  role: "operator" | "auditor";
 }
 
 export class TestHub {
@@ -46,6 +56,10 @@ export class TestHub {
   port = 0;
   opsPort = 0;
   archiveOpsPort = 0;
+  /** The console's HTTPS port (with `console` in the options). */
+  consolePort = 0;
+  consoleOpsPort = 0;
+  routerOpsPort = 0;
   pki!: DevPkiState;
   chainPem = "";
   private env: Record<string, string> = {};
@@ -72,6 +86,13 @@ export class TestHub {
     this.port = await freePort();
     this.opsPort = await freePort();
     this.archiveOpsPort = await freePort();
+    if (this.opts.console) {
+      this.consolePort = await freePort();
+      this.consoleOpsPort = await freePort();
+      // The console shows the router's health, so the router needs a known ops port.
+      this.routerOpsPort = await freePort();
+      writeConsoleUsers(join(this.dir, "console-users.json"), this.opts.console.users);
+    }
     this.env = {
       EDOC_AMQP_URL: amqpUrl,
       EDOC_MONGO_URL: mongoUrl,
@@ -92,10 +113,55 @@ export class TestHub {
       EDOC_LOG_LEVEL: "info",
       EDOC_RECONCILE_MS: "2000",
       EDOC_CHAIN_HEAD_MS: "1000",
+      ...(this.opts.console
+        ? {
+            EDOC_CONSOLE_PORT: String(this.consolePort),
+            EDOC_CONSOLE_OPS_PORT: String(this.consoleOpsPort),
+            EDOC_CONSOLE_USERS_FILE: join(this.dir, "console-users.json"),
+            EDOC_ROUTER_OPS_PORT: String(this.routerOpsPort),
+          }
+        : {}),
       ...this.opts.env,
     };
     for (const s of ["archive", "router", "gateway"] as const) this.startService(s);
     await this.waitHealthy();
+    if (this.opts.console) {
+      this.startService("console");
+      await this.waitConsole();
+    }
+  }
+
+  /** The console's base URL (HTTPS, the hub's certificate; no client certificate). */
+  get consoleUrl(): string {
+    return `https://localhost:${this.consolePort}`;
+  }
+
+  /** Waits until the console answers its login page. */
+  async waitConsole(ms = 30_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const status = await new Promise<number>((resolve) => {
+        const req = request(
+          {
+            host: "127.0.0.1",
+            port: this.consolePort,
+            path: "/login",
+            ca: this.chainPem,
+            servername: "localhost",
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on("error", () => resolve(0));
+        req.end();
+      });
+      if (status === 200) return;
+      if (Date.now() > deadline)
+        throw new Error(`console not up within ${ms} ms; logs in ${this.dir}/console.log`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 
   async issue(
@@ -136,15 +202,27 @@ export class TestHub {
 
   startService(name: ServiceName): void {
     const out = openSync(join(this.dir, `${name}.log`), "a");
-    const child = spawn(process.execPath, [join(repoRoot, "services", name, "dist", "main.js")], {
-      env: {
-        ...process.env,
-        ...this.env,
-        ...(process.env.CHILD_NODE_OPTIONS ? { NODE_OPTIONS: process.env.CHILD_NODE_OPTIONS } : {}),
+    // EDOC_SERVICE_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=test-output/prof", profiles services.
+    const nodeArgs = (process.env.EDOC_SERVICE_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    const child = spawn(
+      process.execPath,
+      [...nodeArgs, join(repoRoot, "services", name, "dist", "main.js")],
+      {
+        env: {
+          ...process.env,
+          ...this.env,
+        },
+        stdio: ["ignore", out, out],
       },
-      stdio: ["ignore", out, out],
-    });
+    );
     this.procs.set(name, child);
+  }
+
+  /** Sends a signal to a running service (e.g. SIGHUP: the gateway reloads its trust store). */
+  signal(name: ServiceName, signal: NodeJS.Signals): void {
+    const child = this.procs.get(name);
+    if (!child || child.exitCode !== null) throw new Error(`${name} is not running`);
+    child.kill(signal);
   }
 
   /** SIGKILL: the crash case; nothing in flight gets a chance to finish. */
@@ -199,8 +277,28 @@ export class TestHub {
     });
   }
 
+  /**
+   * Stops the services and removes this hub's queues and database: quorum queues left behind
+   * by every test run would pile up on the broker (each is a Raft cluster with its own log).
+   */
   async stop(): Promise<void> {
     await Promise.all([...this.procs.keys()].map((n) => this.stopService(n)));
+    const bus = await Bus.connect({
+      url: this.env.EDOC_AMQP_URL ?? amqpUrl,
+      prefix: this.prefix,
+      initialRetries: 2,
+    });
+    try {
+      await bus.deleteAll();
+    } finally {
+      await bus.close();
+    }
+    const client = await MongoClient.connect(this.env.EDOC_MONGO_URL ?? mongoUrl);
+    try {
+      await client.db(this.dbName).dropDatabase();
+    } finally {
+      await client.close();
+    }
   }
 }
 
@@ -248,6 +346,30 @@ export function api(
     if (body !== undefined) req.write(body);
     req.end();
   });
+}
+
+/** The console's users file, written by the real `edoc console add-user` (built CLI). */
+function writeConsoleUsers(file: string, users: readonly ConsoleUser[]): void {
+  const cli = join(repoRoot, "packages", "cli", "dist", "main.js");
+  for (const u of users) {
+    const r = spawnSync(
+      process.execPath,
+      [
+        cli,
+        "console",
+        "add-user",
+        "--file",
+        file,
+        "--username",
+        u.username,
+        "--role",
+        u.role,
+        "--password-stdin",
+      ],
+      { input: u.password, encoding: "utf8" },
+    );
+    if (r.status !== 0) throw new Error(`edoc console add-user failed: ${r.stderr}`);
+  }
 }
 
 function freePort(): Promise<number> {

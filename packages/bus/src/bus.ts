@@ -111,22 +111,33 @@ export class Bus {
 
   static async connect(opts: BusOptions): Promise<Bus> {
     const bus = new Bus(opts);
-    bus.model = await amqp.connect(opts.url, {
+    const model = await amqp.connect(opts.url, {
       recovery: {
         initialDelay: 200,
         maxDelay: 5_000,
         initialMaxRetries: opts.initialRetries ?? 20,
         maxRetries: Number.POSITIVE_INFINITY,
+        waitForConnect: false,
         setup: (m: ChannelModel) => bus.setup(m),
       },
     });
-    bus.model.on("disconnect", (err: Error) => {
+    bus.model = model;
+    model.on("disconnect", (err: Error) => {
       bus.confirm = undefined;
       bus.rpcChannel = undefined;
       bus.failPending(new BusUnavailableError(`broker connection lost: ${err.message}`));
       if (!bus.closing) bus.log.warn({ err: err.message }, "broker disconnected; reconnecting");
     });
-    bus.model.on("error", (err: Error) => bus.log.warn({ err: err.message }, "broker error"));
+    // Say why a (re)connection fails — e.g. a queue declared with other arguments — instead of
+    // retrying silently.
+    model.on("reconnect-scheduled", (info: { attempt: number; delay: number; error: Error }) =>
+      bus.log.warn(
+        { attempt: info.attempt, delayMs: info.delay, err: info.error.message },
+        "broker connection failed; retrying",
+      ),
+    );
+    model.on("error", (err: Error) => bus.log.warn({ err: err.message }, "broker error"));
+    await model.waitForConnect();
     return bus;
   }
 
