@@ -582,7 +582,7 @@ function checkHeads(
       )
     : pass(
         "CHAIN_HEAD_SIGNATURE",
-        `${all.length} signed chain head${all.length === 1 ? "" : "s"} verify with the key of ${PATHS.hubCertificate}`,
+        `${all.length} signed chain head${all.length === 1 ? " verifies" : "s verify"} with the key of ${PATHS.hubCertificate}`,
       );
 }
 
@@ -637,7 +637,7 @@ function checkBelong(m: Material, proof: ReceiptProof | string, mine: Receipt[])
     ? fail("RECEIPTS_BELONG", `${PATHS.receipts}: ${problems.join("; ")}`)
     : pass(
         "RECEIPTS_BELONG",
-        `the accepted receipt (seq ${acc?.seq}) attests ${PATHS.letter}'s SHA-256; ${mine.length} receipts of ${id}, all on its own ${deliveries.size} deliver${deliveries.size === 1 ? "y" : "ies"}`,
+        `the accepted receipt (seq ${acc?.seq}) attests ${PATHS.letter}'s SHA-256; ${mine.length} receipts of ${id}, all on its own deliveries (${deliveries.size})`,
       );
 }
 

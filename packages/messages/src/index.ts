@@ -187,6 +187,41 @@ export const SentDocument = z.object({
 export type SentDocument = z.infer<typeof SentDocument>;
 
 /**
+ * RPC `evidence.export`: one letter's evidence bundle for auditors (@edoc/evidence). An
+ * operator's method, like the console's: no `actingFor`, and the gateway never exposes it.
+ * Exactly one of hubDocumentId and documentId; `from` narrows a DocumentId several senders used.
+ */
+export const EvidenceExportParams = z
+  .object({
+    hubDocumentId: z.string().min(1).max(1024).optional(),
+    documentId: z.string().min(1).max(1024).optional(),
+    from: organId.optional(),
+  })
+  .refine((p) => (p.hubDocumentId === undefined) !== (p.documentId === undefined), {
+    message: "give exactly one of hubDocumentId and documentId",
+  });
+export type EvidenceExportParams = z.infer<typeof EvidenceExportParams>;
+
+export const EvidenceExportResult = z.object({
+  hubDocumentId: z.string(),
+  documentId: z.string(),
+  from: organId,
+  /** the bundle (a ZIP), base64 */
+  bundle: z.string().min(1),
+  size: z.number().int().positive(),
+  /** SHA-256 of the ZIP bytes, hex */
+  sha256: sha256Hex,
+  /** the signed chain head the receipt proof ends at */
+  chainHead: z.object({ seq: z.number().int(), hash: z.string(), at: isoTime }),
+  /** receipts in the proof, and status packets in the bundle */
+  receipts: z.number().int().nonnegative(),
+  statuses: z.number().int().nonnegative(),
+  /** what the bundle lacks (no CA certificates or CRLs configured…) */
+  warnings: z.array(z.string()),
+});
+export type EvidenceExportResult = z.infer<typeof EvidenceExportResult>;
+
+/**
  * Archive RPC methods (queue `archive.rpc`). `actingFor` is every OrganId the authenticated
  * system may act for: the archive scopes each query to it, so an agency never sees another's
  * deliveries whatever ids it guesses.
@@ -211,6 +246,7 @@ export const RpcParams = {
     limit: z.number().int().min(1).max(500),
   }),
   "documents.trace": z.object({ actingFor: z.array(organId), id: z.string() }),
+  "evidence.export": EvidenceExportParams,
   health: z.object({}),
 } as const;
 export type RpcMethod = keyof typeof RpcParams;
@@ -223,6 +259,7 @@ export const RpcResults = {
   "inbox.ack": z.object({ item: InboxItem }),
   "documents.list": z.object({ documents: z.array(SentDocument) }),
   "documents.trace": Trace,
+  "evidence.export": EvidenceExportResult,
   health: z.object({
     database: z.boolean(),
     chainHead: z.object({ seq: z.number(), hash: z.string() }).optional(),

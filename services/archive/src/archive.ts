@@ -24,6 +24,9 @@ export interface ArchiveOptions {
   reconcileMs?: number;
   /** How often the chain head is signed when it moved (default 10 s). */
   chainHeadMs?: number;
+  /** CA certificates (PEM bundle) and CRL files put into evidence bundles, read at each export. */
+  trustFile?: string;
+  crlFiles?: readonly string[];
 }
 
 export interface Archive {
@@ -77,13 +80,21 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
     reconcileMs: opts.reconcileMs ?? 5_000,
   };
   const heads = new ChainHeadSigner(c, ledger, log, opts.hubKeyPem, opts.hubCertPem);
-  const handlers = rpcHandlers(async () => {
-    const head = ledger.head();
-    return {
-      database: await opts.store.ping(),
-      ...(head ? { chainHead: { seq: head.seq, hash: head.hash } } : {}),
-    };
-  });
+  const handlers = rpcHandlers(
+    async () => {
+      const head = ledger.head();
+      return {
+        database: await opts.store.ping(),
+        ...(head ? { chainHead: { seq: head.seq, hash: head.hash } } : {}),
+      };
+    },
+    {
+      signHead: () => heads.signIfMoved(),
+      ...(opts.hubCertPem ? { hubCertPem: opts.hubCertPem } : {}),
+      ...(opts.trustFile ? { trustFile: opts.trustFile } : {}),
+      crlFiles: opts.crlFiles ?? [],
+    },
+  );
   const reconciler = periodic(ctx.reconcileMs, log, "reconcile", () => reconcileOnce(ctx));
   const signer = periodic(opts.chainHeadMs ?? 10_000, log, "chain-head", () => heads.signIfMoved());
   let started = false;

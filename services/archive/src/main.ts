@@ -41,6 +41,9 @@ async function main(): Promise<void> {
     log,
     hubKeyPem,
     hubCertPem,
+    // For evidence bundles (evidence.export), as the gateway reads them: optional here.
+    ...(process.env.EDOC_TRUST_FILE ? { trustFile: process.env.EDOC_TRUST_FILE } : {}),
+    crlFiles: (process.env.EDOC_CRL_FILES ?? "").split(",").filter(Boolean),
     reconcileMs,
     chainHeadMs,
   });

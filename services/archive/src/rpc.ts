@@ -9,11 +9,12 @@ import {
 import { acceptPacket } from "./accept.js";
 import type { Ctx } from "./context.js";
 import { listDocuments, traceDocument } from "./documents.js";
+import { type EvidenceDeps, evidenceExport } from "./evidence.js";
 import { ackDelivery, fetchDelivery, listInbox } from "./inbox.js";
 
 type Handlers = { [M in RpcMethod]: (ctx: Ctx, params: RpcParamsOf<M>) => Promise<RpcResultOf<M>> };
 
-export function rpcHandlers(health: Handlers["health"]): Handlers {
+export function rpcHandlers(health: Handlers["health"], evidence: EvidenceDeps): Handlers {
   return {
     "packets.accept": acceptPacket,
     "inbox.list": listInbox,
@@ -21,6 +22,7 @@ export function rpcHandlers(health: Handlers["health"]): Handlers {
     "inbox.ack": ackDelivery,
     "documents.list": listDocuments,
     "documents.trace": traceDocument,
+    "evidence.export": evidenceExport(evidence),
     health,
   };
 }

@@ -8,6 +8,7 @@ import {
   traceCommand,
 } from "./client.js";
 import { demoLetterCommand } from "./demo-letter.js";
+import { evidenceCommand } from "./evidence.js";
 import { parseCommand } from "./parse.js";
 import { pkiCommand } from "./pki.js";
 import { signCommand } from "./sign.js";
@@ -19,6 +20,7 @@ export const commands: readonly Command[] = [
   pkiCommand,
   signCommand,
   verifyCommand,
+  evidenceCommand,
   demoLetterCommand,
   sendCommand,
   inboxCommand,

@@ -1,0 +1,263 @@
+import { createHash, X509Certificate } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { Bus, BusUnavailableError, RpcError, RpcTimeoutError } from "@edoc/bus";
+import {
+  type BundleReport,
+  EvidenceError,
+  type VerifyBundleOptions,
+  verifyBundle,
+} from "@edoc/evidence";
+import { RpcResults } from "@edoc/messages";
+import { SignatureError } from "@edoc/signature";
+import { CliError, type Command } from "../command.js";
+
+const EXPORT_USAGE =
+  "evidence export --document ID -o FILE.zip [--from ORGANID] [--amqp URL] [--prefix P] [--timeout MS]";
+const VERIFY_USAGE = "evidence verify FILE.zip --trust CA.pem [--trust …] [--at ISO] [--json]";
+
+/** The hub's own document ids (gateway: "doc_" + 32 hex); anything else is a sender's DocumentId. */
+const HUB_DOCUMENT_ID = /^doc_[0-9a-f]{32}$/;
+
+/**
+ * `edoc evidence export`: asks the running hub's archive (RPC `evidence.export`, over the bus
+ * like a service) for one letter's evidence bundle and writes the ZIP. Exit 0 written, 1 the
+ * archive refused (unknown document…), 2 bad usage or the hub unreachable.
+ *
+ * `edoc evidence verify`: checks a bundle offline against the auditor's own roots. Exit 0 every
+ * check passed, 1 a check failed (each printed with its code), 2 unreadable file or trust anchors.
+ */
+export const evidenceCommand: Command = {
+  name: "evidence",
+  usage: `${EXPORT_USAGE}\n  ${VERIFY_USAGE}`,
+  async run(argv) {
+    const [sub, ...rest] = argv;
+    if (sub === "export") return exportBundle(rest);
+    if (sub === "verify") return verifyFile(rest);
+    throw new CliError(`usage: edoc ${EXPORT_USAGE}\n       edoc ${VERIFY_USAGE}`, 2);
+  },
+};
+
+function usageError(err: unknown, usage: string): CliError {
+  return new CliError(
+    `${err instanceof Error ? err.message : String(err)}; usage: edoc ${usage}`,
+    2,
+  );
+}
+
+function parseExport(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        document: { type: "string" },
+        output: { type: "string", short: "o" },
+        from: { type: "string" },
+        amqp: { type: "string" },
+        prefix: { type: "string" },
+        timeout: { type: "string" },
+      },
+    });
+  } catch (err) {
+    throw usageError(err, EXPORT_USAGE);
+  }
+}
+
+function parseVerify(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        trust: { type: "string", multiple: true },
+        at: { type: "string" },
+        json: { type: "boolean" },
+      },
+    });
+  } catch (err) {
+    throw usageError(err, VERIFY_USAGE);
+  }
+}
+
+function print(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+async function exportBundle(argv: string[]): Promise<number> {
+  const { values, positionals } = parseExport(argv);
+  const id = values.document;
+  const output = values.output;
+  if (!id || !output || positionals.length > 0) {
+    throw new CliError(`usage: edoc ${EXPORT_USAGE}`, 2);
+  }
+  const timeoutMs = values.timeout === undefined ? 120_000 : Number(values.timeout);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
+    throw new CliError(`--timeout must be a positive number of milliseconds`, 2);
+  }
+  const from = values.from;
+  const params = HUB_DOCUMENT_ID.test(id)
+    ? { hubDocumentId: id }
+    : { documentId: id, ...(from ? { from } : {}) };
+  const url = values.amqp ?? process.env.EDOC_AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
+  const prefix = values.prefix ?? process.env.EDOC_BUS_PREFIX ?? "edoc";
+
+  let bus: Bus;
+  try {
+    bus = await Bus.connect({ url, prefix, initialRetries: 2 });
+  } catch (err) {
+    throw new CliError(`cannot reach the hub's broker: ${(err as Error).message}`, 2);
+  }
+  let raw: unknown;
+  try {
+    raw = await bus.call("archive.rpc", "evidence.export", params, timeoutMs);
+  } catch (err) {
+    if (err instanceof RpcError) {
+      throw new CliError(`${err.code}: ${err.message}`, err.status < 500 ? 1 : 2);
+    }
+    if (err instanceof RpcTimeoutError || err instanceof BusUnavailableError) {
+      throw new CliError(`the archive did not answer (${err.message}); is the hub running?`, 2);
+    }
+    throw err;
+  } finally {
+    await bus.close();
+  }
+  const parsed = RpcResults["evidence.export"].safeParse(raw);
+  if (!parsed.success) {
+    throw new CliError(`the archive's answer is not an evidence.export result`, 2);
+  }
+  const result = parsed.data;
+  const bytes = Buffer.from(result.bundle, "base64");
+  const digest = createHash("sha256").update(bytes).digest("hex");
+  if (bytes.length !== result.size || digest !== result.sha256) {
+    throw new CliError(`the bundle arrived damaged (size or SHA-256 differs)`, 2);
+  }
+  try {
+    writeFileSync(output, bytes);
+  } catch (err) {
+    throw new CliError(`cannot write ${output}: ${(err as Error).message}`, 2);
+  }
+  for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+  print(
+    `wrote ${output}: evidence for ${result.hubDocumentId} (DocumentId ${result.documentId}, from ${result.from}), ` +
+      `${bytes.length} bytes, SHA-256 ${digest}; ${result.receipts} receipts up to the signed chain head seq ${result.chainHead.seq}, ` +
+      `${result.statuses} status packet${result.statuses === 1 ? "" : "s"}`,
+  );
+  return 0;
+}
+
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+function readText(file: string, what: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (err) {
+    throw new CliError(`cannot read ${what} ${file}: ${(err as Error).message}`, 2);
+  }
+}
+
+/** Self-signed certificates in the trust files are anchors; the others may complete a path. */
+function trust(files: string[]): Pick<VerifyBundleOptions, "trustAnchors" | "intermediates"> {
+  if (files.length === 0) {
+    throw new CliError(
+      `--trust CA.pem is required: the root(s) you trust, never taken from the bundle`,
+      2,
+    );
+  }
+  const trustAnchors: string[] = [];
+  const intermediates: string[] = [];
+  for (const file of files) {
+    const pems = readText(file, "trust file").match(PEM_CERT) ?? [];
+    if (pems.length === 0) throw new CliError(`${file} holds no PEM certificate`, 2);
+    for (const pem of pems) {
+      let cert: X509Certificate;
+      try {
+        cert = new X509Certificate(pem);
+      } catch {
+        throw new CliError(`${file} holds an unreadable certificate`, 2);
+      }
+      const selfSigned = cert.subject === cert.issuer && cert.verify(cert.publicKey);
+      (selfSigned ? trustAnchors : intermediates).push(`${pem}\n`);
+    }
+  }
+  if (trustAnchors.length === 0) {
+    throw new CliError(`no self-signed root among ${files.join(", ")}: a path needs an anchor`, 2);
+  }
+  return { trustAnchors, intermediates };
+}
+
+async function verifyFile(argv: string[]): Promise<number> {
+  const { values, positionals } = parseVerify(argv);
+  const [file, ...extra] = positionals;
+  if (file === undefined || extra.length > 0) throw new CliError(`usage: edoc ${VERIFY_USAGE}`, 2);
+  const json = values.json === true;
+  let at: Date | undefined;
+  if (values.at !== undefined) {
+    at = new Date(values.at);
+    if (Number.isNaN(at.getTime())) {
+      throw new CliError(`--at must be an ISO 8601 date-time, got ${values.at}`, 2);
+    }
+  }
+  const opts: VerifyBundleOptions = {
+    ...trust(values.trust ?? []),
+    ...(at ? { at } : {}),
+  };
+  let zip: Buffer;
+  try {
+    zip = readFileSync(file);
+  } catch (err) {
+    return unusable(json, "FILE_UNREADABLE", `cannot read ${file}: ${(err as Error).message}`);
+  }
+  let report: BundleReport;
+  try {
+    report = await verifyBundle(zip, opts);
+  } catch (err) {
+    if (err instanceof EvidenceError) return unusable(json, err.code, `${file}: ${err.message}`);
+    if (err instanceof SignatureError) throw new CliError(`${err.message} [${err.code}]`, 2);
+    throw err;
+  }
+  print(json ? JSON.stringify(report, null, 2) : text(report));
+  return report.valid ? 0 : 1;
+}
+
+function unusable(json: boolean, code: string, message: string): number {
+  print(json ? JSON.stringify({ valid: false, code, message }, null, 2) : `${code}: ${message}`);
+  return 2;
+}
+
+function text(r: BundleReport): string {
+  const failed = r.checks.filter((c) => !c.ok);
+  const lines = [
+    r.valid
+      ? `VALID: evidence for ${r.manifest.hubDocumentId} (DocumentId ${r.manifest.documentId})`
+      : `INVALID: ${failed.length} of ${r.checks.length} checks failed (${failed.map((c) => c.code).join(", ")}) for ${r.manifest.hubDocumentId} (DocumentId ${r.manifest.documentId})`,
+  ];
+  for (const c of r.checks) {
+    lines.push(`  ${c.ok ? "ok  " : "FAIL"}  ${(c.code ?? c.name).padEnd(21)} ${c.message}`);
+  }
+  if (r.letter) {
+    lines.push(`letter      ${r.letter.from} → ${r.letter.to.join(", ")}  "${r.letter.subject}"`);
+    lines.push(`digest      ${r.letter.digest}`);
+  }
+  if (r.signer) {
+    lines.push(`signer      ${r.signer.subject} (serial ${r.signer.serialNumber})`);
+    if (r.signer.signingTime)
+      lines.push(`signed at   ${r.signer.signingTime} (XAdES, the signer's claim)`);
+  }
+  if (r.acceptance)
+    lines.push(`accepted    ${r.acceptance.receivedAt} (hub-signed acceptance receipt)`);
+  if (r.chainHead) lines.push(`chain head  seq ${r.chainHead.seq} signed ${r.chainHead.at}`);
+  if (r.receipts.length > 0) lines.push("receipts");
+  for (const x of r.receipts) {
+    const extra = [x.organId, x.deliveryId, x.data?.code, x.data?.result]
+      .filter((v) => v !== undefined && v !== null)
+      .join("  ");
+    lines.push(`  seq ${String(x.seq).padEnd(6)}${x.type.padEnd(14)}${x.at}  ${extra}`.trimEnd());
+  }
+  for (const s of r.statuses) {
+    lines.push(
+      `status      ${s.file}: ${s.code ?? "?"} from ${s.from ?? "?"} accepted ${s.acceptedAt ?? "?"}${s.valid ? "" : " (INVALID)"}`,
+    );
+  }
+  return lines.join("\n");
+}
