@@ -24,6 +24,8 @@ const UNBOUNDED: Limits = {
   maxBytes: Number.MAX_SAFE_INTEGER,
   maxDepth: Number.MAX_SAFE_INTEGER,
   maxElements: Number.MAX_SAFE_INTEGER,
+  maxAttributes: Number.MAX_SAFE_INTEGER,
+  maxComments: Number.MAX_SAFE_INTEGER,
   maxAttachmentBytes: Number.MAX_SAFE_INTEGER,
 };
 

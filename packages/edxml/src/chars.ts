@@ -11,3 +11,15 @@ export function findNonXmlChar(text: string): { index: number; char: string } | 
   const code = (m[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0");
   return { index: m.index, char: `U+${code}` };
 }
+
+/** Whether a code point matches XML 1.0's Char production. */
+export function isXmlCodePoint(cp: number): boolean {
+  return (
+    cp === 0x9 ||
+    cp === 0xa ||
+    cp === 0xd ||
+    (cp >= 0x20 && cp <= 0xd7ff) ||
+    (cp >= 0xe000 && cp <= 0xfffd) ||
+    (cp >= 0x10000 && cp <= 0x10ffff)
+  );
+}

@@ -6,6 +6,10 @@ export interface Limits {
   maxDepth: number;
   /** Number of elements in the document. */
   maxElements: number;
+  /** Number of attributes in the document, namespace declarations included. */
+  maxAttributes: number;
+  /** Number of comments and CDATA sections in the document (each becomes a DOM node). */
+  maxComments: number;
   /** Decoded size of each attachment, in bytes. */
   maxAttachmentBytes: number;
 }
@@ -20,6 +24,8 @@ export const defaultLimits: Limits = Object.freeze({
   maxBytes: 64 * MiB,
   maxDepth: 64,
   maxElements: 100_000,
+  maxAttributes: 100_000,
+  maxComments: 1_000,
   maxAttachmentBytes: 45 * MiB,
 });
 

@@ -1,4 +1,4 @@
-import { findNonXmlChar } from "./chars.js";
+import { findNonXmlChar, isXmlCodePoint } from "./chars.js";
 import { EdxmlError } from "./errors.js";
 import type { Limits } from "./limits.js";
 import { at, excerpt, positionAt } from "./source.js";
@@ -64,13 +64,22 @@ export function scanMarkup(text: string, from: number, limits: Limits): void {
   if (bad) throw notWellFormed(text, bad.index, `character ${bad.char} is not allowed in XML`);
   let depth = 0;
   let elements = 0;
+  let attributes = 0;
+  let comments = 0;
   let i = text.indexOf("<", from);
+  let textFrom = from;
   while (i !== -1) {
+    checkCharRefs(text, textFrom, i);
     const next = text[i + 1];
     let end: number;
     if (next === "!") {
-      if (text.startsWith("<!--", i)) end = closeOf(text, "-->", i + 4);
-      else if (text.startsWith("<![CDATA[", i)) end = closeOf(text, "]]>", i + 9);
+      const comment = text.startsWith("<!--", i);
+      const cdata = !comment && text.startsWith("<![CDATA[", i);
+      if ((comment || cdata) && ++comments > limits.maxComments) {
+        throw tooLarge(text, i, `more than ${limits.maxComments} comments and CDATA sections`);
+      }
+      if (comment) end = closeOf(text, "-->", i + 4);
+      else if (cdata) end = closeOf(text, "]]>", i + 9);
       else {
         const decl = DECLARATIONS.find((d) => text.startsWith(d, i));
         if (decl) {
@@ -100,11 +109,44 @@ export function scanMarkup(text: string, from: number, limits: Limits): void {
       if (depth + 1 > limits.maxDepth) {
         throw tooLarge(text, i, `elements nested deeper than ${limits.maxDepth} levels`);
       }
-      end = tagEnd(text, i);
+      const tag = startTag(text, i);
+      end = tag.end;
+      checkCharRefs(text, i, end === -1 ? text.length : end);
+      attributes += tag.attributes;
+      if (attributes > limits.maxAttributes) {
+        throw tooLarge(text, i, `more than ${limits.maxAttributes} attributes`);
+      }
       if (end !== -1 && text[end - 1] !== "/") depth++;
     }
     if (end < 0) return; // unterminated construct: the parser reports it with its position
+    textFrom = end + 1;
     i = text.indexOf("<", end + 1);
+  }
+  checkCharRefs(text, textFrom, text.length);
+}
+
+const CHAR_REF = /&#(?:x([0-9A-Fa-f]+)|([0-9]+));/g;
+
+/**
+ * Character references in text and attribute values must name a character XML allows (WFC:
+ * Legal Character); xmldom would turn `&#0;` or `&#xD800;` into content. Comments and CDATA
+ * sections are never passed here: a reference there is plain text.
+ */
+function checkCharRefs(text: string, from: number, to: number): void {
+  if (to <= from) return;
+  // Searched within the segment only, so the whole scan stays linear.
+  const segment = text.substring(from, to);
+  if (!segment.includes("&#")) return;
+  CHAR_REF.lastIndex = 0;
+  for (let m = CHAR_REF.exec(segment); m !== null; m = CHAR_REF.exec(segment)) {
+    const cp = m[1] !== undefined ? Number.parseInt(m[1], 16) : Number.parseInt(m[2] ?? "", 10);
+    if (!isXmlCodePoint(cp)) {
+      throw notWellFormed(
+        text,
+        from + m.index,
+        `character reference ${excerpt(m[0], 20)} names a character XML does not allow`,
+      );
+    }
   }
 }
 
@@ -114,17 +156,22 @@ function closeOf(text: string, close: string, from: number): number {
   return j === -1 ? -1 : j + close.length - 1;
 }
 
-/** Offset of the `>` closing the start tag at `start`, skipping quoted attribute values. */
-function tagEnd(text: string, start: number): number {
+/**
+ * Offset of the `>` closing the start tag at `start` (-1 if none), skipping quoted attribute
+ * values, and its number of attributes (each has one `=` outside quotes).
+ */
+function startTag(text: string, start: number): { end: number; attributes: number } {
+  let attributes = 0;
   for (let j = start + 1; j < text.length; j++) {
     const c = text[j];
-    if (c === ">") return j;
-    if (c === '"' || c === "'") {
+    if (c === ">") return { end: j, attributes };
+    if (c === "=") attributes++;
+    else if (c === '"' || c === "'") {
       j = text.indexOf(c, j + 1);
-      if (j === -1) return -1;
+      if (j === -1) return { end: -1, attributes };
     }
   }
-  return -1;
+  return { end: -1, attributes };
 }
 
 function notWellFormed(text: string, offset: number, what: string): EdxmlError {

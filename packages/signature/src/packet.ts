@@ -23,7 +23,11 @@ export async function verifyPacket(
 ): Promise<VerifiedPacket> {
   const report = await verifyEdxml(xml, policy);
   if (report.signedXml === undefined || report.signer === undefined) return { report };
-  const parsed = parsePacket(report.signedXml);
+  // The input's size was bounded as received; its canonical form may be somewhat longer.
+  const parsed = parsePacket(report.signedXml, {
+    ...policy.limits,
+    maxBytes: Number.MAX_SAFE_INTEGER,
+  });
   const from = parsed.kind === "letter" ? parsed.header.from.organId : parsed.from.organId;
   if (!report.signer.organIds.includes(from)) {
     const bound = report.signer.organIds;

@@ -1,4 +1,5 @@
 import type { OrganId } from "@edoc/directory";
+import type { Limits } from "@edoc/edxml";
 import type { XadesInfo } from "./xades.js";
 
 /** Stable reason codes of a negative verdict; messages may change, codes do not. */
@@ -42,6 +43,18 @@ export interface TrustPolicy {
   readonly at?: Date;
   /** When set, the signer must be bound to this OrganId (SIGNER_NOT_BOUND otherwise). */
   readonly expectedOrganId?: OrganId;
+  /**
+   * Resource limits for parsing the input (default: @edoc/edxml's defaultLimits). `maxBytes`
+   * bounds the input as received; the canonical signed content is not held to it again.
+   */
+  readonly limits?: Partial<Limits>;
+  /**
+   * Refuse (SIGNATURE_MALFORMED) any element inside the Signature outside the XML-DSig, XML-DSig
+   * 1.1, exclusive-C14N and XAdES namespaces. Such content is never signed and never read by
+   * verifyPacket, but whoever forwards the received bytes (the hub does) hands it to receivers
+   * whose parsers may not be as careful. Default false.
+   */
+  readonly strictSignatureContent?: boolean;
 }
 
 export interface CertificateSummary {

@@ -10,7 +10,7 @@ import {
 } from "./algorithms.js";
 import { allElements, childElements, onlyChild, pathOf } from "./dom.js";
 import { type Reason, reason } from "./report.js";
-import { SIGNED_PROPERTIES_TYPE } from "./xades.js";
+import { SIGNED_PROPERTIES_TYPE, XADES_NS } from "./xades.js";
 
 /** Where the one accepted Signature must sit. */
 export type Placement = "edxml-header" | "document-element";
@@ -333,4 +333,47 @@ function checkXadesReference(
   }
   if (!B64.test(text(digestValue))) return { malformed: "the XAdES DigestValue is not base64" };
   return { id, digestMethod: digest.getAttribute("Algorithm") ?? "" };
+}
+
+/** XML-DSig 1.0 element names (xmldsig-core, section 4 and 6), the only ones accepted in its namespace. */
+const DSIG_ELEMENTS: ReadonlySet<string> = new Set(
+  (
+    "SignedInfo CanonicalizationMethod SignatureMethod HMACOutputLength Reference Transforms " +
+    "Transform XPath DigestMethod DigestValue SignatureValue KeyInfo KeyName KeyValue " +
+    "DSAKeyValue P Q G Y J Seed PgenCounter RSAKeyValue Modulus Exponent RetrievalMethod " +
+    "X509Data X509IssuerSerial X509IssuerName X509SerialNumber X509SKI X509SubjectName " +
+    "X509Certificate X509CRL PGPData PGPKeyID PGPKeyPacket SPKIData SPKISexp MgmtData Object " +
+    "Manifest SignatureProperties SignatureProperty"
+  ).split(" "),
+);
+
+/** Other namespaces whose elements may sit inside a Signature under `strictSignatureContent`. */
+const SIGNATURE_CONTENT_NAMESPACES: ReadonlySet<string> = new Set([
+  "http://www.w3.org/2009/xmldsig11#",
+  EXC_C14N, // InclusiveNamespaces
+  XADES_NS,
+  "http://uri.etsi.org/01903/v1.4.1#",
+]);
+
+/**
+ * An element inside the Signature that is not XML-DSig (by namespace and name) or XAdES:
+ * unsigned content, such as an Object or KeyInfo carrying a second MessageHeader or From, that a
+ * careless receiver could read as the packet's own.
+ */
+export function foreignSignatureContent(signature: Element): Reason | undefined {
+  const stack = [...childElements(signature)];
+  while (stack.length > 0) {
+    const el = stack.pop()!;
+    const ns = el.namespaceURI ?? "";
+    const known =
+      ns === DSIG_NS ? DSIG_ELEMENTS.has(el.localName ?? "") : SIGNATURE_CONTENT_NAMESPACES.has(ns);
+    if (!known) {
+      return reason(
+        "SIGNATURE_MALFORMED",
+        `unsigned content inside the Signature: <${el.nodeName}> at ${pathOf(el)} (namespace ${JSON.stringify(ns)}); only XML-DSig and XAdES elements are accepted there`,
+      );
+    }
+    stack.push(...childElements(el));
+  }
+  return undefined;
 }

@@ -12,7 +12,12 @@ import {
   type TrustPolicy,
   type VerificationReport,
 } from "./report.js";
-import { checkShape, locateSignature, type Placement } from "./structure.js";
+import {
+  checkShape,
+  foreignSignatureContent,
+  locateSignature,
+  type Placement,
+} from "./structure.js";
 import { x509 } from "./x509.js";
 import { checkSignedProperties, locateSignedProperties } from "./xades.js";
 
@@ -46,7 +51,7 @@ async function verifyDocument(
 ): Promise<VerificationReport> {
   const anchors = policyCertificates(policy.trustAnchors, "trustAnchors");
   const intermediates = policyCertificates(policy.intermediates ?? [], "intermediates");
-  const doc = parseXml(input);
+  const doc = parseXml(input, policy.limits);
   const report: VerificationReport = {
     valid: false,
     reasons: [],
@@ -67,6 +72,10 @@ async function verifyDocument(
   if (checked.signatureMethod) report.algorithm = algorithmName(checked.signatureMethod);
   if (!checked.ok) return fail(checked.reason);
   const { shape } = checked;
+  if (policy.strictSignatureContent === true) {
+    const foreign = foreignSignatureContent(shape.element);
+    if (foreign) return fail(foreign);
+  }
   const signedProperties = shape.signedProperties
     ? locateSignedProperties(doc, shape.element, shape.signedProperties.id)
     : undefined;

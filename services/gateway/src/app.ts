@@ -7,6 +7,7 @@ import { Counter, type Registry } from "prom-client";
 import { type ActsFor, authenticate, type Caller } from "./auth.js";
 import { readPacketBody } from "./body.js";
 import { ApiError } from "./errors.js";
+import { type RateLimit, TokenBuckets } from "./rate-limit.js";
 import { callArchive } from "./rpc.js";
 import { type SubmitDeps, submitPacket } from "./submit.js";
 
@@ -17,6 +18,8 @@ export interface GatewayDeps extends SubmitDeps {
   actsFor: ActsFor;
   /** Largest packet accepted, in bytes (base64 attachments included). */
   maxPacketBytes: number;
+  /** Per authenticated agency, applied before any body is read. */
+  rateLimit: RateLimit;
   /** Extra health checks (signing key, directory validity), name → ok. */
   health: () => Promise<Record<string, boolean>>;
 }
@@ -42,12 +45,25 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
     registers: [deps.metrics],
   });
 
+  const buckets = new TokenBuckets(deps.rateLimit);
+
+  // Authentication, then the rate limit, then the handler: nothing is read, parsed or verified
+  // for a request that is refused.
   const route =
     (h: Handler) =>
     (req: Request, res: Response, next: NextFunction): void => {
       let caller: Caller;
       try {
         caller = authenticate(req, deps.actsFor);
+        const wait = buckets.take(caller.organId);
+        if (wait > 0) {
+          const retryAfter = Math.max(1, Math.ceil(wait));
+          throw ApiError.of(
+            "RATE_LIMITED",
+            `too many requests from ${caller.organId}; retry in ${retryAfter} s`,
+            { retryAfterSeconds: retryAfter },
+          );
+        }
       } catch (err) {
         next(err);
         return;
@@ -142,8 +158,14 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
   );
   app.use("/api/v1", api);
 
+  // Served without a client certificate: answered from a result at most a second old, so a
+  // flood of health checks never becomes a flood of archive calls.
+  let lastHealth: { at: number; checks: Promise<Record<string, boolean>> } | undefined;
   app.get("/health", async (_req, res) => {
-    const checks = await health(deps);
+    if (!lastHealth || Date.now() - lastHealth.at > 1_000) {
+      lastHealth = { at: Date.now(), checks: health(deps) };
+    }
+    const checks = await lastHealth.checks;
     const ok = Object.values(checks).every(Boolean);
     res.status(ok ? 200 : 503).json({ status: ok ? "ok" : "degraded", checks });
   });
@@ -152,9 +174,15 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = toApiError(err);
     refusals.inc({ code: e.code });
-    if (e.status >= 500) req.log.error({ err }, "request failed");
-    else req.log.warn({ code: e.code, msg: e.message }, "request refused");
+    if (e.status >= 500) req.log.error({ err, code: e.code }, "request failed");
+    else req.log.warn({ code: e.code, reason: e.message }, "request refused");
     if (e.status === 503) res.setHeader("Retry-After", "5");
+    if (e.code === "RATE_LIMITED") {
+      const { retryAfterSeconds } = e.details as { retryAfterSeconds: number };
+      res.setHeader("Retry-After", String(retryAfterSeconds));
+    }
+    // Refused before its body was read: close rather than drain an upload of any size.
+    if (!req.complete) res.setHeader("Connection", "close");
     res.status(e.status).json({
       code: e.code,
       message: e.message,

@@ -44,22 +44,37 @@ function readRaw(req: Request, limit: number): Promise<Buffer> {
       chunks.push(c);
     });
     req.on("end", () => resolve(Buffer.concat(chunks, size)));
-    req.on("error", reject);
+    req.on("error", (err) =>
+      reject(ApiError.of("BAD_REQUEST", `request body incomplete: ${err.message}`)),
+    );
   });
 }
 
 function readMultipart(req: Request, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (err: ApiError) => {
+      if (settled) return;
+      settled = true;
+      req.unpipe();
+      req.resume(); // the error handler closes the connection; nothing more is parsed
+      reject(err);
+    };
+    const malformed = (err: Error) =>
+      fail(ApiError.of("BAD_REQUEST", `malformed multipart body: ${err.message}`));
     let bb: busboy.Busboy;
     try {
       bb = busboy({ headers: req.headers, limits: { fileSize: limit, files: 1, fields: 20 } });
     } catch (err) {
-      reject(ApiError.of("BAD_REQUEST", `malformed multipart body: ${(err as Error).message}`));
+      malformed(err as Error);
       return;
     }
     let file: Buffer | undefined;
     let failure: ApiError | undefined;
     bb.on("file", (name, stream) => {
+      // Every stream gets an error listener: busboy errors them on a truncated body, and an
+      // unhandled 'error' would take the whole gateway down.
+      stream.on("error", malformed);
       if (name !== "file") {
         stream.resume();
         return;
@@ -73,14 +88,23 @@ function readMultipart(req: Request, limit: number): Promise<Buffer> {
         file = Buffer.concat(chunks);
       });
     });
-    bb.on("error", (err: Error) =>
-      reject(ApiError.of("BAD_REQUEST", `malformed multipart body: ${err.message}`)),
-    );
-    bb.on("close", () => {
-      if (failure) reject(failure);
-      else if (!file) reject(ApiError.of("BAD_REQUEST", 'multipart body has no field "file"'));
-      else resolve(file);
+    bb.on("filesLimit", () => {
+      failure ??= ApiError.of(
+        "BAD_REQUEST",
+        'multipart body has more than one file; send one "file"',
+      );
     });
+    bb.on("error", malformed);
+    bb.on("close", () => {
+      if (settled) return;
+      if (failure) fail(failure);
+      else if (!file) fail(ApiError.of("BAD_REQUEST", 'multipart body has no field "file"'));
+      else {
+        settled = true;
+        resolve(file);
+      }
+    });
+    req.on("error", malformed);
     req.pipe(bb);
   });
 }

@@ -13,8 +13,34 @@ export interface GatewayConfig extends HubConfig {
   crlFiles: string[];
   actsForFile: string | undefined;
   maxPacketBytes: number;
+  /** Parser limits beyond the packet size; unset ones are @edoc/edxml's defaults. */
+  maxAttachmentBytes: number | undefined;
+  maxElements: number | undefined;
   allowSha1: boolean;
+  /** Token bucket per authenticated OrganId: refill rate and capacity; rate 0 turns it off. */
+  ratePerSecond: number;
+  rateBurst: number;
+  /** How often the trust store and CRL files are checked for changes (0: on SIGHUP only). */
+  trustReloadMs: number;
+  /** OpenSSL cipher list for TLS 1.2 and 1.3. */
+  tlsCiphers: string;
 }
+
+/**
+ * Forward-secret AEAD suites only (Mozilla "intermediate"): TLS 1.3's three, then ECDHE with
+ * AES-GCM or ChaCha20-Poly1305 for TLS 1.2 clients.
+ */
+export const DEFAULT_TLS_CIPHERS = [
+  "TLS_AES_128_GCM_SHA256",
+  "TLS_AES_256_GCM_SHA384",
+  "TLS_CHACHA20_POLY1305_SHA256",
+  "ECDHE-ECDSA-AES128-GCM-SHA256",
+  "ECDHE-RSA-AES128-GCM-SHA256",
+  "ECDHE-ECDSA-AES256-GCM-SHA384",
+  "ECDHE-RSA-AES256-GCM-SHA384",
+  "ECDHE-ECDSA-CHACHA20-POLY1305",
+  "ECDHE-RSA-CHACHA20-POLY1305",
+].join(":");
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const base = loadHubConfig(env);
@@ -30,9 +56,38 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     trustFile,
     crlFiles: (env.EDOC_CRL_FILES ?? "").split(",").filter(Boolean),
     actsForFile: env.EDOC_ACTS_FOR_FILE || undefined,
-    maxPacketBytes: envInt("EDOC_MAX_PACKET_BYTES", 40 * 1024 * 1024, env),
+    maxPacketBytes: positive(
+      "EDOC_MAX_PACKET_BYTES",
+      envInt("EDOC_MAX_PACKET_BYTES", 40 * 1024 * 1024, env),
+    ),
+    maxAttachmentBytes: optionalPositive("EDOC_MAX_ATTACHMENT_BYTES", env),
+    maxElements: optionalPositive("EDOC_MAX_ELEMENTS", env),
     allowSha1: env.EDOC_ALLOW_SHA1 === "true",
+    ratePerSecond: envNumber("EDOC_RATE_PER_SECOND", 50, env),
+    rateBurst: positive("EDOC_RATE_BURST", envNumber("EDOC_RATE_BURST", 200, env)),
+    trustReloadMs: envInt("EDOC_TRUST_RELOAD_MS", 5_000, env),
+    tlsCiphers: env.EDOC_TLS_CIPHERS || DEFAULT_TLS_CIPHERS,
   };
+}
+
+/** A non-negative number setting (fractions allowed: 0.5 per second is one every two seconds). */
+function envNumber(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0)
+    throw new ConfigError(`${name} must be a non-negative number, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function positive(name: string, n: number): number {
+  if (n <= 0) throw new ConfigError(`${name} must be positive, got ${n}`);
+  return n;
+}
+
+function optionalPositive(name: string, env: NodeJS.ProcessEnv): number | undefined {
+  if (!env[name]) return undefined;
+  return positive(name, envInt(name, 0, env));
 }
 
 /** `{ "<system OrganId>": ["<OrganId it acts for>", …] }`, validated. */

@@ -1,26 +1,45 @@
+import type { ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
+import type { Socket } from "node:net";
+import type { SecureContextOptions, TLSSocket } from "node:tls";
 import { Bus } from "@edoc/bus";
 import {
   createLogger,
   createMetrics,
   loadDirectory,
-  loadTrust,
   onShutdown,
   readText,
   serveOps,
+  type TrustMaterial,
 } from "@edoc/runtime";
 import { signXml } from "@edoc/signature";
 import { createGatewayApp } from "./app.js";
 import { loadActsFor, loadGatewayConfig } from "./config.js";
+import { TrustStore } from "./trust.js";
 
 const log = createLogger("gateway");
 const config = loadGatewayConfig();
 const metrics = createMetrics("gateway");
-const trust = loadTrust(config.trustFile, config.crlFiles);
 const hubKeyPem = readText(config.hubKeyFile ?? "", "hub key");
 const hubCertPem = readText(config.hubCertFile ?? "", "hub certificate");
 const directory = loadDirectory(config.directoryFile);
 const actsFor = loadActsFor(config.actsForFile);
+
+/** TLS 1.2+ only, forward-secret AEAD suites, client certificates checked against trust + CRLs. */
+function secureContext(trust: TrustMaterial): SecureContextOptions {
+  return {
+    key: hubKeyPem,
+    cert: hubCertPem,
+    ca: [...trust.anchors, ...trust.intermediates],
+    ...(trust.crls.length > 0 ? { crl: trust.crls } : {}),
+    minVersion: "TLSv1.2",
+    ciphers: config.tlsCiphers,
+  };
+}
+
+// Set once the server exists; a reload before that only replaces the material.
+let onTrustChange: (trust: TrustMaterial) => void = () => {};
+const trust = new TrustStore(config.trustFile, config.crlFiles, log, (m) => onTrustChange(m));
 
 const bus = await Bus.connect({ url: config.amqpUrl, prefix: config.busPrefix, logger: log });
 const app = createGatewayApp({
@@ -29,12 +48,19 @@ const app = createGatewayApp({
   metrics,
   actsFor,
   maxPacketBytes: config.maxPacketBytes,
+  rateLimit: { ratePerSecond: config.ratePerSecond, burst: config.rateBurst },
   directory: () => directory,
   trust: () => ({
-    trustAnchors: trust.anchors,
-    intermediates: trust.intermediates,
-    crls: trust.crls,
+    trustAnchors: trust.current.anchors,
+    intermediates: trust.current.intermediates,
+    crls: trust.current.crls,
     allowSha1: config.allowSha1,
+    strictSignatureContent: true,
+    limits: {
+      maxBytes: config.maxPacketBytes,
+      ...(config.maxAttachmentBytes ? { maxAttachmentBytes: config.maxAttachmentBytes } : {}),
+      ...(config.maxElements ? { maxElements: config.maxElements } : {}),
+    },
   }),
   signReceipt: (xml) => signXml(xml, { privateKeyPem: hubKeyPem, certificatePem: hubCertPem }),
   health: async () => ({
@@ -47,19 +73,77 @@ const app = createGatewayApp({
 // and CRLs as signatures; refusals are turned into JSON by the app (see auth.ts).
 const server = createHttpsServer(
   {
-    key: hubKeyPem,
-    cert: hubCertPem,
-    ca: [...trust.anchors, ...trust.intermediates],
-    ...(trust.crls.length > 0 ? { crl: trust.crls } : {}),
+    ...secureContext(trust.current),
     requestCert: true,
     rejectUnauthorized: false,
-    minVersion: "TLSv1.2",
+    // Slow clients may not hold a connection open forever before sending their headers.
+    headersTimeout: 20_000,
   },
   app,
 );
+
+// After a trust reload, connections authenticated under the old trust store (and CRLs) must not
+// carry on: idle ones are closed at once, busy ones after their current response. A new
+// secure context also has new session-ticket keys, so no session resumes past a revocation.
+const generationOf = new WeakMap<Socket, number>();
+const inFlight = new Set<ServerResponse>();
+server.on("secureConnection", (socket: TLSSocket) => generationOf.set(socket, trust.generation));
+server.prependListener("request", (req, res) => {
+  if (generationOf.get(req.socket) !== trust.generation) res.setHeader("Connection", "close");
+  inFlight.add(res);
+  res.once("close", () => inFlight.delete(res));
+});
+onTrustChange = (material) => {
+  server.setSecureContext(secureContext(material));
+  for (const res of inFlight) {
+    if (!res.headersSent) res.setHeader("Connection", "close");
+    else {
+      const socket = res.socket;
+      res.once("finish", () => socket?.end());
+    }
+  }
+  server.closeIdleConnections();
+};
+trust.watch(config.trustReloadMs);
+
+// Handshakes refused by TLS itself (old protocol versions, no shared cipher) never reach the app.
+server.on("tlsClientError", (err: Error & { code?: string }, socket: TLSSocket) => {
+  log.warn(
+    { code: "TLS_HANDSHAKE_FAILED", tlsError: err.code, remote: socket.remoteAddress },
+    "TLS handshake refused",
+  );
+});
+// Requests HTTP cannot parse get a JSON refusal too, then the connection is closed.
+server.on("clientError", (err: Error & { code?: string }, socket: Socket) => {
+  const [status, code] =
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? ["431 Request Header Fields Too Large", "HEADERS_TOO_LARGE"]
+      : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? ["408 Request Timeout", "REQUEST_TIMEOUT"]
+        : ["400 Bad Request", "BAD_REQUEST"];
+  log.warn({ code, httpError: err.code, remote: socket.remoteAddress }, "request refused");
+  if (!socket.writable || err.code === "ECONNRESET") {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify({ code, message: `malformed HTTP request (${err.code ?? "?"})` });
+  socket.end(
+    `HTTP/1.1 ${status}\r\n` +
+      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Connection: close\r\n\r\n${body}`,
+  );
+});
+
 server.listen(config.port, config.host, () =>
   log.info(
-    { host: config.host, port: config.port, agencies: directory.size },
+    {
+      host: config.host,
+      port: config.port,
+      agencies: directory.size,
+      ratePerSecond: config.ratePerSecond,
+      rateBurst: config.rateBurst,
+      trustReloadMs: config.trustReloadMs,
+    },
     "gateway listening (mTLS)",
   ),
 );
@@ -67,6 +151,7 @@ server.listen(config.port, config.host, () =>
 const ops = serveOps(config.opsPort, metrics, async () => ({ broker: bus.connected }));
 
 onShutdown(log, async () => {
+  trust.stop();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   ops.close();
   await bus.close();

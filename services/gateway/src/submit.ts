@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import type { Bus } from "@edoc/bus";
 import type { Directory, OrganId } from "@edoc/directory";
-import { EdxmlError, type Letter, type Packet, type StatusPacket } from "@edoc/edxml";
+import { EdxmlError, type Letter, type Packet, parsePacket, type StatusPacket } from "@edoc/edxml";
 import { type AcceptRequest, AcceptResult } from "@edoc/messages";
 import { acceptanceReceiptXml } from "@edoc/receipts";
-import { checkSender, planLetter } from "@edoc/routing";
+import { checkSender, isKnownStatusCode, normalizeStatusCode, planLetter } from "@edoc/routing";
 import { type TrustPolicy, type VerificationReport, verifyPacket } from "@edoc/signature";
 import type { Caller } from "./auth.js";
 import { ApiError } from "./errors.js";
@@ -42,7 +42,9 @@ export async function submitPacket(
   expected: Packet["kind"],
 ): Promise<SubmitResult> {
   const receivedAt = new Date();
-  const { report, packet } = await verify(bytes, deps.trust());
+  // Judged as of reception: a signed XAdES SigningTime is the signer's own claim and must not
+  // move the validation time before an expiry or a revocation.
+  const { report, packet } = await verify(bytes, { ...deps.trust(), at: receivedAt });
   if (!packet) throw ApiError.of("EDXML_INVALID", "the signed content is not an edXML packet");
   if (packet.kind !== expected) {
     const where = packet.kind === "letter" ? "POST /api/v1/documents" : "POST /api/v1/statuses";
@@ -57,6 +59,8 @@ export async function submitPacket(
   const directory = deps.directory();
   const sender = checkSender(from, directory, receivedAt);
   if (!sender.ok) throw ApiError.of(sender.code, sender.message);
+
+  if (packet.kind === "status") checkStatusCode(packet.statusCode);
 
   const digest = createHash("sha256").update(bytes).digest("hex");
   const summary =
@@ -99,7 +103,11 @@ export async function submitPacket(
     receiptXml,
     edxml: bytes.toString("base64"),
   };
-  const result = AcceptResult.parse(await callArchive(deps.bus, "packets.accept", request, 30_000));
+  const result = AcceptResult.parse(
+    await callArchive(deps.bus, "packets.accept", request, 30_000).catch((err: unknown) => {
+      throw packet.kind === "status" ? unknownLetter(err, packet) : err;
+    }),
+  );
   return {
     status: result.outcome === "accepted" ? 202 : 200,
     body: {
@@ -134,6 +142,7 @@ async function verify(
     throw err;
   }
   const { report } = outcome;
+  if (!report.valid && report.signedXml === undefined) notEdxml(bytes, policy);
   if (!report.valid) {
     const codes = report.reasons.map((r) => r.code);
     const code = codes.includes("SIGNER_NOT_BOUND")
@@ -146,6 +155,54 @@ async function verify(
     });
   }
   return outcome;
+}
+
+/** 07–12 parse but QCVN 102:2016 defines no meaning for them: refused before the archive. */
+function checkStatusCode(raw: string): void {
+  let code: string;
+  try {
+    code = normalizeStatusCode(raw);
+  } catch {
+    code = raw;
+  }
+  if (!isKnownStatusCode(code)) {
+    throw ApiError.of(
+      "STATUS_UNKNOWN",
+      `status code ${JSON.stringify(raw)} is not in QCVN 102:2016's list (01–06, 13, 15, 16)`,
+    );
+  }
+}
+
+/**
+ * A status about a letter the reporter is no party to gets the same answer as one about a letter
+ * that does not exist: otherwise any agency could probe which DocumentIds another agency sent.
+ */
+function unknownLetter(err: unknown, s: StatusPacket): unknown {
+  if (
+    err instanceof ApiError &&
+    (err.code === "STATUS_NOT_RECEIVED" || err.code === "STATUS_UNKNOWN_DOCUMENT")
+  ) {
+    return ApiError.of(
+      "STATUS_UNKNOWN_DOCUMENT",
+      `no letter ${JSON.stringify(s.responseFor.documentId)} from ${s.responseFor.organId} that ${s.from.organId} sent or received passed through this hub`,
+    );
+  }
+  return err;
+}
+
+/**
+ * A document with no usable signature may not be an edXML packet at all (an HTML page, another
+ * XML format): say that rather than "signature missing". Only on this failure path is the input
+ * read a second time.
+ */
+function notEdxml(bytes: Buffer, policy: TrustPolicy): void {
+  try {
+    parsePacket(bytes, policy.limits);
+  } catch (err) {
+    if (err instanceof EdxmlError && err.code === "EDXML_NOT_EDXML") {
+      throw new ApiError(err.code, err.message, 400, { issues: err.issues });
+    }
+  }
 }
 
 interface Summary {

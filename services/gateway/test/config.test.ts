@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_TLS_CIPHERS, loadGatewayConfig } from "../src/config.js";
+
+const base = { EDOC_TRUST_FILE: "/t.pem", EDOC_HUB_KEY: "/k.pem", EDOC_HUB_CERT: "/c.pem" };
+
+describe("gateway configuration", () => {
+  it("has generous defaults for rate limiting and polls the trust files every 5 s", () => {
+    const c = loadGatewayConfig(base);
+    expect(c).toMatchObject({
+      ratePerSecond: 50,
+      rateBurst: 200,
+      trustReloadMs: 5_000,
+      maxAttachmentBytes: undefined,
+      maxElements: undefined,
+      tlsCiphers: DEFAULT_TLS_CIPHERS,
+    });
+  });
+
+  it("reads the limits, and refuses garbage rather than running with NaN", () => {
+    const c = loadGatewayConfig({
+      ...base,
+      EDOC_RATE_PER_SECOND: "0.5",
+      EDOC_RATE_BURST: "3",
+      EDOC_MAX_ATTACHMENT_BYTES: "65536",
+      EDOC_MAX_ELEMENTS: "20000",
+      EDOC_TRUST_RELOAD_MS: "0",
+    });
+    expect(c).toMatchObject({
+      ratePerSecond: 0.5,
+      rateBurst: 3,
+      maxAttachmentBytes: 65536,
+      maxElements: 20000,
+      trustReloadMs: 0,
+    });
+    for (const env of [
+      { EDOC_RATE_PER_SECOND: "fast" },
+      { EDOC_RATE_PER_SECOND: "-1" },
+      { EDOC_RATE_BURST: "0" },
+      { EDOC_MAX_PACKET_BYTES: "0" },
+      { EDOC_MAX_ELEMENTS: "many" },
+    ]) {
+      expect(() => loadGatewayConfig({ ...base, ...env }), JSON.stringify(env)).toThrow(/EDOC_/);
+    }
+  });
+});
