@@ -7,6 +7,13 @@ import {
   RpcResults,
 } from "@edoc/messages";
 import { acceptPacket } from "./accept.js";
+import {
+  consoleDeadLetters,
+  consoleRedrive,
+  consoleSearch,
+  consoleStuck,
+  consoleTrace,
+} from "./console.js";
 import type { Ctx } from "./context.js";
 import { listDocuments, traceDocument } from "./documents.js";
 import { type EvidenceDeps, evidenceExport } from "./evidence.js";
@@ -22,6 +29,11 @@ export function rpcHandlers(health: Handlers["health"], evidence: EvidenceDeps):
     "inbox.ack": ackDelivery,
     "documents.list": listDocuments,
     "documents.trace": traceDocument,
+    "console.search": consoleSearch,
+    "console.trace": consoleTrace,
+    "console.stuck": consoleStuck,
+    "console.deadLetters": consoleDeadLetters,
+    "console.redrive": consoleRedrive,
     "evidence.export": evidenceExport(evidence),
     health,
   };

@@ -7,6 +7,7 @@ import {
   statusCommand,
   traceCommand,
 } from "./client.js";
+import { consoleCommand } from "./console.js";
 import { demoLetterCommand } from "./demo-letter.js";
 import { evidenceCommand } from "./evidence.js";
 import { parseCommand } from "./parse.js";
@@ -28,4 +29,5 @@ export const commands: readonly Command[] = [
   ackCommand,
   statusCommand,
   traceCommand,
+  consoleCommand,
 ];

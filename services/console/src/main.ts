@@ -1,0 +1,92 @@
+import { readFileSync } from "node:fs";
+import { createServer as createHttpsServer } from "node:https";
+import type { Socket } from "node:net";
+import { Bus } from "@edoc/bus";
+import {
+  createLogger,
+  createMetrics,
+  loadDirectory,
+  onShutdown,
+  readText,
+  serveOps,
+} from "@edoc/runtime";
+import { createConsoleApp } from "./app.js";
+import { loadConsoleConfig } from "./config.js";
+import { LoginLimiter } from "./login-limit.js";
+import { Sessions } from "./sessions.js";
+import { UserStore } from "./users.js";
+
+const log = createLogger("console");
+const config = loadConsoleConfig();
+const metrics = createMetrics("console");
+const keyPem = readText(config.hubKeyFile, "hub key");
+const certPem = readText(config.hubCertFile, "hub certificate");
+const directory = loadDirectory(config.directoryFile);
+const users = new UserStore(config.usersFile, (err) =>
+  log.error({ err: err.message }, "users file unreadable; keeping the previous list"),
+);
+if (users.size === 0)
+  log.warn({ file: config.usersFile }, "the users file lists nobody; no one can log in");
+const css = readFileSync(new URL("../static/console.css", import.meta.url), "utf8");
+
+const sessions = new Sessions({ idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs });
+const sweeper = setInterval(() => sessions.sweep(), 60_000);
+sweeper.unref();
+
+const bus = await Bus.connect({ url: config.amqpUrl, prefix: config.busPrefix, logger: log });
+const app = createConsoleApp({
+  bus,
+  log,
+  users,
+  sessions,
+  limiter: new LoginLimiter({ attempts: config.loginAttempts, windowMs: config.loginWindowMs }),
+  directory: () => directory,
+  stuck: config.stuck,
+  services: config.services,
+  css,
+  selfHealth: () => ({
+    name: "console",
+    port: config.opsPort,
+    state: bus.connected ? "ok" : "degraded",
+    checks: { broker: bus.connected, users: users.size > 0 },
+  }),
+});
+
+// The hub's certificate, TLS 1.2+ with forward-secret AEAD suites. No client certificate is
+// asked for: agency certificates mean nothing here; people log in with a password.
+const server = createHttpsServer(
+  {
+    key: keyPem,
+    cert: certPem,
+    minVersion: "TLSv1.2",
+    ciphers: config.tlsCiphers,
+    requestCert: false,
+    headersTimeout: 20_000,
+    requestTimeout: 60_000,
+  },
+  app,
+);
+server.on("tlsClientError", (err: Error & { code?: string }, socket: Socket) => {
+  log.warn({ tlsError: err.code, remote: socket.remoteAddress }, "TLS handshake refused");
+});
+server.listen(config.port, config.host, () =>
+  log.info(
+    { host: config.host, port: config.port, users: users.size, prefix: config.busPrefix },
+    "console listening (https)",
+  ),
+);
+
+const ops = serveOps(config.opsPort, metrics, async () => ({
+  broker: bus.connected,
+  users: users.size > 0,
+}));
+
+onShutdown(log, async () => {
+  clearInterval(sweeper);
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+  ops.close();
+  await bus.close();
+});
