@@ -35,8 +35,22 @@ function sanUris(cert: x509.X509Certificate): string[] {
   return (san?.names.items ?? []).filter((n) => n.type === "url").map((n) => n.value);
 }
 
-/** The OrganIds a certificate (PEM or base64 DER) is bound to, well-formed ones only. */
+/**
+ * The OrganIds a certificate (PEM or base64 DER) is bound to, well-formed ones only.
+ * Remembered per certificate: the gateway asks for every request and every signature.
+ */
 export function organIdsOf(certificatePem: string): OrganId[] {
+  const known = bindings.get(certificatePem);
+  if (known) return [...known];
+  const ids = readOrganIds(certificatePem);
+  if (bindings.size >= 2_000) bindings.clear();
+  bindings.set(certificatePem, ids);
+  return [...ids];
+}
+
+const bindings = new Map<string, readonly OrganId[]>();
+
+function readOrganIds(certificatePem: string): OrganId[] {
   const cert = parseCertificate(certificatePem);
   const fromSan = sanUris(cert)
     .filter((uri) => uri.startsWith(ORGAN_URN_PREFIX))

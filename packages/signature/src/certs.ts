@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { normalizeSerial, UID_OID } from "@edoc/pki";
+import { certificateFromDer } from "./cache.js";
 import { SignatureError } from "./errors.js";
 import type { CertificateSummary } from "./report.js";
 import { x509 } from "./x509.js";
@@ -27,7 +28,7 @@ export function policyCertificates(
     }
     return bodies.map((der) => {
       try {
-        return new x509.X509Certificate(der);
+        return certificateFromDer(der);
       } catch {
         throw new SignatureError(
           "TRUST_POLICY_INVALID",
@@ -38,9 +39,25 @@ export function policyCertificates(
   });
 }
 
-/** Subject/issuer strings with UID spelled out (the library prints its OID otherwise). */
+/**
+ * A name's DER and its text with UID spelled out (the library prints its OID otherwise).
+ * Both re-encode the name on every call, and the CAs' names recur in every path, so they are
+ * remembered per Name object (certificates themselves are cached, see cache.ts).
+ */
+function nameForms(name: x509.Name): { der: Buffer; text: string } {
+  let forms = names.get(name);
+  if (!forms) {
+    const der = Buffer.from(name.toArrayBuffer());
+    forms = { der, text: new x509.Name(der, { UID: UID_OID }).toString() };
+    names.set(name, forms);
+  }
+  return forms;
+}
+
+const names = new WeakMap<x509.Name, { der: Buffer; text: string }>();
+
 export function nameString(name: x509.Name): string {
-  return new x509.Name(name.toArrayBuffer(), { UID: UID_OID }).toString();
+  return nameForms(name).text;
 }
 
 export function summary(cert: x509.X509Certificate): CertificateSummary {
@@ -69,5 +86,7 @@ export function sameCertificate(a: x509.X509Certificate, b: x509.X509Certificate
 
 /** Name matching on the encoded names (as OpenSSL does after canonical re-encoding). */
 export function sameName(a: x509.Name, b: x509.Name): boolean {
-  return bytesEqual(a.toArrayBuffer(), b.toArrayBuffer()) || a.toString() === b.toString();
+  const fa = nameForms(a);
+  const fb = nameForms(b);
+  return fa.der.equals(fb.der) || fa.text === fb.text;
 }

@@ -1,3 +1,4 @@
+import { crlFromDer, signedBy } from "./cache.js";
 import { nameString, pemBodies, sameCertificate, sameName, summary } from "./certs.js";
 import { type CertificateSummary, type CrlUsed, type Reason, reason } from "./report.js";
 import type { x509 as X509Namespace } from "./x509.js";
@@ -41,9 +42,7 @@ async function buildPath(input: PathInput): Promise<Cert[] | undefined> {
       (c) => sameName(c.subjectName, cert.issuerName) && !path.some((p) => sameCertificate(p, c)),
     );
     for (const issuer of candidates) {
-      const signed = await cert
-        .verify({ publicKey: issuer.publicKey, signatureOnly: true })
-        .catch(() => false);
+      const signed = await signedBy(cert, issuer);
       if (!signed) continue;
       const found = await walk([...path, issuer]);
       if (found) return found;
@@ -121,7 +120,7 @@ function parseCrls(values: readonly string[]): {
     if (bodies.length === 0) reasons.push(reason("CRL_INVALID", `crls[${i}] holds no X509 CRL`));
     for (const der of bodies) {
       try {
-        crls.push(new x509.X509Crl(der));
+        crls.push(crlFromDer(der));
       } catch {
         reasons.push(reason("CRL_INVALID", `crls[${i}] is not a readable CRL`));
       }
@@ -135,7 +134,7 @@ const KNOWN_CRL_EXTENSIONS = new Set(["2.5.29.35", "2.5.29.20"]); // AKI, cRLNum
 
 async function crlReasons(crl: X509Namespace.X509Crl, issuer: Cert, at: Date): Promise<Reason[]> {
   const who = nameString(crl.issuerName);
-  if (!(await crl.verify({ publicKey: issuer }).catch(() => false))) {
+  if (!(await signedBy(crl, issuer))) {
     return [reason("CRL_INVALID", `the CRL naming ${who} is not signed by that issuer's key`)];
   }
   const ku = keyUsage(issuer);

@@ -58,7 +58,20 @@ function existingSignatures(doc: Document, header: Element | undefined): Element
   return [...dsig, ...placeholders];
 }
 
+/** The same key and certificate sign every receipt of a hub: checked and parsed once. */
+const checkedKeys = new Map<string, { key: KeyObject; algorithm: SigningAlgorithm }>();
+
 function signingKey(opts: SignOptions): { key: KeyObject; algorithm: SigningAlgorithm } {
+  const id = `${opts.algorithm ?? ""}\n${opts.privateKeyPem}\n${opts.certificatePem}`;
+  const known = checkedKeys.get(id);
+  if (known) return known;
+  const checked = checkSigningKey(opts);
+  if (checkedKeys.size >= 16) checkedKeys.clear();
+  checkedKeys.set(id, checked);
+  return checked;
+}
+
+function checkSigningKey(opts: SignOptions): { key: KeyObject; algorithm: SigningAlgorithm } {
   let key: KeyObject;
   let cert: X509Certificate;
   try {
@@ -89,8 +102,21 @@ function signingKey(opts: SignOptions): { key: KeyObject; algorithm: SigningAlgo
   return { key, algorithm };
 }
 
+/** KeyInfo's certificates, checked and re-wrapped once per distinct bundle. */
+const bundles = new Map<string, string>();
+
 function certificateBundle(opts: SignOptions): string {
   const pems = [opts.certificatePem, ...(opts.chainPems ?? [])];
+  const id = pems.join("\n");
+  const known = bundles.get(id);
+  if (known !== undefined) return known;
+  const bundle = buildCertificateBundle(pems);
+  if (bundles.size >= 16) bundles.clear();
+  bundles.set(id, bundle);
+  return bundle;
+}
+
+function buildCertificateBundle(pems: string[]): string {
   pems.forEach((pem, i) => {
     try {
       new X509Certificate(pem);

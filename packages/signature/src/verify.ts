@@ -2,6 +2,7 @@ import { createPublicKey, type KeyObject } from "node:crypto";
 import { parseXml } from "@edoc/edxml";
 import { organIdsOf } from "@edoc/pki";
 import { algorithmName } from "./algorithms.js";
+import { certificateFromDer, keyObject } from "./cache.js";
 import { fingerprintSha256, pemBodies, policyCertificates, summary, toPem } from "./certs.js";
 import { checkSignatureValue } from "./check.js";
 import { validatePath } from "./path.js";
@@ -18,7 +19,7 @@ import {
   locateSignature,
   type Placement,
 } from "./structure.js";
-import { x509 } from "./x509.js";
+import type { x509 } from "./x509.js";
 import { checkSignedProperties, locateSignedProperties } from "./xades.js";
 
 /** What parseXml already validated, as text for xml-crypto (which parses on its own). */
@@ -28,7 +29,10 @@ function decoded(input: string | Uint8Array): string {
 }
 
 function publicKeyOf(cert: x509.X509Certificate): KeyObject {
-  return createPublicKey({ key: Buffer.from(cert.publicKey.rawData), format: "der", type: "spki" });
+  const der = Buffer.from(cert.publicKey.rawData);
+  return keyObject(der.toString("base64"), () =>
+    createPublicKey({ key: der, format: "der", type: "spki" }),
+  );
 }
 
 /** The hub's policy floor (RSA at least 2048 bits, per the signature-format circular). */
@@ -84,7 +88,7 @@ async function verifyDocument(
   const certs: x509.X509Certificate[] = [];
   for (const [i, b64] of shape.certificates.entries()) {
     try {
-      certs.push(new x509.X509Certificate(Buffer.from(b64, "base64")));
+      certs.push(certificateFromDer(Buffer.from(b64, "base64")));
     } catch {
       return fail(
         reason(
@@ -212,7 +216,7 @@ export async function verifyCertificate(
   try {
     const [der] = pemBodies(certificatePem, "CERTIFICATE");
     if (der === undefined) throw new Error("no certificate");
-    cert = new x509.X509Certificate(der);
+    cert = certificateFromDer(der);
   } catch {
     return {
       ...base,
