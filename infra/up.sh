@@ -40,10 +40,20 @@ export EDOC_TRUST_FILE="$PKI/chain.pem"
 export EDOC_CRL_FILES="$PKI/crl.pem,$PKI/root-crl.pem"
 export EDOC_ACTS_FOR_FILE="$STATE_DIR/acts-for.json"
 export EDOC_GATEWAY_PORT="${EDOC_GATEWAY_PORT:-8443}"
+export EDOC_CONSOLE_PORT="${EDOC_CONSOLE_PORT:-8444}"
+
+# The operators' console: a first operator account with a random password, kept 0600 beside it.
+export EDOC_CONSOLE_USERS_FILE="$STATE_DIR/console-users.json"
+if [ ! -f "$EDOC_CONSOLE_USERS_FILE" ]; then
+  ( umask 077
+    node -e 'process.stdout.write(require("crypto").randomBytes(12).toString("base64url"))' >"$STATE_DIR/console-password" )
+  edoc console add-user --file "$EDOC_CONSOLE_USERS_FILE" --username vanhanh --role operator \
+    --password-stdin <"$STATE_DIR/console-password" 2>/dev/null
+fi
 
 bash infra/down.sh --services-only
 : >"$STATE_DIR/services.pids"
-for svc in archive router gateway; do
+for svc in archive router gateway console; do
   setsid nohup node "services/$svc/dist/main.js" >>"$LOGS/$svc.log" 2>&1 &
   echo "$svc $!" >>"$STATE_DIR/services.pids"
   log "started $svc (pid $!, log $LOGS/$svc.log)"
@@ -60,6 +70,8 @@ A="$PKI/agencies"
 cat <<MSG
 
 The hub is up: https://localhost:$EDOC_GATEWAY_PORT/api/v1 (mutual TLS), metrics on http://127.0.0.1:9464/metrics.
+Operators' console: https://localhost:$EDOC_CONSOLE_PORT/ (user vanhanh, password in
+$STATE_DIR/console-password; more accounts: pnpm -s edoc console add-user, see docs/operator-guide.md).
 Demo agencies with certificates under $A: $COMMUNE (Phường 1), $DISTRICT (TP Tuy Hòa,
 also acting for $HOSTED), $DEPARTMENT (Sở Nội vụ), $PROVINCE (UBND tỉnh).
 
