@@ -13,7 +13,7 @@ const n = (x: number) => Math.max(1, Math.round(x * scale));
 const KB = 1024;
 const MB = 1024 * KB;
 
-const CASES: ExchangeCase[] = [
+const ALL_CASES: ExchangeCase[] = [
   {
     name: "10 KB → 1 recipient (closed loop, 32 in flight)",
     letters: n(600),
@@ -51,6 +51,10 @@ const CASES: ExchangeCase[] = [
     concurrency: 1,
   },
 ];
+
+// EDOC_BENCH_CASES=1,3 runs a subset (1-based).
+const only = (process.env.EDOC_BENCH_CASES ?? "").split(",").filter(Boolean).map(Number);
+const CASES = only.length ? ALL_CASES.filter((_, i) => only.includes(i + 1)) : ALL_CASES;
 
 let hub: TestHub;
 let ids: string[];
@@ -110,8 +114,20 @@ it("exchange benchmark", async () => {
       `${fmt(r.available.p50, 0)} / ${fmt(r.available.p95, 0)} / ${fmt(r.available.p99, 0)}`,
       `${fmt(r.acknowledged.p50, 0)} / ${fmt(r.acknowledged.p95, 0)} / ${fmt(r.acknowledged.p99, 0)}`,
       r.lost,
+      r.refused503,
       `${fmt(r.memory.gateway.peakMiB, 0)} / ${fmt(r.memory.router.peakMiB, 0)} / ${fmt(r.memory.archive.peakMiB, 0)}`,
     ]),
+  );
+  const metrics = await (await fetch(`http://127.0.0.1:${hub.archiveOpsPort}/metrics`)).text();
+  process.stdout.write(
+    `\narchive database commands:\n${metrics
+      .split("\n")
+      .filter(
+        (l) =>
+          l.startsWith("edoc_archive_db_command_seconds_count") ||
+          l.startsWith("edoc_archive_db_command_seconds_sum"),
+      )
+      .join("\n")}\n`,
   );
   mkdirSync("test-output/bench", { recursive: true });
   writeFileSync(

@@ -30,6 +30,8 @@ export interface ExchangeResult {
   available: { p50: number; p95: number; p99: number };
   acknowledged: { p50: number; p95: number; p99: number };
   lost: number;
+  /** Submissions the hub answered 503 (retried). */
+  refused503: number;
   memory: Record<ServiceName, { peakMiB: number; rssMiB: number }>;
 }
 
@@ -56,6 +58,14 @@ export async function startBenchHub(agencies: number): Promise<{ hub: TestHub; i
   return { hub, ids };
 }
 
+async function retry503(call: () => ReturnType<typeof api>): ReturnType<typeof api> {
+  for (;;) {
+    const r = await call();
+    if (r.status !== 503) return r;
+    await new Promise((res) => setTimeout(res, 250));
+  }
+}
+
 export async function runExchange(
   hub: TestHub,
   ids: string[],
@@ -79,7 +89,7 @@ export async function runExchange(
   const receivers = recipients.map(async (rid) => {
     const agent = hub.agent(rid);
     while (!done) {
-      const r = await api(hub, agent, "GET", "/inbox?state=pending&limit=1000");
+      const r = await retry503(() => api(hub, agent, "GET", "/inbox?state=pending&limit=1000"));
       const items = (
         r.json() as { items: { deliveryId: string; hubDocumentId: string; availableAt: string }[] }
       ).items;
@@ -108,11 +118,22 @@ export async function runExchange(
   });
 
   const start = Date.now();
+  let refused = 0;
   const submit = async (bytes: Buffer) => {
     const t0 = Date.now();
-    const r = await api(hub, sender, "POST", "/documents", bytes);
-    if (r.status !== 202) throw new Error(`submit ${r.status}: ${r.body.toString().slice(0, 200)}`);
-    submittedAt.set((r.json() as { hubDocumentId: string }).hubDocumentId, t0);
+    // Like an agency system: a 503 (hub saturated) is retried after a pause, and counted.
+    for (;;) {
+      const r = await api(hub, sender, "POST", "/documents", bytes);
+      // 200: an earlier attempt that timed out for us was accepted after all (same receipt).
+      if (r.status === 202 || r.status === 200) {
+        submittedAt.set((r.json() as { hubDocumentId: string }).hubDocumentId, t0);
+        return;
+      }
+      if (r.status !== 503)
+        throw new Error(`submit ${r.status}: ${r.body.toString().slice(0, 200)}`);
+      refused++;
+      await new Promise((res) => setTimeout(res, 500));
+    }
   };
   if (c.offeredPerSecond) {
     const gap = 1000 / c.offeredPerSecond;
@@ -151,6 +172,7 @@ export async function runExchange(
     available: q(available),
     acknowledged: q(acknowledged),
     lost: expected - seen.size,
+    refused503: refused,
     memory,
   };
 }
