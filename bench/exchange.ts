@@ -26,7 +26,10 @@ export interface ExchangeResult {
   letters: number;
   deliveries: number;
   seconds: number;
+  /** Letters per second until every delivery was acknowledged. */
   lettersPerSecond: number;
+  /** Letters per second until the last one was accepted (202). */
+  acceptedPerSecond: number;
   available: { p50: number; p95: number; p99: number };
   acknowledged: { p50: number; p95: number; p99: number };
   lost: number;
@@ -93,27 +96,31 @@ export async function runExchange(
       const items = (
         r.json() as { items: { deliveryId: string; hubDocumentId: string; availableAt: string }[] }
       ).items;
-      for (const it of items) {
-        if (seen.has(it.deliveryId)) continue;
-        const t0 = submittedAt.get(it.hubDocumentId);
-        if (t0 === undefined) continue; // answer to the POST not back yet; next poll
-        seen.add(it.deliveryId);
+      const fresh = items.filter(
+        (it) => !seen.has(it.deliveryId) && submittedAt.has(it.hubDocumentId),
+      );
+      for (const it of fresh) seen.add(it.deliveryId);
+      // An agency system downloads and acknowledges several deliveries at once.
+      await pool(fresh, 8, async (it) => {
+        const t0 = submittedAt.get(it.hubDocumentId) ?? Date.now();
         available.push(Date.parse(it.availableAt) - t0);
-        const got = await api(hub, agent, "GET", `/inbox/${it.deliveryId}/edxml`);
+        const got = await retry503(() => api(hub, agent, "GET", `/inbox/${it.deliveryId}/edxml`));
         if (got.status !== 200) throw new Error(`fetch ${got.status}`);
-        const ack = await api(
-          hub,
-          agent,
-          "POST",
-          `/inbox/${it.deliveryId}/ack`,
-          JSON.stringify({ result: "done" }),
-          "application/json",
+        const ack = await retry503(() =>
+          api(
+            hub,
+            agent,
+            "POST",
+            `/inbox/${it.deliveryId}/ack`,
+            JSON.stringify({ result: "done" }),
+            "application/json",
+          ),
         );
         if (ack.status !== 200) throw new Error(`ack ${ack.status}`);
         acknowledged.push(Date.now() - t0);
-      }
+      });
       if (seen.size >= expected) done = true;
-      else await new Promise((res) => setTimeout(res, items.length ? 0 : 50));
+      else if (fresh.length === 0) await new Promise((res) => setTimeout(res, 250));
     }
   });
 
@@ -146,6 +153,7 @@ export async function runExchange(
   } else {
     await pool(packets, c.concurrency, (p) => submit(p));
   }
+  const acceptSeconds = (Date.now() - start) / 1000;
   const deadline = Date.now() + 120_000 + c.letters * 200;
   while (seen.size < expected && Date.now() < deadline)
     await new Promise((res) => setTimeout(res, 50));
@@ -169,6 +177,7 @@ export async function runExchange(
     deliveries: seen.size,
     seconds,
     lettersPerSecond: c.letters / seconds,
+    acceptedPerSecond: c.letters / acceptSeconds,
     available: q(available),
     acknowledged: q(acknowledged),
     lost: expected - seen.size,
