@@ -43,3 +43,19 @@ export function envInt(
     throw new ConfigError(`${name} must be an integer, got ${JSON.stringify(raw)}`);
   return n;
 }
+
+/**
+ * The TLS suites the hub's HTTPS servers offer: forward-secret AEAD only (Mozilla
+ * "intermediate"): TLS 1.3's three, then ECDHE with AES-GCM or ChaCha20-Poly1305 for TLS 1.2.
+ */
+export const DEFAULT_TLS_CIPHERS = [
+  "TLS_AES_128_GCM_SHA256",
+  "TLS_AES_256_GCM_SHA384",
+  "TLS_CHACHA20_POLY1305_SHA256",
+  "ECDHE-ECDSA-AES128-GCM-SHA256",
+  "ECDHE-RSA-AES128-GCM-SHA256",
+  "ECDHE-ECDSA-AES256-GCM-SHA384",
+  "ECDHE-RSA-AES256-GCM-SHA384",
+  "ECDHE-ECDSA-CHACHA20-POLY1305",
+  "ECDHE-RSA-CHACHA20-POLY1305",
+].join(":");

@@ -1,6 +1,6 @@
-import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Directory, demoNetwork, parseDirectoryJson } from "@edoc/directory";
+import { type SortedTrust, sortTrust } from "@edoc/signature";
 import { ConfigError } from "./config.js";
 
 /** The agency directory the hub routes by: a `edoc-directory/1` JSON file, or the demo network. */
@@ -15,15 +15,6 @@ export function loadDirectory(file: string | undefined): Directory {
   return Directory.fromAgencies(parseDirectoryJson(json));
 }
 
-/** Splits a PEM bundle into its certificates. */
-export function splitPem(text: string): string[] {
-  return (
-    text
-      .match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)
-      ?.map((p) => `${p}\n`) ?? []
-  );
-}
-
 export interface TrustMaterial {
   /** Self-signed roots. */
   anchors: string[];
@@ -34,14 +25,13 @@ export interface TrustMaterial {
 
 /** Reads the hub's trust store (a PEM bundle of CA certificates) and optional CRL files. */
 export function loadTrust(caFile: string, crlFiles: readonly string[] = []): TrustMaterial {
-  const certs = splitPem(readText(caFile, "trust store"));
-  if (certs.length === 0) throw new ConfigError(`${caFile} holds no PEM certificate`);
-  const anchors: string[] = [];
-  const intermediates: string[] = [];
-  for (const pem of certs) {
-    const c = new X509Certificate(pem);
-    (c.subject === c.issuer && c.checkIssued(c) ? anchors : intermediates).push(pem);
+  let sorted: SortedTrust;
+  try {
+    sorted = sortTrust([{ name: caFile, text: readText(caFile, "trust store") }]);
+  } catch (err) {
+    throw new ConfigError(err instanceof Error ? err.message : String(err));
   }
+  const { trustAnchors: anchors, intermediates } = sorted;
   return { anchors, intermediates, crls: crlFiles.map((f) => readText(f, "CRL")) };
 }
 

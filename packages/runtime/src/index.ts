@@ -6,8 +6,14 @@ import { type Logger, pino } from "pino";
 import { collectDefaultMetrics, Registry } from "prom-client";
 
 export type { Logger } from "pino";
-export { ConfigError, envInt, type HubConfig, loadHubConfig } from "./config.js";
-export { loadDirectory, loadTrust, readText, splitPem, type TrustMaterial } from "./files.js";
+export {
+  ConfigError,
+  DEFAULT_TLS_CIPHERS,
+  envInt,
+  type HubConfig,
+  loadHubConfig,
+} from "./config.js";
+export { loadDirectory, loadTrust, readText, type TrustMaterial } from "./files.js";
 export { serveOps } from "./ops.js";
 
 /** A pino logger for one service; every line carries `service`, documents add `docId`. */

@@ -14,6 +14,7 @@ export type {
   VerificationReport,
 } from "./report.js";
 export { type SignOptions, signEdxml, signXml } from "./sign.js";
+export { type SortedTrust, sortTrust } from "./trust.js";
 export {
   type CertificateVerification,
   verifyCertificate,

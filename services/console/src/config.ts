@@ -1,4 +1,10 @@
-import { ConfigError, envInt, type HubConfig, loadHubConfig } from "@edoc/runtime";
+import {
+  ConfigError,
+  DEFAULT_TLS_CIPHERS,
+  envInt,
+  type HubConfig,
+  loadHubConfig,
+} from "@edoc/runtime";
 import { parseWorkdays, type StuckPolicy } from "./stuck.js";
 
 export interface ServiceEndpoint {
@@ -27,19 +33,6 @@ export interface ConsoleConfig extends HubConfig {
   services: ServiceEndpoint[];
   tlsCiphers: string;
 }
-
-/** Forward-secret AEAD suites only (the gateway's list). */
-export const DEFAULT_TLS_CIPHERS = [
-  "TLS_AES_128_GCM_SHA256",
-  "TLS_AES_256_GCM_SHA384",
-  "TLS_CHACHA20_POLY1305_SHA256",
-  "ECDHE-ECDSA-AES128-GCM-SHA256",
-  "ECDHE-RSA-AES128-GCM-SHA256",
-  "ECDHE-ECDSA-AES256-GCM-SHA384",
-  "ECDHE-RSA-AES256-GCM-SHA384",
-  "ECDHE-ECDSA-CHACHA20-POLY1305",
-  "ECDHE-RSA-CHACHA20-POLY1305",
-].join(":");
 
 const MINUTE = 60_000;
 

@@ -1,6 +1,12 @@
 import { readFileSync } from "node:fs";
 import { type OrganId, parseOrganId } from "@edoc/directory";
-import { ConfigError, envInt, type HubConfig, loadHubConfig } from "@edoc/runtime";
+import {
+  ConfigError,
+  DEFAULT_TLS_CIPHERS,
+  envInt,
+  type HubConfig,
+  loadHubConfig,
+} from "@edoc/runtime";
 import type { ActsFor } from "./auth.js";
 
 export interface GatewayConfig extends HubConfig {
@@ -26,21 +32,7 @@ export interface GatewayConfig extends HubConfig {
   tlsCiphers: string;
 }
 
-/**
- * Forward-secret AEAD suites only (Mozilla "intermediate"): TLS 1.3's three, then ECDHE with
- * AES-GCM or ChaCha20-Poly1305 for TLS 1.2 clients.
- */
-export const DEFAULT_TLS_CIPHERS = [
-  "TLS_AES_128_GCM_SHA256",
-  "TLS_AES_256_GCM_SHA384",
-  "TLS_CHACHA20_POLY1305_SHA256",
-  "ECDHE-ECDSA-AES128-GCM-SHA256",
-  "ECDHE-RSA-AES128-GCM-SHA256",
-  "ECDHE-ECDSA-AES256-GCM-SHA384",
-  "ECDHE-RSA-AES256-GCM-SHA384",
-  "ECDHE-ECDSA-CHACHA20-POLY1305",
-  "ECDHE-RSA-CHACHA20-POLY1305",
-].join(":");
+export { DEFAULT_TLS_CIPHERS };
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const base = loadHubConfig(env);

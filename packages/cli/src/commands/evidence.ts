@@ -1,4 +1,4 @@
-import { createHash, X509Certificate } from "node:crypto";
+import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { Bus, BusUnavailableError, RpcError, RpcTimeoutError } from "@edoc/bus";
@@ -11,6 +11,7 @@ import {
 import { RpcResults } from "@edoc/messages";
 import { SignatureError } from "@edoc/signature";
 import { CliError, type Command } from "../command.js";
+import { readTrustFiles } from "../files.js";
 
 const EXPORT_USAGE =
   "evidence export --document ID -o FILE.zip [--from ORGANID] [--amqp URL] [--prefix P] [--timeout MS]";
@@ -146,16 +147,6 @@ async function exportBundle(argv: string[]): Promise<number> {
   return 0;
 }
 
-const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
-
-function readText(file: string, what: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (err) {
-    throw new CliError(`cannot read ${what} ${file}: ${(err as Error).message}`, 2);
-  }
-}
-
 /** Self-signed certificates in the trust files are anchors; the others may complete a path. */
 function trust(files: string[]): Pick<VerifyBundleOptions, "trustAnchors" | "intermediates"> {
   if (files.length === 0) {
@@ -164,26 +155,7 @@ function trust(files: string[]): Pick<VerifyBundleOptions, "trustAnchors" | "int
       2,
     );
   }
-  const trustAnchors: string[] = [];
-  const intermediates: string[] = [];
-  for (const file of files) {
-    const pems = readText(file, "trust file").match(PEM_CERT) ?? [];
-    if (pems.length === 0) throw new CliError(`${file} holds no PEM certificate`, 2);
-    for (const pem of pems) {
-      let cert: X509Certificate;
-      try {
-        cert = new X509Certificate(pem);
-      } catch {
-        throw new CliError(`${file} holds an unreadable certificate`, 2);
-      }
-      const selfSigned = cert.subject === cert.issuer && cert.verify(cert.publicKey);
-      (selfSigned ? trustAnchors : intermediates).push(`${pem}\n`);
-    }
-  }
-  if (trustAnchors.length === 0) {
-    throw new CliError(`no self-signed root among ${files.join(", ")}: a path needs an anchor`, 2);
-  }
-  return { trustAnchors, intermediates };
+  return readTrustFiles(files);
 }
 
 async function verifyFile(argv: string[]): Promise<number> {

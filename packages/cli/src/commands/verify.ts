@@ -1,4 +1,3 @@
-import { X509Certificate } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -10,6 +9,7 @@ import {
   verifyPacket,
 } from "@edoc/signature";
 import { CliError, type Command } from "../command.js";
+import { readText, readTrustFiles } from "../files.js";
 
 const USAGE =
   "verify FILE [--trust CA.pem ...] [--crl CRL.pem ...] [--allow-sha1] [--at ISO] [--json]";
@@ -105,16 +105,6 @@ function parse(argv: string[]) {
   });
 }
 
-function readText(file: string, what: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (err) {
-    throw new CliError(`cannot read ${what} ${file}: ${(err as Error).message}`, 2);
-  }
-}
-
-const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
-
 /** Self-signed certificates in the trust files are anchors; the others may complete a path. */
 function trustPolicy(a: Args): TrustPolicy {
   let files = a.trust;
@@ -125,27 +115,9 @@ function trustPolicy(a: Args): TrustPolicy {
     }
     files = [fallback];
   }
-  const anchors: string[] = [];
-  const intermediates: string[] = [];
-  for (const file of files) {
-    const pems = readText(file, "trust file").match(PEM_CERT) ?? [];
-    if (pems.length === 0) throw new CliError(`${file} holds no PEM certificate`, 2);
-    for (const pem of pems) {
-      let cert: X509Certificate;
-      try {
-        cert = new X509Certificate(pem);
-      } catch {
-        throw new CliError(`${file} holds an unreadable certificate`, 2);
-      }
-      const selfSigned = cert.subject === cert.issuer && cert.verify(cert.publicKey);
-      (selfSigned ? anchors : intermediates).push(pem);
-    }
-  }
-  if (anchors.length === 0) {
-    throw new CliError(`no self-signed root among ${files.join(", ")}: a path needs an anchor`, 2);
-  }
+  const { trustAnchors, intermediates } = readTrustFiles(files);
   return {
-    trustAnchors: anchors,
+    trustAnchors,
     intermediates,
     crls: a.crl.map((f) => readText(f, "CRL")),
     allowSha1: a.allowSha1,
