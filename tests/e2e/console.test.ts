@@ -323,6 +323,36 @@ describe("operators' console in Chromium", () => {
     await shot(page, "phone-dead-letters");
   });
 
+  it("an auditor verifies the stored letter and downloads its evidence bundle from the timeline", async () => {
+    const page = await browser(DESKTOP);
+    await logIn(page, AUDITOR);
+    await page.goto(`${hub.consoleUrl}/letters/${letter.hubDocumentId}`);
+    const verifyHref = await page.locator("#verify-link").getAttribute("href");
+    const verification = await page.request.get(`${hub.consoleUrl}${verifyHref}`);
+    expect(verification.status()).toBe(200);
+    const report = (await verification.json()) as {
+      valid: boolean;
+      hubDocumentId: string;
+      checks: { name: string; ok: boolean }[];
+    };
+    expect(report.hubDocumentId).toBe(letter.hubDocumentId);
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(report.valid).toBe(true);
+    expect(report.checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining(["letter-signature", "receipt-chain", "chain-head-signature"]),
+    );
+    const zipHref = await page.locator("#evidence-link").getAttribute("href");
+    const zip = await page.request.get(`${hub.consoleUrl}${zipHref}`);
+    expect(zip.status()).toBe(200);
+    expect(zip.headers()["content-type"]).toBe("application/zip");
+    expect((await zip.body()).subarray(0, 2).toString("latin1")).toBe("PK");
+    // Without a session there is nothing to download.
+    const anonymous = await (await browser(DESKTOP)).request.get(`${hub.consoleUrl}${zipHref}`, {
+      maxRedirects: 0,
+    });
+    expect(anonymous.status()).toBe(303);
+  });
+
   it("an auditor reads everything but cannot re-drive: no button, and a forged POST gets 403", async () => {
     const page = await browser(DESKTOP);
     await logIn(page, AUDITOR);

@@ -1,5 +1,6 @@
 import type { Directory } from "@edoc/directory";
 import { isOrganId, TIERS, type Tier } from "@edoc/directory";
+import { verifyBundle } from "@edoc/evidence";
 import { ConsoleSearchState } from "@edoc/messages";
 import type { Logger } from "@edoc/runtime";
 import express, { type NextFunction, type Request, type Response } from "express";
@@ -8,6 +9,7 @@ import {
   archiveHealth,
   type ConsoleBus,
   callConsole,
+  exportEvidence,
   type ParamsIn,
 } from "./archive-client.js";
 import type { ServiceEndpoint } from "./config.js";
@@ -38,6 +40,8 @@ export interface ConsoleDeps {
   stuck: StuckPolicy;
   services: ServiceEndpoint[];
   css: string;
+  /** Trust anchors for verifying letters (the hub's trust store); undefined: not configured. */
+  trust?: () => { trustAnchors: string[]; intermediates: string[] } | undefined;
   /** the console's own row on the system page */
   selfHealth: () => ServiceHealth;
   now?: () => Date;
@@ -435,6 +439,55 @@ export function createConsoleApp(deps: ConsoleDeps): express.Express {
           utcOffsetMinutes: offset,
         }),
       );
+    }),
+  );
+
+  // --- auditors: a stored letter's evidence bundle, and its verification ----------------
+  // Read-only, for both roles. The bundle is the one `edoc evidence export` writes; the
+  // verification is `edoc evidence verify` run here against the hub's trust store, so an
+  // auditor can also take the ZIP away and check it offline with roots of their own choosing.
+  app.get(
+    "/letters/:id/evidence.zip",
+    page(async (req, res, s) => {
+      const id = one(req.params.id).slice(0, 1024);
+      const out = await exportEvidence(deps.bus, id);
+      log.info({ user: s.username, docId: out.hubDocumentId }, "console: evidence exported");
+      res.setHeader("Content-Type", "application/zip");
+      res.setHeader(
+        "Content-Disposition",
+        `attachment; filename="evidence-${out.hubDocumentId}.zip"`,
+      );
+      res.setHeader("X-Evidence-Sha256", out.sha256);
+      res.end(Buffer.from(out.bundle, "base64"));
+    }),
+  );
+
+  app.get(
+    "/letters/:id/verification",
+    page(async (req, res, s) => {
+      const trust = deps.trust?.();
+      if (!trust) {
+        res
+          .status(503)
+          .json({
+            code: "TRUST_NOT_CONFIGURED",
+            message: "EDOC_TRUST_FILE is not set for the console",
+          });
+        return;
+      }
+      const id = one(req.params.id).slice(0, 1024);
+      const out = await exportEvidence(deps.bus, id);
+      const report = await verifyBundle(Buffer.from(out.bundle, "base64"), trust);
+      log.info(
+        { user: s.username, docId: out.hubDocumentId, valid: report.valid },
+        "console: letter verified",
+      );
+      res.json({
+        hubDocumentId: out.hubDocumentId,
+        bundleSha256: out.sha256,
+        warnings: out.warnings,
+        ...report,
+      });
     }),
   );
 

@@ -69,6 +69,24 @@ export async function archiveHealth(
   }
 }
 
+/**
+ * The evidence bundle of one letter (RPC `evidence.export`, the same the auditors' CLI uses),
+ * checked against the contract.
+ */
+export async function exportEvidence(
+  bus: ConsoleBus,
+  hubDocumentId: string,
+): Promise<z.infer<(typeof RpcResults)["evidence.export"]>> {
+  const raw = await ask(() =>
+    bus.call("archive.rpc", "evidence.export", { hubDocumentId }, 60_000),
+  );
+  const result = RpcResults["evidence.export"].safeParse(raw);
+  if (!result.success) {
+    throw new ArchiveError("BAD_REPLY", "the archive's evidence bundle breaks the contract", 502);
+  }
+  return result.data;
+}
+
 async function ask(fn: () => Promise<unknown>): Promise<unknown> {
   try {
     return await fn();

@@ -20,6 +20,8 @@ export interface ConsoleConfig extends HubConfig {
   opsPort: number;
   hubKeyFile: string;
   hubCertFile: string;
+  /** The CAs auditors' verifications judge signatures against (EDOC_TRUST_FILE, optional). */
+  trustFile: string | undefined;
   usersFile: string;
   /** a session ends after this long without a request… */
   sessionIdleMs: number;
@@ -54,6 +56,7 @@ export function loadConsoleConfig(env: NodeJS.ProcessEnv = process.env): Console
     ...base,
     hubKeyFile: base.hubKeyFile,
     hubCertFile: base.hubCertFile,
+    trustFile: env.EDOC_TRUST_FILE || undefined,
     host: env.EDOC_CONSOLE_HOST || "127.0.0.1",
     port: envInt("EDOC_CONSOLE_PORT", 8444, env),
     opsPort: envInt("EDOC_CONSOLE_OPS_PORT", 9467, env),

@@ -6,6 +6,7 @@ import {
   createLogger,
   createMetrics,
   loadDirectory,
+  loadTrust,
   onShutdown,
   readText,
   serveOps,
@@ -22,6 +23,7 @@ const metrics = createMetrics("console");
 const keyPem = readText(config.hubKeyFile, "hub key");
 const certPem = readText(config.hubCertFile, "hub certificate");
 const directory = loadDirectory(config.directoryFile);
+const trust = config.trustFile ? loadTrust(config.trustFile) : undefined;
 const users = new UserStore(config.usersFile, (err) =>
   log.error({ err: err.message }, "users file unreadable; keeping the previous list"),
 );
@@ -44,6 +46,8 @@ const app = createConsoleApp({
   stuck: config.stuck,
   services: config.services,
   css,
+  trust: () =>
+    trust ? { trustAnchors: trust.anchors, intermediates: trust.intermediates } : undefined,
   selfHealth: () => ({
     name: "console",
     port: config.opsPort,

@@ -104,6 +104,7 @@ export function tracePage(o: {
   <dt>Trục nhận lúc</dt><dd>${formatTime(l.receivedAt, offset)}</dd>
   <dt>Định tuyến</dt><dd>${stateBadge(l.routeState)}</dd>
 </dl>
+<p class="actions"><a id="verify-link" href="/letters/${l.hubDocumentId}/verification">Xác minh chữ ký và chuỗi biên nhận</a> · <a id="evidence-link" href="/letters/${l.hubDocumentId}/evidence.zip">Tải gói chứng cứ (.zip)</a></p>
 </section>
 <h2>Diễn biến theo từng nơi nhận</h2>
 ${t.recipients.length === 0 ? html`<p class="empty">Chưa có kế hoạch định tuyến cho văn bản này.</p>` : ""}
