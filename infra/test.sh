@@ -23,6 +23,12 @@ pnpm exec biome check .
 log "typecheck"
 pnpm exec tsc -p tsconfig.check.json
 log "tests (vitest)"
-# Each run gets its own broker vhost and database (see tests/support), so a demo hub running
-# on the same servers is never touched.
-pnpm exec vitest run "$@"
+# Each test hub gets its own queue prefix and database (see tests/support), so a demo hub
+# running on the same servers is never touched.
+mkdir -p test-output
+status=0
+pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=test-output/vitest.json "$@" || status=$?
+# One plain summary line for whoever reads only the end of the log.
+node -e 'const r=require(process.argv[1]); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`)' \
+  "$REPO_ROOT/test-output/vitest.json" || true
+exit "$status"

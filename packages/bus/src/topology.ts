@@ -10,8 +10,6 @@ export const WORK_QUEUES = [
   "router.inbound",
   /** router → archive: the routing plan of one packet (deliveries, returns) */
   "archive.plans",
-  /** any service → archive: receipts of events outside the archive (dead letters, …) */
-  "archive.events",
 ] as const;
 export const RPC_QUEUES = ["archive.rpc"] as const;
 export const DEAD_QUEUE = "dead";

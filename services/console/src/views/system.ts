@@ -7,7 +7,6 @@ import { cell, page, type Viewer } from "./layout.js";
 const QUEUE_LABELS: Record<string, string> = {
   "router.inbound": "Lưu trữ → định tuyến: gói tin chờ định tuyến",
   "archive.plans": "Định tuyến → lưu trữ: kế hoạch chuyển phát",
-  "archive.events": "Sự kiện gửi lưu trữ",
   "archive.rpc": "Yêu cầu RPC tới lưu trữ",
   dead: "Thư chết",
 };
