@@ -467,12 +467,10 @@ export function createConsoleApp(deps: ConsoleDeps): express.Express {
     page(async (req, res, s) => {
       const trust = deps.trust?.();
       if (!trust) {
-        res
-          .status(503)
-          .json({
-            code: "TRUST_NOT_CONFIGURED",
-            message: "EDOC_TRUST_FILE is not set for the console",
-          });
+        res.status(503).json({
+          code: "TRUST_NOT_CONFIGURED",
+          message: "EDOC_TRUST_FILE is not set for the console",
+        });
         return;
       }
       const id = one(req.params.id).slice(0, 1024);
