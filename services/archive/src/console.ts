@@ -17,6 +17,7 @@ import type {
   PacketDoc,
 } from "./collections.js";
 import { type Ctx, compact, nowIso } from "./context.js";
+import { hubDocumentIdOf } from "./dead-letters.js";
 import { traceDocument } from "./documents.js";
 import { statusesOf } from "./originals.js";
 
@@ -279,20 +280,6 @@ export async function consoleStuck(
     a.availableAt < b.availableAt ? -1 : a.availableAt > b.availableAt ? 1 : 0,
   );
   return { items: items.slice(0, p.limit), truncated: items.length > p.limit };
-}
-
-/** The hubDocumentId a dead message was about, when its body says (as dead-letters.ts reads it). */
-function hubDocumentIdOf(body: Buffer): string | undefined {
-  try {
-    const value: unknown = JSON.parse(body.toString("utf8"));
-    if (typeof value === "object" && value !== null && "hubDocumentId" in value) {
-      const id = (value as { hubDocumentId: unknown }).hubDocumentId;
-      if (typeof id === "string" && id !== "" && id.length <= 1024) return id;
-    }
-  } catch {
-    // not JSON
-  }
-  return undefined;
 }
 
 /** The work queue a dead message came from, if it is one this hub may publish to again. */

@@ -14,7 +14,7 @@ function header(msg: InboundMessage, name: string): string | undefined {
 }
 
 /** The hubDocumentId a dead message was about, when its body says (RouteRequest, plans…). */
-function hubDocumentIdOf(body: Buffer): string | undefined {
+export function hubDocumentIdOf(body: Buffer): string | undefined {
   try {
     const value: unknown = JSON.parse(body.toString("utf8"));
     if (typeof value === "object" && value !== null && "hubDocumentId" in value) {
