@@ -251,6 +251,11 @@ export class Bus {
         }
       },
     };
+    await this.register(consumer);
+  }
+
+  /** Remembers a consumer (set up again after every reconnect) and starts it now if connected. */
+  private async register(consumer: Consumer): Promise<void> {
     this.consumers.push(consumer);
     const model = this.currentModel();
     if (model && this.connected) await this.startConsumer(model, consumer);
@@ -330,9 +335,7 @@ export class Bus {
         ch.ack(raw);
       },
     };
-    this.consumers.push(consumer);
-    const model = this.currentModel();
-    if (model && this.connected) await this.startConsumer(model, consumer);
+    await this.register(consumer);
   }
 
   /**

@@ -15,3 +15,15 @@ export class CliError extends Error {
     super(message);
   }
 }
+
+/** Runs an argument parser, turning its complaint into a usage error (exit 2). */
+export function parsedOrUsage<T>(parse: () => T, usage: string): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new CliError(
+      `${err instanceof Error ? err.message : String(err)}; usage: edoc ${usage}`,
+      2,
+    );
+  }
+}

@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { EdxmlError } from "@edoc/edxml";
 import { importPkcs12, PkiError } from "@edoc/pki";
 import { SignatureError, type SigningAlgorithm, signEdxml } from "@edoc/signature";
-import { CliError, type Command } from "../command.js";
+import { CliError, type Command, parsedOrUsage } from "../command.js";
 
 const USAGE =
   "sign FILE --key K --cert C [--chain CHAIN.pem] | --p12 F [--password P]  [-o OUT] [--algorithm A] [--replace]";
@@ -64,16 +64,7 @@ interface Args {
 }
 
 function readArgs(argv: string[]): Args {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (err) {
-    throw new CliError(
-      `${err instanceof Error ? err.message : String(err)}; usage: edoc ${USAGE}`,
-      2,
-    );
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parsedOrUsage(() => parse(argv), USAGE);
   const [file, ...extra] = positionals;
   if (file === undefined || extra.length > 0) throw new CliError(`usage: edoc ${USAGE}`, 2);
   const pemPair = values.key !== undefined || values.cert !== undefined;

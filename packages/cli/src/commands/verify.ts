@@ -8,7 +8,7 @@ import {
   type VerificationReport,
   verifyPacket,
 } from "@edoc/signature";
-import { CliError, type Command } from "../command.js";
+import { CliError, type Command, parsedOrUsage } from "../command.js";
 import { readText, readTrustFiles } from "../files.js";
 
 const USAGE =
@@ -62,16 +62,7 @@ interface Args {
 }
 
 function readArgs(argv: string[]): Args {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (err) {
-    throw new CliError(
-      `${err instanceof Error ? err.message : String(err)}; usage: edoc ${USAGE}`,
-      2,
-    );
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parsedOrUsage(() => parse(argv), USAGE);
   const [file, ...extra] = positionals;
   if (file === undefined || extra.length > 0) throw new CliError(`usage: edoc ${USAGE}`, 2);
   let at: Date | undefined;
