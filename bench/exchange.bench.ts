@@ -103,6 +103,7 @@ it("exchange benchmark", async () => {
       "available p50/p95/p99 ms",
       "acked p50/p95/p99 ms",
       "lost",
+      "503s",
       "peak RSS gw/router/archive MiB",
     ],
     results.map((r) => [
@@ -118,6 +119,16 @@ it("exchange benchmark", async () => {
       r.lost,
       r.refused503,
       `${fmt(r.memory.gateway.peakMiB, 0)} / ${fmt(r.memory.router.peakMiB, 0)} / ${fmt(r.memory.archive.peakMiB, 0)}`,
+    ]),
+  );
+  table(
+    "CPU ms per letter",
+    ["case", "gateway", "router", "archive", "ferretdb", "rabbitmq", "load generator"],
+    results.map((r) => [
+      r.name,
+      ...(["gateway", "router", "archive", "ferretdb", "rabbitmq", "loadgen"] as const).map((k) =>
+        fmt(r.cpuMsPerLetter[k], 1),
+      ),
     ]),
   );
   const metrics = await (await fetch(`http://127.0.0.1:${hub.archiveOpsPort}/metrics`)).text();

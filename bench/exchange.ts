@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { importTayNinhTsv, toDirectoryJson } from "@edoc/directory";
 import { api, type ServiceName, TestHub } from "../tests/support/hub.js";
 import { letterXml, sign } from "../tests/support/letters.js";
-import { memoryOf, percentile, pool } from "./measure.js";
+import { cpuSecondsOf, memoryOf, percentile, pidsMatching, pool } from "./measure.js";
 
 /**
  * The hub's own load generator: agency clients with their own certificates send signed letters
@@ -36,6 +36,31 @@ export interface ExchangeResult {
   /** Submissions the hub answered 503 (retried). */
   refused503: number;
   memory: Record<ServiceName, { peakMiB: number; rssMiB: number }>;
+  /** CPU milliseconds per letter of each process of the hub (and of the load generator). */
+  cpuMsPerLetter: Record<CpuUser, number>;
+}
+
+type CpuUser = "gateway" | "router" | "archive" | "ferretdb" | "rabbitmq" | "loadgen";
+
+/** CPU seconds used so far by every process of the hub, the servers and this load generator. */
+function cpuSnapshot(hub: TestHub): Record<CpuUser, number> {
+  const sum = (pids: number[]) =>
+    pids.reduce((t, pid) => {
+      try {
+        return t + cpuSecondsOf(pid);
+      } catch {
+        return t;
+      }
+    }, 0);
+  const svc = (s: "gateway" | "router" | "archive") => sum([hub.pid(s)].filter((p): p is number => p !== undefined));
+  return {
+    gateway: svc("gateway"),
+    router: svc("router"),
+    archive: svc("archive"),
+    ferretdb: sum(pidsMatching("ferretdb-hub")),
+    rabbitmq: sum(pidsMatching("beam.smp")),
+    loadgen: sum([process.pid]),
+  };
 }
 
 const tsv = new URL("../../shared/data/agencies-tay-ninh-2021.tsv", import.meta.url);
@@ -124,6 +149,7 @@ export async function runExchange(
     }
   });
 
+  const cpuBefore = cpuSnapshot(hub);
   const start = Date.now();
   let refused = 0;
   const submit = async (bytes: Buffer) => {
@@ -160,6 +186,13 @@ export async function runExchange(
   const seconds = (Date.now() - start) / 1000;
   done = true;
   await Promise.all(receivers);
+  const cpuAfter = cpuSnapshot(hub);
+  const cpuMsPerLetter = Object.fromEntries(
+    Object.entries(cpuAfter).map(([k, v]) => [
+      k,
+      ((v - cpuBefore[k as CpuUser]) * 1000) / c.letters,
+    ]),
+  ) as Record<CpuUser, number>;
 
   const memory = {} as ExchangeResult["memory"];
   for (const s of ["gateway", "router", "archive"] as const) {
@@ -183,5 +216,6 @@ export async function runExchange(
     lost: expected - seen.size,
     refused503: refused,
     memory,
+    cpuMsPerLetter,
   };
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** Percentile of a list of numbers (nearest rank). */
 export function percentile(values: readonly number[], p: number): number {
@@ -14,6 +14,29 @@ export function memoryOf(pid: number): { peakMiB: number; rssMiB: number } {
   const kb = (field: string) =>
     Number(status.match(new RegExp(`${field}:\\s+(\\d+) kB`))?.[1] ?? 0);
   return { peakMiB: kb("VmHWM") / 1024, rssMiB: kb("VmRSS") / 1024 };
+}
+
+/** CPU seconds (user + system) a process has used so far (Linux /proc). */
+export function cpuSecondsOf(pid: number): number {
+  // Fields after the command name (which may hold spaces): utime and stime are 14th and 15th.
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Pids of running processes whose command line contains `needle`. */
+export function pidsMatching(needle: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, "utf8");
+      if (cmd.includes(needle) && !cmd.includes("pidsMatching")) pids.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
 }
 
 /** Runs `task` over `items` with at most `concurrency` in flight. */
