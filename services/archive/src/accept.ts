@@ -5,9 +5,10 @@ import { decideStatus, normalizeStatusCode } from "@edoc/routing";
 import type { Logger } from "@edoc/runtime";
 import { isDuplicateKeyError } from "@edoc/store";
 import { sha256 } from "./blobs.js";
-import type { AnswerRef, DeliveryRef, PacketDoc } from "./collections.js";
+import type { AnswerRef, DeliveryRef, PacketDoc, PendingRouteDoc } from "./collections.js";
 import { type Ctx, compact } from "./context.js";
 import {
+  acceptanceXml,
   acceptedBody,
   discardIncomplete,
   finishPacket,
@@ -33,12 +34,17 @@ type Links = Pick<
   "refersTo" | "originalRecipients" | "originalSender" | "reporterDeliveryId" | "appliesTo"
 >;
 
-function resultOf(row: PacketDoc, outcome: AcceptResult["outcome"]): AcceptResult {
+/** The answer about a stored packet: its own acceptance receipt, as first given. */
+async function resultOf(
+  ctx: Ctx,
+  row: PacketDoc,
+  outcome: AcceptResult["outcome"],
+): Promise<AcceptResult> {
   return {
     outcome,
     hubDocumentId: row.hubDocumentId,
     receivedAt: row.receivedAt,
-    receiptXml: row.receiptXml,
+    receiptXml: await acceptanceXml(ctx, row.hubDocumentId),
   };
 }
 
@@ -70,13 +76,15 @@ function checkShape(req: AcceptRequest): void {
 /**
  * RPC `packets.accept`: stores one verified packet, exactly once.
  *
- * Crash-safe order: dedupe key → work-list entry (pendingRoutes) → packet row (routeState
- * pending, no receiptId) → bytes → `accepted` receipt → lookup lists → row marked complete
- * (receiptId) → RouteRequest published → reply.
- * A retry finds the row by its dedupe key: complete → duplicate (or conflict); incomplete with
- * the same digest → finished with the retry's bytes; incomplete with another digest → the old
- * attempt (never acknowledged) is discarded and the new one accepted. The reconciler finishes
- * or discards incomplete rows nobody retries.
+ * Crash-safe order: dedupe key → acceptance receipt (its `_id` claims the hubDocumentId) →
+ * work-list entry (pendingRoutes, carrying the packet row) → bytes → `accepted` receipt →
+ * lookup lists → packet row, complete → RouteRequest published → reply. The row is inserted
+ * once and complete, never updated to complete: on FerretDB/SQLite an update scans the table.
+ * A retry finds the packet by its dedupe key (its row, or while incomplete its work-list
+ * entry): complete → duplicate (or conflict); incomplete with the same digest → finished with
+ * the retry's bytes; incomplete with another digest → the old attempt (never acknowledged) is
+ * discarded and the new one accepted. The reconciler finishes or discards incomplete packets
+ * nobody retries.
  */
 export async function acceptPacket(ctx: Ctx, req: AcceptRequest): Promise<AcceptResult> {
   const log = ctx.log.child({ docId: req.hubDocumentId });
@@ -100,92 +108,132 @@ export async function acceptPacket(ctx: Ctx, req: AcceptRequest): Promise<Accept
     group ? ctx.locks.run(group, () => ctx.locks.run(key, fn)) : ctx.locks.run(key, fn);
 
   return locked(async () => {
-    const existing = await packetByKey(ctx, key);
-    if (existing) {
-      const answer = await answerExisting(ctx, existing, req, bytes, log);
-      if (answer) return answer;
+    // The dedupe key is claimed first: for a new packet (the usual case) its unique insert is
+    // the whole check, where a lookup would cost a table scan on FerretDB (row-cache.ts).
+    if (!(await claimKey(ctx, key, req.hubDocumentId))) {
+      const existing = await packetByKey(ctx, key);
+      if (existing) {
+        const answer = await answerExisting(ctx, existing, req, bytes, log);
+        if (answer) return answer;
+      }
+      if (!(await claimKey(ctx, key, req.hubDocumentId))) {
+        throw new Error(`dedupe key ${key} is held by another packet; retry`);
+      }
     }
+    let stored = false;
+    try {
+      const links = await link(ctx, req, statusCode, log);
+      if ("duplicate" in links) return await resultOf(ctx, links.duplicate, "duplicate");
 
-    const links = await link(ctx, req, statusCode, log);
-    if ("duplicate" in links) return resultOf(links.duplicate, "duplicate");
-
-    const now = new Date();
-    const row: PacketDoc = compact({
-      _id: req.hubDocumentId,
-      key,
-      hubDocumentId: req.hubDocumentId,
-      kind: req.kind,
-      docType: req.docType,
-      from: req.from,
-      submittedBy: req.submittedBy,
-      documentId: req.documentId,
-      to: req.to,
-      subject: req.subject,
-      code: req.code,
-      priority: req.priority,
-      relatedDocumentId: req.relatedDocumentId,
-      status: req.status && statusCode ? compact({ ...req.status, code: statusCode }) : undefined,
-      digest: req.digest,
-      size: req.size,
-      receivedAt: req.receivedAt,
-      signer: compact({ ...req.signer }),
-      receiptXml: req.receiptXml,
-      routeState: "pending" as const,
-      createdAt: now,
-      ...compact(links.links),
-    });
-    checkRecordable(row);
-    await insertPacket(ctx, row);
-    await finishPacket(ctx, row, bytes, log);
-    log.info(
-      { key, kind: row.kind, docType: row.docType, from: row.from, size: row.size },
-      "packet accepted",
-    );
-    return resultOf(row, "accepted");
+      const now = new Date();
+      const row: PacketDoc = compact({
+        _id: req.hubDocumentId,
+        key,
+        hubDocumentId: req.hubDocumentId,
+        kind: req.kind,
+        docType: req.docType,
+        from: req.from,
+        submittedBy: req.submittedBy,
+        documentId: req.documentId,
+        to: req.to,
+        subject: req.subject,
+        code: req.code,
+        priority: req.priority,
+        relatedDocumentId: req.relatedDocumentId,
+        status: req.status && statusCode ? compact({ ...req.status, code: statusCode }) : undefined,
+        digest: req.digest,
+        size: req.size,
+        receivedAt: req.receivedAt,
+        signer: compact({ ...req.signer }),
+        routeState: "pending" as const,
+        createdAt: now,
+        ...compact(links.links),
+      });
+      checkRecordable(row);
+      await insertPending(ctx, row, req.receiptXml);
+      stored = true;
+      await finishPacket(ctx, row, bytes, log);
+      log.info(
+        { key, kind: row.kind, docType: row.docType, from: row.from, size: row.size },
+        "packet accepted",
+      );
+      return {
+        outcome: "accepted",
+        hubDocumentId: row.hubDocumentId,
+        receivedAt: row.receivedAt,
+        receiptXml: req.receiptXml,
+      };
+    } finally {
+      // Refused, a duplicate status, or failed before its row: nothing is stored under the key.
+      if (!stored) await ctx.c.packetKeys.deleteOne({ _id: key, hubDocumentId: req.hubDocumentId });
+    }
   });
 }
 
+/** Inserts the dedupe key's row; false when the key is taken already. */
+async function claimKey(ctx: Ctx, key: string, hubDocumentId: string): Promise<boolean> {
+  try {
+    await ctx.c.packetKeys.insertOne({ _id: key, hubDocumentId });
+    return true;
+  } catch (err) {
+    if (isDuplicateKeyError(err)) return false;
+    throw err;
+  }
+}
+
 /**
- * The packet under a dedupe key. A key whose packet row is missing (a crash before the row
- * was inserted) or names another packet (a refused hubDocumentId) is dropped, with the
- * work-list entry written under it: nothing was accepted under it. Runs under the key's lock.
+ * The packet under a dedupe key: its row, or while its accept is incomplete the row its
+ * work-list entry carries. A key naming neither (a crash right after the key was written) or
+ * naming another packet (a refused hubDocumentId) is dropped, with the work-list entry written
+ * under it: nothing was accepted under it. Runs under the key's lock.
  */
 async function packetByKey(ctx: Ctx, key: string): Promise<PacketDoc | undefined> {
   const named = await ctx.c.packetKeys.findOne({ _id: key });
   if (!named) return undefined;
-  const row = await ctx.c.packets.findOne({ _id: named.hubDocumentId });
+  const id = named.hubDocumentId;
+  const row =
+    (await ctx.c.packets.findOne({ _id: id })) ??
+    (await ctx.c.pendingRoutes.findOne({ _id: id }))?.row;
   if (row?.key === key) return row;
-  if (!row) await forgetPacket(ctx, named.hubDocumentId, key);
+  if (!row) await forgetPacket(ctx, id, key);
   else await ctx.c.packetKeys.deleteOne({ _id: key });
   return undefined;
 }
 
 /**
- * Writes a new packet: its dedupe key (the unique `_id` that makes it the only packet under
- * that key), its reconciler work-list entry, then its row. A hubDocumentId already in use is
- * refused, and what was written for it taken back.
+ * Writes a new packet after its dedupe key: its acceptance receipt, whose `_id` claims the
+ * hubDocumentId, then its reconciler work-list entry carrying the row. A hubDocumentId that
+ * names another packet is refused (the caller takes back the key).
  */
-async function insertPacket(ctx: Ctx, row: PacketDoc): Promise<void> {
+async function insertPending(ctx: Ctx, row: PacketDoc, receiptXml: string): Promise<void> {
   const id = row.hubDocumentId;
-  const conflict = async (err: unknown, written: "key" | "pending") => {
-    if (!isDuplicateKeyError(err)) throw err;
-    if (written === "pending") await ctx.c.pendingRoutes.deleteOne({ _id: id });
-    await ctx.c.packetKeys.deleteOne({ _id: row.key });
-    throw new RpcError(
+  const conflict = () =>
+    new RpcError(
       "HUB_DOCUMENT_ID_CONFLICT",
       `hubDocumentId ${id} already names another packet`,
       409,
     );
-  };
-  await ctx.c.packetKeys.insertOne({ _id: row.key, hubDocumentId: id });
-  const pending = {
+  const receipt = { _id: id, key: row.key, xml: receiptXml };
+  try {
+    await ctx.c.acceptanceReceipts.insertOne(receipt);
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err;
+    // Left by an attempt at this very packet that stopped before completing (or was
+    // discarded): this attempt's receipt replaces it. Anything else is another packet's.
+    const held = await ctx.c.acceptanceReceipts.findOne({ _id: id });
+    if (held?.key !== row.key || (await ctx.c.packets.findOne({ _id: id }))) throw conflict();
+    await ctx.c.acceptanceReceipts.replaceOne({ _id: id }, receipt);
+  }
+  const pending: PendingRouteDoc = {
     _id: id,
     key: row.key,
     nextPublishAt: new Date(row.createdAt.getTime() + ctx.reconcileMs),
     publishCount: 0,
+    row,
   };
-  await ctx.c.pendingRoutes.insertOne(pending).catch((err: unknown) => conflict(err, "key"));
-  await ctx.c.packets.insertOne(row).catch((err: unknown) => conflict(err, "pending"));
+  await ctx.c.pendingRoutes.insertOne(pending).catch((err: unknown) => {
+    throw isDuplicateKeyError(err) ? conflict() : err;
+  });
 }
 
 /**
@@ -223,7 +271,7 @@ async function answerExisting(
       );
       await finishPacket(ctx, existing, bytes, log);
     }
-    return resultOf(existing, "duplicate");
+    return resultOf(ctx, existing, "duplicate");
   }
   if (!complete) {
     log.warn(
@@ -234,7 +282,7 @@ async function answerExisting(
     return undefined;
   }
   // The same status said again (other bytes, e.g. a new timestamp) is ignored, not a conflict.
-  if (existing.kind === "status") return resultOf(existing, "duplicate");
+  if (existing.kind === "status") return resultOf(ctx, existing, "duplicate");
   throw new RpcError(
     "DOCUMENT_CONFLICT",
     `${req.from} already sent ${req.docType} document ${JSON.stringify(req.documentId)} with other content (hub document ${existing.hubDocumentId})`,

@@ -1,6 +1,7 @@
 import type { DeliveryState, DocType, ReturnedRecipient, StatusInfo } from "@edoc/messages";
 import type { Receipt } from "@edoc/receipts";
 import type { Collection, Db } from "mongodb";
+import { cachedById } from "./row-cache.js";
 
 /**
  * pending: waiting for the router's plan (the reconciler re-publishes); planned: the plan is
@@ -59,7 +60,6 @@ export interface PacketDoc {
     fingerprintSha256: string;
     algorithm?: string;
   };
-  receiptXml: string;
   routeState: RouteState;
   plannedAt?: string;
   /** when the row was written */
@@ -79,7 +79,7 @@ export interface PacketDoc {
   appliesTo?: string[];
   /**
    * Set once the bytes are stored and the `accepted` receipt is in the chain: the packet is
-   * complete. A row without it is an accept in progress or one that crashed midway.
+   * complete. Rows in `packets` always have it; the row a work-list entry carries does not.
    */
   receiptId?: string;
   acceptedAt?: string;
@@ -89,6 +89,18 @@ export interface PacketDoc {
   deliveries?: DeliveryRef[];
   /** letters: the statuses accepted about it (attested ones), in acceptance order */
   answers?: AnswerRef[];
+}
+
+/**
+ * The signed acceptance receipt given to the sender (`_id` = hubDocumentId), kept apart from the
+ * packet row: it is most of the row's bytes and read only for duplicates and evidence, while
+ * the row is read and updated on every hot path (and FerretDB's updates scan whole tables).
+ */
+export interface AcceptanceReceiptDoc {
+  _id: string;
+  /** the packet's dedupe key: a retry of the same packet may replace it, nothing else */
+  key: string;
+  xml: string;
 }
 
 /** `_id` = dedupe key → the packet it names. Inserted before the packet row. */
@@ -106,6 +118,11 @@ export interface PendingRouteDoc {
   nextPublishAt: Date;
   /** re-publications by the reconciler (the wait doubles after each) */
   publishCount: number;
+  /**
+   * The packet row, until it is complete and written to `packets` (accept.ts): what a retry or
+   * the reconciler finishes or discards.
+   */
+  row?: PacketDoc;
 }
 
 /** A revoke, update or replace letter, listed under its sender and DocumentId (`changes`). */
@@ -191,6 +208,7 @@ export interface DeadLetterDoc {
 export interface Collections {
   packets: Collection<PacketDoc>;
   packetKeys: Collection<PacketKeyDoc>;
+  acceptanceReceipts: Collection<AcceptanceReceiptDoc>;
   pendingRoutes: Collection<PendingRouteDoc>;
   changes: Collection<ChangeDoc>;
   blobs: Collection<BlobDoc>;
@@ -206,15 +224,32 @@ const OPTS = { ignoreUndefined: true } as const;
 /** Bytes read back as Node Buffers. */
 const BYTES = { ...OPTS, promoteBuffers: true } as const;
 
+/**
+ * The collections the archive reads by `_id` on its hot paths sit behind a write-through row
+ * cache (row-cache.ts: on FerretDB/SQLite every `_id` lookup is a table scan); single inserts
+ * into those and the accept's work-list collections are group-committed.
+ */
 export function collections(db: Db): Collections {
   return {
-    packets: db.collection<PacketDoc>("packets", OPTS),
-    packetKeys: db.collection<PacketKeyDoc>("packetKeys", OPTS),
-    pendingRoutes: db.collection<PendingRouteDoc>("pendingRoutes", OPTS),
+    packets: cachedById(db.collection<PacketDoc>("packets", OPTS), { maxRows: 5_000 }),
+    packetKeys: cachedById(db.collection<PacketKeyDoc>("packetKeys", OPTS), { maxRows: 0 }),
+    acceptanceReceipts: cachedById(
+      db.collection<AcceptanceReceiptDoc>("acceptanceReceipts", OPTS),
+      { maxRows: 0 },
+    ),
+    pendingRoutes: cachedById(db.collection<PendingRouteDoc>("pendingRoutes", OPTS), {
+      maxRows: 0,
+    }),
     changes: db.collection<ChangeDoc>("changes", OPTS),
-    blobs: db.collection<BlobDoc>("blobs", BYTES),
+    blobs: cachedById(db.collection<BlobDoc>("blobs", BYTES), {
+      maxRows: 1_000,
+      // Small letters only (≤ 32 KiB each, 32 MiB at most), never a large attachment's bytes.
+      maxWeight: 32 * 1024,
+      weight: (b) => b.data?.length ?? 0,
+      copy: (b) => ({ ...b }), // the bytes themselves are never modified
+    }),
     blobChunks: db.collection<BlobChunkDoc>("blobChunks", BYTES),
-    deliveries: db.collection<DeliveryDoc>("deliveries", OPTS),
+    deliveries: cachedById(db.collection<DeliveryDoc>("deliveries", OPTS), { maxRows: 10_000 }),
     receipts: db.collection<ReceiptDoc>("receipts", OPTS),
     chainHeads: db.collection<ChainHeadDoc>("chainHeads", OPTS),
     deadLetters: db.collection<DeadLetterDoc>("deadLetters", OPTS),
@@ -245,10 +280,11 @@ export async function checkLayout(c: Collections): Promise<void> {
   const packet = await c.packets.findOne({});
   if (
     (receipt && typeof (receipt as { _id: unknown })._id !== "string") ||
-    (packet && typeof packet.key !== "string")
+    (packet && typeof packet.key !== "string") ||
+    (packet && "receiptXml" in packet)
   ) {
     throw new Error(
-      "the archive database has the earlier layout (receipts keyed by seq, packets by dedupe key); migrate it before starting this version",
+      "the archive database has an earlier layout (receipts keyed by seq, packets by dedupe key, or acceptance receipts inside packet rows); migrate it, or for a demo hub drop the database, before starting this version",
     );
   }
 }

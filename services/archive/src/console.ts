@@ -108,9 +108,6 @@ async function lettersOf(ctx: Ctx, rows: PacketDoc[]): Promise<ConsoleLetter[]> 
   return rows.map((x) => letterOf(x, byId));
 }
 
-/** What a search never needs to read back: the signed acceptance receipt. */
-const SUMMARY = { projection: { receiptXml: 0 } } as const;
-
 /** RPC `console.search`: letters by DocumentId, code, parties, time, state; newest first. */
 export async function consoleSearch(
   ctx: Ctx,
@@ -152,7 +149,7 @@ export async function consoleSearch(
     }
   }
   const rows = await ctx.c.packets
-    .find({ $and: and }, SUMMARY)
+    .find({ $and: and })
     .sort({ createdAt: -1 })
     .limit(p.limit + 1)
     .toArray();
@@ -171,10 +168,10 @@ export async function consoleTrace(
   ctx: Ctx,
   p: RpcParamsOf<"console.trace">,
 ): Promise<RpcResultOf<"console.trace">> {
-  let row = await ctx.c.packets.findOne({ _id: p.id, ...COMPLETE }, SUMMARY);
+  let row = await ctx.c.packets.findOne({ _id: p.id, ...COMPLETE });
   if (!row) {
     const rows = await ctx.c.packets
-      .find({ documentId: p.id, ...COMPLETE }, SUMMARY)
+      .find({ documentId: p.id, ...COMPLETE })
       .sort({ createdAt: -1 })
       .limit(50)
       .toArray();

@@ -6,6 +6,7 @@ import { proveReceipts, type SignedChainHead } from "@edoc/receipts";
 import { loadTrust, readText } from "@edoc/runtime";
 import type { ChainHeadDoc, PacketDoc } from "./collections.js";
 import type { Ctx } from "./context.js";
+import { acceptanceXml } from "./finish.js";
 import { receiptKeys } from "./keys.js";
 import { toReceipt } from "./ledger.js";
 
@@ -178,7 +179,7 @@ export function evidenceExport(deps: EvidenceDeps) {
       documentId: packet.documentId,
       from: packet.from,
       letter,
-      acceptanceReceiptXml: packet.receiptXml,
+      acceptanceReceiptXml: await acceptanceXml(ctx, id),
       proof,
       chainHeads: [signed],
       statuses,

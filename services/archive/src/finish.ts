@@ -1,6 +1,8 @@
+import { RpcError } from "@edoc/bus";
 import type { RouteRequest } from "@edoc/messages";
 import type { ReceiptBody, ReceiptDataValue } from "@edoc/receipts";
 import type { Logger } from "@edoc/runtime";
+import { isDuplicateKeyError } from "@edoc/store";
 import type { AnswerRef, PacketDoc, PendingRouteDoc } from "./collections.js";
 import { type Ctx, compact, nowIso, toIsoUtc } from "./context.js";
 import { changeKey, receiptKeys } from "./keys.js";
@@ -34,12 +36,12 @@ export async function finishPacket(
   ]);
   if (row.receiptId === undefined) {
     await listPacket(ctx, row);
-    await ctx.c.packets.updateOne(
-      { _id: row._id },
-      { $set: { receiptId: receipt.id, acceptedAt: receipt.at } },
-    );
     row.receiptId = receipt.id;
     row.acceptedAt = receipt.at;
+    await ctx.c.packets.insertOne(row).catch((err: unknown) => {
+      // Written already, by an earlier run of this step that crashed before publishing.
+      if (!isDuplicateKeyError(err)) throw err;
+    });
   }
   try {
     await publishRoute(ctx, row);
@@ -82,6 +84,19 @@ async function listPacket(ctx: Ctx, row: PacketDoc): Promise<void> {
       { upsert: true },
     );
   }
+}
+
+/** The signed acceptance receipt given to the sender of a stored packet. */
+export async function acceptanceXml(ctx: Ctx, hubDocumentId: string): Promise<string> {
+  const receipt = await ctx.c.acceptanceReceipts.findOne({ _id: hubDocumentId });
+  if (!receipt) {
+    throw new RpcError(
+      "RECEIPT_MISSING",
+      `the acceptance receipt of ${hubDocumentId} is not stored`,
+      500,
+    );
+  }
+  return receipt.xml;
 }
 
 /** The `accepted` receipt of a packet. */
@@ -168,13 +183,13 @@ export async function republishRoute(
 
 /**
  * Removes a packet that never became complete (no `accepted` receipt): its sender never got
- * an acceptance, so it retries. Bytes first, then the row, its work-list entry and its dedupe
- * key: a crash in between leaves a state the next retry or the reconciler cleans up too.
+ * an acceptance, so it retries. Bytes first, then its work-list entry (which carries its row)
+ * and its dedupe key: a crash in between leaves a state the next retry or the reconciler
+ * cleans up too.
  */
 export async function discardIncomplete(ctx: Ctx, row: PacketDoc): Promise<void> {
+  if (row.receiptId !== undefined) return;
   await ctx.blobs.remove(row.hubDocumentId);
-  const gone = await ctx.c.packets.deleteOne({ _id: row._id, receiptId: { $exists: false } });
-  if (gone.deletedCount === 0) return;
   await forgetPacket(ctx, row.hubDocumentId, row.key);
 }
 

@@ -32,7 +32,7 @@ export async function reconcileOnce(ctx: Ctx): Promise<number> {
     await ctx.locks.run(candidate.key, async () => {
       const pending = await ctx.c.pendingRoutes.findOne({ _id: candidate._id });
       if (!pending || pending.nextPublishAt > new Date()) return;
-      const row = await ctx.c.packets.findOne({ _id: pending._id });
+      const row = (await ctx.c.packets.findOne({ _id: pending._id })) ?? pending.row;
       if (row?.key !== pending.key) {
         await forgetPacket(ctx, pending._id, pending.key);
         return;

@@ -127,6 +127,26 @@ describe("packets.accept", () => {
     expect(accepted[0]).toMatchObject({ type: "accepted", organId: req.from, digest: req.digest });
   });
 
+  it("refuses a hubDocumentId that names another packet, and keeps nothing of the refused one", async () => {
+    const first = letter();
+    await accept(first);
+    const other = letter();
+    const clash = await rpcError(accept({ ...other, hubDocumentId: first.hubDocumentId }));
+    expect(clash).toMatchObject({ code: "HUB_DOCUMENT_ID_CONFLICT", status: 409 });
+    // The refused packet's dedupe key was taken back: under its own id it is accepted.
+    expect(await accept(other)).toMatchObject({
+      outcome: "accepted",
+      hubDocumentId: other.hubDocumentId,
+    });
+    // The first packet and its acceptance receipt are untouched.
+    expect(await accept(first)).toEqual({
+      outcome: "duplicate",
+      hubDocumentId: first.hubDocumentId,
+      receivedAt: first.receivedAt,
+      receiptXml: first.receiptXml,
+    });
+  });
+
   it("accepts distinct updates of a document as distinct packets", async () => {
     const original = await sent([ORG.finance]);
     const u1 = letter({ docType: "update", relatedDocumentId: original.documentId });
@@ -544,27 +564,35 @@ describe("crash safety", () => {
   it("finishes or discards packet rows an interrupted accept left behind", async () => {
     const c = collections(h.store.db);
     const blobs = new Blobs(c);
-    /** What an accept leaves when it stops after writing its packet row (or only its key). */
+    /**
+     * What an accept leaves when it stops after writing its work-list entry, which carries the
+     * packet row (or, with `row` false, after only its dedupe key and an entry without a row).
+     */
     const interrupted = async (req: AcceptRequest, due: number, row = true) => {
-      const { edxml: _bytes, ...rest } = req;
+      const { edxml: _bytes, receiptXml, ...rest } = req;
       const key = `${req.from}|new|${req.documentId}`;
       const createdAt = new Date(Date.now() - 60_000);
       await c.packetKeys.insertOne({ _id: key, hubDocumentId: req.hubDocumentId });
+      if (row) {
+        await c.acceptanceReceipts.insertOne({ _id: req.hubDocumentId, key, xml: receiptXml });
+      }
       await c.pendingRoutes.insertOne({
         _id: req.hubDocumentId,
         key,
         nextPublishAt: new Date(Date.now() + due),
         publishCount: 0,
+        ...(row
+          ? {
+              row: {
+                ...rest,
+                _id: req.hubDocumentId,
+                key,
+                routeState: "pending",
+                createdAt,
+              } as PacketDoc,
+            }
+          : {}),
       });
-      if (row) {
-        await packets().insertOne({
-          ...rest,
-          _id: req.hubDocumentId,
-          key,
-          routeState: "pending",
-          createdAt,
-        } as PacketDoc);
-      }
     };
 
     // Crashed after the bytes: the reconciler completes and routes it.
@@ -586,20 +614,16 @@ describe("crash safety", () => {
     const parts = [0, 1].map((i) => `${noBytes.hubDocumentId}:${i}`);
     for (const _id of parts) await c.blobChunks.insertOne({ _id, data: Buffer.from("part") });
     await waitFor(async () =>
-      (await packets().countDocuments({ hubDocumentId: noBytes.hubDocumentId })) === 0
-        ? true
-        : undefined,
-    );
-    expect(await c.blobChunks.countDocuments({ _id: { $in: parts } })).toBe(0);
-    expect(await receipts().countDocuments({ hubDocumentId: noBytes.hubDocumentId })).toBe(0);
-    await waitFor(async () =>
       (await c.packetKeys.findOne({ _id: `${noBytes.from}|new|${noBytes.documentId}` })) === null &&
       (await c.pendingRoutes.findOne({ _id: noBytes.hubDocumentId })) === null
         ? true
         : undefined,
     );
+    expect(await packets().countDocuments({ hubDocumentId: noBytes.hubDocumentId })).toBe(0);
+    expect(await c.blobChunks.countDocuments({ _id: { $in: parts } })).toBe(0);
+    expect(await receipts().countDocuments({ hubDocumentId: noBytes.hubDocumentId })).toBe(0);
 
-    // Crashed between the dedupe key and the packet row: the reconciler drops what is left.
+    // Crashed before the work-list entry had its row: the reconciler drops what is left.
     const keyOnly = letter();
     await interrupted(keyOnly, -1_000, false);
     await waitFor(async () =>
@@ -636,7 +660,7 @@ describe("crash safety", () => {
     expect(await packets().countDocuments({ hubDocumentId: stale.hubDocumentId })).toBe(0);
     expect(await c.pendingRoutes.findOne({ _id: stale.hubDocumentId })).toBeNull();
 
-    // A retry after a crash between the dedupe key and the packet row is accepted anew.
+    // A retry after a crash before the work-list entry had its row is accepted anew.
     const lost = letter();
     await interrupted(lost, 60_000, false);
     const anew = { ...letter({ documentId: lost.documentId }), ...bytesOf("<anew/>") };

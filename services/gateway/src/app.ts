@@ -4,7 +4,7 @@ import type { Logger } from "@edoc/runtime";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { pinoHttp } from "pino-http";
 import { Counter, type Registry } from "prom-client";
-import { type ActsFor, authenticate, type Caller } from "./auth.js";
+import { type ActsFor, authenticate, type Caller, peerOrganId } from "./auth.js";
 import { readPacketBody } from "./body.js";
 import { ApiError } from "./errors.js";
 import { type RateLimit, TokenBuckets } from "./rate-limit.js";
@@ -31,7 +31,7 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);
-  app.use(pinoHttp({ logger: deps.log, customProps: (req) => ({ organId: peerOrgan(req) }) }));
+  app.use(pinoHttp({ logger: deps.log, customProps: (req) => ({ organId: peerOrganId(req) }) }));
   const refusals = new Counter({
     name: "edoc_gateway_refusals_total",
     help: "Requests refused, by error code",
@@ -223,9 +223,4 @@ function toApiError(err: unknown): ApiError {
   if (e?.type === "entity.parse.failed")
     return ApiError.of("BAD_REQUEST", "request body is not valid JSON");
   return ApiError.of("INTERNAL", "internal error");
-}
-
-function peerOrgan(req: { socket: unknown }): string | undefined {
-  const s = req.socket as { getPeerCertificate?: () => { subject?: { UID?: string } } };
-  return s.getPeerCertificate?.().subject?.UID;
 }

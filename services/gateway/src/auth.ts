@@ -27,6 +27,33 @@ export type ActsFor = ReadonlyMap<OrganId, readonly OrganId[]>;
  */
 export function authenticate(req: Request, actsFor: ActsFor): Caller {
   const socket = req.socket as TLSSocket;
+  const { organId, certificateSerial } = identityOf(socket);
+  const extra = actsFor.get(organId) ?? [];
+  return {
+    organId,
+    actingFor: [organId, ...extra.filter((x) => x !== organId)],
+    certificateSerial,
+  };
+}
+
+/** The OrganId of the request's verified client certificate, for logs; undefined if none. */
+export function peerOrganId(req: { socket: unknown }): OrganId | undefined {
+  try {
+    return identityOf(req.socket as TLSSocket).organId;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A keep-alive connection's client certificate was verified once, at its handshake: what it
+ * says is read once per connection, not per request (getPeerCertificate builds a large object).
+ */
+const identities = new WeakMap<TLSSocket, Pick<Caller, "organId" | "certificateSerial">>();
+
+function identityOf(socket: TLSSocket): Pick<Caller, "organId" | "certificateSerial"> {
+  const known = identities.get(socket);
+  if (known) return known;
   if (typeof socket.getPeerCertificate !== "function") {
     throw ApiError.of("CLIENT_CERT_REQUIRED", "this API requires HTTPS with a client certificate");
   }
@@ -46,10 +73,7 @@ export function authenticate(req: Request, actsFor: ActsFor): Caller {
   if (!organId) {
     throw ApiError.of("CLIENT_CERT_NOT_BOUND", "the client certificate names no OrganId");
   }
-  const extra = actsFor.get(organId) ?? [];
-  return {
-    organId,
-    actingFor: [organId, ...extra.filter((x) => x !== organId)],
-    certificateSerial: cert.serialNumber,
-  };
+  const identity = { organId, certificateSerial: cert.serialNumber };
+  identities.set(socket, identity);
+  return identity;
 }

@@ -87,7 +87,12 @@ const server = createHttpsServer(
 // secure context also has new session-ticket keys, so no session resumes past a revocation.
 const generationOf = new WeakMap<Socket, number>();
 const inFlight = new Set<ServerResponse>();
-server.on("secureConnection", (socket: TLSSocket) => generationOf.set(socket, trust.generation));
+server.on("secureConnection", (socket: TLSSocket) => {
+  generationOf.set(socket, trust.generation);
+  // The caller's identity is read once per connection (auth.ts): no TLS 1.2 renegotiation may
+  // swap the client certificate under it.
+  socket.disableRenegotiation();
+});
 server.prependListener("request", (req, res) => {
   if (generationOf.get(req.socket) !== trust.generation) res.setHeader("Connection", "close");
   inFlight.add(res);

@@ -1,0 +1,313 @@
+import {
+  type Collection,
+  type Document,
+  type Filter,
+  type InsertOneResult,
+  MongoBulkWriteError,
+  MongoServerError,
+  type UpdateFilter,
+} from "mongodb";
+
+/**
+ * A write-through cache of rows by `_id`, in front of one collection.
+ *
+ * Why: on FerretDB 1.x's SQLite backend every lookup by `_id` (find, update, delete) is a
+ * table scan — the `_id` index it creates is on another expression than the one its queries
+ * use (measured: a findOne of a recent row costs 1 ms at 300 rows, 21 ms at 10,000). The hot
+ * paths read rows they or a neighbouring step wrote moments before (the plan reads the packet
+ * its accept wrote; fetch and ack read the delivery the plan wrote), so the archive — the one
+ * process that writes these collections (docs/archive.md) — keeps the rows it wrote or read.
+ * On MongoDB the same reads are index lookups; the cache then only saves round trips.
+ *
+ * It only ever holds what the database confirmed: a row enters after its insert or read
+ * succeeded, a `$set`/`$addToSet` by `_id` is applied after the update succeeded (and only when
+ * no other write to that row ran meanwhile), any other write by `_id` drops the row, and a
+ * write with another filter empties the cache. Queries other than `findOne({_id})` go to the
+ * database as they are.
+ */
+export interface RowCacheOptions<T> {
+  /** The most rows kept, least recently used dropped first (0: inserts are batched only). */
+  maxRows: number;
+  /** Rows larger than this (by `weight`) are never kept. */
+  maxWeight?: number;
+  weight?: (row: T) => number;
+  /** A copy handed out and kept, so callers' changes never reach the cache. */
+  copy?: (row: T) => T;
+}
+
+type Row = Document & { _id: string };
+
+/** Per-row write counters kept before the idle ones are forgotten. */
+const MAX_TRACKED = 20_000;
+
+export function cachedById<T extends Row>(
+  collection: Collection<T>,
+  opts: RowCacheOptions<T>,
+): Collection<T> {
+  const rows = new Map<string, T>();
+  /** Writes started per `_id` (a read that overlapped one does not fill the cache). */
+  const writes = new Map<string, number>();
+  const busy = new Map<string, number>();
+  let epoch = 0;
+  const copy = opts.copy ?? ((r: T) => structuredClone(r));
+
+  const keep = (row: T) => {
+    if (opts.maxRows === 0) return;
+    if (opts.maxWeight !== undefined && (opts.weight?.(row) ?? 0) > opts.maxWeight) return;
+    rows.delete(row._id);
+    rows.set(row._id, copy(row));
+    if (rows.size > opts.maxRows) {
+      const oldest = rows.keys().next().value;
+      if (oldest !== undefined) rows.delete(oldest);
+    }
+  };
+  const begin = (id: string) => {
+    writes.set(id, (writes.get(id) ?? 0) + 1);
+    busy.set(id, (busy.get(id) ?? 0) + 1);
+    const before = rows.get(id);
+    rows.delete(id);
+    return { before, writesAtStart: writes.get(id) ?? 0, epochAtStart: epoch };
+  };
+  const end = (id: string) => {
+    const n = (busy.get(id) ?? 1) - 1;
+    if (n === 0) busy.delete(id);
+    else busy.set(id, n);
+    if (writes.size > MAX_TRACKED) {
+      // Forget the counters of idle rows; reads and writes in flight then keep nothing.
+      for (const k of writes.keys()) if (!busy.has(k)) writes.delete(k);
+      epoch++;
+    }
+  };
+  const alone = (id: string, w: { writesAtStart: number; epochAtStart: number }) =>
+    writes.get(id) === w.writesAtStart && epoch === w.epochAtStart && busy.get(id) === 1;
+  const clearAll = () => {
+    epoch++;
+    rows.clear();
+  };
+
+  const batch = new InsertBatcher(collection);
+  const handlers: Partial<Record<keyof Collection<T>, unknown>> = {
+    async findOne(filter?: Filter<T>, options?: object) {
+      const id = idOf(filter);
+      if (id === undefined || (options && "session" in options)) {
+        return collection.findOne(filter ?? {}, options);
+      }
+      const hit = rows.get(id);
+      if (hit) {
+        rows.delete(id);
+        rows.set(id, hit);
+        return project(copy(hit), options);
+      }
+      const startWrites = writes.get(id) ?? 0;
+      const startEpoch = epoch;
+      // Read whole (no projection): what is kept must be the complete row.
+      const row = (await collection.findOne({ _id: id } as Filter<T>)) as T | null;
+      if (row && !busy.has(id) && (writes.get(id) ?? 0) === startWrites && epoch === startEpoch) {
+        keep(row);
+      }
+      return row && project(row, options);
+    },
+    async insertOne(doc: T, options?: object) {
+      const w = begin(doc._id);
+      try {
+        const res = options
+          ? await collection.insertOne(doc as never, options)
+          : await batch.insert(doc);
+        if (alone(doc._id, w)) keep(doc);
+        return res;
+      } finally {
+        end(doc._id);
+      }
+    },
+    async insertMany(docs: T[], options?: object) {
+      const started = docs.map((d) => ({ id: d._id, w: begin(d._id) }));
+      try {
+        const res = await collection.insertMany(docs as never, options);
+        docs.forEach((d, i) => {
+          const s = started[i];
+          if (s && alone(s.id, s.w)) keep(d);
+        });
+        return res;
+      } finally {
+        for (const s of started) end(s.id);
+      }
+    },
+    async updateOne(filter: Filter<T>, update: UpdateFilter<T>, options?: object) {
+      const id = idOf(filter, true);
+      if (id === undefined) {
+        clearAll();
+        return collection.updateOne(filter, update, options);
+      }
+      const w = begin(id);
+      try {
+        const res = await collection.updateOne(filter, update, options);
+        const after =
+          w.before && res.matchedCount === 1 && isExactId(filter)
+            ? applied(w.before, update)
+            : undefined;
+        if (after && alone(id, w)) keep(after);
+        return res;
+      } finally {
+        end(id);
+      }
+    },
+  };
+  for (const name of ["replaceOne", "deleteOne", "findOneAndUpdate", "findOneAndDelete"] as const) {
+    handlers[name] = async (filter: Filter<T>, ...rest: unknown[]) => {
+      const id = idOf(filter, true);
+      if (id === undefined) clearAll();
+      else begin(id);
+      try {
+        return await (collection[name] as (...a: unknown[]) => Promise<unknown>).call(
+          collection,
+          filter,
+          ...rest,
+        );
+      } finally {
+        if (id !== undefined) end(id);
+      }
+    };
+  }
+  for (const name of [
+    "updateMany",
+    "deleteMany",
+    "bulkWrite",
+    "drop",
+    "findOneAndReplace",
+  ] as const) {
+    handlers[name] = async (...args: unknown[]) => {
+      clearAll();
+      try {
+        return await (collection[name] as (...a: unknown[]) => Promise<unknown>).apply(
+          collection,
+          args,
+        );
+      } finally {
+        clearAll();
+      }
+    };
+  }
+
+  return new Proxy(collection, {
+    get(target, prop, receiver) {
+      const own = handlers[prop as keyof Collection<T>];
+      if (own) return own;
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+/**
+ * Group commit of single inserts: `insertOne` calls made while a batch is being written go out
+ * together in the next one, as ONE unordered insertMany (one SQLite transaction on FerretDB,
+ * one round trip anywhere). Each caller still gets its own outcome: a duplicate `_id` fails
+ * that caller only, with the same error a lone insertOne would raise. Nothing waits when the
+ * database is idle: a batch leaves as soon as the previous one is done.
+ */
+class InsertBatcher<T extends Row> {
+  private queue: { doc: T; resolve: (r: InsertOneResult) => void; reject: (e: unknown) => void }[] =
+    [];
+  private writing = false;
+
+  constructor(private readonly collection: Collection<T>) {}
+
+  insert(doc: T): Promise<InsertOneResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ doc, resolve, reject });
+      if (!this.writing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.writing = true;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      const failed = new Map<number, unknown>();
+      try {
+        await this.collection.insertMany(batch.map((b) => b.doc) as never, { ordered: false });
+      } catch (err) {
+        const writeErrors = err instanceof MongoBulkWriteError ? [err.writeErrors].flat() : [];
+        if (writeErrors.length === 0) {
+          for (const b of batch) b.reject(err);
+          continue;
+        }
+        for (const we of writeErrors) {
+          failed.set(
+            we.index,
+            new MongoServerError({ message: we.errmsg ?? "write error", code: we.code }),
+          );
+        }
+      }
+      batch.forEach((b, i) => {
+        const err = failed.get(i);
+        if (err) b.reject(err);
+        else b.resolve({ acknowledged: true, insertedId: b.doc._id as never });
+      });
+    }
+    this.writing = false;
+  }
+}
+
+/** Documents per group-committed insertMany. */
+const MAX_BATCH = 256;
+
+/** The `_id` a filter names, when it is `{_id: "…"}` (with `loose`, alongside other fields). */
+function idOf(filter: unknown, loose = false): string | undefined {
+  if (!filter || typeof filter !== "object") return undefined;
+  const id = (filter as { _id?: unknown })._id;
+  if (typeof id !== "string") return undefined;
+  return loose || Object.keys(filter).length === 1 ? id : undefined;
+}
+
+const isExactId = (filter: unknown) => idOf(filter) !== undefined;
+
+/** `projection: { field: 0 }` applied to a cached row (the only projection the archive uses). */
+function project<T extends Row>(row: T, options?: object): T {
+  const projection = (options as { projection?: Record<string, number> } | undefined)?.projection;
+  if (!projection) return row;
+  const out: Record<string, unknown> = { ...row };
+  for (const [field, on] of Object.entries(projection)) if (on === 0) delete out[field];
+  return out as T;
+}
+
+/**
+ * The row after an update made only of top-level `$set` and `$addToSet` (with or without
+ * `$each`), as MongoDB applies them; undefined for anything else (the row is then dropped).
+ * `$addToSet` compares values as MongoDB does for the documents the archive builds: same
+ * fields in the same order.
+ */
+function applied<T extends Row>(row: T, update: UpdateFilter<T>): T | undefined {
+  const out: Record<string, unknown> = { ...row };
+  for (const [op, fields] of Object.entries(update)) {
+    if (!fields || typeof fields !== "object") return undefined;
+    for (const [field, value] of Object.entries(fields as Record<string, unknown>)) {
+      if (field.includes(".") || field === "_id") return undefined;
+      if (op === "$set") {
+        if (value === undefined) continue; // ignoreUndefined: not written
+        out[field] = value;
+      } else if (op === "$addToSet") {
+        const list = out[field] ?? [];
+        if (!Array.isArray(list)) return undefined;
+        const each =
+          value && typeof value === "object" && "$each" in value
+            ? (value as { $each: unknown }).$each
+            : [value];
+        if (!Array.isArray(each)) return undefined;
+        const next = [...list];
+        const seen = new Set(next.map((v) => JSON.stringify(v)));
+        for (const v of each) {
+          const k = JSON.stringify(v);
+          if (!seen.has(k)) {
+            seen.add(k);
+            next.push(v);
+          }
+        }
+        out[field] = next;
+      } else {
+        return undefined;
+      }
+    }
+  }
+  return out as T;
+}
