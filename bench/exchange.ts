@@ -125,8 +125,9 @@ export async function runExchange(
         (it) => !seen.has(it.deliveryId) && submittedAt.has(it.hubDocumentId),
       );
       for (const it of fresh) seen.add(it.deliveryId);
-      // An agency system downloads and acknowledges several deliveries at once.
-      await pool(fresh, 8, async (it) => {
+      // An agency system downloads and acknowledges several deliveries at once: as many as the
+      // sender has in flight (at least 8), so the receiving side is not the bottleneck.
+      await pool(fresh, Math.max(8, c.concurrency), async (it) => {
         const t0 = submittedAt.get(it.hubDocumentId) ?? Date.now();
         available.push(Date.parse(it.availableAt) - t0);
         const got = await retry503(() => api(hub, agent, "GET", `/inbox/${it.deliveryId}/edxml`));

@@ -8,6 +8,7 @@ import type { Ctx } from "./context.js";
 import { handleDeadLetter } from "./dead-letters.js";
 import { Ledger } from "./ledger.js";
 import { KeyedLocks } from "./lock.js";
+import { PendingInbox } from "./pending-inbox.js";
 import { handlePlan } from "./plans.js";
 import { reconcileOnce } from "./reconciler.js";
 import { rpcDispatcher, rpcHandlers } from "./rpc.js";
@@ -74,6 +75,7 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
     c,
     blobs: new Blobs(c),
     ledger,
+    inbox: new PendingInbox(),
     bus: opts.bus,
     log,
     locks: new KeyedLocks(),
@@ -107,13 +109,14 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       await ensureIndexes(c);
       await ledger.load();
       await heads.load();
+      const pending = await ctx.inbox.load(c.deliveries);
       await opts.bus.consume("archive.plans", (msg) => handlePlan(ctx, msg));
       await opts.bus.consume("dead", (msg) => handleDeadLetter(ctx, msg));
       await opts.bus.serve("archive.rpc", rpcDispatcher(ctx, handlers));
       reconciler.start();
       signer.start();
       log.info(
-        { chainHead: ledger.head() ?? null, reconcileMs: ctx.reconcileMs },
+        { chainHead: ledger.head() ?? null, reconcileMs: ctx.reconcileMs, pending },
         "archive started",
       );
     },

@@ -4,12 +4,15 @@ import type { Blobs } from "./blobs.js";
 import type { Collections } from "./collections.js";
 import type { Ledger } from "./ledger.js";
 import type { KeyedLocks } from "./lock.js";
+import type { PendingInbox } from "./pending-inbox.js";
 
 /** What every handler needs; built once by createArchive. */
 export interface Ctx {
   c: Collections;
   blobs: Blobs;
   ledger: Ledger;
+  /** The deliveries waiting to be fetched, per recipient (derived from `deliveries`). */
+  inbox: PendingInbox;
   bus: Bus;
   log: Logger;
   /**

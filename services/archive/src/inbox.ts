@@ -1,34 +1,15 @@
 import { RpcError } from "@edoc/bus";
-import type { InboxItem, RpcParamsOf, RpcResultOf } from "@edoc/messages";
+import type { RpcParamsOf, RpcResultOf } from "@edoc/messages";
 import type { Filter } from "mongodb";
 import { sha256 } from "./blobs.js";
 import type { DeliveryDoc } from "./collections.js";
 import { type Ctx, compact, nowIso } from "./context.js";
 import { receiptKeys } from "./keys.js";
 import { asOrganId } from "./ledger.js";
+import { inboxItem } from "./pending-inbox.js";
 
 /** Inbox listings are bounded; a system drains its inbox by fetching and acknowledging. */
 export const INBOX_LIMIT = 500;
-
-export function inboxItem(d: DeliveryDoc): InboxItem {
-  return compact({
-    deliveryId: d._id,
-    hubDocumentId: d.hubDocumentId,
-    kind: d.kind,
-    docType: d.docType,
-    from: d.from,
-    recipient: d.recipient,
-    documentId: d.documentId,
-    subject: d.subject,
-    statusCode: d.statusCode,
-    priority: d.priority,
-    state: d.state,
-    availableAt: d.availableAt,
-    fetchedAt: d.fetchedAt,
-    acknowledgedAt: d.acknowledgedAt,
-    ackResult: d.ackResult,
-  });
-}
 
 const STATES: Record<RpcParamsOf<"inbox.list">["state"], DeliveryDoc["state"][] | undefined> = {
   pending: ["available"],
@@ -40,6 +21,7 @@ export async function listInbox(
   ctx: Ctx,
   p: RpcParamsOf<"inbox.list">,
 ): Promise<RpcResultOf<"inbox.list">> {
+  if (p.state === "pending") return { items: ctx.inbox.list(p.actingFor, INBOX_LIMIT) };
   const states = STATES[p.state];
   const filter: Filter<DeliveryDoc> = { recipient: { $in: p.actingFor } };
   if (states) filter.state = { $in: states };
@@ -98,6 +80,7 @@ export function fetchDelivery(
         { _id: d._id },
         { $set: { state: d.state, fetchedAt: d.fetchedAt } },
       );
+      ctx.inbox.remove(d);
       log.info("delivery fetched");
     }
     if (d.fetchedAt) {

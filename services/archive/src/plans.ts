@@ -93,7 +93,14 @@ export async function handlePlan(ctx: Ctx, msg: InboundMessage): Promise<void> {
         availableAt: at,
       }),
   );
-  await insertAbsent(ctx, deliveries);
+  for (const d of await insertAbsent(ctx, deliveries)) {
+    // Under the delivery's lock: a fetch (by a guessed id) cannot slip between its insert and
+    // this, leaving a fetched delivery listed as pending.
+    await lockedDelivery(ctx, d._id, async () => {
+      const stored = await ctx.c.deliveries.findOne({ _id: d._id });
+      if (stored) ctx.inbox.add(stored);
+    });
+  }
 
   if (plan.withdraw) await withdraw(ctx, packet, plan.deliveries, log);
 
@@ -124,14 +131,17 @@ export async function handlePlan(ctx: Ctx, msg: InboundMessage): Promise<void> {
   );
 }
 
-/** Inserts the deliveries not stored yet; the ones there already stay as they are. */
-async function insertAbsent(ctx: Ctx, deliveries: DeliveryDoc[]): Promise<void> {
-  if (deliveries.length === 0) return;
+/** Inserts the deliveries not stored yet and returns those; the ones there already stay. */
+async function insertAbsent(ctx: Ctx, deliveries: DeliveryDoc[]): Promise<DeliveryDoc[]> {
+  if (deliveries.length === 0) return [];
   try {
     await ctx.c.deliveries.insertMany(deliveries, { ordered: false });
+    return deliveries;
   } catch (err) {
     const failures = err instanceof MongoBulkWriteError ? [err.writeErrors].flat() : [];
     if (failures.length === 0 || failures.some((f) => f.code !== 11000)) throw err;
+    const there = new Set(failures.map((f) => f.index));
+    return deliveries.filter((_, i) => !there.has(i));
   }
 }
 
@@ -165,6 +175,7 @@ async function withdraw(
           { _id: d._id },
           { $set: { state: d.state, withdrawnAt: d.withdrawnAt, withdrawnBy: d.withdrawnBy } },
         );
+        ctx.inbox.remove(d);
       } else if (d.state !== "withdrawn" || d.withdrawnBy !== revoke.hubDocumentId) {
         return; // fetched before the revoke: the recipient answers the revoke letter instead
       }

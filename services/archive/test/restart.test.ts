@@ -1,19 +1,30 @@
 import { Bus } from "@edoc/bus";
-import type { AcceptResult } from "@edoc/messages";
+import type { AcceptResult, RpcResultOf } from "@edoc/messages";
 import { verifyChain } from "@edoc/receipts";
 import { createLogger } from "@edoc/runtime";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterEach, beforeEach, expect, it } from "vitest";
 import { createArchive } from "../src/archive.js";
 import type { ReceiptDoc } from "../src/collections.js";
 import { toReceipt } from "../src/ledger.js";
-import { type Harness, letter, startHarness } from "./harness.js";
+import {
+  deliveryId,
+  type Harness,
+  letter,
+  ORG,
+  planFor,
+  startHarness,
+  waitFor,
+} from "./harness.js";
+
+type InboxList = RpcResultOf<"inbox.list">;
 
 const amqpUrl = process.env.EDOC_AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
 let h: Harness;
-beforeAll(async () => {
+// Each test stops the harness's archive and starts a second one: a fresh harness each.
+beforeEach(async () => {
   h = await startHarness({});
 });
-afterAll(async () => {
+afterEach(async () => {
   await h?.close();
 });
 
@@ -47,6 +58,44 @@ it("a restarted archive continues the chain from its highest seq and still knows
     expect(docs.map((d) => d.type)).toEqual(["accepted", "accepted"]);
     expect(verifyChain(docs.map(toReceipt))).toMatchObject({ ok: true });
     expect(docs[1]?.prevHash).toBe(docs[0]?.hash);
+  } finally {
+    await second.stop();
+    await bus.close();
+  }
+});
+
+it("a restarted archive lists the same pending deliveries: unfetched ones, newest first", async () => {
+  const a = letter({ to: [ORG.finance, ORG.home] });
+  await h.rpc("packets.accept", a);
+  await h.peer.publishJson("archive.plans", planFor(a.hubDocumentId, [ORG.finance, ORG.home]), {
+    messageId: `plan-${a.hubDocumentId}`,
+  });
+  const listed = async (org: string) =>
+    ((await h.rpc("inbox.list", { actingFor: [org], state: "pending" })) as InboxList).items.map(
+      (i) => i.deliveryId,
+    );
+  const forFinance = deliveryId(a.hubDocumentId, ORG.finance);
+  const forHome = deliveryId(a.hubDocumentId, ORG.home);
+  await waitFor(async () => ((await listed(ORG.home)).includes(forHome) ? true : undefined));
+  await h.rpc("inbox.fetch", { actingFor: [ORG.home], deliveryId: forHome });
+  expect(await listed(ORG.home)).not.toContain(forHome);
+
+  await h.archive.stop();
+  await h.bus.close();
+  const log = createLogger("archive", "silent");
+  const bus = await Bus.connect({ url: amqpUrl, prefix: h.prefix, logger: log, deliveryLimit: 3 });
+  const second = await createArchive({ store: h.store, bus, log });
+  await second.start();
+  try {
+    expect(await listed(ORG.finance)).toContain(forFinance);
+    expect(await listed(ORG.home)).not.toContain(forHome);
+    // Both organs at once: one list, newest first.
+    const both = (await h.rpc("inbox.list", {
+      actingFor: [ORG.finance, ORG.home],
+      state: "pending",
+    })) as InboxList;
+    const times = both.items.map((i) => i.availableAt);
+    expect(times).toEqual([...times].sort().reverse());
   } finally {
     await second.stop();
     await bus.close();
