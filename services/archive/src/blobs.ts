@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { BLOB_CHUNK } from "@edoc/messages";
 import { isDuplicateKeyError } from "@edoc/store";
 import type { BlobDoc, Collections } from "./collections.js";
 
@@ -9,6 +10,9 @@ export const CHUNK = 8 * 1024 * 1024;
 export function sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
+
+/** The most bytes in one uploaded chunk (messages' BLOB_CHUNK, enforced by its schema). */
+export const UPLOAD_CHUNK = BLOB_CHUNK;
 
 const chunkId = (hubDocumentId: string, index: number) => `${hubDocumentId}:${index}`;
 
@@ -53,6 +57,82 @@ export class Blobs {
       // There already: the same bytes (a retry) stay; other ones are replaced.
       if (await this.has(hubDocumentId, digest, bytes.length)) return;
       await this.c.blobs.replaceOne({ _id: hubDocumentId }, row);
+    }
+  }
+
+  /**
+   * One chunk of an upload (`blobs.putChunk`), written straight under its `_id`. Nothing is
+   * written when the complete bytes are there already (a resent letter: same id, same bytes);
+   * returns whether it was stored.
+   */
+  async putChunk(hubDocumentId: string, index: number, data: Buffer): Promise<boolean> {
+    if (await this.row(hubDocumentId)) return false;
+    await this.c.blobChunks.replaceOne(
+      { _id: chunkId(hubDocumentId, index) },
+      { data },
+      { upsert: true },
+    );
+    return true;
+  }
+
+  /**
+   * True when chunks 0 … chunks-1 are there and hold exactly `size` bytes with this digest,
+   * read back one at a time (never concatenated).
+   */
+  async checkChunks(
+    hubDocumentId: string,
+    chunks: number,
+    digest: string,
+    size: number,
+  ): Promise<boolean> {
+    const hash = createHash("sha256");
+    let total = 0;
+    for (let i = 0; i < chunks; i++) {
+      const data = await this.chunk(hubDocumentId, i);
+      if (!data) return false;
+      total += data.length;
+      if (total > size) return false;
+      hash.update(data);
+    }
+    return total === size && hash.digest("hex") === digest;
+  }
+
+  /**
+   * Marks uploaded chunks (checked with checkChunks) complete: the `blobs` row, written last.
+   * Idempotent like put.
+   */
+  async seal(hubDocumentId: string, chunks: number, digest: string, size: number): Promise<void> {
+    if (await this.has(hubDocumentId, digest, size)) return;
+    const row: BlobDoc = { _id: hubDocumentId, size, digest, chunks, chunkBytes: UPLOAD_CHUNK };
+    try {
+      await this.c.blobs.insertOne(row);
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      if (await this.has(hubDocumentId, digest, size)) return;
+      await this.c.blobs.replaceOne({ _id: hubDocumentId }, row);
+    }
+  }
+
+  /** Size, digest and layout of the stored bytes (not the bytes). */
+  row(hubDocumentId: string): Promise<BlobDoc | null> {
+    return this.c.blobs.findOne({ _id: hubDocumentId }, { projection: { data: 0 } });
+  }
+
+  /** One chunk's bytes, or undefined when missing. */
+  async chunk(hubDocumentId: string, index: number): Promise<Buffer | undefined> {
+    const row = await this.c.blobChunks.findOne({ _id: chunkId(hubDocumentId, index) });
+    return row?.data;
+  }
+
+  /**
+   * Deletes the chunks of an upload that will not be accepted (refused, or a digest mismatch),
+   * unless complete bytes are stored under the id.
+   */
+  async discardUpload(hubDocumentId: string): Promise<void> {
+    if (await this.row(hubDocumentId)) return;
+    for (let i = 0; ; i++) {
+      const gone = await this.c.blobChunks.deleteOne({ _id: chunkId(hubDocumentId, i) });
+      if (gone.deletedCount === 0) break;
     }
   }
 

@@ -129,6 +129,11 @@ export interface BlobDoc {
   digest: string;
   data?: Buffer;
   chunks?: number;
+  /**
+   * Set when the chunks were uploaded by the gateway (`blobs.putChunk`): each is at most this
+   * many bytes, so a recipient can be served one chunk per RPC.
+   */
+  chunkBytes?: number;
 }
 
 /** `_id` = `<hubDocumentId>:<index>` */

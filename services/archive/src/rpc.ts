@@ -17,7 +17,7 @@ import {
 import type { Ctx } from "./context.js";
 import { listDocuments, traceDocument } from "./documents.js";
 import { type EvidenceDeps, evidenceExport } from "./evidence.js";
-import { ackDelivery, fetchDelivery, listInbox } from "./inbox.js";
+import { ackDelivery, fetchDelivery, fetchDeliveryChunk, listInbox } from "./inbox.js";
 
 type Handlers = { [M in RpcMethod]: (ctx: Ctx, params: RpcParamsOf<M>) => Promise<RpcResultOf<M>> };
 
@@ -26,6 +26,11 @@ export function rpcHandlers(health: Handlers["health"], evidence: EvidenceDeps):
     "packets.accept": acceptPacket,
     "inbox.list": listInbox,
     "inbox.fetch": fetchDelivery,
+    "inbox.fetchChunk": fetchDeliveryChunk,
+    "blobs.putChunk": (ctx, p) =>
+      ctx.blobs
+        .putChunk(p.hubDocumentId, p.index, Buffer.from(p.data, "base64"))
+        .then((stored) => ({ stored })),
     "inbox.ack": ackDelivery,
     "documents.list": listDocuments,
     "documents.trace": traceDocument,
