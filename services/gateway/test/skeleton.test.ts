@@ -74,7 +74,11 @@ describe("SkeletonScanner", () => {
       expect(spool.size).toBe(bytes.length);
       expect(spool.digest()).toBe(createHash("sha256").update(bytes).digest("hex"));
       expect(Buffer.concat([...spool.read()]).equals(bytes)).toBe(true);
-      expect([...spool.read()].map((b) => b.length)).toEqual([1 << 20, 1 << 20, 3_000_001 - 2 * (1 << 20)]);
+      expect([...spool.read()].map((b) => b.length)).toEqual([
+        1 << 20,
+        1 << 20,
+        3_000_001 - 2 * (1 << 20),
+      ]);
     } finally {
       spool.dispose();
     }
