@@ -32,18 +32,19 @@ export const SignerInfo = z.object({
   algorithm: z.string().optional(),
 });
 
-/** Bytes per uploaded or fetched chunk of a large packet (base64 in the RPC message). */
+/**
+ * Bytes per uploaded or fetched chunk of a large packet. Chunks travel as the raw body of their
+ * RPC message (@edoc/bus RpcBytes), not in its JSON.
+ */
 export const BLOB_CHUNK = 1024 * 1024;
 const MAX_CHUNKS = 1024;
 /** A hubDocumentId as a chunk key prefix (`<id>:<index>`): no separator inside. */
 const blobId = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/);
-const chunkData = z
-  .string()
-  .min(1)
-  .max(Math.ceil(BLOB_CHUNK / 3) * 4)
-  .regex(/^[A-Za-z0-9+/]*={0,2}$/);
 
-/** RPC `blobs.putChunk`: one slice of a large packet's bytes, uploaded before its accept. */
+/**
+ * RPC `blobs.putChunk`: one slice (1 … BLOB_CHUNK bytes, the message body) of a large
+ * packet's bytes, uploaded before its accept.
+ */
 export const PutChunkParams = z.object({
   hubDocumentId: blobId,
   index: z
@@ -51,7 +52,6 @@ export const PutChunkParams = z.object({
     .int()
     .min(0)
     .max(MAX_CHUNKS - 1),
-  data: chunkData,
 });
 export type PutChunkParams = z.infer<typeof PutChunkParams>;
 
@@ -463,7 +463,8 @@ export const RpcResults = {
     .refine((r) => (r.edxml === undefined) !== (r.chunks === undefined), {
       message: "exactly one of edxml and chunks",
     }),
-  "inbox.fetchChunk": z.object({ data: chunkData }),
+  /** The chunk's bytes are the reply's body. */
+  "inbox.fetchChunk": z.object({}),
   "blobs.putChunk": z.object({ stored: z.boolean() }),
   "inbox.ack": z.object({ item: InboxItem }),
   "documents.list": z.object({ documents: z.array(SentDocument) }),

@@ -97,6 +97,7 @@ const LF = 0x0a;
 /** XML end-of-line handling (CRLF and lone CR become LF), across chunk boundaries. */
 export function hashCanonicalRun(hash: Hash, chunks: Iterable<Uint8Array>): void {
   let afterCr = false;
+  let scratch: Buffer | undefined;
   for (const chunk of chunks) {
     let start = 0;
     if (afterCr && chunk[0] === LF) start = 1;
@@ -105,22 +106,22 @@ export function hashCanonicalRun(hash: Hash, chunks: Iterable<Uint8Array>): void
       hash.update(chunk.subarray(start));
       continue;
     }
-    const out = Buffer.allocUnsafe(chunk.length - start);
+    if (!scratch || scratch.length < chunk.length) scratch = Buffer.allocUnsafe(chunk.length);
     let n = 0;
     for (let i = start; i < chunk.length; i++) {
       const b = chunk[i]!;
       if (b !== CR) {
-        out[n++] = b;
+        scratch[n++] = b;
         continue;
       }
-      out[n++] = LF;
+      scratch[n++] = LF;
       if (i + 1 < chunk.length) {
         if (chunk[i + 1] === LF) i++;
       } else {
         afterCr = true;
       }
     }
-    hash.update(out.subarray(0, n));
+    hash.update(scratch.subarray(0, n));
   }
 }
 

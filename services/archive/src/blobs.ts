@@ -62,11 +62,11 @@ export class Blobs {
 
   /**
    * One chunk of an upload (`blobs.putChunk`), written straight under its `_id`. Nothing is
-   * written when the complete bytes are there already (a resent letter: same id, same bytes);
-   * returns whether it was stored.
+   * written when the complete bytes are there already (a resent letter: same id, same bytes),
+   * which the first chunk finds out (the uploader stops there); returns whether it was stored.
    */
   async putChunk(hubDocumentId: string, index: number, data: Buffer): Promise<boolean> {
-    if (await this.row(hubDocumentId)) return false;
+    if (index === 0 && (await this.row(hubDocumentId))) return false;
     await this.c.blobChunks.replaceOne(
       { _id: chunkId(hubDocumentId, index) },
       { data },
@@ -87,8 +87,14 @@ export class Blobs {
   ): Promise<boolean> {
     const hash = createHash("sha256");
     let total = 0;
+    // The next chunk is asked for while this one is hashed: two in memory at most.
+    let next = this.chunk(hubDocumentId, 0);
     for (let i = 0; i < chunks; i++) {
-      const data = await this.chunk(hubDocumentId, i);
+      const data = await next;
+      if (i + 1 < chunks) {
+        next = this.chunk(hubDocumentId, i + 1);
+        next.catch(() => {}); // awaited in the next round
+      }
       if (!data) return false;
       total += data.length;
       if (total > size) return false;

@@ -1,4 +1,4 @@
-import { RpcError } from "@edoc/bus";
+import { RpcBytes, RpcError } from "@edoc/bus";
 import type { InboxItem, RpcParamsOf, RpcResultOf } from "@edoc/messages";
 import type { Filter } from "mongodb";
 import { sha256 } from "./blobs.js";
@@ -144,7 +144,7 @@ async function readable(
 export async function fetchDeliveryChunk(
   ctx: Ctx,
   p: RpcParamsOf<"inbox.fetchChunk">,
-): Promise<RpcResultOf<"inbox.fetchChunk">> {
+): Promise<RpcBytes> {
   const d = await ownDelivery(ctx, p.actingFor, p.deliveryId);
   if (d.state === "available") {
     throw new RpcError(
@@ -158,7 +158,7 @@ export async function fetchDeliveryChunk(
     ctx.log.error({ docId: d.hubDocumentId, index: p.index }, "stored chunk missing");
     throw new RpcError("DOCUMENT_UNAVAILABLE", "the stored document cannot be read", 500);
   }
-  return { data: data.toString("base64") };
+  return new RpcBytes({}, data);
 }
 
 export function ackDelivery(

@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync, randomBytes } from "node:crypto";
-import { RpcError } from "@edoc/bus";
+import { RpcBytes, RpcError } from "@edoc/bus";
 import type { AcceptRequest, RoutingPlanMessage } from "@edoc/messages";
 import { type Receipt, type SignedChainHead, verifyChain, verifyChainHead } from "@edoc/receipts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -693,9 +693,9 @@ describe("large packets in chunks", () => {
     const chunk = 1024 * 1024;
     let chunks = 0;
     for (let i = 0; i < bytes.length; i += chunk) {
-      const data = bytes.subarray(i, i + chunk).toString("base64");
+      const data = bytes.subarray(i, i + chunk);
       expect(
-        await h.rpc("blobs.putChunk", { hubDocumentId: req.hubDocumentId, index: chunks, data }),
+        await h.rpc("blobs.putChunk", { hubDocumentId: req.hubDocumentId, index: chunks }, data),
       ).toEqual({ stored: true });
       chunks++;
     }
@@ -719,7 +719,11 @@ describe("large packets in chunks", () => {
     });
     // A resend: nothing is uploaded again, the accept is a duplicate.
     expect(
-      await h.rpc("blobs.putChunk", { hubDocumentId: req.hubDocumentId, index: 0, data: "AA==" }),
+      await h.rpc(
+        "blobs.putChunk",
+        { hubDocumentId: req.hubDocumentId, index: 0 },
+        Buffer.from([0]),
+      ),
     ).toEqual({ stored: false });
     expect(await accept(req)).toMatchObject({ outcome: "duplicate" });
 
@@ -734,8 +738,9 @@ describe("large packets in chunks", () => {
     expect(out.item.state).toBe("fetched");
     const parts: Buffer[] = [];
     for (let index = 0; index < 3; index++) {
-      const c = await h.rpc("inbox.fetchChunk", { ...me, index });
-      parts.push(Buffer.from(c.data, "base64"));
+      const c: unknown = await h.rpc("inbox.fetchChunk", { ...me, index });
+      expect(c).toBeInstanceOf(RpcBytes);
+      parts.push((c as RpcBytes).bytes);
     }
     expect(Buffer.concat(parts).equals(bytes)).toBe(true);
     const fetched = (await receiptsOf(req.hubDocumentId)).filter((r) => r.type === "fetched");
@@ -749,6 +754,16 @@ describe("large packets in chunks", () => {
     );
     expect(foreign).toMatchObject({ code: "DELIVERY_NOT_FOUND", status: 404 });
     expect(foreign.message.replace(id, "ID")).toBe(unknown.message.replace("dlv_nope", "ID"));
+  });
+
+  it("refuses a chunk without bytes or larger than a chunk", async () => {
+    const params = { hubDocumentId: "hub-empty", index: 0 };
+    expect(await rpcError(h.rpc("blobs.putChunk", params))).toMatchObject({
+      code: "RPC_BAD_REQUEST",
+    });
+    expect(
+      await rpcError(h.rpc("blobs.putChunk", params, Buffer.alloc(1024 * 1024 + 1))),
+    ).toMatchObject({ code: "RPC_BAD_REQUEST" });
   });
 
   it("refuses chunks that do not match the digest and removes them", async () => {

@@ -43,12 +43,23 @@ export class Spool {
     return this.digestHex;
   }
 
-  /** `length` bytes from `offset`, in slices of at most `slice` bytes. */
-  *read(offset = 0, length = this.size - offset, slice = SPOOL_READ): Generator<Buffer> {
+  /**
+   * `length` bytes from `offset`, in slices of at most `slice` bytes. With `reuse`, every slice
+   * is read into the same buffer (valid until the next one): for consumers that hash or encode
+   * each slice at once, so that a 20 MB body does not leave 20 MB of buffers to collect.
+   */
+  *read(
+    offset = 0,
+    length = this.size - offset,
+    slice = SPOOL_READ,
+    reuse = false,
+  ): Generator<Buffer> {
     let at = offset;
     const end = offset + length;
+    const scratch = reuse ? Buffer.allocUnsafe(Math.min(slice, length)) : undefined;
     while (at < end) {
-      const buf = Buffer.allocUnsafe(Math.min(slice, end - at));
+      const size = Math.min(slice, end - at);
+      const buf = scratch ? scratch.subarray(0, size) : Buffer.allocUnsafe(size);
       let got = 0;
       while (got < buf.length) {
         const n = readSync(this.fd, buf, got, buf.length - got, at + got);

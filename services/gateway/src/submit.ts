@@ -15,6 +15,7 @@ import type { Caller } from "./auth.js";
 import { bodyDigest, type PacketBody } from "./body.js";
 import { ApiError } from "./errors.js";
 import { callArchive } from "./rpc.js";
+import { SPOOL_READ } from "./spool.js";
 
 export interface SubmitDeps {
   bus: Bus;
@@ -132,6 +133,8 @@ export async function submitPacket(
 /**
  * Hands a spooled packet's bytes to the archive 1 MiB at a time, in order (`blobs.putChunk`,
  * idempotent by `<hubDocumentId>:<index>`), so no message and no process holds them whole.
+ * Each slice is the raw body of its message (read into one reused buffer: amqplib has written
+ * it to the socket by the time the call is answered).
  * Returns the number of chunks for `packets.accept`.
  */
 async function uploadChunks(
@@ -140,14 +143,9 @@ async function uploadChunks(
   body: Extract<PacketBody, { kind: "spooled" }>,
 ): Promise<number> {
   let index = 0;
-  for (const slice of body.spool.read(0, body.size, BLOB_CHUNK)) {
+  for (const slice of body.spool.read(0, body.size, BLOB_CHUNK, true)) {
     const out = RpcResults["blobs.putChunk"].parse(
-      await callArchive(
-        bus,
-        "blobs.putChunk",
-        { hubDocumentId, index, data: slice.toString("base64") },
-        30_000,
-      ),
+      await callArchive(bus, "blobs.putChunk", { hubDocumentId, index }, 30_000, slice),
     );
     index++;
     // Already stored complete (a resent letter): nothing more to upload.
@@ -163,7 +161,7 @@ function detachedOf(body: Extract<PacketBody, { kind: "spooled" }>): DetachedTex
     runs: body.runs.map((r) => ({
       token: r.token,
       decodedSize: r.decodedSize,
-      read: () => body.spool.read(r.offset, r.length),
+      read: () => body.spool.read(r.offset, r.length, SPOOL_READ, true),
     })),
   };
 }
