@@ -24,7 +24,7 @@ const chunkId = (hubDocumentId: string, index: number) => `${hubDocumentId}:${in
  * many there are. Its presence means the bytes are complete.
  */
 export class Blobs {
-  constructor(private readonly c: Pick<Collections, "blobs" | "blobChunks">) {}
+  constructor(private readonly c: Pick<Collections, "blobs" | "blobChunks" | "blobUploads">) {}
 
   /** True when the complete bytes are there with this digest and size. */
   async has(hubDocumentId: string, digest: string, size: number): Promise<boolean> {
@@ -66,7 +66,14 @@ export class Blobs {
    * which the first chunk finds out (the uploader stops there); returns whether it was stored.
    */
   async putChunk(hubDocumentId: string, index: number, data: Buffer): Promise<boolean> {
-    if (index === 0 && (await this.row(hubDocumentId))) return false;
+    if (index === 0) {
+      if (await this.row(hubDocumentId)) return false;
+      await this.c.blobUploads.replaceOne(
+        { _id: hubDocumentId },
+        { startedAt: new Date() },
+        { upsert: true },
+      );
+    }
     await this.c.blobChunks.replaceOne(
       { _id: chunkId(hubDocumentId, index) },
       { data },
@@ -108,15 +115,18 @@ export class Blobs {
    * Idempotent like put.
    */
   async seal(hubDocumentId: string, chunks: number, digest: string, size: number): Promise<void> {
-    if (await this.has(hubDocumentId, digest, size)) return;
-    const row: BlobDoc = { _id: hubDocumentId, size, digest, chunks, chunkBytes: UPLOAD_CHUNK };
-    try {
-      await this.c.blobs.insertOne(row);
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      if (await this.has(hubDocumentId, digest, size)) return;
-      await this.c.blobs.replaceOne({ _id: hubDocumentId }, row);
+    if (!(await this.has(hubDocumentId, digest, size))) {
+      const row: BlobDoc = { _id: hubDocumentId, size, digest, chunks, chunkBytes: UPLOAD_CHUNK };
+      try {
+        await this.c.blobs.insertOne(row);
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+        if (!(await this.has(hubDocumentId, digest, size))) {
+          await this.c.blobs.replaceOne({ _id: hubDocumentId }, row);
+        }
+      }
     }
+    await this.c.blobUploads.deleteOne({ _id: hubDocumentId });
   }
 
   /** Size, digest and layout of the stored bytes (not the bytes). */
@@ -135,7 +145,25 @@ export class Blobs {
    * unless complete bytes are stored under the id.
    */
   async discardUpload(hubDocumentId: string): Promise<void> {
-    if (await this.row(hubDocumentId)) return;
+    if (!(await this.row(hubDocumentId))) await this.removeChunks(hubDocumentId);
+    await this.c.blobUploads.deleteOne({ _id: hubDocumentId });
+  }
+
+  /** Uploads started before `before` (the reconciler's sweep), oldest first. */
+  staleUploads(before: Date, limit: number): Promise<{ _id: string }[]> {
+    return this.c.blobUploads
+      .find({ startedAt: { $lt: before } }, { projection: { _id: 1 } })
+      .sort({ startedAt: 1 })
+      .limit(limit)
+      .toArray();
+  }
+
+  /** Forgets an upload that an accept took over (its packet row owns the bytes now). */
+  async forgetUpload(hubDocumentId: string): Promise<void> {
+    await this.c.blobUploads.deleteOne({ _id: hubDocumentId });
+  }
+
+  private async removeChunks(hubDocumentId: string): Promise<void> {
     for (let i = 0; ; i++) {
       const gone = await this.c.blobChunks.deleteOne({ _id: chunkId(hubDocumentId, i) });
       if (gone.deletedCount === 0) break;
@@ -164,9 +192,7 @@ export class Blobs {
    */
   async remove(hubDocumentId: string): Promise<void> {
     await this.c.blobs.deleteOne({ _id: hubDocumentId });
-    for (let i = 0; ; i++) {
-      const gone = await this.c.blobChunks.deleteOne({ _id: chunkId(hubDocumentId, i) });
-      if (gone.deletedCount === 0) break;
-    }
+    await this.removeChunks(hubDocumentId);
+    await this.c.blobUploads.deleteOne({ _id: hubDocumentId });
   }
 }

@@ -136,6 +136,16 @@ export interface BlobDoc {
   chunkBytes?: number;
 }
 
+/**
+ * An upload in progress (`blobs.putChunk` from chunk 0 on): the reconciler removes the chunks
+ * of one that no accept claimed long after it started (the gateway died mid-upload).
+ */
+export interface BlobUploadDoc {
+  /** hubDocumentId */
+  _id: string;
+  startedAt: Date;
+}
+
 /** `_id` = `<hubDocumentId>:<index>` */
 export interface BlobChunkDoc {
   _id: string;
@@ -200,6 +210,7 @@ export interface Collections {
   changes: Collection<ChangeDoc>;
   blobs: Collection<BlobDoc>;
   blobChunks: Collection<BlobChunkDoc>;
+  blobUploads: Collection<BlobUploadDoc>;
   deliveries: Collection<DeliveryDoc>;
   receipts: Collection<ReceiptDoc>;
   chainHeads: Collection<ChainHeadDoc>;
@@ -219,6 +230,7 @@ export function collections(db: Db): Collections {
     changes: db.collection<ChangeDoc>("changes", OPTS),
     blobs: db.collection<BlobDoc>("blobs", BYTES),
     blobChunks: db.collection<BlobChunkDoc>("blobChunks", BYTES),
+    blobUploads: db.collection<BlobUploadDoc>("blobUploads", OPTS),
     deliveries: db.collection<DeliveryDoc>("deliveries", OPTS),
     receipts: db.collection<ReceiptDoc>("receipts", OPTS),
     chainHeads: db.collection<ChainHeadDoc>("chainHeads", OPTS),
@@ -239,6 +251,7 @@ export async function ensureIndexes(c: Collections): Promise<void> {
   await c.packets.createIndex({ from: 1, createdAt: -1 }, { name: "from_created" });
   await c.pendingRoutes.createIndex({ nextPublishAt: 1 }, { name: "nextPublishAt" });
   await c.deliveries.createIndex({ recipient: 1, availableAt: -1 }, { name: "inbox" });
+  await c.blobUploads.createIndex({ startedAt: 1 }, { name: "startedAt" });
 }
 
 /**

@@ -756,6 +756,27 @@ describe("large packets in chunks", () => {
     expect(foreign.message.replace(id, "ID")).toBe(unknown.message.replace("dlv_nope", "ID"));
   });
 
+  it("the reconciler removes an upload no accept claimed", async () => {
+    const c = collections(h.store.db);
+    const req = await uploaded(randomBytes(1_100_000));
+    expect(await c.blobUploads.findOne({ _id: req.hubDocumentId })).not.toBeNull();
+    // As if the gateway had died an hour ago, after the upload and before its accept.
+    await c.blobUploads.updateOne(
+      { _id: req.hubDocumentId },
+      { $set: { startedAt: new Date(Date.now() - 3_600_000) } },
+    );
+    await waitFor(async () =>
+      (await c.blobUploads.findOne({ _id: req.hubDocumentId })) === null ? true : undefined,
+    );
+    expect(await c.blobChunks.findOne({ _id: `${req.hubDocumentId}:0` })).toBeNull();
+    expect(await c.blobChunks.findOne({ _id: `${req.hubDocumentId}:1` })).toBeNull();
+
+    // An accepted upload is no longer one: its marker goes with the blobs row.
+    const done = await uploaded(randomBytes(1_100_000));
+    expect(await accept(done)).toMatchObject({ outcome: "accepted" });
+    expect(await c.blobUploads.findOne({ _id: done.hubDocumentId })).toBeNull();
+  });
+
   it("refuses a chunk without bytes or larger than a chunk", async () => {
     const params = { hubDocumentId: "hub-empty", index: 0 };
     expect(await rpcError(h.rpc("blobs.putChunk", params))).toMatchObject({
