@@ -1,3 +1,5 @@
+import { readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { verifyPacket } from "@edoc/signature";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { multipart } from "../adversarial/make-corpus.js";
@@ -9,7 +11,14 @@ import { letterXml, sign } from "../support/letters.js";
 const SENDER = "000.20.30.H45";
 const RECIPIENT = "000.00.02.H45";
 
-const hub = new TestHub({ agencies: [SENDER, RECIPIENT] });
+const MAX_PACKET = 30 * 1024 * 1024;
+const hub = new TestHub({
+  agencies: [SENDER, RECIPIENT],
+  env: { EDOC_MAX_PACKET_BYTES: String(MAX_PACKET) },
+});
+
+/** Spool directories the gateway (same machine, same tmpdir) has not removed. */
+const spools = () => readdirSync(tmpdir()).filter((n) => n.startsWith("edoc-body-"));
 const A = (id: string): Agent => hub.agent(id);
 
 interface Item {
@@ -102,5 +111,15 @@ describe("large letters", () => {
     const body = r.json() as { code: string; details: { reasons: { code: string }[] } };
     expect(body.code).toBe("SIGNATURE_INVALID");
     expect(body.details.reasons.map((x) => x.code)).toEqual(["SIGNATURE_REFERENCE_INVALID"]);
+    expect(spools()).toEqual([]);
+  }, 60_000);
+
+  it("a body over the limit is cut off while spooling, and its spool removed", async () => {
+    // Under the declared-length precheck (limit × 1.1), so it is refused while being read.
+    const body = Buffer.alloc(MAX_PACKET + 1024 * 1024, "<a>");
+    const r = await api(hub, A(SENDER), "POST", "/documents", body).catch(() => undefined);
+    if (r) expect(r.status).toBe(413);
+    await new Promise((res) => setTimeout(res, 200));
+    expect(spools()).toEqual([]);
   }, 60_000);
 });
