@@ -95,7 +95,8 @@ const XML_TYPES = [
 
 /**
  * The packet's exact bytes, from a raw XML body or, as the national axis's `sendEdoc` does,
- * a multipart upload with field `file`. Stops reading past `limit` bytes.
+ * a multipart upload with field `file`: in memory up to `threshold` bytes, spooled (with its
+ * skeleton) above. Stops reading past `limit` bytes. The caller disposes of the body.
  */
 export async function readPacketBody(
   req: Request,
