@@ -105,6 +105,7 @@ it("exchange benchmark", async () => {
       "lost",
       "503s",
       "peak RSS gw/router/archive MiB",
+      "RSS growth gw/router/archive MiB",
     ],
     results.map((r) => [
       r.name,
@@ -119,6 +120,7 @@ it("exchange benchmark", async () => {
       r.lost,
       r.refused503,
       `${fmt(r.memory.gateway.peakMiB, 0)} / ${fmt(r.memory.router.peakMiB, 0)} / ${fmt(r.memory.archive.peakMiB, 0)}`,
+      `${fmt(r.memory.gateway.growthMiB, 0)} / ${fmt(r.memory.router.growthMiB, 0)} / ${fmt(r.memory.archive.growthMiB, 0)}`,
     ]),
   );
   table(

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { importTayNinhTsv, toDirectoryJson } from "@edoc/directory";
 import { api, type ServiceName, TestHub } from "../tests/support/hub.js";
 import { letterXml, sign } from "../tests/support/letters.js";
-import { cpuSecondsOf, memoryOf, percentile, pidsMatching, pool } from "./measure.js";
+import { cpuSecondsOf, memoryOf, percentile, pidsMatching, pool, resetPeak } from "./measure.js";
 
 /**
  * The hub's own load generator: agency clients with their own certificates send signed letters
@@ -35,7 +35,11 @@ export interface ExchangeResult {
   lost: number;
   /** Submissions the hub answered 503 (retried). */
   refused503: number;
-  memory: Record<ServiceName, { peakMiB: number; rssMiB: number }>;
+  /**
+   * peakMiB: VmHWM at the end (cumulative since start); growthMiB: VmHWM at the end minus VmRSS
+   * at the start of this case, with VmHWM reset before it (the case's own peak growth).
+   */
+  memory: Record<ServiceName, { peakMiB: number; rssMiB: number; growthMiB: number }>;
   /** CPU milliseconds per letter of each process of the hub (and of the load generator). */
   cpuMsPerLetter: Record<CpuUser, number>;
 }
@@ -52,7 +56,8 @@ function cpuSnapshot(hub: TestHub): Record<CpuUser, number> {
         return t;
       }
     }, 0);
-  const svc = (s: "gateway" | "router" | "archive") => sum([hub.pid(s)].filter((p): p is number => p !== undefined));
+  const svc = (s: "gateway" | "router" | "archive") =>
+    sum([hub.pid(s)].filter((p): p is number => p !== undefined));
   return {
     gateway: svc("gateway"),
     router: svc("router"),
@@ -150,6 +155,13 @@ export async function runExchange(
     }
   });
 
+  const services = ["gateway", "router", "archive"] as const;
+  const rssBefore = Object.fromEntries(
+    services.map((s) => {
+      const pid = hub.pid(s);
+      return [s, pid ? resetPeak(pid) : Number.NaN];
+    }),
+  ) as Record<(typeof services)[number], number>;
   const cpuBefore = cpuSnapshot(hub);
   const start = Date.now();
   let refused = 0;
@@ -196,9 +208,10 @@ export async function runExchange(
   ) as Record<CpuUser, number>;
 
   const memory = {} as ExchangeResult["memory"];
-  for (const s of ["gateway", "router", "archive"] as const) {
+  for (const s of services) {
     const pid = hub.pid(s);
-    memory[s] = pid ? memoryOf(pid) : { peakMiB: Number.NaN, rssMiB: Number.NaN };
+    const m = pid ? memoryOf(pid) : { peakMiB: Number.NaN, rssMiB: Number.NaN };
+    memory[s] = { ...m, growthMiB: m.peakMiB - rssBefore[s] };
   }
   const q = (xs: number[]) => ({
     p50: percentile(xs, 50),

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 
 /** Percentile of a list of numbers (nearest rank). */
 export function percentile(values: readonly number[], p: number): number {
@@ -14,6 +14,20 @@ export function memoryOf(pid: number): { peakMiB: number; rssMiB: number } {
   const kb = (field: string) =>
     Number(status.match(new RegExp(`${field}:\\s+(\\d+) kB`))?.[1] ?? 0);
   return { peakMiB: kb("VmHWM") / 1024, rssMiB: kb("VmRSS") / 1024 };
+}
+
+/**
+ * Resets a process's peak resident size (VmHWM) to its current size (Linux: "5" to
+ * /proc/<pid>/clear_refs; needs to own the process or be root) and returns that size in MiB, so
+ * that VmHWM afterwards minus it is the growth during what follows. NaN when not permitted.
+ */
+export function resetPeak(pid: number): number {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, "5");
+  } catch {
+    return Number.NaN;
+  }
+  return memoryOf(pid).rssMiB;
 }
 
 /** CPU seconds (user + system) a process has used so far (Linux /proc). */

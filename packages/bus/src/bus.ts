@@ -59,6 +59,26 @@ export interface PublishProps {
 export type Handler = (msg: InboundMessage) => Promise<void>;
 export type RpcHandler = (method: string, params: unknown, msg: InboundMessage) => Promise<unknown>;
 
+/**
+ * An RPC request or reply that carries raw bytes beside its JSON (a chunk of a large packet):
+ * the bytes are the message body and the JSON travels in the `x-edoc-rpc` header, so neither
+ * side builds base64 or JSON strings of them. A handler returns one to reply with bytes; a
+ * call resolves to one when the reply carried bytes.
+ */
+export class RpcBytes {
+  constructor(
+    readonly value: unknown,
+    readonly bytes: Buffer,
+  ) {}
+}
+
+const RPC_JSON_HEADER = "x-edoc-rpc";
+
+/** The raw bytes an RPC request carried beside its params, if any. */
+export function rpcBytesOf(msg: InboundMessage): Buffer | undefined {
+  return typeof msg.headers[RPC_JSON_HEADER] === "string" ? msg.body : undefined;
+}
+
 export interface QueueStats {
   queue: string;
   messages: number;
@@ -303,10 +323,27 @@ export class Bus {
         const msg = inbound(raw);
         let reply: RpcReply;
         try {
-          const req = msg.json() as { method?: unknown; params?: unknown };
+          const header = msg.headers[RPC_JSON_HEADER];
+          const req = (typeof header === "string" ? JSON.parse(header) : msg.json()) as {
+            method?: unknown;
+            params?: unknown;
+          };
           if (typeof req.method !== "string")
             throw new RpcError("RPC_BAD_REQUEST", "method missing");
           reply = { ok: true, value: await handler(req.method, req.params, msg) };
+          if (reply.value instanceof RpcBytes) {
+            const { value, bytes } = reply.value;
+            const replyTo = raw.properties.replyTo as string | undefined;
+            if (replyTo) {
+              ch.sendToQueue(replyTo, bytes, {
+                correlationId: raw.properties.correlationId as string | undefined,
+                contentType: "application/octet-stream",
+                headers: { [RPC_JSON_HEADER]: JSON.stringify({ ok: true, value }) },
+              });
+            }
+            ch.ack(raw);
+            return;
+          }
         } catch (err) {
           if (err instanceof RpcError) {
             reply = {
@@ -348,6 +385,7 @@ export class Bus {
     method: string,
     params: unknown,
     timeoutMs = 10_000,
+    bytes?: Buffer,
   ): Promise<unknown> {
     const ch = this.rpcChannel;
     if (!ch) throw new BusUnavailableError();
@@ -359,12 +397,19 @@ export class Bus {
       }, timeoutMs);
       this.pending.set(correlationId, { resolve, reject, timer });
     });
-    ch.sendToQueue(this.name(queue), Buffer.from(JSON.stringify({ method, params })), {
-      correlationId,
-      replyTo: REPLY_TO,
-      expiration: String(timeoutMs),
-      contentType: "application/json",
-    });
+    const props = { correlationId, replyTo: REPLY_TO, expiration: String(timeoutMs) };
+    if (bytes) {
+      ch.sendToQueue(this.name(queue), bytes, {
+        ...props,
+        contentType: "application/octet-stream",
+        headers: { [RPC_JSON_HEADER]: JSON.stringify({ method, params }) },
+      });
+    } else {
+      ch.sendToQueue(this.name(queue), Buffer.from(JSON.stringify({ method, params })), {
+        ...props,
+        contentType: "application/json",
+      });
+    }
     return result;
   }
 
@@ -375,13 +420,19 @@ export class Bus {
     this.pending.delete(id);
     clearTimeout(p.timer);
     let reply: RpcReply;
+    const header = (raw.properties.headers as Record<string, unknown> | undefined)?.[
+      RPC_JSON_HEADER
+    ];
     try {
-      reply = JSON.parse(raw.content.toString("utf8")) as RpcReply;
+      reply = JSON.parse(
+        typeof header === "string" ? header : raw.content.toString("utf8"),
+      ) as RpcReply;
     } catch {
       p.reject(new RpcError("RPC_BAD_REPLY", "unreadable reply", 502));
       return;
     }
-    if (reply.ok) p.resolve(reply.value);
+    if (reply.ok && typeof header === "string") p.resolve(new RpcBytes(reply.value, raw.content));
+    else if (reply.ok) p.resolve(reply.value);
     else
       p.reject(
         new RpcError(

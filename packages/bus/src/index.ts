@@ -6,7 +6,9 @@ export {
   type InboundMessage,
   type PublishProps,
   type QueueStats,
+  RpcBytes,
   type RpcHandler,
+  rpcBytesOf,
 } from "./bus.js";
 export { BusUnavailableError, PermanentError, RpcError, RpcTimeoutError } from "./errors.js";
 export {

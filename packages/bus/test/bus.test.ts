@@ -4,8 +4,10 @@ import {
   Bus,
   type InboundMessage,
   PermanentError,
+  RpcBytes,
   RpcError,
   RpcTimeoutError,
+  rpcBytesOf,
 } from "../src/index.js";
 
 // Runs against the real RabbitMQ that infra/test.sh starts; each run uses its own queue prefix.
@@ -70,11 +72,25 @@ describe("Bus", () => {
   });
 
   it("answers RPC calls, passes refusals through with their code, and times out when nobody answers", async () => {
-    await bus.serve("archive.rpc", async (method, params) => {
+    await bus.serve("archive.rpc", async (method, params, msg) => {
       if (method === "echo") return params;
+      // Raw bytes both ways, beside the JSON: the body reversed, the params echoed.
+      if (method === "reverse") {
+        const bytes = rpcBytesOf(msg);
+        if (!bytes) throw new RpcError("NO_BYTES", "no bytes", 400);
+        return new RpcBytes(params, Buffer.from(bytes).reverse());
+      }
       throw new RpcError("NOT_FOUND", `no method ${method}`, 404);
     });
     await expect(bus.call("archive.rpc", "echo", { a: "ồ" })).resolves.toEqual({ a: "ồ" });
+    const payload = randomBytes(1024 * 1024);
+    const reply = await bus.call("archive.rpc", "reverse", { i: 1 }, 10_000, payload);
+    expect(reply).toBeInstanceOf(RpcBytes);
+    expect((reply as RpcBytes).value).toEqual({ i: 1 });
+    expect((reply as RpcBytes).bytes.equals(Buffer.from(payload).reverse())).toBe(true);
+    await expect(bus.call("archive.rpc", "reverse", {})).rejects.toMatchObject({
+      code: "NO_BYTES",
+    });
     await expect(bus.call("archive.rpc", "nope", {})).rejects.toMatchObject({
       code: "NOT_FOUND",
       status: 404,

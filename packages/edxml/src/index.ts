@@ -9,7 +9,13 @@ export {
   type SourcePosition,
 } from "./errors.js";
 export { defaultLimits, type Limits } from "./limits.js";
-export { parseLetter, parsePacket, parseStatus } from "./packet.js";
+export {
+  type DetachedSizes,
+  type ParseOptions,
+  parseLetter,
+  parsePacket,
+  parseStatus,
+} from "./packet.js";
 export type {
   Attachment,
   Business,

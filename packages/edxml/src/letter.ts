@@ -34,15 +34,28 @@ export interface Envelope {
   hasSignature: boolean;
 }
 
+/** Placeholders of texts kept outside the document, and those an attachment consumed. */
+export interface Detached {
+  readonly detached: ReadonlyMap<string, { readonly decodedSize: number | undefined }>;
+  readonly used: Set<string>;
+}
+
+const NONE: Detached = { detached: new Map(), used: new Set() };
+
 /** Reads a letter; returns undefined only when issues were recorded. */
-export function readLetter(r: Reader, env: Envelope, limits: Limits): Letter | undefined {
+export function readLetter(
+  r: Reader,
+  env: Envelope,
+  limits: Limits,
+  detached: Detached = NONE,
+): Letter | undefined {
   const header = readMessageHeader(r, env.messageHeader);
   const traceList = r.one(env.header, "TraceHeaderList");
   const traces = readTraces(r, traceList);
   const business = readBusiness(r, traceList);
   const manifest = readManifest(r, env.envelope);
   const carried = new Set<string>();
-  const attachments = readAttachments(r, env.root, limits, carried);
+  const attachments = readAttachments(r, env.root, limits, carried, detached);
   checkManifestLinks(r, manifest, carried);
   if (!header || !business) return undefined;
   return {
@@ -273,7 +286,13 @@ function contentIdOf(r: Reader, at: At): string | undefined {
 }
 
 /** Reads AttachmentEncoded; `seen` receives every ContentId present, valid data or not. */
-function readAttachments(r: Reader, root: At, limits: Limits, seen: Set<string>): Attachment[] {
+function readAttachments(
+  r: Reader,
+  root: At,
+  limits: Limits,
+  seen: Set<string>,
+  detached: Detached,
+): Attachment[] {
   const list = r.one(root, "AttachmentEncoded");
   if (!list) return [];
   return r.all(list, "Attachment").flatMap((at) => {
@@ -294,7 +313,7 @@ function readAttachments(r: Reader, root: At, limits: Limits, seen: Set<string>)
     }
     if (!dataAt) return [];
     const encoded = dataAt.el.textContent ?? "";
-    const size = base64Size(encoded);
+    const size = sizeOf(encoded, detached);
     if (size === undefined) {
       r.issue(dataAt.path, "base64", "ContentTransferEncoded is not valid base64");
       return [];
@@ -315,6 +334,14 @@ function readAttachments(r: Reader, root: At, limits: Limits, seen: Set<string>)
     if (contentId === undefined) return [];
     return [compact({ contentId, contentType, name, description, encoded, size })];
   });
+}
+
+/** The decoded size of a text, or of the detached run its placeholder stands for. */
+function sizeOf(encoded: string, { detached, used }: Detached): number | undefined {
+  const run = detached.size > 0 ? detached.get(encoded.trim()) : undefined;
+  if (!run) return base64Size(encoded);
+  used.add(encoded.trim());
+  return run.decodedSize;
 }
 
 /** Every manifest entry must point at an attachment carried in the packet. */

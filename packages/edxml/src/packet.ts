@@ -9,9 +9,24 @@ import { parseXml } from "./xml.js";
 
 type Input = string | Uint8Array | Document;
 
+/** A text cut out of the document (placeholder → its decoded base64 size, undefined if invalid). */
+export type DetachedSizes = ReadonlyMap<string, { readonly decodedSize: number | undefined }>;
+
+export interface ParseOptions {
+  /**
+   * Placeholders standing for long base64 texts kept outside the document: allowed only as the
+   * whole content of an attachment's ContentTransferEncoded, each exactly once.
+   */
+  readonly detached?: DetachedSizes;
+}
+
 /** Parses a letter or a status packet, told apart by MessageHeader/StatusCode. */
-export function parsePacket(input: Input, limits?: Partial<Limits>): Packet {
-  return parseAs(undefined, input, limits);
+export function parsePacket(
+  input: Input,
+  limits?: Partial<Limits>,
+  options?: ParseOptions,
+): Packet {
+  return parseAs(undefined, input, limits, options);
 }
 
 export function parseLetter(input: Input, limits?: Partial<Limits>): Letter {
@@ -24,11 +39,17 @@ export function parseStatus(input: Input, limits?: Partial<Limits>): StatusPacke
 
 function parseAs(expected: "letter", input: Input, limits?: Partial<Limits>): Letter;
 function parseAs(expected: "status", input: Input, limits?: Partial<Limits>): StatusPacket;
-function parseAs(expected: undefined, input: Input, limits?: Partial<Limits>): Packet;
+function parseAs(
+  expected: undefined,
+  input: Input,
+  limits?: Partial<Limits>,
+  options?: ParseOptions,
+): Packet;
 function parseAs(
   expected: Packet["kind"] | undefined,
   input: Input,
   limits?: Partial<Limits>,
+  options?: ParseOptions,
 ): Packet {
   const resolved = resolveLimits(limits);
   const doc =
@@ -45,7 +66,17 @@ function parseAs(
       },
     ]);
   }
-  const packet = kind === "status" ? readStatus(r, env) : readLetter(r, env, resolved);
+  const detached = options?.detached ?? new Map();
+  const used = new Set<string>();
+  const packet =
+    kind === "status" ? readStatus(r, env) : readLetter(r, env, resolved, { detached, used });
+  if (used.size !== detached.size) {
+    r.issue(
+      "",
+      "detached-text",
+      "a long base64 text stands outside an attachment's ContentTransferEncoded",
+    );
+  }
   if (r.issues.length > 0 || !packet) throw EdxmlError.invalid(r.issues);
   return packet;
 }

@@ -32,31 +32,63 @@ export const SignerInfo = z.object({
   algorithm: z.string().optional(),
 });
 
-/** What the gateway hands the archive for one verified packet (RPC `packets.accept`). */
-export const AcceptRequest = z.object({
-  hubDocumentId: z.string().min(1),
-  kind: PacketKind,
-  docType: DocType,
-  from: organId,
-  /** The authenticated system that submitted it (may act for `from`). */
-  submittedBy: organId,
-  documentId: z.string().min(1),
-  /** Letters: recipients as addressed; statuses: empty (the archive knows the counterpart). */
-  to: z.array(organId),
-  subject: z.string().optional(),
-  code: z.string().optional(),
-  priority: z.number().int().min(0).max(4).optional(),
-  relatedDocumentId: z.string().optional(),
-  status: StatusInfo.optional(),
-  digest: sha256Hex,
-  size: z.number().int().nonnegative(),
-  receivedAt: isoTime,
-  signer: SignerInfo,
-  /** The hub-signed acceptance receipt (XML-DSig) returned to the sender, now and on replays. */
-  receiptXml: z.string().min(1),
-  /** The exact bytes received, base64. */
-  edxml: z.string().min(1),
+/**
+ * Bytes per uploaded or fetched chunk of a large packet. Chunks travel as the raw body of their
+ * RPC message (@edoc/bus RpcBytes), not in its JSON.
+ */
+export const BLOB_CHUNK = 1024 * 1024;
+const MAX_CHUNKS = 1024;
+/** A hubDocumentId as a chunk key prefix (`<id>:<index>`): no separator inside. */
+const blobId = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/);
+
+/**
+ * RPC `blobs.putChunk`: one slice (1 … BLOB_CHUNK bytes, the message body) of a large
+ * packet's bytes, uploaded before its accept.
+ */
+export const PutChunkParams = z.object({
+  hubDocumentId: blobId,
+  index: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_CHUNKS - 1),
 });
+export type PutChunkParams = z.infer<typeof PutChunkParams>;
+
+/** What the gateway hands the archive for one verified packet (RPC `packets.accept`). */
+export const AcceptRequest = z
+  .object({
+    hubDocumentId: z.string().min(1),
+    kind: PacketKind,
+    docType: DocType,
+    from: organId,
+    /** The authenticated system that submitted it (may act for `from`). */
+    submittedBy: organId,
+    documentId: z.string().min(1),
+    /** Letters: recipients as addressed; statuses: empty (the archive knows the counterpart). */
+    to: z.array(organId),
+    subject: z.string().optional(),
+    code: z.string().optional(),
+    priority: z.number().int().min(0).max(4).optional(),
+    relatedDocumentId: z.string().optional(),
+    status: StatusInfo.optional(),
+    digest: sha256Hex,
+    size: z.number().int().nonnegative(),
+    receivedAt: isoTime,
+    signer: SignerInfo,
+    /** The hub-signed acceptance receipt (XML-DSig) returned to the sender, now and on replays. */
+    receiptXml: z.string().min(1),
+    /** The exact bytes received, base64 (small packets). */
+    edxml: z.string().min(1).optional(),
+    /**
+     * Large packets: the bytes were uploaded before, by `blobs.putChunk` 0 … chunks-1; the
+     * archive checks their size and digest when it accepts them.
+     */
+    chunks: z.number().int().min(1).max(MAX_CHUNKS).optional(),
+  })
+  .refine((r) => (r.edxml === undefined) !== (r.chunks === undefined), {
+    message: "exactly one of edxml and chunks",
+  });
 export type AcceptRequest = z.infer<typeof AcceptRequest>;
 
 export const AcceptResult = z.object({
@@ -388,6 +420,17 @@ export const RpcParams = {
     limit: z.number().int().min(1).max(1000).default(500),
   }),
   "inbox.fetch": z.object({ actingFor: z.array(organId), deliveryId: z.string() }),
+  /** A chunk of a fetched delivery's packet (after `inbox.fetch` said how many). */
+  "inbox.fetchChunk": z.object({
+    actingFor: z.array(organId),
+    deliveryId: z.string(),
+    index: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_CHUNKS - 1),
+  }),
+  "blobs.putChunk": PutChunkParams,
   "inbox.ack": z.object({
     actingFor: z.array(organId),
     deliveryId: z.string(),
@@ -409,7 +452,20 @@ export type RpcParamsOf<M extends RpcMethod> = z.infer<(typeof RpcParams)[M]>;
 export const RpcResults = {
   "packets.accept": AcceptResult,
   "inbox.list": z.object({ items: z.array(InboxItem) }),
-  "inbox.fetch": z.object({ item: InboxItem, edxml: z.string() }),
+  /** The packet inline (small), or its size and number of chunks to ask `inbox.fetchChunk` for. */
+  "inbox.fetch": z
+    .object({
+      item: InboxItem,
+      edxml: z.string().optional(),
+      chunks: z.number().int().min(1).max(MAX_CHUNKS).optional(),
+      size: z.number().int().nonnegative().optional(),
+    })
+    .refine((r) => (r.edxml === undefined) !== (r.chunks === undefined), {
+      message: "exactly one of edxml and chunks",
+    }),
+  /** The chunk's bytes are the reply's body. */
+  "inbox.fetchChunk": z.object({}),
+  "blobs.putChunk": z.object({ stored: z.boolean() }),
   "inbox.ack": z.object({ item: InboxItem }),
   "documents.list": z.object({ documents: z.array(SentDocument) }),
   "documents.trace": Trace,

@@ -8,6 +8,12 @@ import {
   SIGNATURE_METHODS,
   verifyWith,
 } from "./algorithms.js";
+import {
+  coversAll,
+  type DetachedAudit,
+  type DetachedTexts,
+  detachedHashAlgorithms,
+} from "./detached.js";
 import type { SignatureShape } from "./structure.js";
 
 export type CryptoOutcome =
@@ -17,7 +23,8 @@ export type CryptoOutcome =
       readonly code:
         | "SIGNATURE_REFERENCE_INVALID"
         | "SIGNATURE_VALUE_INVALID"
-        | "SIGNATURE_MALFORMED";
+        | "SIGNATURE_MALFORMED"
+        | "DETACHED_TEXT_NOT_COVERED";
       readonly message: string;
     };
 
@@ -26,12 +33,15 @@ export type CryptoOutcome =
  * SignedInfo) with only the algorithms the shape check admitted registered, and with the
  * SignatureValue checked against the KeyInfo candidate keys by this package, never against a
  * key xml-crypto would pick itself. Which candidate verified is reported, so the caller can
- * validate exactly that certificate's path.
+ * validate exactly that certificate's path. With `detached`, `text` is a skeleton whose long
+ * base64 texts were cut out: the document reference's digest is computed with them hashed in
+ * place, and each must be covered by that reference, once and in order, and by no other.
  */
 export function checkSignatureValue(
   text: string,
   shape: SignatureShape,
   candidates: readonly KeyObject[],
+  detached?: DetachedTexts,
 ): CryptoOutcome {
   const method = SIGNATURE_METHODS.get(shape.signatureMethod);
   const [firstKey] = candidates;
@@ -62,11 +72,11 @@ export function checkSignatureValue(
     [shape.signatureMethod]: CandidateKeys,
   } as typeof sig.SignatureAlgorithms;
   const digests = new Set([shape.digestMethod, shape.signedProperties?.digestMethod]);
-  sig.HashAlgorithms = Object.fromEntries(
-    [...DIGEST_METHODS.keys()]
-      .filter((uri) => digests.has(uri))
-      .map((uri) => [uri, builtIn.hash[uri]!]),
-  );
+  const admitted = [...DIGEST_METHODS.keys()].filter((uri) => digests.has(uri));
+  const audit: DetachedAudit = {};
+  sig.HashAlgorithms = detached
+    ? detachedHashAlgorithms(builtIn.hash, admitted, detached, audit)
+    : Object.fromEntries(admitted.map((uri) => [uri, builtIn.hash[uri]!]));
   sig.CanonicalizationAlgorithms = Object.fromEntries(
     [EXC_C14N, C14N_10, ENVELOPED].map((uri) => [uri, builtIn.c14n[uri]!]),
   );
@@ -74,7 +84,9 @@ export function checkSignatureValue(
   try {
     // xml-crypto types its nodes with the DOM lib's Node; ours are @xmldom/xmldom's.
     sig.loadSignature(shape.element as unknown as Parameters<typeof sig.loadSignature>[0]);
-    if (!sig.checkSignature(text)) {
+    const valid = sig.checkSignature(text);
+    if (audit.refused) return notCovered(audit.refused);
+    if (!valid) {
       const failed = sig.getReferences().find((r) => r.validationError !== undefined);
       return {
         ok: false,
@@ -100,11 +112,28 @@ export function checkSignatureValue(
       message: `the signature cannot be processed: ${message}`,
     };
   }
-  const signedXml = sig.getSignedReferences()[shape.documentReference];
+  const signed = sig.getSignedReferences();
+  const signedXml = signed[shape.documentReference];
   if (signedXml === undefined || matched < 0) {
     return { ok: false, code: "SIGNATURE_MALFORMED", message: "the signature covers no content" };
   }
+  if (detached) {
+    if (!coversAll(signedXml, detached)) {
+      return notCovered("the signed content does not cover every long base64 text once");
+    }
+    if (signed.some((xml, i) => i !== shape.documentReference && xml.includes(detached.prefix))) {
+      return notCovered("a long base64 text sits inside the XAdES SignedProperties");
+    }
+  }
   return { ok: true, signedXml, signerIndex: matched };
+}
+
+function notCovered(why: string): CryptoOutcome {
+  return {
+    ok: false,
+    code: "DETACHED_TEXT_NOT_COVERED",
+    message: `${why}: only texts the whole-document reference signs are accepted`,
+  };
 }
 
 /** The members of xml-crypto 6.3 (pinned) that resolve and digest one Reference. */

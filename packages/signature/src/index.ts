@@ -2,6 +2,7 @@
 // their verification with certificate path, CRL revocation and the OrganId binding rule.
 // Pure: strings and bytes in, values out; crypto on Node's own implementation.
 export type { SigningAlgorithm } from "./algorithms.js";
+export type { DetachedRun, DetachedTexts } from "./detached.js";
 export { SignatureError, type SignatureErrorCode } from "./errors.js";
 export { type VerifiedPacket, verifyPacket } from "./packet.js";
 export type {

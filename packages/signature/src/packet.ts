@@ -1,4 +1,5 @@
 import { type Packet, parsePacket } from "@edoc/edxml";
+import type { DetachedTexts } from "./detached.js";
 import { reason, type TrustPolicy, type VerificationReport } from "./report.js";
 import { verifyEdxml } from "./verify.js";
 
@@ -15,19 +16,24 @@ export interface VerifiedPacket {
  * What the gateway and `edoc verify` run: verifyEdxml, then the packet parsed from exactly the
  * signed bytes, then the binding rule: the signer's certificate must name the packet's From
  * OrganId (SIGNER_NOT_BOUND otherwise). Signed content that is not a valid packet throws the
- * parser's EdxmlError.
+ * parser's EdxmlError. With `detached` (a skeleton and its cut-out runs), attachment sizes of
+ * placeholder texts come from the runs.
  */
 export async function verifyPacket(
   xml: string | Uint8Array,
   policy: TrustPolicy,
+  detached?: DetachedTexts,
 ): Promise<VerifiedPacket> {
-  const report = await verifyEdxml(xml, policy);
+  const report = await verifyEdxml(xml, policy, detached);
   if (report.signedXml === undefined || report.signer === undefined) return { report };
   // The input's size was bounded as received; its canonical form may be somewhat longer.
-  const parsed = parsePacket(report.signedXml, {
-    ...policy.limits,
-    maxBytes: Number.MAX_SAFE_INTEGER,
-  });
+  const parsed = parsePacket(
+    report.signedXml,
+    { ...policy.limits, maxBytes: Number.MAX_SAFE_INTEGER },
+    detached && {
+      detached: new Map(detached.runs.map((r) => [r.token, { decodedSize: r.decodedSize }])),
+    },
+  );
   const from = parsed.kind === "letter" ? parsed.header.from.organId : parsed.from.organId;
   if (!report.signer.organIds.includes(from)) {
     const bound = report.signer.organIds;

@@ -5,6 +5,7 @@ import { algorithmName } from "./algorithms.js";
 import { certificateFromDer, keyObject } from "./cache.js";
 import { fingerprintSha256, pemBodies, policyCertificates, summary, toPem } from "./certs.js";
 import { checkSignatureValue } from "./check.js";
+import type { DetachedTexts } from "./detached.js";
 import { validatePath } from "./path.js";
 import {
   type Reason,
@@ -52,6 +53,7 @@ async function verifyDocument(
   input: string | Uint8Array,
   policy: TrustPolicy,
   placement: Placement,
+  detached?: DetachedTexts,
 ): Promise<VerificationReport> {
   const anchors = policyCertificates(policy.trustAnchors, "trustAnchors");
   const intermediates = policyCertificates(policy.intermediates ?? [], "intermediates");
@@ -104,7 +106,7 @@ async function verifyDocument(
     );
   }
 
-  const outcome = checkSignatureValue(decoded(input), shape, certs.map(publicKeyOf));
+  const outcome = checkSignatureValue(decoded(input), shape, certs.map(publicKeyOf), detached);
   if (!outcome.ok) return fail(reason(outcome.code, outcome.message));
   report.signedXml = outcome.signedXml;
 
@@ -166,13 +168,15 @@ async function verifyDocument(
  * Verifies the one XML-DSig Signature of an edXML packet (a child of edXMLHeader) and the
  * signer's certificate path under `policy`. A bad signature or certificate is a reason in the
  * report, never an exception; input that is not well-formed, safe XML throws parseXml's
- * EdxmlError, and an unusable policy throws SignatureError TRUST_POLICY_INVALID.
+ * EdxmlError, and an unusable policy throws SignatureError TRUST_POLICY_INVALID. With
+ * `detached`, `xml` is a skeleton and the runs are hashed in place (see checkSignatureValue).
  */
 export function verifyEdxml(
   xml: string | Uint8Array,
   policy: TrustPolicy,
+  detached?: DetachedTexts,
 ): Promise<VerificationReport> {
-  return verifyDocument(xml, policy, "edxml-header");
+  return verifyDocument(xml, policy, "edxml-header", detached);
 }
 
 /** The same checks for a document signed with signXml: the Signature is a child of the root. */

@@ -13,6 +13,8 @@ import {
   discardIncomplete,
   finishPacket,
   forgetPacket,
+  type Payload,
+  packetOwns,
   settleAttested,
   statusReceiptBody,
 } from "./finish.js";
@@ -87,16 +89,48 @@ function checkShape(req: AcceptRequest): void {
  * nobody retries.
  */
 export async function acceptPacket(ctx: Ctx, req: AcceptRequest): Promise<AcceptResult> {
-  const log = ctx.log.child({ docId: req.hubDocumentId });
   checkShape(req);
-  const bytes = Buffer.from(req.edxml, "base64");
-  if (bytes.length !== req.size || sha256(bytes) !== req.digest) {
-    throw new RpcError(
-      "DIGEST_MISMATCH",
-      "the edxml bytes do not match the digest and size given with them",
-      400,
-    );
+  if (req.chunks === undefined) return acceptWith(ctx, req, inlinePayload(req));
+  // Uploaded chunks (a large packet): nothing else reads them until the `blobs` row says they
+  // are complete, so an upload that is not accepted under its own id is removed again.
+  const chunks = req.chunks;
+  let result: AcceptResult;
+  try {
+    if (!(await ctx.blobs.has(req.hubDocumentId, req.digest, req.size))) {
+      if (!(await ctx.blobs.checkChunks(req.hubDocumentId, chunks, req.digest, req.size))) {
+        throw digestMismatch();
+      }
+    }
+    result = await acceptWith(ctx, req, { chunks });
+  } catch (err) {
+    await discardUnused(ctx, req.hubDocumentId);
+    throw err;
   }
+  if (result.hubDocumentId !== req.hubDocumentId) await discardUnused(ctx, req.hubDocumentId);
+  return result;
+}
+
+function digestMismatch(): RpcError {
+  return new RpcError(
+    "DIGEST_MISMATCH",
+    "the edxml bytes do not match the digest and size given with them",
+    400,
+  );
+}
+
+function inlinePayload(req: AcceptRequest): Payload {
+  const bytes = Buffer.from(req.edxml ?? "", "base64");
+  if (bytes.length !== req.size || sha256(bytes) !== req.digest) throw digestMismatch();
+  return { bytes };
+}
+
+/** An upload no packet owns (an interrupted accept's are the reconciler's). */
+async function discardUnused(ctx: Ctx, hubDocumentId: string): Promise<void> {
+  if (!(await packetOwns(ctx, hubDocumentId))) await ctx.blobs.discardUpload(hubDocumentId);
+}
+
+async function acceptWith(ctx: Ctx, req: AcceptRequest, bytes: Payload): Promise<AcceptResult> {
+  const log = ctx.log.child({ docId: req.hubDocumentId });
   const statusCode = req.status ? normalizedCode(req.status.code) : undefined;
   const key = dedupeKey(req, statusCode);
   // Statuses of one reporter about one letter are judged one at a time (against each other's
@@ -259,7 +293,7 @@ async function answerExisting(
   ctx: Ctx,
   existing: PacketDoc,
   req: AcceptRequest,
-  bytes: Buffer,
+  bytes: Payload,
   log: Logger,
 ): Promise<AcceptResult | undefined> {
   const complete = await settleAttested(ctx, existing, log);

@@ -146,6 +146,21 @@ export interface BlobDoc {
   digest: string;
   data?: Buffer;
   chunks?: number;
+  /**
+   * Set when the chunks were uploaded by the gateway (`blobs.putChunk`): each is at most this
+   * many bytes, so a recipient can be served one chunk per RPC.
+   */
+  chunkBytes?: number;
+}
+
+/**
+ * An upload in progress (`blobs.putChunk` from chunk 0 on): the reconciler removes the chunks
+ * of one that no accept claimed long after it started (the gateway died mid-upload).
+ */
+export interface BlobUploadDoc {
+  /** hubDocumentId */
+  _id: string;
+  startedAt: Date;
 }
 
 /** `_id` = `<hubDocumentId>:<index>` */
@@ -213,6 +228,7 @@ export interface Collections {
   changes: Collection<ChangeDoc>;
   blobs: Collection<BlobDoc>;
   blobChunks: Collection<BlobChunkDoc>;
+  blobUploads: Collection<BlobUploadDoc>;
   deliveries: Collection<DeliveryDoc>;
   receipts: Collection<ReceiptDoc>;
   chainHeads: Collection<ChainHeadDoc>;
@@ -249,6 +265,7 @@ export function collections(db: Db): Collections {
       copy: (b) => ({ ...b }), // the bytes themselves are never modified
     }),
     blobChunks: db.collection<BlobChunkDoc>("blobChunks", BYTES),
+    blobUploads: db.collection<BlobUploadDoc>("blobUploads", OPTS),
     deliveries: cachedById(db.collection<DeliveryDoc>("deliveries", OPTS), { maxRows: 10_000 }),
     receipts: db.collection<ReceiptDoc>("receipts", OPTS),
     chainHeads: db.collection<ChainHeadDoc>("chainHeads", OPTS),
@@ -269,6 +286,7 @@ export async function ensureIndexes(c: Collections): Promise<void> {
   await c.packets.createIndex({ from: 1, createdAt: -1 }, { name: "from_created" });
   await c.pendingRoutes.createIndex({ nextPublishAt: 1 }, { name: "nextPublishAt" });
   await c.deliveries.createIndex({ recipient: 1, availableAt: -1 }, { name: "inbox" });
+  await c.blobUploads.createIndex({ startedAt: 1 }, { name: "startedAt" });
 }
 
 /**

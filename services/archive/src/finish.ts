@@ -8,6 +8,9 @@ import { type Ctx, compact, nowIso, toIsoUtc } from "./context.js";
 import { changeKey, receiptKeys } from "./keys.js";
 import { asOrganId } from "./ledger.js";
 
+/** A packet's bytes as an accept brings them: inline, or uploaded in chunks (checked). */
+export type Payload = { readonly bytes: Buffer } | { readonly chunks: number };
+
 /** The reconciler waits this many times reconcileMs at most between re-publications. */
 const MAX_BACKOFF = 64;
 
@@ -16,15 +19,17 @@ const MAX_BACKOFF = 64;
  * for a status, a `status` receipt on the letter it answers), then the lookup lists that name
  * the packet, then the row is marked complete, then the RouteRequest is published. Each step
  * is idempotent, so this runs again safely after a crash at any point. Without `bytes` (the
- * reconciler) the stored bytes must be complete; returns false when they are not.
+ * reconciler) the stored bytes must be complete; returns false when they are not. Uploaded
+ * chunks must have been checked against the row's digest and size (acceptPacket does).
  */
 export async function finishPacket(
   ctx: Ctx,
   row: PacketDoc,
-  bytes: Buffer | undefined,
+  bytes: Payload | undefined,
   log: Logger,
 ): Promise<boolean> {
-  if (bytes) await ctx.blobs.put(row.hubDocumentId, bytes, row.digest);
+  if (bytes && "bytes" in bytes) await ctx.blobs.put(row.hubDocumentId, bytes.bytes, row.digest);
+  else if (bytes) await ctx.blobs.seal(row.hubDocumentId, bytes.chunks, row.digest, row.size);
   else if (!(await ctx.blobs.has(row.hubDocumentId, row.digest, row.size))) return false;
 
   const accepted = acceptedBody(row);
@@ -84,6 +89,15 @@ async function listPacket(ctx: Ctx, row: PacketDoc): Promise<void> {
       { upsert: true },
     );
   }
+}
+
+/**
+ * True when a packet owns the bytes under this hubDocumentId: its row, or while its accept is
+ * incomplete its work-list entry (which the retry or the reconciler finishes or discards).
+ */
+export async function packetOwns(ctx: Ctx, hubDocumentId: string): Promise<boolean> {
+  if (await ctx.c.packets.findOne({ _id: hubDocumentId }, { projection: { _id: 1 } })) return true;
+  return (await ctx.c.pendingRoutes.findOne({ _id: hubDocumentId }))?.row !== undefined;
 }
 
 /** The signed acceptance receipt given to the sender of a stored packet. */

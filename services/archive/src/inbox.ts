@@ -1,4 +1,4 @@
-import { RpcError } from "@edoc/bus";
+import { RpcBytes, RpcError } from "@edoc/bus";
 import type { RpcParamsOf, RpcResultOf } from "@edoc/messages";
 import type { Filter } from "mongodb";
 import { sha256 } from "./blobs.js";
@@ -68,9 +68,9 @@ export function fetchDelivery(
     const d = await ownDelivery(ctx, p.actingFor, p.deliveryId);
     const log = ctx.log.child({ docId: d.hubDocumentId, deliveryId: d._id });
     const packet = await ctx.c.packets.findOne({ _id: d.hubDocumentId });
-    const bytes = await ctx.blobs.get(d.hubDocumentId);
-    if (!packet || !bytes || sha256(bytes) !== packet.digest) {
-      log.error({ stored: bytes?.length }, "stored bytes missing or altered");
+    const stored = packet ? await readable(ctx, d.hubDocumentId, packet.digest) : undefined;
+    if (!packet || !stored) {
+      log.error("stored bytes missing or altered");
       throw new RpcError("DOCUMENT_UNAVAILABLE", "the stored document cannot be read", 500);
     }
     if (d.state === "available") {
@@ -95,8 +95,53 @@ export function fetchDelivery(
         digest: packet.digest,
       });
     }
-    return { item: inboxItem(d), edxml: bytes.toString("base64") };
+    return "bytes" in stored
+      ? { item: inboxItem(d), edxml: stored.bytes.toString("base64") }
+      : { item: inboxItem(d), chunks: stored.chunks, size: stored.size };
   });
+}
+
+/**
+ * The stored bytes when they match the digest: whole, or (uploaded in chunks) checked one
+ * chunk at a time and served by `inbox.fetchChunk`, so no message holds a large packet whole.
+ */
+async function readable(
+  ctx: Ctx,
+  hubDocumentId: string,
+  digest: string,
+): Promise<{ bytes: Buffer } | { chunks: number; size: number } | undefined> {
+  const row = await ctx.blobs.row(hubDocumentId);
+  if (row?.chunks !== undefined && row.chunkBytes !== undefined) {
+    const ok = await ctx.blobs.checkChunks(hubDocumentId, row.chunks, digest, row.size);
+    return ok && row.digest === digest ? { chunks: row.chunks, size: row.size } : undefined;
+  }
+  const bytes = row ? await ctx.blobs.get(hubDocumentId) : undefined;
+  return bytes && sha256(bytes) === digest ? { bytes } : undefined;
+}
+
+/**
+ * RPC `inbox.fetchChunk`: one chunk of a delivery's packet, after `inbox.fetch` (which checked
+ * the bytes, marked the delivery fetched and wrote its receipt). Same answers as fetch for
+ * someone else's or an unknown delivery.
+ */
+export async function fetchDeliveryChunk(
+  ctx: Ctx,
+  p: RpcParamsOf<"inbox.fetchChunk">,
+): Promise<RpcBytes> {
+  const d = await ownDelivery(ctx, p.actingFor, p.deliveryId);
+  if (d.state === "available") {
+    throw new RpcError(
+      "DELIVERY_NOT_FETCHED",
+      `delivery ${d._id} was not fetched yet; fetch it first`,
+      409,
+    );
+  }
+  const data = await ctx.blobs.chunk(d.hubDocumentId, p.index);
+  if (!data) {
+    ctx.log.error({ docId: d.hubDocumentId, index: p.index }, "stored chunk missing");
+    throw new RpcError("DOCUMENT_UNAVAILABLE", "the stored document cannot be read", 500);
+  }
+  return new RpcBytes({}, data);
 }
 
 export function ackDelivery(

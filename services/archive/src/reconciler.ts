@@ -4,11 +4,15 @@ import {
   discardIncomplete,
   finishPacket,
   forgetPacket,
+  packetOwns,
   republishRoute,
   settleAttested,
 } from "./finish.js";
 
 const BATCH = 100;
+
+/** An upload no accept claimed this many reconcile periods after it started is abandoned. */
+export const UPLOAD_STALE_PERIODS = 120;
 
 /**
  * One pass of the reconciler over its work list, `pendingRoutes` (one row per packet still
@@ -22,6 +26,7 @@ const BATCH = 100;
  * waited for, never mistaken for a crash.
  */
 export async function reconcileOnce(ctx: Ctx): Promise<number> {
+  const swept = await sweepUploads(ctx);
   const due = await ctx.c.pendingRoutes
     .find({ nextPublishAt: { $lte: new Date() } })
     .sort({ nextPublishAt: 1 })
@@ -51,7 +56,25 @@ export async function reconcileOnce(ctx: Ctx): Promise<number> {
       }
     });
   }
-  return handled;
+  return handled + swept;
+}
+
+/**
+ * Removes the chunks of uploads abandoned before their accept (the gateway died mid-upload, or
+ * its accept never came). An upload a packet owns is that packet's from then on: finished or
+ * discarded with it.
+ */
+async function sweepUploads(ctx: Ctx): Promise<number> {
+  const before = new Date(Date.now() - ctx.reconcileMs * UPLOAD_STALE_PERIODS);
+  const stale = await ctx.blobs.staleUploads(before, BATCH);
+  for (const { _id } of stale) {
+    if (await packetOwns(ctx, _id)) await ctx.blobs.forgetUpload(_id);
+    else {
+      ctx.log.warn({ docId: _id }, "removing an upload no accept claimed");
+      await ctx.blobs.discardUpload(_id); // complete bytes under the id stay
+    }
+  }
+  return stale.length;
 }
 
 async function reconcilePacket(ctx: Ctx, row: PacketDoc, pending: PendingRouteDoc): Promise<void> {

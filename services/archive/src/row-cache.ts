@@ -262,12 +262,16 @@ function idOf(filter: unknown, loose = false): string | undefined {
 
 const isExactId = (filter: unknown) => idOf(filter) !== undefined;
 
-/** `projection: { field: 0 }` applied to a cached row (the only projection the archive uses). */
+/** A projection (`{ field: 0 }` excluding, or `{ field: 1 }` including) applied to a row. */
 function project<T extends Row>(row: T, options?: object): T {
   const projection = (options as { projection?: Record<string, number> } | undefined)?.projection;
   if (!projection) return row;
-  const out: Record<string, unknown> = { ...row };
-  for (const [field, on] of Object.entries(projection)) if (on === 0) delete out[field];
+  const including = Object.values(projection).some((on) => on === 1);
+  const out: Record<string, unknown> = including ? { _id: row._id } : { ...row };
+  for (const [field, on] of Object.entries(projection)) {
+    if (on === 0) delete out[field];
+    else if (field in row) out[field] = row[field];
+  }
   return out as T;
 }
 

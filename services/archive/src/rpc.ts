@@ -1,5 +1,6 @@
-import { RpcError } from "@edoc/bus";
+import { type InboundMessage, RpcBytes, RpcError, rpcBytesOf } from "@edoc/bus";
 import {
+  BLOB_CHUNK,
   type RpcMethod,
   RpcParams,
   type RpcParamsOf,
@@ -17,15 +18,23 @@ import {
 import type { Ctx } from "./context.js";
 import { listDocuments, traceDocument } from "./documents.js";
 import { type EvidenceDeps, evidenceExport } from "./evidence.js";
-import { ackDelivery, fetchDelivery, listInbox } from "./inbox.js";
+import { ackDelivery, fetchDelivery, fetchDeliveryChunk, listInbox } from "./inbox.js";
 
-type Handlers = { [M in RpcMethod]: (ctx: Ctx, params: RpcParamsOf<M>) => Promise<RpcResultOf<M>> };
+/** Methods whose reply carries raw bytes beside its JSON (@edoc/bus RpcBytes). */
+type Reply<M extends RpcMethod> = M extends "inbox.fetchChunk" ? RpcBytes : RpcResultOf<M>;
+
+/** `bytes`: the raw body a request carried beside its params (blobs.putChunk). */
+type Handlers = {
+  [M in RpcMethod]: (ctx: Ctx, params: RpcParamsOf<M>, bytes?: Buffer) => Promise<Reply<M>>;
+};
 
 export function rpcHandlers(health: Handlers["health"], evidence: EvidenceDeps): Handlers {
   return {
     "packets.accept": acceptPacket,
     "inbox.list": listInbox,
     "inbox.fetch": fetchDelivery,
+    "inbox.fetchChunk": fetchDeliveryChunk,
+    "blobs.putChunk": putChunk,
     "inbox.ack": ackDelivery,
     "documents.list": listDocuments,
     "documents.trace": traceDocument,
@@ -39,6 +48,21 @@ export function rpcHandlers(health: Handlers["health"], evidence: EvidenceDeps):
   };
 }
 
+async function putChunk(
+  ctx: Ctx,
+  p: RpcParamsOf<"blobs.putChunk">,
+  bytes?: Buffer,
+): Promise<RpcResultOf<"blobs.putChunk">> {
+  if (!bytes || bytes.length === 0 || bytes.length > BLOB_CHUNK) {
+    throw new RpcError(
+      "RPC_BAD_REQUEST",
+      `blobs.putChunk: the body must carry 1 to ${BLOB_CHUNK} bytes`,
+      400,
+    );
+  }
+  return { stored: await ctx.blobs.putChunk(p.hubDocumentId, p.index, bytes) };
+}
+
 function isMethod(method: string): method is RpcMethod {
   return Object.hasOwn(RpcParams, method);
 }
@@ -48,17 +72,18 @@ async function invoke<M extends RpcMethod>(
   handlers: Handlers,
   method: M,
   raw: unknown,
-): Promise<RpcResultOf<M>> {
+  bytes: Buffer | undefined,
+): Promise<Reply<M>> {
   const parsed = RpcParams[method].safeParse(raw ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue && issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
     throw new RpcError("RPC_BAD_REQUEST", `${method}: ${where}${issue?.message ?? "invalid"}`, 400);
   }
-  const handler = handlers[method] as (ctx: Ctx, p: unknown) => Promise<RpcResultOf<M>>;
-  const result = await handler(ctx, parsed.data);
+  const handler = handlers[method] as (ctx: Ctx, p: unknown, b?: Buffer) => Promise<Reply<M>>;
+  const result = await handler(ctx, parsed.data, bytes);
   // The contract holds in both directions: a result the caller would reject is our bug.
-  const checked = RpcResults[method].safeParse(result);
+  const checked = RpcResults[method].safeParse(result instanceof RpcBytes ? result.value : result);
   if (!checked.success) {
     ctx.log.error(
       { method, issues: checked.error.issues.slice(0, 3) },
@@ -71,7 +96,7 @@ async function invoke<M extends RpcMethod>(
 
 /** The `archive.rpc` handler: validates params, dispatches, validates the result. */
 export function rpcDispatcher(ctx: Ctx, handlers: Handlers) {
-  return async (method: string, params: unknown): Promise<unknown> => {
+  return async (method: string, params: unknown, msg: InboundMessage): Promise<unknown> => {
     if (!isMethod(method)) {
       throw new RpcError(
         "RPC_UNKNOWN_METHOD",
@@ -79,6 +104,6 @@ export function rpcDispatcher(ctx: Ctx, handlers: Handlers) {
         404,
       );
     }
-    return invoke(ctx, handlers, method, params);
+    return invoke(ctx, handlers, method, params, rpcBytesOf(msg));
   };
 }

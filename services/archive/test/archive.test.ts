@@ -1,5 +1,5 @@
-import { generateKeyPairSync } from "node:crypto";
-import { RpcError } from "@edoc/bus";
+import { createHash, generateKeyPairSync, randomBytes } from "node:crypto";
+import { RpcBytes, RpcError } from "@edoc/bus";
 import type { AcceptRequest, RoutingPlanMessage } from "@edoc/messages";
 import { type Receipt, type SignedChainHead, verifyChain, verifyChainHead } from "@edoc/receipts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -334,7 +334,7 @@ describe("inbox", () => {
     expect(early).toMatchObject({ code: "DELIVERY_NOT_FETCHED", status: 409 });
 
     const one = await h.rpc("inbox.fetch", me);
-    expect(Buffer.from(one.edxml, "base64").toString("utf8")).toBe(body);
+    expect(Buffer.from(one.edxml ?? "", "base64").toString("utf8")).toBe(body);
     expect(one.item.state).toBe("fetched");
     const two = await h.rpc("inbox.fetch", me);
     expect(two.edxml).toBe(one.edxml);
@@ -600,7 +600,7 @@ describe("crash safety", () => {
     await interrupted(withBytes, -1_000);
     await blobs.put(
       withBytes.hubDocumentId,
-      Buffer.from(withBytes.edxml, "base64"),
+      Buffer.from(withBytes.edxml ?? "", "base64"),
       withBytes.digest,
     );
     await waitFor(() => h.routed.find((m) => m.messageId === withBytes.hubDocumentId));
@@ -706,5 +706,129 @@ describe("receipt chain", () => {
     const first = tampered[0];
     if (first) first.at = "2020-01-01T00:00:00.000Z";
     expect(verifyChain(tampered).ok).toBe(false);
+  });
+});
+
+describe("large packets in chunks", () => {
+  /** A letter whose bytes are uploaded with `blobs.putChunk` (as the gateway does). */
+  async function uploaded(bytes: Buffer, over: Partial<AcceptRequest> = {}) {
+    const req = letter(over);
+    const { edxml: _inline, ...rest } = req;
+    const chunk = 1024 * 1024;
+    let chunks = 0;
+    for (let i = 0; i < bytes.length; i += chunk) {
+      const data = bytes.subarray(i, i + chunk);
+      expect(
+        await h.rpc("blobs.putChunk", { hubDocumentId: req.hubDocumentId, index: chunks }, data),
+      ).toEqual({ stored: true });
+      chunks++;
+    }
+    return {
+      ...rest,
+      chunks,
+      digest: createHash("sha256").update(bytes).digest("hex"),
+      size: bytes.length,
+    };
+  }
+
+  it("accepts uploaded chunks, serves them one by one and answers others as unknown", async () => {
+    const bytes = randomBytes(2_500_000);
+    const req = await uploaded(bytes);
+    expect(req.chunks).toBe(3);
+    expect(await accept(req)).toMatchObject({ outcome: "accepted" });
+    expect(await new Blobs(collections(h.store.db)).row(req.hubDocumentId)).toMatchObject({
+      chunks: 3,
+      size: bytes.length,
+      chunkBytes: 1024 * 1024,
+    });
+    // A resend: nothing is uploaded again, the accept is a duplicate.
+    expect(
+      await h.rpc(
+        "blobs.putChunk",
+        { hubDocumentId: req.hubDocumentId, index: 0 },
+        Buffer.from([0]),
+      ),
+    ).toEqual({ stored: false });
+    expect(await accept(req)).toMatchObject({ outcome: "duplicate" });
+
+    await route(planFor(req.hubDocumentId, [ORG.home]));
+    const id = deliveryId(req.hubDocumentId, ORG.home);
+    const me = { actingFor: [ORG.home], deliveryId: id };
+    const early = await rpcError(h.rpc("inbox.fetchChunk", { ...me, index: 0 }));
+    expect(early).toMatchObject({ code: "DELIVERY_NOT_FETCHED", status: 409 });
+    const out = await h.rpc("inbox.fetch", me);
+    expect(out).toMatchObject({ chunks: 3, size: bytes.length });
+    expect(out.edxml).toBeUndefined();
+    expect(out.item.state).toBe("fetched");
+    const parts: Buffer[] = [];
+    for (let index = 0; index < 3; index++) {
+      const c: unknown = await h.rpc("inbox.fetchChunk", { ...me, index });
+      expect(c).toBeInstanceOf(RpcBytes);
+      parts.push((c as RpcBytes).bytes);
+    }
+    expect(Buffer.concat(parts).equals(bytes)).toBe(true);
+    const fetched = (await receiptsOf(req.hubDocumentId)).filter((r) => r.type === "fetched");
+    expect(fetched).toHaveLength(1);
+
+    const foreign = await rpcError(
+      h.rpc("inbox.fetchChunk", { actingFor: [ORG.district], deliveryId: id, index: 0 }),
+    );
+    const unknown = await rpcError(
+      h.rpc("inbox.fetchChunk", { actingFor: [ORG.district], deliveryId: "dlv_nope", index: 0 }),
+    );
+    expect(foreign).toMatchObject({ code: "DELIVERY_NOT_FOUND", status: 404 });
+    expect(foreign.message.replace(id, "ID")).toBe(unknown.message.replace("dlv_nope", "ID"));
+  });
+
+  it("the reconciler removes an upload no accept claimed", async () => {
+    const c = collections(h.store.db);
+    const req = await uploaded(randomBytes(1_100_000));
+    expect(await c.blobUploads.findOne({ _id: req.hubDocumentId })).not.toBeNull();
+    // As if the gateway had died an hour ago, after the upload and before its accept.
+    await c.blobUploads.updateOne(
+      { _id: req.hubDocumentId },
+      { $set: { startedAt: new Date(Date.now() - 3_600_000) } },
+    );
+    await waitFor(async () =>
+      (await c.blobUploads.findOne({ _id: req.hubDocumentId })) === null ? true : undefined,
+    );
+    expect(await c.blobChunks.findOne({ _id: `${req.hubDocumentId}:0` })).toBeNull();
+    expect(await c.blobChunks.findOne({ _id: `${req.hubDocumentId}:1` })).toBeNull();
+
+    // An accepted upload is no longer one: its marker goes with the blobs row.
+    const done = await uploaded(randomBytes(1_100_000));
+    expect(await accept(done)).toMatchObject({ outcome: "accepted" });
+    expect(await c.blobUploads.findOne({ _id: done.hubDocumentId })).toBeNull();
+  });
+
+  it("refuses a chunk without bytes or larger than a chunk", async () => {
+    const params = { hubDocumentId: "hub-empty", index: 0 };
+    expect(await rpcError(h.rpc("blobs.putChunk", params))).toMatchObject({
+      code: "RPC_BAD_REQUEST",
+    });
+    expect(
+      await rpcError(h.rpc("blobs.putChunk", params, Buffer.alloc(1024 * 1024 + 1))),
+    ).toMatchObject({ code: "RPC_BAD_REQUEST" });
+  });
+
+  it("refuses chunks that do not match the digest and removes them", async () => {
+    const bytes = randomBytes(1_500_000);
+    const req = await uploaded(bytes);
+    const wrong = { ...req, digest: createHash("sha256").update("other").digest("hex") };
+    expect(await rpcError(accept(wrong))).toMatchObject({ code: "DIGEST_MISMATCH", status: 400 });
+    const c = collections(h.store.db);
+    expect(await c.blobChunks.findOne({ _id: `${req.hubDocumentId}:0` })).toBeNull();
+    expect(await c.blobs.findOne({ _id: req.hubDocumentId })).toBeNull();
+    expect(await packets().findOne({ _id: req.hubDocumentId })).toBeNull();
+  });
+
+  it("removes the upload of a letter refused after its bytes were checked", async () => {
+    const first = await sent([ORG.home]);
+    const other = await uploaded(randomBytes(1_200_000), {
+      documentId: first.documentId,
+    });
+    expect(await rpcError(accept(other))).toMatchObject({ code: "DOCUMENT_CONFLICT" });
+    const c = collections(h.store.db);
+    expect(await c.blobChunks.findOne({ _id: `${other.hubDocumentId}:0` })).toBeNull();
   });
 });

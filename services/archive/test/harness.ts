@@ -46,7 +46,7 @@ export interface Harness {
   archive: Archive;
   /** every RouteRequest the archive published, in arrival order */
   routed: { messageId: string | undefined; body: RouteRequest }[];
-  rpc<M extends RpcMethod>(method: M, params: unknown): Promise<RpcResultOf<M>>;
+  rpc<M extends RpcMethod>(method: M, params: unknown, bytes?: Buffer): Promise<RpcResultOf<M>>;
   /** waits until `archive.plans` is drained, then a little longer for handlers to finish */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -75,8 +75,10 @@ export async function startHarness(opts: {
     peer,
     archive,
     routed,
-    rpc: (method, params) =>
-      peer.call("archive.rpc", method, params, 20_000) as Promise<RpcResultOf<typeof method>>,
+    rpc: (method, params, bytes) =>
+      peer.call("archive.rpc", method, params, 20_000, bytes) as Promise<
+        RpcResultOf<typeof method>
+      >,
     async settle() {
       await waitFor(async () => {
         const stats = await peer.stats();

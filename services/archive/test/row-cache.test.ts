@@ -102,7 +102,7 @@ it("never keeps what a read saw while a write to the row was in flight", async (
   expect((await readCounting("a")).row?.state).toBe("fetched");
 });
 
-it("keeps the most recently used rows only, and applies `projection: {field: 0}`", async () => {
+it("keeps the most recently used rows only, and applies projections", async () => {
   for (const id of ["a", "b", "c", "d"]) await rows.insertOne({ _id: id, state: "s", n: 1 });
   expect((await readCounting("a")).queried).toBe(1); // the oldest was dropped
   expect((await readCounting("d")).queried).toBe(0);
@@ -110,6 +110,8 @@ it("keeps the most recently used rows only, and applies `projection: {field: 0}`
     _id: "d",
     state: "s",
   });
+  expect(await rows.findOne({ _id: "d" }, { projection: { n: 1 } })).toEqual({ _id: "d", n: 1 });
+  expect(await rows.findOne({ _id: "d" }, { projection: { _id: 1 } })).toEqual({ _id: "d" });
   // Other queries go to the database as they are.
   expect(await rows.countDocuments({ state: "s" })).toBe(4);
 });

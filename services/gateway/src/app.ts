@@ -7,6 +7,7 @@ import { Counter, type Registry } from "prom-client";
 import { type ActsFor, authenticate, type Caller, peerOrganId } from "./auth.js";
 import { readPacketBody } from "./body.js";
 import { ApiError } from "./errors.js";
+import { streamChunks } from "./fetch.js";
 import { type RateLimit, TokenBuckets } from "./rate-limit.js";
 import { callArchive } from "./rpc.js";
 import { type SubmitDeps, submitPacket } from "./submit.js";
@@ -73,14 +74,23 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
 
   const submit = (kind: "letter" | "status"): Handler => {
     return async (req, res, caller) => {
-      const bytes = await readPacketBody(req, deps.maxPacketBytes);
-      const result = await submitPacket(deps, caller, bytes, kind);
-      accepted.inc({ kind, outcome: result.body.outcome });
-      req.log.info(
-        { docId: result.body.hubDocumentId, outcome: result.body.outcome, size: bytes.length },
-        "packet accepted",
-      );
-      res.status(result.status).json(result.body);
+      const body = await readPacketBody(req, deps.maxPacketBytes);
+      try {
+        const result = await submitPacket(deps, caller, body, kind);
+        accepted.inc({ kind, outcome: result.body.outcome });
+        req.log.info(
+          {
+            docId: result.body.hubDocumentId,
+            outcome: result.body.outcome,
+            size: body.size,
+            streamed: body.kind === "spooled",
+          },
+          "packet accepted",
+        );
+        res.status(result.status).json(result.body);
+      } finally {
+        body.dispose();
+      }
     };
   };
 
@@ -109,7 +119,12 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
       );
       res.setHeader("X-Edoc-Delivery-Id", out.item.deliveryId);
       res.setHeader("X-Edoc-Hub-Document-Id", out.item.hubDocumentId);
-      res.type("application/xml").send(Buffer.from(out.edxml, "base64"));
+      res.type("application/xml");
+      if (out.edxml !== undefined) {
+        res.send(Buffer.from(out.edxml, "base64"));
+        return;
+      }
+      await streamChunks(deps.bus, res, { ...params, chunks: out.chunks ?? 0, size: out.size });
     }),
   );
   api.post(

@@ -1,6 +1,90 @@
+import { createHash } from "node:crypto";
 import busboy from "busboy";
 import type { Request } from "express";
 import { ApiError } from "./errors.js";
+import { type ScannedRun, SkeletonScanner } from "./skeleton.js";
+import { Spool } from "./spool.js";
+
+/** Bodies up to this size are held in memory as today; larger ones are spooled to disk. */
+export const STREAM_THRESHOLD = 1024 * 1024;
+
+/** A received packet: its bytes in memory, or on disk with the skeleton to parse and verify. */
+export type PacketBody =
+  | { readonly kind: "inline"; readonly bytes: Buffer; readonly size: number; dispose(): void }
+  | {
+      readonly kind: "spooled";
+      readonly spool: Spool;
+      /** The body with its long base64 texts replaced by placeholders (see SkeletonScanner). */
+      readonly skeleton: Buffer;
+      readonly prefix: string;
+      readonly runs: readonly ScannedRun[];
+      readonly size: number;
+      dispose(): void;
+    };
+
+/** sha256 hex of the exact bytes received. */
+export function bodyDigest(body: PacketBody): string {
+  return body.kind === "inline"
+    ? createHash("sha256").update(body.bytes).digest("hex")
+    : body.spool.digest();
+}
+
+/**
+ * Collects a body: in memory up to `threshold` bytes, then into a spool file with the skeleton
+ * built on the way. Whoever gets the body disposes of it (the spool is deleted then).
+ */
+class BodySink {
+  private chunks: Buffer[] = [];
+  private spool: Spool | undefined;
+  private scanner: SkeletonScanner | undefined;
+  size = 0;
+
+  constructor(private readonly threshold: number) {}
+
+  write(chunk: Buffer): void {
+    this.size += chunk.length;
+    if (!this.spool) {
+      this.chunks.push(chunk);
+      if (this.size <= this.threshold) return;
+      const spool = new Spool();
+      this.spool = spool;
+      this.scanner = new SkeletonScanner((offset, length) => spool.readRange(offset, length));
+      const held = this.chunks;
+      this.chunks = [];
+      for (const c of held) this.spoolChunk(c);
+      return;
+    }
+    this.spoolChunk(chunk);
+  }
+
+  private spoolChunk(chunk: Buffer): void {
+    this.spool!.write(chunk); // first: the scanner may read back what it has just seen
+    this.scanner!.push(chunk);
+  }
+
+  body(): PacketBody {
+    const { spool, scanner } = this;
+    if (!spool || !scanner) {
+      const bytes = Buffer.concat(this.chunks, this.size);
+      return { kind: "inline", bytes, size: bytes.length, dispose: () => {} };
+    }
+    return {
+      kind: "spooled",
+      spool,
+      skeleton: scanner.finish(),
+      prefix: scanner.prefix,
+      runs: scanner.runs,
+      size: spool.size,
+      dispose: () => spool.dispose(),
+    };
+  }
+
+  /** Drops whatever was received (a refused or broken request). */
+  dispose(): void {
+    this.chunks = [];
+    this.spool?.dispose();
+  }
+}
 
 const XML_TYPES = [
   "application/xml",
@@ -11,14 +95,19 @@ const XML_TYPES = [
 
 /**
  * The packet's exact bytes, from a raw XML body or, as the national axis's `sendEdoc` does,
- * a multipart upload with field `file`. Stops reading past `limit` bytes.
+ * a multipart upload with field `file`: in memory up to `threshold` bytes, spooled (with its
+ * skeleton) above. Stops reading past `limit` bytes. The caller disposes of the body.
  */
-export async function readPacketBody(req: Request, limit: number): Promise<Buffer> {
+export async function readPacketBody(
+  req: Request,
+  limit: number,
+  threshold = STREAM_THRESHOLD,
+): Promise<PacketBody> {
   const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   const declared = Number(req.headers["content-length"] ?? "0");
   if (declared > limit * 1.1 + 64 * 1024) throw tooLarge(limit);
-  if (type === "multipart/form-data") return readMultipart(req, limit);
-  if (XML_TYPES.includes(type) || type === "") return readRaw(req, limit);
+  if (type === "multipart/form-data") return readMultipart(req, limit, new BodySink(threshold));
+  if (XML_TYPES.includes(type) || type === "") return readRaw(req, limit, new BodySink(threshold));
   throw ApiError.of(
     "UNSUPPORTED_MEDIA_TYPE",
     `send the .edxml as application/xml, or multipart/form-data with field "file" (got ${type})`,
@@ -29,33 +118,52 @@ function tooLarge(limit: number): ApiError {
   return ApiError.of("PAYLOAD_TOO_LARGE", `packet larger than ${limit} bytes`, { limit });
 }
 
-function readRaw(req: Request, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        req.removeAllListeners("data");
-        req.resume();
-        reject(tooLarge(limit));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks, size)));
-    req.on("error", (err) =>
-      reject(ApiError.of("BAD_REQUEST", `request body incomplete: ${err.message}`)),
-    );
-  });
-}
-
-function readMultipart(req: Request, limit: number): Promise<Buffer> {
+function readRaw(req: Request, limit: number, sink: BodySink): Promise<PacketBody> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const fail = (err: ApiError) => {
       if (settled) return;
       settled = true;
+      req.removeAllListeners("data");
+      req.resume();
+      sink.dispose();
+      reject(err);
+    };
+    req.on("data", (c: Buffer) => {
+      if (settled) return;
+      if (sink.size + c.length > limit) {
+        fail(tooLarge(limit));
+        return;
+      }
+      try {
+        sink.write(c);
+      } catch (err) {
+        fail(ApiError.of("HUB_UNAVAILABLE", `cannot spool the body: ${(err as Error).message}`));
+      }
+    });
+    req.on("end", () => {
+      if (settled) return;
+      settled = true;
+      try {
+        resolve(sink.body());
+      } catch (err) {
+        sink.dispose();
+        reject(err);
+      }
+    });
+    req.on("error", (err) =>
+      fail(ApiError.of("BAD_REQUEST", `request body incomplete: ${err.message}`)),
+    );
+  });
+}
+
+function readMultipart(req: Request, limit: number, sink: BodySink): Promise<PacketBody> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (err: ApiError) => {
+      if (settled) return;
+      settled = true;
+      sink.dispose();
       req.unpipe();
       req.resume(); // the error handler closes the connection; nothing more is parsed
       reject(err);
@@ -69,7 +177,7 @@ function readMultipart(req: Request, limit: number): Promise<Buffer> {
       malformed(err as Error);
       return;
     }
-    let file: Buffer | undefined;
+    let file = false;
     let failure: ApiError | undefined;
     bb.on("file", (name, stream) => {
       // Every stream gets an error listener: busboy errors them on a truncated body, and an
@@ -79,13 +187,22 @@ function readMultipart(req: Request, limit: number): Promise<Buffer> {
         stream.resume();
         return;
       }
-      const chunks: Buffer[] = [];
-      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.on("data", (c: Buffer) => {
+        if (settled || failure) return;
+        try {
+          sink.write(c);
+        } catch (err) {
+          failure = ApiError.of(
+            "HUB_UNAVAILABLE",
+            `cannot spool the body: ${(err as Error).message}`,
+          );
+        }
+      });
       stream.on("limit", () => {
         failure = tooLarge(limit);
       });
       stream.on("end", () => {
-        file = Buffer.concat(chunks);
+        file = true;
       });
     });
     bb.on("filesLimit", () => {
@@ -101,7 +218,12 @@ function readMultipart(req: Request, limit: number): Promise<Buffer> {
       else if (!file) fail(ApiError.of("BAD_REQUEST", 'multipart body has no field "file"'));
       else {
         settled = true;
-        resolve(file);
+        try {
+          resolve(sink.body());
+        } catch (err) {
+          sink.dispose();
+          reject(err);
+        }
       }
     });
     req.on("error", malformed);

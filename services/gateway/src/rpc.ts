@@ -2,15 +2,16 @@ import { type Bus, BusUnavailableError, RpcError, RpcTimeoutError } from "@edoc/
 import type { RpcMethod, RpcParamsOf } from "@edoc/messages";
 import { ApiError } from "./errors.js";
 
-/** Calls the archive and turns its refusals and outages into API errors. */
+/** Calls the archive (`bytes`: raw bytes beside the params) and turns its refusals and outages into API errors. */
 export async function callArchive<M extends RpcMethod>(
   bus: Bus,
   method: M,
   params: RpcParamsOf<M>,
   timeoutMs = 10_000,
+  bytes?: Buffer,
 ): Promise<unknown> {
   try {
-    return await bus.call("archive.rpc", method, params, timeoutMs);
+    return await bus.call("archive.rpc", method, params, timeoutMs, bytes);
   } catch (err) {
     if (err instanceof RpcError) {
       if (err.status >= 500)

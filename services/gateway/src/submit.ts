@@ -2,13 +2,20 @@ import { createHash } from "node:crypto";
 import type { Bus } from "@edoc/bus";
 import type { Directory, OrganId } from "@edoc/directory";
 import { EdxmlError, type Letter, type Packet, parsePacket, type StatusPacket } from "@edoc/edxml";
-import { type AcceptRequest, AcceptResult } from "@edoc/messages";
+import { type AcceptRequest, AcceptResult, BLOB_CHUNK, RpcResults } from "@edoc/messages";
 import { acceptanceReceiptXml } from "@edoc/receipts";
 import { checkSender, isKnownStatusCode, normalizeStatusCode, planLetter } from "@edoc/routing";
-import { type TrustPolicy, type VerificationReport, verifyPacket } from "@edoc/signature";
+import {
+  type DetachedTexts,
+  type TrustPolicy,
+  type VerificationReport,
+  verifyPacket,
+} from "@edoc/signature";
 import type { Caller } from "./auth.js";
+import { bodyDigest, type PacketBody } from "./body.js";
 import { ApiError } from "./errors.js";
 import { callArchive } from "./rpc.js";
+import { SPOOL_READ } from "./spool.js";
 
 export interface SubmitDeps {
   bus: Bus;
@@ -38,13 +45,13 @@ export interface SubmitResult {
 export async function submitPacket(
   deps: SubmitDeps,
   caller: Caller,
-  bytes: Buffer,
+  body: PacketBody,
   expected: Packet["kind"],
 ): Promise<SubmitResult> {
   const receivedAt = new Date();
   // Judged as of reception: a signed XAdES SigningTime is the signer's own claim and must not
   // move the validation time before an expiry or a revocation.
-  const { report, packet } = await verify(bytes, { ...deps.trust(), at: receivedAt });
+  const { report, packet } = await verify(body, { ...deps.trust(), at: receivedAt });
   if (!packet) throw ApiError.of("EDXML_INVALID", "the signed content is not an edXML packet");
   if (packet.kind !== expected) {
     const where = packet.kind === "letter" ? "POST /api/v1/documents" : "POST /api/v1/statuses";
@@ -62,7 +69,7 @@ export async function submitPacket(
 
   if (packet.kind === "status") checkStatusCode(packet.statusCode);
 
-  const digest = createHash("sha256").update(bytes).digest("hex");
+  const digest = bodyDigest(body);
   const summary =
     packet.kind === "letter" ? letterSummary(packet, directory, receivedAt) : statusSummary(packet);
   const hubDocumentId = `doc_${createHash("sha256")
@@ -91,7 +98,7 @@ export async function submitPacket(
     to: summary.recipients.map((r) => r.recipient),
     ...summary.extra,
     digest,
-    size: bytes.length,
+    size: body.size,
     receivedAt: receivedAt.toISOString(),
     signer: {
       subject: signer?.subject ?? "",
@@ -101,7 +108,9 @@ export async function submitPacket(
       ...(report.algorithm ? { algorithm: report.algorithm } : {}),
     },
     receiptXml,
-    edxml: bytes.toString("base64"),
+    ...(body.kind === "inline"
+      ? { edxml: body.bytes.toString("base64") }
+      : { chunks: await uploadChunks(deps.bus, hubDocumentId, body) }),
   };
   const result = AcceptResult.parse(
     await callArchive(deps.bus, "packets.accept", request, 30_000).catch((err: unknown) => {
@@ -121,13 +130,53 @@ export async function submitPacket(
   };
 }
 
+/**
+ * Hands a spooled packet's bytes to the archive 1 MiB at a time, in order (`blobs.putChunk`,
+ * idempotent by `<hubDocumentId>:<index>`), so no message and no process holds them whole.
+ * Each slice is the raw body of its message (read into one reused buffer: amqplib has written
+ * it to the socket by the time the call is answered).
+ * Returns the number of chunks for `packets.accept`.
+ */
+async function uploadChunks(
+  bus: Bus,
+  hubDocumentId: string,
+  body: Extract<PacketBody, { kind: "spooled" }>,
+): Promise<number> {
+  let index = 0;
+  for (const slice of body.spool.read(0, body.size, BLOB_CHUNK, true)) {
+    const out = RpcResults["blobs.putChunk"].parse(
+      await callArchive(bus, "blobs.putChunk", { hubDocumentId, index }, 30_000, slice),
+    );
+    index++;
+    // Already stored complete (a resent letter): nothing more to upload.
+    if (!out.stored) return Math.ceil(body.size / BLOB_CHUNK);
+  }
+  return index;
+}
+
+/** A spooled body's runs for verification, read from the spool on demand. */
+function detachedOf(body: Extract<PacketBody, { kind: "spooled" }>): DetachedTexts {
+  return {
+    prefix: body.prefix,
+    runs: body.runs.map((r) => ({
+      token: r.token,
+      decodedSize: r.decodedSize,
+      read: () => body.spool.read(r.offset, r.length, SPOOL_READ, true),
+    })),
+  };
+}
+
 async function verify(
-  bytes: Buffer,
+  body: PacketBody,
   policy: TrustPolicy,
 ): Promise<{ report: VerificationReport; packet?: Packet }> {
+  const bytes = body.kind === "inline" ? body.bytes : body.skeleton;
   let outcome: { report: VerificationReport; packet?: Packet };
   try {
-    outcome = await verifyPacket(bytes, policy);
+    outcome =
+      body.kind === "inline"
+        ? await verifyPacket(bytes, policy)
+        : await verifyPacket(bytes, policy, detachedOf(body));
   } catch (err) {
     if (err instanceof EdxmlError) {
       throw new ApiError(
