@@ -596,13 +596,14 @@ describe("crash safety", () => {
     };
 
     // Crashed after the bytes: the reconciler completes and routes it.
+    // (The bytes go first: a due entry without them could be discarded before they land.)
     const withBytes = letter();
-    await interrupted(withBytes, -1_000);
     await blobs.put(
       withBytes.hubDocumentId,
       Buffer.from(withBytes.edxml ?? "", "base64"),
       withBytes.digest,
     );
+    await interrupted(withBytes, -1_000);
     await waitFor(() => h.routed.find((m) => m.messageId === withBytes.hubDocumentId));
     expect(await packets().findOne({ hubDocumentId: withBytes.hubDocumentId })).toHaveProperty(
       "receiptId",
@@ -610,9 +611,9 @@ describe("crash safety", () => {
 
     // Crashed before the bytes (a partial upload left chunks): discarded, never acknowledged.
     const noBytes = letter();
-    await interrupted(noBytes, -1_000);
     const parts = [0, 1].map((i) => `${noBytes.hubDocumentId}:${i}`);
     for (const _id of parts) await c.blobChunks.insertOne({ _id, data: Buffer.from("part") });
+    await interrupted(noBytes, -1_000);
     await waitFor(async () =>
       (await c.packetKeys.findOne({ _id: `${noBytes.from}|new|${noBytes.documentId}` })) === null &&
       (await c.pendingRoutes.findOne({ _id: noBytes.hubDocumentId })) === null
