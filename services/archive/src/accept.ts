@@ -97,7 +97,7 @@ export async function acceptPacket(ctx: Ctx, req: AcceptRequest): Promise<Accept
   let result: AcceptResult;
   try {
     if (!(await ctx.blobs.has(req.hubDocumentId, req.digest, req.size))) {
-      if (!(await ctx.blobs.checkChunks(req.hubDocumentId, chunks, req.digest, req.size))) {
+      if (!(await ctx.blobs.checkUpload(req.hubDocumentId, chunks, req.digest, req.size))) {
         throw digestMismatch();
       }
     }

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import { BLOB_CHUNK } from "@edoc/messages";
 import { isDuplicateKeyError } from "@edoc/store";
 import type { BlobDoc, Collections } from "./collections.js";
@@ -14,6 +14,9 @@ export function sha256(bytes: Uint8Array): string {
 /** The most bytes in one uploaded chunk (messages' BLOB_CHUNK, enforced by its schema). */
 export const UPLOAD_CHUNK = BLOB_CHUNK;
 
+/** Uploads whose digest is taken on the way; an older one is read back at its accept. */
+const MAX_ARRIVING = 64;
+
 const chunkId = (hubDocumentId: string, index: number) => `${hubDocumentId}:${index}`;
 
 /**
@@ -24,6 +27,9 @@ const chunkId = (hubDocumentId: string, index: number) => `${hubDocumentId}:${in
  * many there are. Its presence means the bytes are complete.
  */
 export class Blobs {
+  /** Digests of the uploads being stored, chunk by chunk (at most MAX_ARRIVING). */
+  private readonly arriving = new Map<string, { hash: Hash; next: number; size: number }>();
+
   constructor(private readonly c: Pick<Collections, "blobs" | "blobChunks" | "blobUploads">) {}
 
   /** True when the complete bytes are there with this digest and size. */
@@ -74,17 +80,61 @@ export class Blobs {
         { upsert: true },
       );
     }
-    await this.c.blobChunks.replaceOne(
-      { _id: chunkId(hubDocumentId, index) },
-      { data },
-      { upsert: true },
-    );
+    const _id = chunkId(hubDocumentId, index);
+    try {
+      // An insert: on FerretDB/SQLite an upsert scans every chunk stored (row-cache.ts).
+      await this.c.blobChunks.insertOne({ _id, data });
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      await this.c.blobChunks.replaceOne({ _id }, { data }); // a resent or retried upload
+    }
+    this.digestOnTheWay(hubDocumentId, index, data);
     return true;
+  }
+
+  /** Hashes an upload's chunks as they are stored, when they come in order from chunk 0. */
+  private digestOnTheWay(hubDocumentId: string, index: number, data: Buffer): void {
+    if (index === 0) {
+      this.arriving.delete(hubDocumentId);
+      this.arriving.set(hubDocumentId, { hash: createHash("sha256"), next: 0, size: 0 });
+      if (this.arriving.size > MAX_ARRIVING) {
+        const oldest = this.arriving.keys().next().value;
+        if (oldest !== undefined) this.arriving.delete(oldest);
+      }
+    }
+    const upload = this.arriving.get(hubDocumentId);
+    if (!upload) return;
+    if (upload.next !== index) {
+      this.arriving.delete(hubDocumentId); // out of order (two uploads at once): read back
+      return;
+    }
+    upload.hash.update(data);
+    upload.next++;
+    upload.size += data.length;
+  }
+
+  /**
+   * True when the uploaded chunks 0 … chunks-1 hold exactly `size` bytes with this digest: from
+   * the digest taken while they were stored, or (after a restart, or chunks out of order) by
+   * reading them back.
+   */
+  async checkUpload(
+    hubDocumentId: string,
+    chunks: number,
+    digest: string,
+    size: number,
+  ): Promise<boolean> {
+    const upload = this.arriving.get(hubDocumentId);
+    this.arriving.delete(hubDocumentId);
+    if (upload?.next === chunks)
+      return upload.size === size && upload.hash.digest("hex") === digest;
+    return this.checkChunks(hubDocumentId, chunks, digest, size);
   }
 
   /**
    * True when chunks 0 … chunks-1 are there and hold exactly `size` bytes with this digest,
-   * read back one at a time (never concatenated).
+   * read back one at a time (never concatenated), in one query: on FerretDB/SQLite each
+   * lookup reads every chunk stored, so one pass over them beats one per chunk.
    */
   async checkChunks(
     hubDocumentId: string,
@@ -94,20 +144,40 @@ export class Blobs {
   ): Promise<boolean> {
     const hash = createHash("sha256");
     let total = 0;
-    // The next chunk is asked for while this one is hashed: two in memory at most.
-    let next = this.chunk(hubDocumentId, 0);
-    for (let i = 0; i < chunks; i++) {
-      const data = await next;
-      if (i + 1 < chunks) {
-        next = this.chunk(hubDocumentId, i + 1);
-        next.catch(() => {}); // awaited in the next round
-      }
+    for await (const data of this.readChunks(hubDocumentId, chunks)) {
       if (!data) return false;
       total += data.length;
       if (total > size) return false;
       hash.update(data);
     }
     return total === size && hash.digest("hex") === digest;
+  }
+
+  /**
+   * Chunks 0 … chunks-1 in order (undefined for a missing one, then stops), from one cursor
+   * that holds one chunk at a time; by `_id`, one at a time, if the stored order differs.
+   */
+  private async *readChunks(
+    hubDocumentId: string,
+    chunks: number,
+  ): AsyncGenerator<Buffer | undefined> {
+    const ids = Array.from({ length: chunks }, (_, i) => chunkId(hubDocumentId, i));
+    const cursor = this.c.blobChunks.find({ _id: { $in: ids } }).batchSize(1);
+    let i = 0;
+    try {
+      for await (const row of cursor) {
+        if (row._id !== ids[i]) break;
+        yield row.data;
+        i++;
+      }
+    } finally {
+      await cursor.close();
+    }
+    for (; i < chunks; i++) {
+      const data = await this.chunk(hubDocumentId, i);
+      yield data;
+      if (!data) return;
+    }
   }
 
   /**
@@ -176,10 +246,9 @@ export class Blobs {
     if (!row) return undefined;
     if (row.data) return row.data;
     const parts: Buffer[] = [];
-    for (let i = 0; i < (row.chunks ?? 0); i++) {
-      const chunk = await this.c.blobChunks.findOne({ _id: chunkId(hubDocumentId, i) });
-      if (!chunk) return undefined;
-      parts.push(chunk.data);
+    for await (const data of this.readChunks(hubDocumentId, row.chunks ?? 0)) {
+      if (!data) return undefined;
+      parts.push(data);
     }
     const bytes = Buffer.concat(parts);
     return bytes.length === row.size ? bytes : undefined;
