@@ -1,7 +1,6 @@
-import { verifyPacket } from "@edoc/signature";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Agent, api, TestHub } from "../support/hub.js";
-import { letterXml, sign, statusPacket } from "../support/letters.js";
+import { letterXml, receiveAndAck, sign, statusPacket } from "../support/letters.js";
 
 // The hub's main job, end to end on real processes, RabbitMQ and FerretDB (demo network).
 const COMMUNE = "000.20.30.H45"; // UBND Phường 1, TP Tuy Hòa
@@ -90,24 +89,7 @@ describe("end-to-end exchange", () => {
         from: COMMUNE,
         recipient: who,
       });
-      const got = await api(hub, A(who), "GET", `/inbox/${item.deliveryId}/edxml`);
-      expect(got.status).toBe(200);
-      expect(got.body.equals(bytes)).toBe(true);
-      // The sender's signature still verifies at the recipient.
-      const { report } = await verifyPacket(got.body, {
-        trustAnchors: [hub.pki.root.certificatePem],
-        intermediates: [hub.pki.issuing.certificatePem],
-      });
-      expect(report.valid).toBe(true);
-      const ack = await api(
-        hub,
-        A(who),
-        "POST",
-        `/inbox/${item.deliveryId}/ack`,
-        JSON.stringify({ result: "done" }),
-        "application/json",
-      );
-      expect(ack.status).toBe(200);
+      await receiveAndAck(hub, A(who), item.deliveryId, bytes);
     }
 
     for (const code of ["01", "03", "05", "06"]) {

@@ -1,10 +1,9 @@
 import { readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { verifyPacket } from "@edoc/signature";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { multipart } from "../adversarial/make-corpus.js";
 import { type Agent, api, TestHub } from "../support/hub.js";
-import { letterXml, sign } from "../support/letters.js";
+import { letterXml, receiveAndAck, sign } from "../support/letters.js";
 
 // Large letters take the streamed path (spool, skeleton, chunks through the bus): still
 // verified, receipted, stored and delivered byte for byte.
@@ -53,24 +52,7 @@ async function exchange(bytes: Buffer, body = bytes, type?: string): Promise<voi
   expect(receipt).toContain("AcceptanceReceipt");
 
   const item = await waitDelivery(hubDocumentId);
-  const got = await api(hub, A(RECIPIENT), "GET", `/inbox/${item.deliveryId}/edxml`);
-  expect(got.status).toBe(200);
-  expect(got.body.length).toBe(bytes.length);
-  expect(got.body.equals(bytes)).toBe(true);
-  const { report } = await verifyPacket(got.body, {
-    trustAnchors: [hub.pki.root.certificatePem],
-    intermediates: [hub.pki.issuing.certificatePem],
-  });
-  expect(report.valid).toBe(true);
-  const ack = await api(
-    hub,
-    A(RECIPIENT),
-    "POST",
-    `/inbox/${item.deliveryId}/ack`,
-    JSON.stringify({ result: "done" }),
-    "application/json",
-  );
-  expect(ack.status).toBe(200);
+  await receiveAndAck(hub, A(RECIPIENT), item.deliveryId, bytes);
 
   // Sent again: the same letter, answered from the archive without a second copy.
   const again = await api(hub, A(SENDER), "POST", "/documents", body, type);

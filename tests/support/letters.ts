@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { parseOrganId } from "@edoc/directory";
 import { type BusinessDocType, buildLetter, buildStatus, type StatusCode } from "@edoc/edxml";
-import { signEdxml } from "@edoc/signature";
-import type { Agent } from "./hub.js";
+import { signEdxml, verifyPacket } from "@edoc/signature";
+import { type Agent, api, type TestHub } from "./hub.js";
 
 /** edXML time: yyyy/MM/dd HH:mm:ss (UTC here). */
 export function edxmlTime(d = new Date()): string {
@@ -83,4 +83,33 @@ export function statusPacket(
     traces: [],
   });
   return sign(agent, xml);
+}
+
+/**
+ * A recipient's system downloads a delivery, finds exactly `bytes` with the sender's signature
+ * still valid against the hub's PKI, and acknowledges it `done`. Throws on any difference.
+ */
+export async function receiveAndAck(
+  hub: TestHub,
+  agent: Agent,
+  deliveryId: string,
+  bytes: Buffer,
+): Promise<void> {
+  const got = await api(hub, agent, "GET", `/inbox/${deliveryId}/edxml`);
+  if (got.status !== 200) throw new Error(`fetch ${deliveryId}: ${got.status}`);
+  if (!got.body.equals(bytes)) throw new Error(`fetch ${deliveryId}: other bytes`);
+  const { report } = await verifyPacket(got.body, {
+    trustAnchors: [hub.pki.root.certificatePem],
+    intermediates: [hub.pki.issuing.certificatePem],
+  });
+  if (!report.valid) throw new Error(`fetch ${deliveryId}: signature no longer valid`);
+  const ack = await api(
+    hub,
+    agent,
+    "POST",
+    `/inbox/${deliveryId}/ack`,
+    JSON.stringify({ result: "done" }),
+    "application/json",
+  );
+  if (ack.status !== 200) throw new Error(`ack ${deliveryId}: ${ack.status}`);
 }

@@ -18,6 +18,22 @@ import {
 
 type InboxList = RpcResultOf<"inbox.list">;
 
+/** Stops the harness's archive and starts a second process on the same database and queues. */
+async function restarted(): Promise<{ stop(): Promise<void> }> {
+  await h.archive.stop();
+  await h.bus.close();
+  const log = createLogger("archive", "silent");
+  const bus = await Bus.connect({ url: amqpUrl, prefix: h.prefix, logger: log, deliveryLimit: 3 });
+  const second = await createArchive({ store: h.store, bus, log });
+  await second.start();
+  return {
+    async stop() {
+      await second.stop();
+      await bus.close();
+    },
+  };
+}
+
 const amqpUrl = process.env.EDOC_AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
 let h: Harness;
 // Each test stops the harness's archive and starts a second one: a fresh harness each.
@@ -33,12 +49,7 @@ it("a restarted archive continues the chain from its highest seq and still knows
   await h.rpc("packets.accept", a);
 
   // The first process goes away; a second one starts on the same database and queues.
-  await h.archive.stop();
-  await h.bus.close();
-  const log = createLogger("archive", "silent");
-  const bus = await Bus.connect({ url: amqpUrl, prefix: h.prefix, logger: log, deliveryLimit: 3 });
-  const second = await createArchive({ store: h.store, bus, log });
-  await second.start();
+  const second = await restarted();
   try {
     const b = letter();
     expect((await h.rpc("packets.accept", b)).outcome).toBe("accepted");
@@ -60,7 +71,6 @@ it("a restarted archive continues the chain from its highest seq and still knows
     expect(docs[1]?.prevHash).toBe(docs[0]?.hash);
   } finally {
     await second.stop();
-    await bus.close();
   }
 });
 
@@ -80,12 +90,7 @@ it("a restarted archive lists the same pending deliveries: unfetched ones, newes
   await h.rpc("inbox.fetch", { actingFor: [ORG.home], deliveryId: forHome });
   expect(await listed(ORG.home)).not.toContain(forHome);
 
-  await h.archive.stop();
-  await h.bus.close();
-  const log = createLogger("archive", "silent");
-  const bus = await Bus.connect({ url: amqpUrl, prefix: h.prefix, logger: log, deliveryLimit: 3 });
-  const second = await createArchive({ store: h.store, bus, log });
-  await second.start();
+  const second = await restarted();
   try {
     expect(await listed(ORG.finance)).toContain(forFinance);
     expect(await listed(ORG.home)).not.toContain(forHome);
@@ -98,6 +103,5 @@ it("a restarted archive lists the same pending deliveries: unfetched ones, newes
     expect(times).toEqual([...times].sort().reverse());
   } finally {
     await second.stop();
-    await bus.close();
   }
 });

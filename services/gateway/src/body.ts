@@ -118,6 +118,20 @@ function tooLarge(limit: number): ApiError {
   return ApiError.of("PAYLOAD_TOO_LARGE", `packet larger than ${limit} bytes`, { limit });
 }
 
+/** The whole body is in: hands it over, or (the spool failed at the end) cleans up. */
+function complete(
+  sink: BodySink,
+  resolve: (body: PacketBody) => void,
+  reject: (err: unknown) => void,
+): void {
+  try {
+    resolve(sink.body());
+  } catch (err) {
+    sink.dispose();
+    reject(err);
+  }
+}
+
 function readRaw(req: Request, limit: number, sink: BodySink): Promise<PacketBody> {
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -144,12 +158,7 @@ function readRaw(req: Request, limit: number, sink: BodySink): Promise<PacketBod
     req.on("end", () => {
       if (settled) return;
       settled = true;
-      try {
-        resolve(sink.body());
-      } catch (err) {
-        sink.dispose();
-        reject(err);
-      }
+      complete(sink, resolve, reject);
     });
     req.on("error", (err) =>
       fail(ApiError.of("BAD_REQUEST", `request body incomplete: ${err.message}`)),
@@ -218,12 +227,7 @@ function readMultipart(req: Request, limit: number, sink: BodySink): Promise<Pac
       else if (!file) fail(ApiError.of("BAD_REQUEST", 'multipart body has no field "file"'));
       else {
         settled = true;
-        try {
-          resolve(sink.body());
-        } catch (err) {
-          sink.dispose();
-          reject(err);
-        }
+        complete(sink, resolve, reject);
       }
     });
     req.on("error", malformed);
