@@ -3,10 +3,7 @@ import { connectStore, type Store } from "@edoc/store";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Blobs } from "../src/blobs.js";
 import { collections } from "../src/collections.js";
-
-const mongoUrl =
-  process.env.EDOC_MONGO_URL ??
-  "mongodb://127.0.0.1:27017/?retryWrites=false&directConnection=true";
+import { mongoUrl } from "./harness.js";
 
 let store: Store;
 let blobs: Blobs;

@@ -12,8 +12,8 @@ import { createLogger } from "@edoc/runtime";
 import { connectStore, type Store } from "@edoc/store";
 import { type Archive, createArchive } from "../src/archive.js";
 
-const amqpUrl = process.env.EDOC_AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
-const mongoUrl =
+export const amqpUrl = process.env.EDOC_AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
+export const mongoUrl =
   process.env.EDOC_MONGO_URL ??
   "mongodb://127.0.0.1:27017/?retryWrites=false&directConnection=true";
 

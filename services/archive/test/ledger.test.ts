@@ -5,10 +5,7 @@ import { connectStore, type Store } from "@edoc/store";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type Collections, collections, ensureIndexes } from "../src/collections.js";
 import { Ledger, toReceipt } from "../src/ledger.js";
-
-const mongoUrl =
-  process.env.EDOC_MONGO_URL ??
-  "mongodb://127.0.0.1:27017/?retryWrites=false&directConnection=true";
+import { mongoUrl } from "./harness.js";
 
 let store: Store;
 let c: Collections;

@@ -7,6 +7,7 @@ import { createArchive } from "../src/archive.js";
 import type { ReceiptDoc } from "../src/collections.js";
 import { toReceipt } from "../src/ledger.js";
 import {
+  amqpUrl,
   deliveryId,
   type Harness,
   letter,
@@ -34,7 +35,6 @@ async function restarted(): Promise<{ stop(): Promise<void> }> {
   };
 }
 
-const amqpUrl = process.env.EDOC_AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
 let h: Harness;
 // Each test stops the harness's archive and starts a second one: a fresh harness each.
 beforeEach(async () => {

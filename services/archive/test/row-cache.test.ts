@@ -3,10 +3,7 @@ import { connectStore, isDuplicateKeyError, type Store } from "@edoc/store";
 import type { Collection } from "mongodb";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { cachedById } from "../src/row-cache.js";
-
-const mongoUrl =
-  process.env.EDOC_MONGO_URL ??
-  "mongodb://127.0.0.1:27017/?retryWrites=false&directConnection=true";
+import { mongoUrl } from "./harness.js";
 
 interface Item {
   _id: string;
