@@ -116,6 +116,22 @@ function certificateBundle(opts: SignOptions): string {
   return bundle;
 }
 
+/**
+ * KeyInfo's X509Data for a bundle, as xml-crypto builds it, built once per bundle and prefix:
+ * xml-crypto would parse every certificate again for each signature (a hub signs a receipt per
+ * letter).
+ */
+const keyInfos = new Map<string, string | null>();
+
+function keyInfoContent(publicCert: string, prefix: string | null | undefined): string | null {
+  const id = `${prefix ?? ""}\n${publicCert}`;
+  if (keyInfos.has(id)) return keyInfos.get(id) ?? null;
+  const content = SignedXml.getKeyInfoContent({ publicCert, prefix });
+  if (keyInfos.size >= 16) keyInfos.clear();
+  keyInfos.set(id, content);
+  return content;
+}
+
 function buildCertificateBundle(pems: string[]): string {
   pems.forEach((pem, i) => {
     try {
@@ -191,9 +207,11 @@ function sign(xml: string, opts: SignOptions, placement: Placement): string {
   const xades = opts.xades
     ? buildXadesObject(opts.certificatePem, opts.xades === true ? {} : opts.xades)
     : undefined;
+  const publicCert = certificateBundle(opts);
   const sig = new SignedXml({
     privateKey: key,
-    publicCert: certificateBundle(opts),
+    publicCert,
+    getKeyInfoContent: (args) => keyInfoContent(publicCert, args?.prefix),
     signatureAlgorithm: uri,
     canonicalizationAlgorithm: EXC_C14N,
     ...(xades ? { objects: [{ content: xades.xml }] } : {}),
