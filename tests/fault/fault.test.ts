@@ -143,11 +143,21 @@ async function run(scenario: string, fault: Fault): Promise<Row> {
       let rows: { hubDocumentId: string }[] = [];
       const deadline = Date.now() + 180_000;
       while (Date.now() < deadline) {
-        rows = await client
-          .db(hub.dbName)
-          .collection<{ hubDocumentId: string }>("deliveries")
-          .find({ recipient: RECIPIENT }, { projection: { _id: 0, hubDocumentId: 1 } })
-          .toArray()
+        // Open deliveries and settled ones (acknowledged, failed, withdrawn) live apart.
+        const db = client.db(hub.dbName);
+        rows = await Promise.all(
+          ["deliveries", "settledDeliveries"].map((name) =>
+            db
+              .collection<{ hubDocumentId: string }>(name)
+              .find({ recipient: RECIPIENT }, { projection: { hubDocumentId: 1 } })
+              .toArray(),
+          ),
+        )
+          .then(([open = [], settled = []]) => {
+            // A delivery caught between the two (a settle in progress) counts once.
+            const ids = new Map([...open, ...settled].map((r) => [String(r._id), r]));
+            return [...ids.values()];
+          })
           .catch(() => rows);
         if (rows.length >= LETTERS) break;
         await sleep(1_000);

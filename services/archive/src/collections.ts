@@ -1,6 +1,7 @@
 import type { DeliveryState, DocType, ReturnedRecipient, StatusInfo } from "@edoc/messages";
 import type { Receipt } from "@edoc/receipts";
 import type { Collection, Db } from "mongodb";
+import { Deliveries } from "./deliveries.js";
 import { cachedById } from "./row-cache.js";
 
 /**
@@ -229,7 +230,7 @@ export interface Collections {
   blobs: Collection<BlobDoc>;
   blobChunks: Collection<BlobChunkDoc>;
   blobUploads: Collection<BlobUploadDoc>;
-  deliveries: Collection<DeliveryDoc>;
+  deliveries: Deliveries;
   receipts: Collection<ReceiptDoc>;
   chainHeads: Collection<ChainHeadDoc>;
   deadLetters: Collection<DeadLetterDoc>;
@@ -266,7 +267,10 @@ export function collections(db: Db): Collections {
     }),
     blobChunks: db.collection<BlobChunkDoc>("blobChunks", BYTES),
     blobUploads: db.collection<BlobUploadDoc>("blobUploads", OPTS),
-    deliveries: cachedById(db.collection<DeliveryDoc>("deliveries", OPTS), { maxRows: 10_000 }),
+    deliveries: new Deliveries(
+      cachedById(db.collection<DeliveryDoc>("deliveries", OPTS), { maxRows: 10_000 }),
+      cachedById(db.collection<DeliveryDoc>("settledDeliveries", OPTS), { maxRows: 10_000 }),
+    ),
     receipts: db.collection<ReceiptDoc>("receipts", OPTS),
     chainHeads: db.collection<ChainHeadDoc>("chainHeads", OPTS),
     deadLetters: db.collection<DeadLetterDoc>("deadLetters", OPTS),
@@ -285,7 +289,7 @@ export async function ensureIndexes(c: Collections): Promise<void> {
   await c.packets.createIndex({ from: 1, documentId: 1, createdAt: -1 }, { name: "from_doc" });
   await c.packets.createIndex({ from: 1, createdAt: -1 }, { name: "from_created" });
   await c.pendingRoutes.createIndex({ nextPublishAt: 1 }, { name: "nextPublishAt" });
-  await c.deliveries.createIndex({ recipient: 1, availableAt: -1 }, { name: "inbox" });
+  await c.deliveries.createIndexes();
   await c.blobUploads.createIndex({ startedAt: 1 }, { name: "startedAt" });
 }
 

@@ -61,7 +61,7 @@ function answers(s: AnswerRef, d: DeliveryRef): boolean {
 /** The deliveries with these ids, one `$in` read (or none). */
 async function deliveriesById(ctx: Ctx, ids: string[]): Promise<Map<string, DeliveryDoc>> {
   if (ids.length === 0) return new Map();
-  const docs = await ctx.c.deliveries.find({ _id: { $in: [...new Set(ids)] } }).toArray();
+  const docs = await ctx.c.deliveries.find({ _id: { $in: [...new Set(ids)] } });
   return new Map(docs.map((d) => [d._id, d]));
 }
 
@@ -140,11 +140,10 @@ export async function consoleSearch(
       and.push({ "returned.0": { $exists: true } });
       break;
     default: {
-      const ids = await ctx.c.deliveries
-        .find({ state: p.state, kind: "letter" }, { projection: { hubDocumentId: 1 } })
-        .sort({ availableAt: -1 })
-        .limit(STATE_SCAN)
-        .toArray();
+      const ids = await ctx.c.deliveries.find(
+        { state: p.state, kind: "letter" },
+        { sort: { availableAt: -1 }, limit: STATE_SCAN },
+      );
       and.push({ _id: { $in: [...new Set(ids.map((d) => d.hubDocumentId))] } });
     }
   }
@@ -197,21 +196,20 @@ export async function consoleStuck(
   ctx: Ctx,
   p: RpcParamsOf<"console.stuck">,
 ): Promise<RpcResultOf<"console.stuck">> {
-  const transport = await ctx.c.deliveries
-    .find({ state: { $in: ["available", "fetched"] }, availableAt: { $gte: p.since } })
-    .sort({ availableAt: 1 })
-    .limit(STUCK_SCAN)
-    .toArray();
-  const reception = await ctx.c.deliveries
-    .find({
+  const oldestFirst = { sort: { availableAt: 1 as const }, limit: STUCK_SCAN };
+  const transport = await ctx.c.deliveries.find(
+    { state: { $in: ["available", "fetched"] }, availableAt: { $gte: p.since } },
+    oldestFirst,
+  );
+  const reception = await ctx.c.deliveries.find(
+    {
       kind: "letter",
       docType: { $in: REGISTERED },
       state: { $in: ["available", "fetched", "acknowledged"] },
       availableAt: { $gte: p.since, $lt: p.receptionDueBefore },
-    })
-    .sort({ availableAt: 1 })
-    .limit(STUCK_SCAN)
-    .toArray();
+    },
+    oldestFirst,
+  );
   const candidates = new Map<string, DeliveryDoc>();
   for (const d of [...transport, ...reception]) candidates.set(d._id, d);
   // The statuses each letter has had, from its packet row.

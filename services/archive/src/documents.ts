@@ -31,7 +31,7 @@ function answersDelivery(s: AnswerRef, d: DeliveryDoc): boolean {
  */
 async function deliveriesOf(ctx: Ctx, packets: PacketDoc[]): Promise<DeliveryDoc[]> {
   const ids = packets.flatMap((x) => (x.deliveries ?? []).map((d) => d.deliveryId));
-  if (ids.length > 16) return ctx.c.deliveries.find({ _id: { $in: ids } }).toArray();
+  if (ids.length > 16) return ctx.c.deliveries.find({ _id: { $in: ids } });
   const docs = await Promise.all(ids.map((id) => ctx.c.deliveries.findOne({ _id: id })));
   return docs.filter((d) => d !== null);
 }

@@ -25,11 +25,10 @@ export async function listInbox(
   const states = STATES[p.state];
   const filter: Filter<DeliveryDoc> = { recipient: { $in: p.actingFor } };
   if (states) filter.state = { $in: states };
-  const docs = await ctx.c.deliveries
-    .find(filter)
-    .sort({ availableAt: -1, _id: -1 })
-    .limit(INBOX_LIMIT)
-    .toArray();
+  const docs = await ctx.c.deliveries.find(filter, {
+    sort: { availableAt: -1, _id: -1 },
+    limit: INBOX_LIMIT,
+  });
   return { items: docs.map(inboxItem) };
 }
 
@@ -76,10 +75,7 @@ export function fetchDelivery(
     if (d.state === "available") {
       d.state = "fetched";
       d.fetchedAt = nowIso();
-      await ctx.c.deliveries.updateOne(
-        { _id: d._id },
-        { $set: { state: d.state, fetchedAt: d.fetchedAt } },
-      );
+      await ctx.c.deliveries.set(d, { state: d.state, fetchedAt: d.fetchedAt });
       ctx.inbox.remove(d);
       log.info("delivery fetched");
     }
@@ -165,7 +161,7 @@ export function ackDelivery(
         ackResult: p.result,
         ackReason: p.reason,
       });
-      await ctx.c.deliveries.updateOne({ _id: d._id }, { $set: patch });
+      await ctx.c.deliveries.set(d, patch);
       Object.assign(d, patch);
     }
     if (d.ackResult !== p.result) {

@@ -1,7 +1,7 @@
 import type { InboxItem } from "@edoc/messages";
-import type { Collection } from "mongodb";
 import type { DeliveryDoc } from "./collections.js";
 import { compact } from "./context.js";
+import type { Deliveries } from "./deliveries.js";
 
 export function inboxItem(d: DeliveryDoc): InboxItem {
   return compact({
@@ -36,14 +36,11 @@ export function inboxItem(d: DeliveryDoc): InboxItem {
 export class PendingInbox {
   private readonly byRecipient = new Map<string, Map<string, InboxItem>>();
 
-  async load(deliveries: Collection<DeliveryDoc>): Promise<number> {
+  async load(deliveries: Deliveries): Promise<number> {
     this.byRecipient.clear();
-    let n = 0;
-    for await (const d of deliveries.find({ state: "available" })) {
-      this.add(d);
-      n++;
-    }
-    return n;
+    const available = await deliveries.find({ state: "available" });
+    for (const d of available) this.add(d);
+    return available.length;
   }
 
   /** Lists the delivery if it is available. */

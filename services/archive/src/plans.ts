@@ -171,10 +171,11 @@ async function withdraw(
         d.state = "withdrawn";
         d.withdrawnAt = nowIso();
         d.withdrawnBy = revoke.hubDocumentId;
-        await ctx.c.deliveries.updateOne(
-          { _id: d._id },
-          { $set: { state: d.state, withdrawnAt: d.withdrawnAt, withdrawnBy: d.withdrawnBy } },
-        );
+        await ctx.c.deliveries.set(d, {
+          state: d.state,
+          withdrawnAt: d.withdrawnAt,
+          withdrawnBy: d.withdrawnBy,
+        });
         ctx.inbox.remove(d);
       } else if (d.state !== "withdrawn" || d.withdrawnBy !== revoke.hubDocumentId) {
         return; // fetched before the revoke: the recipient answers the revoke letter instead
