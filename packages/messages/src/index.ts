@@ -286,11 +286,7 @@ export type ConsoleLetter = z.infer<typeof ConsoleLetter>;
 export const ConsoleSearchState = z.enum([
   "pending",
   "dead-lettered",
-  "available",
-  "fetched",
-  "acknowledged",
-  "failed",
-  "withdrawn",
+  ...DeliveryState.options,
   "returned",
 ]);
 export type ConsoleSearchState = z.infer<typeof ConsoleSearchState>;
@@ -303,22 +299,24 @@ export const StuckReason = z.enum([
 ]);
 export type StuckReason = z.infer<typeof StuckReason>;
 
-export const StuckDelivery = z.object({
-  deliveryId: z.string(),
-  hubDocumentId: z.string(),
-  documentId: z.string(),
-  docType: DocType,
-  subject: z.string().optional(),
-  from: organId,
-  recipient: organId,
-  addressedTo: organId,
-  priority: z.number().optional(),
-  state: DeliveryState,
-  availableAt: isoTime,
-  fetchedAt: isoTime.optional(),
-  lastStatus: z.string().optional(),
+/** A delivery as the inbox lists it, with whom it was addressed to and why it is stuck. */
+export const StuckDelivery = InboxItem.pick({
+  deliveryId: true,
+  hubDocumentId: true,
+  documentId: true,
+  docType: true,
+  subject: true,
+  from: true,
+  recipient: true,
+  priority: true,
+  state: true,
+  availableAt: true,
+  fetchedAt: true,
   /** status packets: the code they carry */
-  statusCode: z.string().optional(),
+  statusCode: true,
+}).extend({
+  addressedTo: organId,
+  lastStatus: z.string().optional(),
   reasons: z.array(StuckReason).min(1),
 });
 export type StuckDelivery = z.infer<typeof StuckDelivery>;

@@ -1,4 +1,5 @@
 import type { OrganId } from "@edoc/directory";
+import type { VerificationReport } from "@edoc/signature";
 
 export const EDXML_NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016";
 
@@ -73,4 +74,9 @@ export function letterXml(
   </AttachmentEncoded>
 </edXML>
 `;
+}
+
+/** The reason codes of a verification report, in order. */
+export function codes(report: VerificationReport): string[] {
+  return report.reasons.map((r) => r.code);
 }

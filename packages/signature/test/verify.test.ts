@@ -13,14 +13,13 @@ import {
   type SignOptions,
   signEdxml,
   type TrustPolicy,
-  type VerificationReport,
   verifyEdxml,
   verifyPacket,
 } from "@edoc/signature";
 import { DOMParser } from "@xmldom/xmldom";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SignedXml } from "xml-crypto";
-import { letterXml } from "./fixtures.js";
+import { codes, letterXml } from "./fixtures.js";
 
 const A = "000.00.12.H53" as OrganId;
 const B = "000.00.13.H53" as OrganId;
@@ -45,10 +44,6 @@ function signAs(who: IssuedKeyPair, xml: string, extra: Partial<SignOptions> = {
     chainPems: [pki.issuing.certificatePem],
     ...extra,
   });
-}
-
-function codes(report: VerificationReport): string[] {
-  return report.reasons.map((r) => r.code);
 }
 
 beforeAll(async () => {

@@ -16,12 +16,11 @@ import {
   type SignOptions,
   signEdxml,
   type TrustPolicy,
-  type VerificationReport,
   verifyEdxml,
   verifyPacket,
 } from "@edoc/signature";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { letterXml } from "./fixtures.js";
+import { codes, letterXml } from "./fixtures.js";
 
 // XAdES-BES: SignedProperties (SigningTime, SigningCertificate[V2]) under a second, typed
 // Reference; everything else about the signature stays as strict as plain XML-DSig.
@@ -44,10 +43,6 @@ function signAs(who: IssuedKeyPair, extra: Partial<SignOptions> = {}, xml = lett
     xades: true,
     ...extra,
   });
-}
-
-function codes(report: VerificationReport): string[] {
-  return report.reasons.map((r) => r.code);
 }
 
 beforeAll(async () => {

@@ -51,6 +51,16 @@ async function ownDelivery(ctx: Ctx, actingFor: string[], deliveryId: string) {
   return d;
 }
 
+function mustBeFetched(d: DeliveryDoc, hint: string): void {
+  if (d.state === "available") {
+    throw new RpcError(
+      "DELIVERY_NOT_FETCHED",
+      `delivery ${d._id} was not fetched yet; ${hint}`,
+      409,
+    );
+  }
+}
+
 /**
  * State changes of one delivery (fetch, ack, withdraw) hold its in-process lock: read by `_id`,
  * judged, written by `_id`. A fetch racing a withdrawal sees the winner's state.
@@ -107,11 +117,12 @@ async function readable(
   digest: string,
 ): Promise<{ bytes: Buffer } | { chunks: number; size: number } | undefined> {
   const row = await ctx.blobs.row(hubDocumentId);
-  if (row?.chunks !== undefined && row.chunkBytes !== undefined) {
+  if (row?.digest !== digest) return undefined;
+  if (row.chunks !== undefined && row.chunkBytes !== undefined) {
     const ok = await ctx.blobs.checkChunks(hubDocumentId, row.chunks, digest, row.size);
-    return ok && row.digest === digest ? { chunks: row.chunks, size: row.size } : undefined;
+    return ok ? { chunks: row.chunks, size: row.size } : undefined;
   }
-  const bytes = row ? await ctx.blobs.get(hubDocumentId) : undefined;
+  const bytes = await ctx.blobs.get(hubDocumentId);
   return bytes && sha256(bytes) === digest ? { bytes } : undefined;
 }
 
@@ -125,13 +136,7 @@ export async function fetchDeliveryChunk(
   p: RpcParamsOf<"inbox.fetchChunk">,
 ): Promise<RpcBytes> {
   const d = await ownDelivery(ctx, p.actingFor, p.deliveryId);
-  if (d.state === "available") {
-    throw new RpcError(
-      "DELIVERY_NOT_FETCHED",
-      `delivery ${d._id} was not fetched yet; fetch it first`,
-      409,
-    );
-  }
+  mustBeFetched(d, "fetch it first");
   const data = await ctx.blobs.chunk(d.hubDocumentId, p.index);
   if (!data) {
     ctx.log.error({ docId: d.hubDocumentId, index: p.index }, "stored chunk missing");
@@ -147,13 +152,7 @@ export function ackDelivery(
   return lockedDelivery(ctx, p.deliveryId, async () => {
     const d = await ownDelivery(ctx, p.actingFor, p.deliveryId);
     const log = ctx.log.child({ docId: d.hubDocumentId, deliveryId: d._id });
-    if (d.state === "available") {
-      throw new RpcError(
-        "DELIVERY_NOT_FETCHED",
-        `delivery ${d._id} was not fetched yet; fetch it before acknowledging`,
-        409,
-      );
-    }
+    mustBeFetched(d, "fetch it before acknowledging");
     if (d.state === "fetched") {
       const patch = compact({
         state: p.result === "done" ? ("acknowledged" as const) : ("failed" as const),

@@ -118,6 +118,11 @@ function tooLarge(limit: number): ApiError {
   return ApiError.of("PAYLOAD_TOO_LARGE", `packet larger than ${limit} bytes`, { limit });
 }
 
+/** The temporary file could not take the body (disk full, say): the hub's fault, retry later. */
+function spoolFailed(err: unknown): ApiError {
+  return ApiError.of("HUB_UNAVAILABLE", `cannot spool the body: ${(err as Error).message}`);
+}
+
 /** The whole body is in: hands it over, or (the spool failed at the end) cleans up. */
 function complete(
   sink: BodySink,
@@ -152,7 +157,7 @@ function readRaw(req: Request, limit: number, sink: BodySink): Promise<PacketBod
       try {
         sink.write(c);
       } catch (err) {
-        fail(ApiError.of("HUB_UNAVAILABLE", `cannot spool the body: ${(err as Error).message}`));
+        fail(spoolFailed(err));
       }
     });
     req.on("end", () => {
@@ -201,10 +206,7 @@ function readMultipart(req: Request, limit: number, sink: BodySink): Promise<Pac
         try {
           sink.write(c);
         } catch (err) {
-          failure = ApiError.of(
-            "HUB_UNAVAILABLE",
-            `cannot spool the body: ${(err as Error).message}`,
-          );
+          failure = spoolFailed(err);
         }
       });
       stream.on("limit", () => {

@@ -1,8 +1,7 @@
 import { once } from "node:events";
-import { type Bus, RpcBytes } from "@edoc/bus";
-import { RpcResults } from "@edoc/messages";
+import type { Bus } from "@edoc/bus";
 import type { Response } from "express";
-import { callArchive } from "./rpc.js";
+import { callArchiveForBytes } from "./rpc.js";
 
 export interface ChunkedFetch {
   actingFor: string[];
@@ -20,16 +19,12 @@ export interface ChunkedFetch {
 export async function streamChunks(bus: Bus, res: Response, f: ChunkedFetch): Promise<void> {
   if (f.size !== undefined) res.setHeader("Content-Length", String(f.size));
   const ask = (index: number) =>
-    callArchive(
+    callArchiveForBytes(
       bus,
       "inbox.fetchChunk",
       { actingFor: f.actingFor, deliveryId: f.deliveryId, index },
       30_000,
-    ).then((out) => {
-      if (!(out instanceof RpcBytes)) throw new Error("inbox.fetchChunk answered no bytes");
-      RpcResults["inbox.fetchChunk"].parse(out.value);
-      return out.bytes;
-    });
+    ).then((out) => out.bytes);
   const closed = once(res, "close").then(() => false);
   let next = ask(0);
   for (let index = 0; index < f.chunks; index++) {

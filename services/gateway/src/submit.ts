@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Bus } from "@edoc/bus";
 import type { Directory, OrganId } from "@edoc/directory";
 import { EdxmlError, type Letter, type Packet, parsePacket, type StatusPacket } from "@edoc/edxml";
-import { type AcceptRequest, AcceptResult, BLOB_CHUNK, RpcResults } from "@edoc/messages";
+import { type AcceptRequest, BLOB_CHUNK } from "@edoc/messages";
 import { acceptanceReceiptXml } from "@edoc/receipts";
 import { checkSender, isKnownStatusCode, normalizeStatusCode, planLetter } from "@edoc/routing";
 import {
@@ -112,10 +112,10 @@ export async function submitPacket(
       ? { edxml: body.bytes.toString("base64") }
       : { chunks: await uploadChunks(deps.bus, hubDocumentId, body) }),
   };
-  const result = AcceptResult.parse(
-    await callArchive(deps.bus, "packets.accept", request, 30_000).catch((err: unknown) => {
+  const result = await callArchive(deps.bus, "packets.accept", request, 30_000).catch(
+    (err: unknown) => {
       throw packet.kind === "status" ? unknownLetter(err, packet) : err;
-    }),
+    },
   );
   return {
     status: result.outcome === "accepted" ? 202 : 200,
@@ -144,9 +144,7 @@ async function uploadChunks(
 ): Promise<number> {
   let index = 0;
   for (const slice of body.spool.read(0, body.size, BLOB_CHUNK, true)) {
-    const out = RpcResults["blobs.putChunk"].parse(
-      await callArchive(bus, "blobs.putChunk", { hubDocumentId, index }, 30_000, slice),
-    );
+    const out = await callArchive(bus, "blobs.putChunk", { hubDocumentId, index }, 30_000, slice);
     index++;
     // Already stored complete (a resent letter): nothing more to upload.
     if (!out.stored) return Math.ceil(body.size / BLOB_CHUNK);
