@@ -1,5 +1,5 @@
 import { isDuplicateKeyError } from "@edoc/store";
-import type { Collection, Filter, InsertManyResult } from "mongodb";
+import { type Collection, type Filter, MongoBulkWriteError } from "mongodb";
 import type { DeliveryDoc } from "./collections.js";
 
 type State = DeliveryDoc["state"];
@@ -37,12 +37,27 @@ export class Deliveries {
     return (await this.open.findOne(filter)) ?? (await this.settled.findOne(filter));
   }
 
-  /** New deliveries are open (available). */
-  insertMany(
-    docs: DeliveryDoc[],
-    options: { ordered: boolean },
-  ): Promise<InsertManyResult<DeliveryDoc>> {
-    return this.open.insertMany(docs, options);
+  /**
+   * Stores new deliveries as open and returns those inserted; one stored already stays as it
+   * is. `replayed` names the ones an earlier run of the same plan may have stored: only those
+   * are looked for among the settled ones (a settled delivery is not in the open collection,
+   * and must not come back as available).
+   */
+  async insertAbsent(docs: DeliveryDoc[], replayed: ReadonlySet<string>): Promise<DeliveryDoc[]> {
+    const candidates: DeliveryDoc[] = [];
+    for (const d of docs) {
+      if (!replayed.has(d._id) || !(await this.settled.findOne({ _id: d._id }))) candidates.push(d);
+    }
+    if (candidates.length === 0) return [];
+    try {
+      await this.open.insertMany(candidates, { ordered: false });
+      return candidates;
+    } catch (err) {
+      const failures = err instanceof MongoBulkWriteError ? [err.writeErrors].flat() : [];
+      if (failures.length === 0 || failures.some((f) => f.code !== 11000)) throw err;
+      const there = new Set(failures.map((f) => f.index));
+      return candidates.filter((_, i) => !there.has(i));
+    }
   }
 
   /** Changes an open delivery; a settled state moves it to `settledDeliveries`. */

@@ -1,7 +1,7 @@
 import { type InboundMessage, PermanentError } from "@edoc/bus";
 import { RoutingPlanMessage } from "@edoc/messages";
+import type { Receipt } from "@edoc/receipts";
 import type { Logger } from "@edoc/runtime";
-import { MongoBulkWriteError } from "mongodb";
 import type { DeliveryDoc, DeliveryRef, PacketDoc } from "./collections.js";
 import { type Ctx, compact, nowIso } from "./context.js";
 import { lockedDelivery } from "./inbox.js";
@@ -41,6 +41,7 @@ export async function handlePlan(ctx: Ctx, msg: InboundMessage): Promise<void> {
   // 1. The receipts, in one flush of the chain: a delivery is attested before anyone sees it.
   const at = nowIso();
   const receipts: Promise<unknown>[] = [];
+  const attested = new Map<string, Promise<Receipt>>();
   for (const d of plan.deliveries) {
     const base = {
       hubDocumentId: packet.hubDocumentId,
@@ -55,8 +56,13 @@ export async function handlePlan(ctx: Ctx, msg: InboundMessage): Promise<void> {
         type: "routed",
         data: { addressedTo: d.addressedTo, via: d.via.join(" ") },
       }),
-      ctx.ledger.append(receiptKeys.available(d.deliveryId), { ...base, type: "available" }),
     );
+    const available = ctx.ledger.append(receiptKeys.available(d.deliveryId), {
+      ...base,
+      type: "available",
+    });
+    attested.set(d.deliveryId, available);
+    receipts.push(available);
   }
   for (const r of plan.returned) {
     receipts.push(
@@ -71,6 +77,9 @@ export async function handlePlan(ctx: Ctx, msg: InboundMessage): Promise<void> {
     );
   }
   await Promise.all(receipts);
+  // Attested before this run (its receipt is older): an earlier run of this plan stored it.
+  const replayed = new Set<string>();
+  for (const [id, receipt] of attested) if ((await receipt).at !== at) replayed.add(id);
 
   // 2. The deliveries become visible (a replayed plan's inserts find them there), 3. a revoke
   // withdraws, 4. the packet lists them and is planned, and leaves the reconciler's work list.
@@ -93,7 +102,7 @@ export async function handlePlan(ctx: Ctx, msg: InboundMessage): Promise<void> {
         availableAt: at,
       }),
   );
-  for (const d of await insertAbsent(ctx, deliveries)) {
+  for (const d of await ctx.c.deliveries.insertAbsent(deliveries, replayed)) {
     // Under the delivery's lock: a fetch (by a guessed id) cannot slip between its insert and
     // this, leaving a fetched delivery listed as pending.
     await lockedDelivery(ctx, d._id, async () => {
@@ -129,20 +138,6 @@ export async function handlePlan(ctx: Ctx, msg: InboundMessage): Promise<void> {
     },
     "routing plan stored",
   );
-}
-
-/** Inserts the deliveries not stored yet and returns those; the ones there already stay. */
-async function insertAbsent(ctx: Ctx, deliveries: DeliveryDoc[]): Promise<DeliveryDoc[]> {
-  if (deliveries.length === 0) return [];
-  try {
-    await ctx.c.deliveries.insertMany(deliveries, { ordered: false });
-    return deliveries;
-  } catch (err) {
-    const failures = err instanceof MongoBulkWriteError ? [err.writeErrors].flat() : [];
-    if (failures.length === 0 || failures.some((f) => f.code !== 11000)) throw err;
-    const there = new Set(failures.map((f) => f.index));
-    return deliveries.filter((_, i) => !there.has(i));
-  }
 }
 
 /**

@@ -214,6 +214,25 @@ describe("routing plans", () => {
     expect(await receipts().countDocuments()).toBeGreaterThanOrEqual(total);
   });
 
+  it("a plan replayed after a delivery was acknowledged does not bring it back", async () => {
+    const req = letter({ to: [ORG.finance] });
+    await accept(req);
+    const plan = planFor(req.hubDocumentId, [ORG.finance]);
+    await route(plan);
+    const id = deliveryId(req.hubDocumentId, ORG.finance);
+    await h.rpc("inbox.fetch", { actingFor: [ORG.finance], deliveryId: id });
+    await h.rpc("inbox.ack", { actingFor: [ORG.finance], deliveryId: id, result: "done" });
+
+    await h.peer.publishJson("archive.plans", plan, { messageId: "replay-after-ack" });
+    await h.settle();
+    expect(await deliveries().findOne({ _id: id })).toBeNull();
+    expect(await collections(h.store.db).deliveries.findOne({ _id: id })).toMatchObject({
+      state: "acknowledged",
+    });
+    const pending = await h.rpc("inbox.list", { actingFor: [ORG.finance], state: "pending" });
+    expect(pending.items.map((i) => i.deliveryId)).not.toContain(id);
+  });
+
   it("dead-letters an invalid plan, and the dead queue becomes a deadLetters row and a receipt", async () => {
     await h.peer.publishJson(
       "archive.plans",

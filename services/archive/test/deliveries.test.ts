@@ -44,7 +44,7 @@ it("keeps open deliveries apart from settled ones, and reads both as one", async
     DeliveryDoc,
     DeliveryDoc,
   ];
-  await deliveries.insertMany([a, b, c], { ordered: false });
+  expect(await deliveries.insertAbsent([a, b, c], new Set())).toHaveLength(3);
 
   await deliveries.set(a, { state: "fetched", fetchedAt: "2026-11-25T10:01:00.000Z" });
   expect(await deliveries.open.findOne({ _id: "a" })).toMatchObject({ state: "fetched" });
@@ -74,7 +74,7 @@ it("keeps open deliveries apart from settled ones, and reads both as one", async
 
 it("after a settle interrupted between its two writes, queries see it settled and a retry heals it", async () => {
   const d = delivery("x", "2026-11-25T11:00:00.000Z");
-  await deliveries.insertMany([d], { ordered: false });
+  await deliveries.insertAbsent([d], new Set());
   // The final row was inserted, the open one not deleted yet.
   await deliveries.settled.insertOne({ ...d, state: "acknowledged", ackResult: "done" });
   expect(await deliveries.findOne({ _id: "x" })).toMatchObject({ state: "available" });
