@@ -1,14 +1,6 @@
-import type { ReceiptProof, SignedChainHead } from "@edoc/receipts";
+import { type ReceiptProof, type SignedChainHead, sha256Hex } from "@edoc/receipts";
 import { EvidenceError } from "./errors.js";
-import {
-  crlPath,
-  EVIDENCE_FORMAT,
-  type Manifest,
-  PATHS,
-  sha256Hex,
-  statusPath,
-  utf8,
-} from "./layout.js";
+import { crlPath, EVIDENCE_FORMAT, type Manifest, PATHS, statusPath, utf8 } from "./layout.js";
 import { pack } from "./zip.js";
 
 /** Everything one letter's evidence bundle holds; the archive gathers it, tests make it up. */

@@ -1,5 +1,3 @@
-import { createHash } from "node:crypto";
-
 /** The bundle format this package writes and reads. */
 export const EVIDENCE_FORMAT = "edoc-evidence/1";
 
@@ -44,10 +42,6 @@ export interface Manifest {
   /** ISO 8601 UTC: when the bundle was exported. */
   createdAt: string;
   files: ManifestFile[];
-}
-
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
 }
 
 export const utf8 = new TextEncoder();

@@ -4,6 +4,7 @@ import {
   type Receipt,
   type ReceiptProof,
   type SignedChainHead,
+  sha256Hex,
   verifyChain,
   verifyChainHead,
 } from "@edoc/receipts";
@@ -23,7 +24,6 @@ import {
   type ManifestFile,
   PATHS,
   STATUS_PATH,
-  sha256Hex,
   text,
 } from "./layout.js";
 import { parseHeads, parseProof } from "./proof-json.js";

@@ -1,10 +1,9 @@
 import { RpcError } from "@edoc/bus";
 import type { AcceptRequest, AcceptResult } from "@edoc/messages";
-import { validateReceiptBody } from "@edoc/receipts";
+import { sha256Hex, validateReceiptBody } from "@edoc/receipts";
 import { decideStatus, normalizeStatusCode } from "@edoc/routing";
 import type { Logger } from "@edoc/runtime";
 import { isDuplicateKeyError } from "@edoc/store";
-import { sha256 } from "./blobs.js";
 import type { AnswerRef, DeliveryRef, PacketDoc, PendingRouteDoc } from "./collections.js";
 import { type Ctx, compact } from "./context.js";
 import {
@@ -120,7 +119,7 @@ function digestMismatch(): RpcError {
 
 function inlinePayload(req: AcceptRequest): Payload {
   const bytes = Buffer.from(req.edxml ?? "", "base64");
-  if (bytes.length !== req.size || sha256(bytes) !== req.digest) throw digestMismatch();
+  if (bytes.length !== req.size || sha256Hex(bytes) !== req.digest) throw digestMismatch();
   return { bytes };
 }
 

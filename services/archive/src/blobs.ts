@@ -6,11 +6,6 @@ import type { BlobDoc, Collections } from "./collections.js";
 /** Bytes per document: letters up to this size are one `blobs` row, larger ones are split. */
 export const CHUNK = 8 * 1024 * 1024;
 
-/** sha256 hex */
-export function sha256(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
-}
-
 /** The most bytes in one uploaded chunk (messages' BLOB_CHUNK, enforced by its schema). */
 export const UPLOAD_CHUNK = BLOB_CHUNK;
 

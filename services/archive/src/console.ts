@@ -9,16 +9,10 @@ import type {
   StuckReason,
 } from "@edoc/messages";
 import type { Collection, Filter } from "mongodb";
-import type {
-  AnswerRef,
-  DeadLetterDoc,
-  DeliveryDoc,
-  DeliveryRef,
-  PacketDoc,
-} from "./collections.js";
+import type { DeadLetterDoc, DeliveryDoc, PacketDoc } from "./collections.js";
 import { type Ctx, compact, nowIso } from "./context.js";
 import { hubDocumentIdOf } from "./dead-letters.js";
-import { traceDocument } from "./documents.js";
+import { answersDelivery, findPacket, traceOf } from "./documents.js";
 import { statusesOf } from "./originals.js";
 
 /**
@@ -29,7 +23,6 @@ import { statusesOf } from "./originals.js";
  * by their limits.
  */
 
-const COMPLETE = { receiptId: { $exists: true } } as const;
 /** Deliveries read for one state filter of `console.search`. */
 const STATE_SCAN = 5_000;
 /** Deliveries examined by `console.stuck`. */
@@ -49,13 +42,6 @@ export const redrivenKey = (deadLetterId: string) => `redriven:${deadLetterId}`;
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-/** Did this status come from the recipient of delivery `d`? (as documents.trace decides) */
-function answers(s: AnswerRef, d: DeliveryRef): boolean {
-  return s.reporterDeliveryId !== undefined
-    ? s.reporterDeliveryId === d.deliveryId
-    : s.from === d.addressedTo || s.from === d.recipient;
 }
 
 /** The deliveries with these ids, one `$in` read (or none). */
@@ -78,7 +64,7 @@ function letterOf(x: PacketDoc, byId: Map<string, DeliveryDoc>): ConsoleLetter {
         addressedTo: ref.addressedTo,
         deliveryId: ref.deliveryId,
         state: byId.get(ref.deliveryId)?.state ?? "planned",
-        lastStatus: statuses.filter((s) => answers(s, ref)).at(-1)?.code,
+        lastStatus: statuses.filter((s) => answersDelivery(s, ref)).at(-1)?.code,
       }),
     );
   }
@@ -113,7 +99,7 @@ export async function consoleSearch(
   ctx: Ctx,
   p: RpcParamsOf<"console.search">,
 ): Promise<RpcResultOf<"console.search">> {
-  const and: Filter<PacketDoc>[] = [{ kind: "letter" }, COMPLETE];
+  const and: Filter<PacketDoc>[] = [{ kind: "letter" }];
   if (p.documentId !== undefined) {
     and.push({
       $or: [
@@ -167,17 +153,8 @@ export async function consoleTrace(
   ctx: Ctx,
   p: RpcParamsOf<"console.trace">,
 ): Promise<RpcResultOf<"console.trace">> {
-  let row = await ctx.c.packets.findOne({ _id: p.id, ...COMPLETE });
-  if (!row) {
-    const rows = await ctx.c.packets
-      .find({ documentId: p.id, ...COMPLETE })
-      .sort({ createdAt: -1 })
-      .limit(50)
-      .toArray();
-    row = rows.find((x) => x.kind === "letter" && x.docType === "new") ?? rows[0] ?? null;
-  }
-  if (!row) throw new RpcError("DOCUMENT_NOT_FOUND", `no document ${p.id}`, 404);
-  const trace = await traceDocument(ctx, { actingFor: [row.from], id: row.hubDocumentId });
+  const row = await findPacket(ctx, p.id);
+  const trace = await traceOf(ctx, row);
   const [letter] = await lettersOf(ctx, [row]);
   if (!letter) throw new RpcError("DOCUMENT_NOT_FOUND", `no document ${p.id}`, 404);
   return { letter, trace };
@@ -225,7 +202,9 @@ export async function consoleStuck(
   const items: StuckDelivery[] = [];
   for (const d of candidates.values()) {
     const ref = { deliveryId: d._id, recipient: d.recipient, addressedTo: d.addressedTo };
-    const mine = (statusesByLetter.get(d.hubDocumentId) ?? []).filter((s) => answers(s, ref));
+    const mine = (statusesByLetter.get(d.hubDocumentId) ?? []).filter((s) =>
+      answersDelivery(s, ref),
+    );
     const reasons: StuckReason[] = [];
     const open = d.state === "available" || d.state === "fetched";
     if (d.state === "available" && d.availableAt < p.notFetchedBefore) reasons.push("not-fetched");

@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import type { InboundMessage } from "@edoc/bus";
+import { sha256Hex } from "@edoc/receipts";
 import { isDuplicateKeyError } from "@edoc/store";
 import type { DeadLetterDoc } from "./collections.js";
 import { type Ctx, compact, nowIso } from "./context.js";
@@ -35,8 +35,7 @@ export function hubDocumentIdOf(body: Buffer): string | undefined {
  * this same queue.
  */
 export async function handleDeadLetter(ctx: Ctx, msg: InboundMessage): Promise<void> {
-  const messageId =
-    msg.messageId ?? `sha256:${createHash("sha256").update(msg.body).digest("hex")}`;
+  const messageId = msg.messageId ?? `sha256:${sha256Hex(msg.body)}`;
   const deadAt = header(msg, "x-edoc-dead-at");
   const row: DeadLetterDoc = compact({
     _id: messageId,

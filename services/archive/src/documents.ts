@@ -1,10 +1,8 @@
 import { RpcError } from "@edoc/bus";
 import type { RpcParamsOf, RpcResultOf, SentDocument, Trace, TraceEvent } from "@edoc/messages";
-import type { AnswerRef, DeliveryDoc, PacketDoc, ReceiptDoc } from "./collections.js";
+import type { AnswerRef, DeliveryDoc, DeliveryRef, PacketDoc, ReceiptDoc } from "./collections.js";
 import { type Ctx, compact } from "./context.js";
 import { statusesOf } from "./originals.js";
-
-const COMPLETE = { receiptId: { $exists: true } } as const;
 
 function traceEvent(r: ReceiptDoc): TraceEvent {
   return compact({
@@ -19,11 +17,17 @@ function traceEvent(r: ReceiptDoc): TraceEvent {
 }
 
 /** Did this status come from the recipient of delivery `d`? */
-function answersDelivery(s: AnswerRef, d: DeliveryDoc): boolean {
+export function answersDelivery(s: AnswerRef, d: DeliveryRef): boolean {
   return s.reporterDeliveryId !== undefined
-    ? s.reporterDeliveryId === d._id
+    ? s.reporterDeliveryId === d.deliveryId
     : s.from === d.addressedTo || s.from === d.recipient;
 }
+
+const refOf = (d: DeliveryDoc): DeliveryRef => ({
+  deliveryId: d._id,
+  recipient: d.recipient,
+  addressedTo: d.addressedTo,
+});
 
 /**
  * The deliveries the packets list. A few are read one by one (`_id` lookups); many at once by
@@ -42,7 +46,7 @@ export async function listDocuments(
   p: RpcParamsOf<"documents.list">,
 ): Promise<RpcResultOf<"documents.list">> {
   const packets = await ctx.c.packets
-    .find({ from: { $in: p.actingFor }, ...COMPLETE })
+    .find({ from: { $in: p.actingFor } })
     .sort({ createdAt: -1 })
     .limit(p.limit)
     .toArray();
@@ -62,7 +66,7 @@ export async function listDocuments(
           compact({
             recipient: d.addressedTo,
             state: d.state,
-            lastStatus: answers.filter((s) => answersDelivery(s, d)).at(-1)?.code,
+            lastStatus: answers.filter((s) => answersDelivery(s, refOf(d))).at(-1)?.code,
           }),
         ),
         ...(x.returned ?? []).map((r) => ({ recipient: r.addressedTo, state: "returned" })),
@@ -72,18 +76,32 @@ export async function listDocuments(
   return { documents };
 }
 
-async function findOwnPacket(ctx: Ctx, actingFor: string[], id: string): Promise<PacketDoc> {
+/**
+ * A packet by hubDocumentId, else the latest with that DocumentId, preferring a `new` letter;
+ * with `senders`, only one they sent (another agency's document is as unknown as a missing one).
+ */
+export async function findPacket(
+  ctx: Ctx,
+  id: string,
+  senders?: readonly string[],
+): Promise<PacketDoc> {
+  const sentBy = (x: PacketDoc) => senders === undefined || senders.includes(x.from);
   const byHubId = await ctx.c.packets.findOne({ _id: id });
-  if (byHubId?.receiptId !== undefined && actingFor.includes(byHubId.from)) return byHubId;
+  if (byHubId && sentBy(byHubId)) return byHubId;
   const byDocumentId = await ctx.c.packets
-    .find({ documentId: id, from: { $in: actingFor }, ...COMPLETE })
+    .find({ documentId: id, ...(senders ? { from: { $in: [...senders] } } : {}) })
     .sort({ createdAt: -1 })
     .limit(50)
     .toArray();
   const found =
     byDocumentId.find((x) => x.kind === "letter" && x.docType === "new") ?? byDocumentId[0];
-  // Another agency's document is as unknown as a missing one.
-  if (!found) throw new RpcError("DOCUMENT_NOT_FOUND", `no document ${id} sent by you`, 404);
+  if (!found) {
+    throw new RpcError(
+      "DOCUMENT_NOT_FOUND",
+      `no document ${id}${senders ? " sent by you" : ""}`,
+      404,
+    );
+  }
   return found;
 }
 
@@ -95,7 +113,11 @@ export async function traceDocument(
   ctx: Ctx,
   p: RpcParamsOf<"documents.trace">,
 ): Promise<RpcResultOf<"documents.trace">> {
-  const packet = await findOwnPacket(ctx, p.actingFor, p.id);
+  return traceOf(ctx, await findPacket(ctx, p.id, p.actingFor));
+}
+
+/** One packet's trace (documents.trace; the console's too). */
+export async function traceOf(ctx: Ctx, packet: PacketDoc): Promise<Trace> {
   const receipts = await ctx.c.receipts
     .find({ hubDocumentId: packet.hubDocumentId })
     .sort({ seq: 1 })
@@ -110,7 +132,7 @@ export async function traceDocument(
     deliveryId: d._id,
     state: d.state,
     statuses: statuses
-      .filter((s) => answersDelivery(s, d))
+      .filter((s) => answersDelivery(s, refOf(d)))
       .map((s) => ({ code: s.code, at: s.receivedAt })),
     events: receipts.filter((r) => r.deliveryId === d._id).map(traceEvent),
   }));

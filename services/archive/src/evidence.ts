@@ -1,8 +1,7 @@
-import { createHash } from "node:crypto";
 import { RpcError } from "@edoc/bus";
 import { buildBundle } from "@edoc/evidence";
 import type { RpcParamsOf, RpcResultOf } from "@edoc/messages";
-import { proveReceipts, type SignedChainHead } from "@edoc/receipts";
+import { proveReceipts, type SignedChainHead, sha256Hex } from "@edoc/receipts";
 import { loadTrust, readText } from "@edoc/runtime";
 import type { ChainHeadDoc, PacketDoc } from "./collections.js";
 import type { Ctx } from "./context.js";
@@ -22,8 +21,6 @@ export interface EvidenceDeps {
   crlFiles?: readonly string[];
 }
 
-const COMPLETE = { receiptId: { $exists: true } } as const;
-
 function headOf(doc: ChainHeadDoc): SignedChainHead {
   const { _id: _seq, ...head } = doc;
   return head as SignedChainHead;
@@ -32,14 +29,13 @@ function headOf(doc: ChainHeadDoc): SignedChainHead {
 async function findLetter(ctx: Ctx, p: RpcParamsOf<"evidence.export">): Promise<PacketDoc> {
   let packet: PacketDoc | null | undefined;
   if (p.hubDocumentId !== undefined) {
-    packet = await ctx.c.packets.findOne({ _id: p.hubDocumentId, ...COMPLETE });
+    packet = await ctx.c.packets.findOne({ _id: p.hubDocumentId });
   } else {
     const found = await ctx.c.packets
       .find({
         documentId: p.documentId,
         kind: "letter",
         ...(p.from ? { from: p.from } : {}),
-        ...COMPLETE,
       })
       .sort({ createdAt: -1 })
       .limit(50)
@@ -68,7 +64,7 @@ async function findLetter(ctx: Ctx, p: RpcParamsOf<"evidence.export">): Promise<
 
 async function bytesOf(ctx: Ctx, hubDocumentId: string, digest?: string): Promise<Buffer> {
   const bytes = await ctx.blobs.get(hubDocumentId);
-  const actual = bytes ? createHash("sha256").update(bytes).digest("hex") : undefined;
+  const actual = bytes ? sha256Hex(bytes) : undefined;
   if (!bytes || (digest !== undefined && actual !== digest)) {
     throw new RpcError(
       "DOCUMENT_UNAVAILABLE",
@@ -187,7 +183,7 @@ export function evidenceExport(deps: EvidenceDeps) {
       caCertificatePems,
       crlPems,
     });
-    const sha256 = createHash("sha256").update(bundle).digest("hex");
+    const sha256 = sha256Hex(bundle);
     ctx.log.info(
       { docId: id, size: bundle.length, headSeq: signed.seq, receipts: proof.receipts.length },
       "evidence exported",

@@ -15,9 +15,10 @@ export type Payload = { readonly bytes: Buffer } | { readonly chunks: number };
 const MAX_BACKOFF = 64;
 
 /**
- * Completes an accept after its packet row exists: bytes, then the `accepted` receipt (and,
- * for a status, a `status` receipt on the letter it answers), then the lookup lists that name
- * the packet, then the row is marked complete, then the RouteRequest is published. Each step
+ * Completes an accept after its work-list entry (which carries the row) exists: bytes, then the
+ * `accepted` receipt (and, for a status, a `status` receipt on the letter it answers), then the
+ * lookup lists that name the packet, then the row is inserted complete into `packets`, then
+ * the RouteRequest is published. Each step
  * is idempotent, so this runs again safely after a crash at any point. Without `bytes` (the
  * reconciler) the stored bytes must be complete; returns false when they are not. Uploaded
  * chunks must have been checked against the row's digest and size (acceptPacket does).

@@ -1,15 +1,12 @@
 import { RpcBytes, RpcError } from "@edoc/bus";
 import type { RpcParamsOf, RpcResultOf } from "@edoc/messages";
+import { sha256Hex } from "@edoc/receipts";
 import type { Filter } from "mongodb";
-import { sha256 } from "./blobs.js";
 import type { DeliveryDoc } from "./collections.js";
 import { type Ctx, compact, nowIso } from "./context.js";
 import { receiptKeys } from "./keys.js";
 import { asOrganId } from "./ledger.js";
 import { inboxItem } from "./pending-inbox.js";
-
-/** Inbox listings are bounded; a system drains its inbox by fetching and acknowledging. */
-export const INBOX_LIMIT = 500;
 
 const STATES: Record<RpcParamsOf<"inbox.list">["state"], DeliveryDoc["state"][] | undefined> = {
   pending: ["available"],
@@ -21,13 +18,13 @@ export async function listInbox(
   ctx: Ctx,
   p: RpcParamsOf<"inbox.list">,
 ): Promise<RpcResultOf<"inbox.list">> {
-  if (p.state === "pending") return { items: ctx.inbox.list(p.actingFor, INBOX_LIMIT) };
+  if (p.state === "pending") return { items: ctx.inbox.list(p.actingFor, p.limit) };
   const states = STATES[p.state];
   const filter: Filter<DeliveryDoc> = { recipient: { $in: p.actingFor } };
   if (states) filter.state = { $in: states };
   const docs = await ctx.c.deliveries.find(filter, {
     sort: { availableAt: -1, _id: -1 },
-    limit: INBOX_LIMIT,
+    limit: p.limit,
   });
   return { items: docs.map(inboxItem) };
 }
@@ -116,14 +113,15 @@ async function readable(
   hubDocumentId: string,
   digest: string,
 ): Promise<{ bytes: Buffer } | { chunks: number; size: number } | undefined> {
-  const row = await ctx.blobs.row(hubDocumentId);
+  const row = await ctx.c.blobs.findOne({ _id: hubDocumentId });
   if (row?.digest !== digest) return undefined;
   if (row.chunks !== undefined && row.chunkBytes !== undefined) {
     const ok = await ctx.blobs.checkChunks(hubDocumentId, row.chunks, digest, row.size);
     return ok ? { chunks: row.chunks, size: row.size } : undefined;
   }
-  const bytes = await ctx.blobs.get(hubDocumentId);
-  return bytes && sha256(bytes) === digest ? { bytes } : undefined;
+  // Inline, or (an inline letter over 8 MiB) split: read whole, once.
+  const bytes = row.data ?? (await ctx.blobs.get(hubDocumentId));
+  return bytes && sha256Hex(bytes) === digest ? { bytes } : undefined;
 }
 
 /**

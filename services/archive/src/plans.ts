@@ -10,8 +10,8 @@ import { asOrganId } from "./ledger.js";
 
 /**
  * Consumer of `archive.plans`: stores the router's plan for one packet. Every write is keyed
- * by `_id` (a keyed receipt, an upsert, `$addToSet`, a delete), so a redelivered (or
- * re-planned) message adds nothing.
+ * by `_id` (a keyed receipt, an insert that keeps what is there, `$addToSet`, a delete), so a
+ * redelivered (or re-planned) message adds nothing, even for deliveries settled meanwhile.
  */
 export async function handlePlan(ctx: Ctx, msg: InboundMessage): Promise<void> {
   let raw: unknown;

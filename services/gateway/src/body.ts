@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { sha256Hex } from "@edoc/receipts";
 import busboy from "busboy";
 import type { Request } from "express";
 import { ApiError } from "./errors.js";
@@ -24,9 +24,7 @@ export type PacketBody =
 
 /** sha256 hex of the exact bytes received. */
 export function bodyDigest(body: PacketBody): string {
-  return body.kind === "inline"
-    ? createHash("sha256").update(body.bytes).digest("hex")
-    : body.spool.digest();
+  return body.kind === "inline" ? sha256Hex(body.bytes) : body.spool.digest();
 }
 
 /**
