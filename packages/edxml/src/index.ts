@@ -16,6 +16,7 @@ export {
   parsePacket,
   parseStatus,
 } from "./packet.js";
+export { decodeInput } from "./source.js";
 export type {
   Attachment,
   Business,

@@ -58,6 +58,13 @@ export const DIGEST_METHODS: ReadonlyMap<string, boolean> = new Map([
   [SHA512, false],
 ]);
 
+/** Node's hash name for each digest algorithm URI. */
+export const DIGEST_HASHES: Readonly<Record<string, "sha1" | "sha256" | "sha512">> = {
+  [SHA1]: "sha1",
+  [SHA256]: "sha256",
+  [SHA512]: "sha512",
+};
+
 export const SIGNED_INFO_C14N: ReadonlySet<string> = new Set([EXC_C14N, C14N_10]);
 
 /** Short names used in reports. */

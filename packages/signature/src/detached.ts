@@ -1,6 +1,6 @@
 import { createHash, type Hash } from "node:crypto";
 import type { HashAlgorithm } from "xml-crypto";
-import { SHA1, SHA256, SHA512 } from "./algorithms.js";
+import { DIGEST_HASHES } from "./algorithms.js";
 
 /**
  * A long base64 text cut out of a received document before parsing (the gateway's spool): the
@@ -20,12 +20,6 @@ export interface DetachedTexts {
   readonly prefix: string;
   readonly runs: readonly DetachedRun[];
 }
-
-const HASH_OF: Readonly<Record<string, "sha1" | "sha256" | "sha512">> = {
-  [SHA1]: "sha1",
-  [SHA256]: "sha256",
-  [SHA512]: "sha512",
-};
 
 type HashClass = new () => HashAlgorithm;
 
@@ -50,7 +44,7 @@ export function detachedHashAlgorithms(
 ): Record<string, HashClass> {
   const out: Record<string, HashClass> = {};
   for (const uri of uris) {
-    const name = HASH_OF[uri];
+    const name = DIGEST_HASHES[uri];
     const Real = builtIn[uri];
     if (!name || !Real) continue;
     out[uri] = class DetachedDigest implements HashAlgorithm {

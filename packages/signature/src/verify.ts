@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
-import { parseXml } from "@edoc/edxml";
+import { decodeInput, parseXml } from "@edoc/edxml";
 import { organIdsOf } from "@edoc/pki";
 import { algorithmName } from "./algorithms.js";
 import { certificateFromDer, keyObject } from "./cache.js";
@@ -23,10 +23,9 @@ import {
 import type { x509 } from "./x509.js";
 import { checkSignedProperties, locateSignedProperties } from "./xades.js";
 
-/** What parseXml already validated, as text for xml-crypto (which parses on its own). */
+/** What parseXml already validated (size included), as text for xml-crypto (which parses on its own). */
 function decoded(input: string | Uint8Array): string {
-  if (typeof input === "string") return input.startsWith("\uFEFF") ? input.slice(1) : input;
-  return new TextDecoder("utf-8", { fatal: true }).decode(input);
+  return decodeInput(input, Number.POSITIVE_INFINITY);
 }
 
 function publicKeyOf(cert: x509.X509Certificate): KeyObject {
@@ -34,6 +33,19 @@ function publicKeyOf(cert: x509.X509Certificate): KeyObject {
   return keyObject(der.toString("base64"), () =>
     createPublicKey({ key: der, format: "der", type: "spki" }),
   );
+}
+
+/** What a report says about a certificate: its summary, bound OrganIds, validity, PEM. */
+function signerInfo(cert: x509.X509Certificate): SignerInfo {
+  const pem = toPem(cert);
+  return {
+    ...summary(cert),
+    organIds: organIdsOf(pem),
+    notBefore: cert.notBefore.toISOString(),
+    notAfter: cert.notAfter.toISOString(),
+    fingerprintSha256: fingerprintSha256(cert),
+    certificatePem: pem,
+  };
 }
 
 /** The hub's policy floor (RSA at least 2048 bits, per the signature-format circular). */
@@ -106,22 +118,15 @@ async function verifyDocument(
     );
   }
 
-  const outcome = checkSignatureValue(decoded(input), shape, certs.map(publicKeyOf), detached);
+  const keys = certs.map(publicKeyOf);
+  const outcome = checkSignatureValue(decoded(input), shape, keys, detached);
   if (!outcome.ok) return fail(reason(outcome.code, outcome.message));
   report.signedXml = outcome.signedXml;
 
   const signer = certs[outcome.signerIndex]!;
-  const signerPem = toPem(signer);
-  const info: SignerInfo = {
-    ...summary(signer),
-    organIds: organIdsOf(signerPem),
-    notBefore: signer.notBefore.toISOString(),
-    notAfter: signer.notAfter.toISOString(),
-    fingerprintSha256: fingerprintSha256(signer),
-    certificatePem: signerPem,
-  };
+  const info = signerInfo(signer);
   report.signer = info;
-  report.reasons.push(...keyStrength(publicKeyOf(signer)));
+  report.reasons.push(...keyStrength(keys[outcome.signerIndex]!));
 
   // XAdES-BES: the signed SigningTime and the SigningCertificate binding. The signing time is
   // the signer's claim; it becomes the validation time only when the policy names none.
@@ -229,7 +234,6 @@ export async function verifyCertificate(
       validatedAt: at.toISOString(),
     };
   }
-  const pem = toPem(cert);
   const path = await validatePath({
     signer: cert,
     intermediates,
@@ -241,14 +245,7 @@ export async function verifyCertificate(
   return {
     valid: reasons.length === 0,
     reasons,
-    certificate: {
-      ...summary(cert),
-      organIds: organIdsOf(pem),
-      notBefore: cert.notBefore.toISOString(),
-      notAfter: cert.notAfter.toISOString(),
-      fingerprintSha256: fingerprintSha256(cert),
-      certificatePem: pem,
-    },
+    certificate: signerInfo(cert),
     chain: path.chain,
     revocation: path.revocation,
     crlsUsed: path.crlsUsed,

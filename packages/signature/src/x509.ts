@@ -7,9 +7,3 @@ import * as x509 from "@peculiar/x509";
 x509.cryptoProvider.set(globalThis.crypto);
 
 export { x509 };
-
-/** PEM with a final newline, so files and concatenated chains stay well-formed. */
-export function toPem(item: x509.X509Certificate | x509.X509Crl): string {
-  const pem = item.toString("pem").replace(/\r\n/g, "\n");
-  return pem.endsWith("\n") ? pem : `${pem}\n`;
-}

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { DOMImplementation, type Document, type Element, XMLSerializer } from "@xmldom/xmldom";
-import { DIGEST_METHODS, DSIG_NS, SHA1, SHA256, SHA512 } from "./algorithms.js";
+import { DIGEST_HASHES, DIGEST_METHODS, DSIG_NS, SHA256 } from "./algorithms.js";
 import { nameString } from "./certs.js";
 import { allElements, childElements, pathOf } from "./dom.js";
 import { type Reason, reason } from "./report.js";
@@ -13,12 +13,6 @@ export const SIGNED_PROPERTIES_TYPE = "http://uri.etsi.org/01903#SignedPropertie
 
 /** The attributes xml-crypto resolves a `#id` URI against (any namespace, by local name). */
 const ID_ATTRIBUTES = ["Id", "ID", "id"];
-
-const HASHES: Readonly<Record<string, "sha1" | "sha256" | "sha512">> = {
-  [SHA1]: "sha1",
-  [SHA256]: "sha256",
-  [SHA512]: "sha512",
-};
 
 /** What a verified XAdES-BES signature says about itself (VerificationReport.xades). */
 export interface XadesInfo {
@@ -169,7 +163,7 @@ export function checkSignedProperties(
       const digest = child(cert, "CertDigest", XADES_NS);
       const method = child(digest, "DigestMethod", DSIG_NS)?.getAttribute("Algorithm") ?? "";
       const value = text(child(digest, "DigestValue", DSIG_NS)).replace(/\s+/g, "");
-      const hash = HASHES[method];
+      const hash = DIGEST_HASHES[method];
       if (hash === undefined) {
         reasons.push(
           reason(
