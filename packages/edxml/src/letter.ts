@@ -10,6 +10,7 @@ import {
 } from "./common.js";
 import { EdxmlError } from "./errors.js";
 import type { Limits } from "./limits.js";
+import type { DetachedSizes } from "./packet.js";
 import type { At, Reader } from "./reader.js";
 import { textOf } from "./reader.js";
 import type {
@@ -36,18 +37,16 @@ export interface Envelope {
 
 /** Placeholders of texts kept outside the document, and those an attachment consumed. */
 export interface Detached {
-  readonly detached: ReadonlyMap<string, { readonly decodedSize: number | undefined }>;
+  readonly detached: DetachedSizes;
   readonly used: Set<string>;
 }
-
-const NONE: Detached = { detached: new Map(), used: new Set() };
 
 /** Reads a letter; returns undefined only when issues were recorded. */
 export function readLetter(
   r: Reader,
   env: Envelope,
   limits: Limits,
-  detached: Detached = NONE,
+  detached: Detached,
 ): Letter | undefined {
   const header = readMessageHeader(r, env.messageHeader);
   const traceList = r.one(env.header, "TraceHeaderList");
@@ -338,9 +337,10 @@ function readAttachments(
 
 /** The decoded size of a text, or of the detached run its placeholder stands for. */
 function sizeOf(encoded: string, { detached, used }: Detached): number | undefined {
-  const run = detached.size > 0 ? detached.get(encoded.trim()) : undefined;
+  const token = detached.size > 0 ? encoded.trim() : "";
+  const run = detached.get(token);
   if (!run) return base64Size(encoded);
-  used.add(encoded.trim());
+  used.add(token);
   return run.decodedSize;
 }
 
