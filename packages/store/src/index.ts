@@ -1,4 +1,10 @@
-import { type Db, MongoClient, MongoServerError } from "mongodb";
+import {
+  type Db,
+  MongoBulkWriteError,
+  MongoClient,
+  MongoServerError,
+  type WriteError,
+} from "mongodb";
 
 export type { Collection, Db, Filter } from "mongodb";
 
@@ -52,6 +58,11 @@ export async function connectStore(opts: StoreOptions): Promise<Store> {
 /** True when an insert hit a unique index: the record exists already (idempotent replay). */
 export function isDuplicateKeyError(err: unknown): boolean {
   return err instanceof MongoServerError && err.code === 11000;
+}
+
+/** The per-document errors of a failed insertMany (by index in the batch); none for other errors. */
+export function writeErrorsOf(err: unknown): WriteError[] {
+  return err instanceof MongoBulkWriteError ? [err.writeErrors].flat() : [];
 }
 
 /**

@@ -4,10 +4,7 @@ import { isDuplicateKeyError } from "@edoc/store";
 import type { BlobDoc, Collections } from "./collections.js";
 
 /** Bytes per document: letters up to this size are one `blobs` row, larger ones are split. */
-export const CHUNK = 8 * 1024 * 1024;
-
-/** The most bytes in one uploaded chunk (messages' BLOB_CHUNK, enforced by its schema). */
-export const UPLOAD_CHUNK = BLOB_CHUNK;
+const CHUNK = 8 * 1024 * 1024;
 
 /** Uploads whose digest is taken on the way; an older one is read back at its accept. */
 const MAX_ARRIVING = 64;
@@ -44,20 +41,36 @@ export class Blobs {
       await this.c.blobs.deleteOne({ _id: hubDocumentId });
       row.chunks = Math.ceil(bytes.length / CHUNK);
       for (let i = 0; i < row.chunks; i++) {
-        await this.c.blobChunks.replaceOne(
-          { _id: chunkId(hubDocumentId, i) },
-          { data: bytes.subarray(i * CHUNK, (i + 1) * CHUNK) },
-          { upsert: true },
+        await this.writeChunk(
+          chunkId(hubDocumentId, i),
+          bytes.subarray(i * CHUNK, (i + 1) * CHUNK),
         );
       }
     }
+    await this.writeRow(row);
+  }
+
+  /**
+   * Writes the `blobs` row, last (its presence means the bytes are complete). A row there
+   * already with the same digest and size (a retry) stays; one for other bytes is replaced.
+   */
+  private async writeRow(row: BlobDoc): Promise<void> {
     try {
       await this.c.blobs.insertOne(row);
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
-      // There already: the same bytes (a retry) stay; other ones are replaced.
-      if (await this.has(hubDocumentId, digest, bytes.length)) return;
-      await this.c.blobs.replaceOne({ _id: hubDocumentId }, row);
+      if (await this.has(row._id, row.digest, row.size)) return;
+      await this.c.blobs.replaceOne({ _id: row._id }, row);
+    }
+  }
+
+  /** An insert: on FerretDB/SQLite an upsert scans every chunk stored (row-cache.ts). */
+  private async writeChunk(_id: string, data: Buffer): Promise<void> {
+    try {
+      await this.c.blobChunks.insertOne({ _id, data });
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      await this.c.blobChunks.replaceOne({ _id }, { data }); // a resent or retried upload
     }
   }
 
@@ -75,14 +88,7 @@ export class Blobs {
         { upsert: true },
       );
     }
-    const _id = chunkId(hubDocumentId, index);
-    try {
-      // An insert: on FerretDB/SQLite an upsert scans every chunk stored (row-cache.ts).
-      await this.c.blobChunks.insertOne({ _id, data });
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      await this.c.blobChunks.replaceOne({ _id }, { data }); // a resent or retried upload
-    }
+    await this.writeChunk(chunkId(hubDocumentId, index), data);
     this.digestOnTheWay(hubDocumentId, index, data);
     return true;
   }
@@ -180,17 +186,7 @@ export class Blobs {
    * Idempotent like put.
    */
   async seal(hubDocumentId: string, chunks: number, digest: string, size: number): Promise<void> {
-    if (!(await this.has(hubDocumentId, digest, size))) {
-      const row: BlobDoc = { _id: hubDocumentId, size, digest, chunks, chunkBytes: UPLOAD_CHUNK };
-      try {
-        await this.c.blobs.insertOne(row);
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-        if (!(await this.has(hubDocumentId, digest, size))) {
-          await this.c.blobs.replaceOne({ _id: hubDocumentId }, row);
-        }
-      }
-    }
+    await this.writeRow({ _id: hubDocumentId, size, digest, chunks, chunkBytes: BLOB_CHUNK });
     await this.c.blobUploads.deleteOne({ _id: hubDocumentId });
   }
 

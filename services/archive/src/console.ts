@@ -13,6 +13,7 @@ import type { DeadLetterDoc, DeliveryDoc, PacketDoc } from "./collections.js";
 import { type Ctx, compact, nowIso } from "./context.js";
 import { hubDocumentIdOf } from "./dead-letters.js";
 import { answersDelivery, findPacket, traceOf } from "./documents.js";
+import { receiptKeys } from "./keys.js";
 import { statusesOf } from "./originals.js";
 
 /**
@@ -36,9 +37,6 @@ export interface RedrivenDeadLetterDoc extends DeadLetterDoc {
 }
 
 const deadLetters = (ctx: Ctx) => ctx.c.deadLetters as unknown as Collection<RedrivenDeadLetterDoc>;
-
-/** The receipt of one re-drive of one dead-letter row. */
-export const redrivenKey = (deadLetterId: string) => `redriven:${deadLetterId}`;
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -315,7 +313,7 @@ export async function consoleRedrive(
   ctx: Ctx,
   p: RpcParamsOf<"console.redrive">,
 ): Promise<RpcResultOf<"console.redrive">> {
-  return ctx.locks.run(redrivenKey(p.deadLetterId), async () => {
+  return ctx.locks.run(receiptKeys.redriven(p.deadLetterId), async () => {
     const row = await deadLetters(ctx).findOne({ _id: p.deadLetterId });
     if (!row) throw new RpcError("DEAD_LETTER_NOT_FOUND", `no dead letter ${p.deadLetterId}`, 404);
     if (row.redrivenAt !== undefined && row.redriveReceiptId !== undefined)
@@ -338,7 +336,7 @@ export async function consoleRedrive(
       headers: { "x-edoc-redriven-from": row._id },
     });
     const named = hubDocumentIdOf(body);
-    const receipt = await ctx.ledger.append(redrivenKey(row._id), {
+    const receipt = await ctx.ledger.append(receiptKeys.redriven(row._id), {
       type: "redriven",
       hubDocumentId: named ?? row.messageId,
       at: nowIso(),

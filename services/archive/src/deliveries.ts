@@ -1,5 +1,5 @@
-import { isDuplicateKeyError } from "@edoc/store";
-import { type Collection, type Filter, MongoBulkWriteError } from "mongodb";
+import { isDuplicateKeyError, writeErrorsOf } from "@edoc/store";
+import type { Collection, Filter } from "mongodb";
 import type { DeliveryDoc } from "./collections.js";
 
 type State = DeliveryDoc["state"];
@@ -53,7 +53,7 @@ export class Deliveries {
       await this.open.insertMany(candidates, { ordered: false });
       return candidates;
     } catch (err) {
-      const failures = err instanceof MongoBulkWriteError ? [err.writeErrors].flat() : [];
+      const failures = writeErrorsOf(err);
       if (failures.length === 0 || failures.some((f) => f.code !== 11000)) throw err;
       const there = new Set(failures.map((f) => f.index));
       return candidates.filter((_, i) => !there.has(i));

@@ -99,7 +99,7 @@ export function evidenceExport(deps: EvidenceDeps) {
       );
     }
     // The accepted receipt is the letter's first; its key is its _id.
-    const first = await ctx.c.receipts.findOne({ _id: receiptKeys.accepted(id) });
+    const first = await ctx.ledger.find(receiptKeys.accepted(id));
     const [last] = await ctx.c.receipts
       .find({ hubDocumentId: id })
       .sort({ seq: -1 })

@@ -170,7 +170,7 @@ export function routeRequest(row: PacketDoc): RouteRequest {
 }
 
 /** Publishes the packet's RouteRequest (messageId = hubDocumentId). */
-export async function publishRoute(ctx: Ctx, row: PacketDoc): Promise<void> {
+async function publishRoute(ctx: Ctx, row: PacketDoc): Promise<void> {
   await ctx.bus.publishJson("router.inbound", routeRequest(row), {
     messageId: row.hubDocumentId,
     correlationId: row.hubDocumentId,

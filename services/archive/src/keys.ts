@@ -44,4 +44,6 @@ export const receiptKeys = {
   acknowledged: (deliveryId: string) => `acknowledged:${deliveryId}`,
   withdrawn: (deliveryId: string) => `withdrawn:${deliveryId}`,
   deadLettered: (deadLetterId: string) => `dead-lettered:${deadLetterId}`,
+  /** one re-drive of one dead-letter row */
+  redriven: (deadLetterId: string) => `redriven:${deadLetterId}`,
 };

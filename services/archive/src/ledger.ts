@@ -1,7 +1,6 @@
 import { chainReceipt, type Receipt, type ReceiptBody } from "@edoc/receipts";
 import type { Logger } from "@edoc/runtime";
-import { isDuplicateKeyError } from "@edoc/store";
-import { MongoBulkWriteError } from "mongodb";
+import { isDuplicateKeyError, writeErrorsOf } from "@edoc/store";
 import type { Collections, ReceiptDoc } from "./collections.js";
 
 export interface ChainPosition {
@@ -38,10 +37,8 @@ interface Entry {
 
 /** The first write error of an ordered insertMany: its index and whether it is a duplicate. */
 function firstWriteError(err: unknown): { index: number; duplicate: boolean } | undefined {
-  if (err instanceof MongoBulkWriteError) {
-    const first = [err.writeErrors].flat()[0];
-    if (first) return { index: first.index, duplicate: first.code === 11000 };
-  }
+  const [first] = writeErrorsOf(err);
+  if (first) return { index: first.index, duplicate: first.code === 11000 };
   // insertMany of a single document may report its duplicate as a plain server error.
   if (isDuplicateKeyError(err)) return { index: 0, duplicate: true };
   return undefined;

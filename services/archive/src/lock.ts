@@ -1,5 +1,5 @@
 /** A FIFO async mutex: `run` executes one function at a time, in call order. */
-export class Mutex {
+class Mutex {
   private tail: Promise<unknown> = Promise.resolve();
 
   run<T>(fn: () => Promise<T>): Promise<T> {

@@ -12,10 +12,7 @@ import { changeKey, newLetterKey } from "./keys.js";
  */
 
 /** The packet with this hubDocumentId, if it is complete. */
-export async function completePacket(
-  ctx: Ctx,
-  hubDocumentId: string,
-): Promise<PacketDoc | undefined> {
+async function completePacket(ctx: Ctx, hubDocumentId: string): Promise<PacketDoc | undefined> {
   const doc = await ctx.c.packets.findOne({ _id: hubDocumentId });
   return doc?.receiptId !== undefined ? doc : undefined;
 }
@@ -31,7 +28,7 @@ export async function findNewLetter(
 }
 
 /** The sender's complete change letters of these types with this DocumentId, latest first. */
-export async function findChanges(
+async function findChanges(
   ctx: Ctx,
   from: string,
   documentId: string,

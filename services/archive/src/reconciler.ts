@@ -12,7 +12,7 @@ import {
 const BATCH = 100;
 
 /** An upload no accept claimed this many reconcile periods after it started is abandoned. */
-export const UPLOAD_STALE_PERIODS = 120;
+const UPLOAD_STALE_PERIODS = 120;
 
 /**
  * One pass of the reconciler over its work list, `pendingRoutes` (one row per packet still

@@ -1,9 +1,9 @@
+import { writeErrorsOf } from "@edoc/store";
 import {
   type Collection,
   type Document,
   type Filter,
   type InsertOneResult,
-  MongoBulkWriteError,
   MongoServerError,
   type UpdateFilter,
 } from "mongodb";
@@ -227,7 +227,7 @@ class InsertBatcher<T extends Row> {
       try {
         await this.collection.insertMany(batch.map((b) => b.doc) as never, { ordered: false });
       } catch (err) {
-        const writeErrors = err instanceof MongoBulkWriteError ? [err.writeErrors].flat() : [];
+        const writeErrors = writeErrorsOf(err);
         if (writeErrors.length === 0) {
           for (const b of batch) b.reject(err);
           continue;

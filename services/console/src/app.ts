@@ -68,7 +68,7 @@ const SECURITY_HEADERS: Record<string, string> = {
   "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
 };
 
-export function cookiesOf(req: Request): Map<string, string> {
+function cookiesOf(req: Request): Map<string, string> {
   const out = new Map<string, string>();
   for (const part of (req.get("cookie") ?? "").split(";")) {
     const i = part.indexOf("=");
@@ -138,7 +138,7 @@ function idsOfTier(directory: Directory, tier: Tier): string[] {
 }
 
 /** Turns the search form into `console.search` params, or errors to show next to the form. */
-export function searchParams(
+function searchParams(
   form: SearchForm,
   directory: Directory,
   offsetMinutes: number,

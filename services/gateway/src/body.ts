@@ -6,7 +6,7 @@ import { type ScannedRun, SkeletonScanner } from "./skeleton.js";
 import { Spool } from "./spool.js";
 
 /** Bodies up to this size are held in memory as today; larger ones are spooled to disk. */
-export const STREAM_THRESHOLD = 1024 * 1024;
+const STREAM_THRESHOLD = 1024 * 1024;
 
 /** A received packet: its bytes in memory, or on disk with the skeleton to parse and verify. */
 export type PacketBody =

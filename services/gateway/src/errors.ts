@@ -2,7 +2,7 @@
  * Every refusal the API gives, with its HTTP status. Codes are stable: agency systems branch on
  * them. The body is always `{ code, message, details? }`.
  */
-export const ERROR_STATUS = {
+const ERROR_STATUS = {
   CLIENT_CERT_REQUIRED: 401,
   CLIENT_CERT_UNTRUSTED: 401,
   CLIENT_CERT_NOT_BOUND: 403,

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 
 /** Runs shorter than this stay in the skeleton: only attachment-sized texts are worth cutting. */
-export const MIN_RUN = 64 * 1024;
+const MIN_RUN = 64 * 1024;
 
 const GT = 0x3e;
 const LT = 0x3c;

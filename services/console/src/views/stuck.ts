@@ -21,7 +21,7 @@ function clock(m: number): string {
 
 const WEEKDAYS = ["CN", "T2", "T3", "T4", "T5", "T6", "T7"];
 
-export function policyList(p: StuckPolicy): Html {
+function policyList(p: StuckPolicy): Html {
   return html`<ul class="policy">
   <li><b>${REASON_LABELS["not-fetched"]}</b>: văn bản nằm trong hộp thư của cơ quan nhận quá ${minutes(p.notFetchedMs)} phút mà chưa được tải về.</li>
   <li><b>${REASON_LABELS["not-acknowledged"]}</b>: đã tải về quá ${minutes(p.notAcknowledgedMs)} phút mà hệ thống nhận chưa gửi xác nhận (done/fail).</li>
