@@ -28,8 +28,13 @@ class Lru<V> {
 
 const certificates = new Lru<x509.X509Certificate>(2_000);
 const crls = new Lru<x509.X509Crl>(200);
-const verdicts = new Lru<Promise<boolean>>(4_000);
+/** Signature verdicts per item and issuer object; they go when the objects do. */
+const verdicts = new WeakMap<object, WeakMap<object, Promise<boolean>>>();
 const keys = new Lru<KeyObject>(64);
+// Keyed by the PEM text itself: the trust store hands the same strings to every verification,
+// and V8 hashes a string once.
+const pemCertificates = new Lru<x509.X509Certificate[]>(256);
+const pemCrls = new Lru<x509.X509Crl[]>(64);
 
 const keyOf = (der: Uint8Array | ArrayBuffer): string =>
   Buffer.from(der as Uint8Array).toString("base64");
@@ -49,15 +54,40 @@ export function signedBy(
   item: x509.X509Certificate | x509.X509Crl,
   issuer: x509.X509Certificate,
 ): Promise<boolean> {
-  const key = `${keyOf(item.rawData)}|${keyOf(issuer.publicKey.rawData)}`;
-  return verdicts.get(key, () =>
-    item instanceof x509.X509Crl
-      ? item.verify({ publicKey: issuer }).catch(() => false)
-      : item.verify({ publicKey: issuer.publicKey, signatureOnly: true }).catch(() => false),
-  );
+  // Keyed by the (cached, so recurring) objects: no re-encoding of a large CRL per check.
+  let byIssuer = verdicts.get(item);
+  if (!byIssuer) {
+    byIssuer = new WeakMap();
+    verdicts.set(item, byIssuer);
+  }
+  let verdict = byIssuer.get(issuer);
+  if (!verdict) {
+    verdict =
+      item instanceof x509.X509Crl
+        ? item.verify({ publicKey: issuer }).catch(() => false)
+        : item.verify({ publicKey: issuer.publicKey, signatureOnly: true }).catch(() => false);
+    byIssuer.set(issuer, verdict);
+  }
+  return verdict;
 }
 
 /** A Node key object made once per distinct key material (PEM text or DER). */
 export function keyObject(material: string, make: () => KeyObject): KeyObject {
   return keys.get(material, make);
+}
+
+/**
+ * The certificates of one PEM text, parsed once per distinct text (`parse` throws, uncached,
+ * when the text is unusable).
+ */
+export function certificatesOfPem(
+  pem: string,
+  parse: () => x509.X509Certificate[],
+): x509.X509Certificate[] {
+  return pemCertificates.get(pem, parse);
+}
+
+/** The CRLs of one PEM text, parsed once per distinct text (as certificatesOfPem). */
+export function crlsOfPem(pem: string, parse: () => x509.X509Crl[]): x509.X509Crl[] {
+  return pemCrls.get(pem, parse);
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { normalizeSerial, UID_OID } from "@edoc/pki";
-import { certificateFromDer } from "./cache.js";
+import { certificateFromDer, certificatesOfPem } from "./cache.js";
 import { SignatureError } from "./errors.js";
 import type { CertificateSummary } from "./report.js";
 import { x509 } from "./x509.js";
@@ -21,22 +21,24 @@ export function policyCertificates(
   values: readonly string[],
   field: string,
 ): x509.X509Certificate[] {
-  return values.flatMap((value, i) => {
-    const bodies = pemBodies(value, "CERTIFICATE");
-    if (bodies.length === 0) {
-      throw new SignatureError("TRUST_POLICY_INVALID", `${field}[${i}] holds no certificate`);
-    }
-    return bodies.map((der) => {
-      try {
-        return certificateFromDer(der);
-      } catch {
-        throw new SignatureError(
-          "TRUST_POLICY_INVALID",
-          `${field}[${i}] is not a readable certificate`,
-        );
+  return values.flatMap((value, i) =>
+    certificatesOfPem(value, () => {
+      const bodies = pemBodies(value, "CERTIFICATE");
+      if (bodies.length === 0) {
+        throw new SignatureError("TRUST_POLICY_INVALID", `${field}[${i}] holds no certificate`);
       }
-    });
-  });
+      return bodies.map((der) => {
+        try {
+          return certificateFromDer(der);
+        } catch {
+          throw new SignatureError(
+            "TRUST_POLICY_INVALID",
+            `${field}[${i}] is not a readable certificate`,
+          );
+        }
+      });
+    }),
+  );
 }
 
 /**

@@ -1,4 +1,4 @@
-import { crlFromDer, signedBy } from "./cache.js";
+import { crlFromDer, crlsOfPem, signedBy } from "./cache.js";
 import { nameString, pemBodies, sameCertificate, sameName, summary } from "./certs.js";
 import { type CertificateSummary, type CrlUsed, type Reason, reason } from "./report.js";
 import type { x509 as X509Namespace } from "./x509.js";
@@ -116,7 +116,20 @@ function parseCrls(values: readonly string[]): {
   const reasons: Reason[] = [];
   values.forEach((value, i) => {
     // "CRL" is what @peculiar/x509 itself writes.
-    const bodies = pemBodies(value, "X509 CRL", "CRL");
+    const bodiesOf = () => pemBodies(value, "X509 CRL", "CRL");
+    try {
+      crls.push(
+        ...crlsOfPem(value, () => {
+          const bodies = bodiesOf();
+          if (bodies.length === 0) throw new Error("no CRL");
+          return bodies.map(crlFromDer);
+        }),
+      );
+      return;
+    } catch {
+      // Not usable as a whole (never cached): what can be read of it, and why the rest cannot.
+    }
+    const bodies = bodiesOf();
     if (bodies.length === 0) reasons.push(reason("CRL_INVALID", `crls[${i}] holds no X509 CRL`));
     for (const der of bodies) {
       try {
