@@ -8,7 +8,16 @@ import { describe, expect, it } from "vitest";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
 /** Domain packages: pure, no I/O library may be imported. */
-const PURE = ["directory", "edxml", "signature", "pki", "routing", "receipts", "evidence"];
+const PURE = [
+  "vntime",
+  "directory",
+  "edxml",
+  "signature",
+  "pki",
+  "routing",
+  "receipts",
+  "evidence",
+];
 const IO_MODULES = [
   "node:fs",
   "fs",

@@ -1,3 +1,9 @@
+export {
+  DEFAULT_DEADLINE_POLICY,
+  type DeadlinePolicy,
+  isOverdue,
+  receiptDeadline,
+} from "./deadline.js";
 export { deliveryIdFor } from "./delivery-id.js";
 export { RoutingError, type RoutingErrorCode } from "./errors.js";
 export {
