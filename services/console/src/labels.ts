@@ -1,16 +1,9 @@
-import { type Directory, isOrganId, type Tier } from "@edoc/directory";
+import { type Directory, isOrganId } from "@edoc/directory";
 import { KNOWN_STATUS_CODES, normalizeStatusCode, statusName } from "@edoc/routing";
 
 /** Vietnamese labels of everything the console shows; statuses use the standard names. */
 
-export const TIER_LABELS: Record<Tier, string> = {
-  central: "Trung ương (bộ, ngành)",
-  province: "Tỉnh (UBND tỉnh)",
-  department: "Sở, ban, ngành",
-  district: "Huyện (UBND huyện)",
-  commune: "Xã, phường, thị trấn",
-  division: "Phòng, đơn vị trực thuộc",
-};
+export { TIER_LABELS } from "@edoc/directory";
 
 export const STATE_LABELS: Record<string, string> = {
   pending: "Chờ định tuyến",
