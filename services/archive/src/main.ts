@@ -4,6 +4,7 @@ import {
   createLogger,
   createMetrics,
   envInt,
+  loadDeadlinePolicy,
   loadHubConfig,
   onShutdown,
   serveOps,
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
     crlFiles: (process.env.EDOC_CRL_FILES ?? "").split(",").filter(Boolean),
     reconcileMs,
     chainHeadMs,
+    deadline: loadDeadlinePolicy(),
   });
   await archive.start();
   const ops = serveOps(envInt("EDOC_ARCHIVE_OPS_PORT", 9465), metrics, async () => ({
