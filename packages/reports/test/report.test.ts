@@ -274,7 +274,7 @@ describe("files", () => {
 
   it("writes an XLSX that exceljs reads back with the same numbers", async () => {
     const book = new ExcelJS.Workbook();
-    await book.xlsx.load(await reportXlsx(report));
+    await book.xlsx.load((await reportXlsx(report)) as unknown as ArrayBuffer);
     expect(book.worksheets.map((s) => s.name)).toEqual([
       SHEETS.agencies,
       SHEETS.tiers,

@@ -3,6 +3,9 @@ import {
   type ConsoleRpcMethod,
   ConsoleRpcParams,
   ConsoleRpcResults,
+  type ReportsRpcMethod,
+  ReportsRpcParams,
+  ReportsRpcResults,
   RpcResults,
   type z,
 } from "@edoc/messages";
@@ -25,20 +28,25 @@ export class ArchiveError extends Error {
   }
 }
 
-export type ParamsIn<M extends ConsoleRpcMethod> = z.input<(typeof ConsoleRpcParams)[M]>;
-export type ResultOf<M extends ConsoleRpcMethod> = z.infer<(typeof ConsoleRpcResults)[M]>;
+/** The archive methods the console reads pages from: `console.*` and `reports.*`. */
+type ConsoleMethod = ConsoleRpcMethod | ReportsRpcMethod;
+const PARAMS = { ...ConsoleRpcParams, ...ReportsRpcParams };
+const RESULTS = { ...ConsoleRpcResults, ...ReportsRpcResults };
+
+export type ParamsIn<M extends ConsoleMethod> = z.input<(typeof PARAMS)[M]>;
+export type ResultOf<M extends ConsoleMethod> = z.infer<(typeof RESULTS)[M]>;
 
 /**
- * Calls a `console.*` method on `archive.rpc`. Params are checked before they leave and the
- * result against the contract when it comes back, as the gateway does.
+ * Calls a `console.*` or `reports.*` method on `archive.rpc`. Params are checked before they
+ * leave and the result against the contract when it comes back, as the gateway does.
  */
-export async function callConsole<M extends ConsoleRpcMethod>(
+export async function callConsole<M extends ConsoleMethod>(
   bus: ConsoleBus,
   method: M,
   params: ParamsIn<M>,
   timeoutMs = 15_000,
 ): Promise<ResultOf<M>> {
-  const checked = ConsoleRpcParams[method].safeParse(params);
+  const checked = PARAMS[method].safeParse(params);
   if (!checked.success) {
     const issue = checked.error.issues[0];
     throw new ArchiveError(
@@ -48,7 +56,7 @@ export async function callConsole<M extends ConsoleRpcMethod>(
     );
   }
   const raw = await ask(() => bus.call("archive.rpc", method, checked.data, timeoutMs));
-  const result = ConsoleRpcResults[method].safeParse(raw);
+  const result = RESULTS[method].safeParse(raw);
   if (!result.success)
     throw new ArchiveError(
       "BAD_REPLY",

@@ -95,6 +95,11 @@ export function formatTime(iso: string | undefined, offsetMinutes: number): stri
   return `${p(local.getUTCDate())}/${p(local.getUTCMonth() + 1)}/${local.getUTCFullYear()} ${p(local.getUTCHours())}:${p(local.getUTCMinutes())}:${p(local.getUTCSeconds())}`;
 }
 
+/** A share (0…1) as a percentage with one decimal; "—" when there is none. */
+export function percentLabel(share: number | undefined): string {
+  return share === undefined ? "—" : `${(share * 100).toFixed(1)}%`;
+}
+
 /** `GMT+7`, `GMT+5:30`, `GMT` */
 export function offsetLabel(offsetMinutes: number): string {
   if (offsetMinutes === 0) return "GMT";
