@@ -28,8 +28,10 @@ export function tierChart(tiers: readonly TierLine[]): Html {
   const max = Math.max(1, ...tiers.flatMap((t) => [t.sent, t.received]));
   const scale = (n: number) => (n / max) * BAR_W;
   const height = TOP + tiers.length * ROW_H + 8;
-  const legend = [SENT, ...RECEIPT_PARTS].map((p, i) => {
-    const x = LABEL_W + i * 110;
+  let lx = LABEL_W;
+  const legend = [SENT, ...RECEIPT_PARTS].map((p) => {
+    const x = lx;
+    lx += 34 + p.label.length * 7; // room for the label at 12 px
     return html`<rect x="${x}" y="6" width="12" height="12" fill="${p.fill}"/><text x="${x + 16}" y="16" font-size="12" fill="#1d2733">${p.label}</text>`;
   });
   const rows = tiers.map((t, i) => {
