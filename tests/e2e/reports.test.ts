@@ -9,6 +9,7 @@ import ExcelJS from "exceljs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Browsers, DESKTOP, logInAs } from "../support/chromium.js";
+import { edoc } from "../support/cli.js";
 import { amqpUrl, waitFor } from "../support/env.js";
 import { type Agent, api, type ConsoleUser, repoRoot, TestHub } from "../support/hub.js";
 import { letterXml, sign, statusPacket } from "../support/letters.js";
@@ -130,6 +131,8 @@ const TOTAL: Counts = {
 };
 const ORDER = [DEPT, DISTRICT, COMMUNE]; // the directory's tree order
 let month = "";
+/** The console's CSV download, for comparing with `edoc report`'s. */
+let consoleCsv = Buffer.alloc(0);
 
 beforeAll(async () => {
   await hub.start();
@@ -177,7 +180,7 @@ afterAll(async () => {
 
 /** A report table's rows (after the header) from the page, the CSV or the XLSX. */
 function expectLines(rows: unknown[][], share: (c: Counts) => unknown) {
-  const line = (id: string | undefined, c: Counts) => [
+  const line = (c: Counts) => [
     c.sent,
     c.received,
     c.onTime,
@@ -190,8 +193,8 @@ function expectLines(rows: unknown[][], share: (c: Counts) => unknown) {
   ];
   expect(rows.map((r) => r[0])).toEqual([...ORDER, "Toàn trục"]);
   for (const [i, id] of ORDER.entries())
-    expect(rows[i]?.slice(3)).toEqual(line(id, EXPECTED[id] as Counts));
-  expect(rows.at(-1)?.slice(3)).toEqual(line(undefined, TOTAL));
+    expect(rows[i]?.slice(3)).toEqual(line(EXPECTED[id] as Counts));
+  expect(rows.at(-1)?.slice(3)).toEqual(line(TOTAL));
 }
 
 const shareOf = (c: Counts) =>
@@ -291,6 +294,7 @@ describe("monthly report", () => {
     ]);
     expect(csvDownload.suggestedFilename()).toBe(`bao-cao-${month}.csv`);
     const csv = readFileSync(await csvDownload.path());
+    consoleCsv = csv;
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = csv.toString("utf8").slice(1).split("\r\n");
     const blank = lines.indexOf("");
@@ -324,5 +328,28 @@ describe("monthly report", () => {
       shareOf,
     );
     expect(violations).toEqual([]);
+  });
+
+  it("edoc report writes the console's CSV byte for byte, and an XLSX; bad usage exits 2", async () => {
+    const broker = ["--amqp", amqpUrl, "--prefix", hub.prefix];
+    const csvFile = join(hub.dir, "report.csv");
+    const csv = await edoc("report", "--month", month, "-o", csvFile, ...broker);
+    expect(csv.code, csv.stderr).toBe(0);
+    expect(csv.stdout).toContain(
+      `report for ${month}, 3 agencies, 4 letters sent, 5 received (50.0% on time), 2 overdue, 1 returned`,
+    );
+    expect(readFileSync(csvFile).equals(consoleCsv)).toBe(true);
+    const xlsxFile = join(hub.dir, "report.xlsx");
+    expect((await edoc("report", "--month", month, "-o", xlsxFile, ...broker)).code).toBe(0);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(readFileSync(xlsxFile) as unknown as ArrayBuffer);
+    expect(book.getWorksheet("Theo cơ quan")?.getRow(2).getCell(1).value).toBe(DEPT);
+    const future = await edoc("report", "--month", "2999-01", "-o", csvFile, ...broker);
+    expect(future.code).toBe(1);
+    expect(future.stderr).toContain("REPORT_FUTURE_MONTH");
+    const bad = await edoc("report", "--month", "2026-1", "-o", csvFile);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("YYYY-MM");
+    expect((await edoc("report", "--month", month, "-o", "x.pdf")).code).toBe(2);
   });
 });

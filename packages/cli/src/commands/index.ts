@@ -12,6 +12,7 @@ import { demoLetterCommand } from "./demo-letter.js";
 import { evidenceCommand } from "./evidence.js";
 import { parseCommand } from "./parse.js";
 import { pkiCommand } from "./pki.js";
+import { reportCommand } from "./report.js";
 import { signCommand } from "./sign.js";
 import { verifyCommand } from "./verify.js";
 
@@ -22,6 +23,7 @@ export const commands: readonly Command[] = [
   signCommand,
   verifyCommand,
   evidenceCommand,
+  reportCommand,
   demoLetterCommand,
   sendCommand,
   inboxCommand,
