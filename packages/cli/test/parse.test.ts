@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { fixturePath } from "../../../tests/fixtures/paths.js";
-import { CliError } from "../src/command.js";
+import { CliError, UsageError } from "../src/command.js";
 import { parseCommand } from "../src/commands/parse.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "edoc-parse-"));
@@ -118,9 +118,9 @@ describe("edoc parse", () => {
     expect(JSON.parse(out)).toMatchObject({ code: "FILE_UNREADABLE", issues: [] });
   });
 
-  it("wrong usage is a CliError with exit 2", async () => {
-    await expect(parseCommand.run([])).rejects.toThrow("usage: edoc parse FILE [--json]");
-    await expect(parseCommand.run(["a", "b"])).rejects.toBeInstanceOf(CliError);
+  it("wrong usage is a UsageError (exit 2) with the reason", async () => {
+    await expect(parseCommand.run([])).rejects.toThrow("missing FILE");
+    await expect(parseCommand.run(["a", "b"])).rejects.toBeInstanceOf(UsageError);
     await expect(parseCommand.run(["a", "--yaml"])).rejects.toThrow(/--yaml/);
   });
 });

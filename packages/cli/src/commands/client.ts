@@ -107,7 +107,7 @@ export const traceCommand: Command = {
   async run(argv) {
     const { values, positionals } = parseCommandArgs(argv, {
       options: identityOptions,
-      positionals: ["DOCUMENT_ID"],
+      positionals: ["HUB_DOCUMENT_ID|DOCUMENT_ID"],
     });
     const docId = positionals[0]!;
     print(
