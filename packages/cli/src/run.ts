@@ -61,7 +61,7 @@ function resolve(
 /** `edoc help [COMMAND [SUBCOMMAND]]`: on stdout, exit 0; an unknown name is a usage error. */
 function help(commands: readonly Command[], names: readonly string[]): number {
   const [name, ...rest] = names;
-  if (name === undefined) return print(overview(commands));
+  if (name === undefined || HELP_FLAGS.has(name)) return print(overview(commands));
   const top = commands.find((c) => c.name === name);
   if (!top) return usageFailure("edoc help", `unknown command '${name}'`, overview(commands));
   const { command, path, args } = resolve(top, rest);

@@ -128,6 +128,7 @@ describe("edoc itself", () => {
     expect(help.code).toBe(0);
     for (const c of commands) expect(help.out).toContain(`  ${c.usage}`);
     expect(await edoc(["--help"])).toEqual(help);
+    expect(await edoc(["help", "--help"])).toEqual(help);
     const none = await edoc([]);
     expect(none).toMatchObject({ code: 2, out: "" });
     expect(none.err).toMatch(/^edoc: missing command\nusage: edoc <command>/);
