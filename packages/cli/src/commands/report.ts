@@ -1,6 +1,5 @@
 import { writeFileSync } from "node:fs";
 import { extname } from "node:path";
-import { parseArgs } from "node:util";
 import { RpcResults } from "@edoc/messages";
 import {
   agencyLookup,
@@ -12,38 +11,16 @@ import {
 } from "@edoc/reports";
 import { ConfigError, loadDirectory } from "@edoc/runtime";
 import { callArchive, timeoutOf } from "../archive-rpc.js";
-import { CliError, type Command, parsedOrUsage } from "../command.js";
-
-const USAGE =
-  "report --month YYYY-MM -o FILE.csv|FILE.xlsx [--format csv|xlsx] [--directory FILE] [--amqp URL] [--prefix P] [--timeout MS]";
+import { CliError, type Command, parseCommandArgs, required, UsageError } from "../command.js";
 
 const FORMATS = ["csv", "xlsx"] as const;
 type Format = (typeof FORMATS)[number];
-
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: false,
-    options: {
-      month: { type: "string" },
-      output: { type: "string", short: "o" },
-      format: { type: "string" },
-      directory: { type: "string" },
-      amqp: { type: "string" },
-      prefix: { type: "string" },
-      timeout: { type: "string" },
-    },
-  });
-}
 
 /** `--format`, else the output file's extension. */
 function formatOf(format: string | undefined, output: string): Format {
   const f = format ?? extname(output).slice(1).toLowerCase();
   if (!(FORMATS as readonly string[]).includes(f))
-    throw new CliError(
-      `--format must be csv or xlsx (or -o FILE.csv / FILE.xlsx); usage: edoc ${USAGE}`,
-      2,
-    );
+    throw new UsageError("--format must be csv or xlsx (or -o FILE.csv / FILE.xlsx)");
   return f as Format;
 }
 
@@ -55,13 +32,28 @@ function formatOf(format: string | undefined, output: string): Format {
  */
 export const reportCommand: Command = {
   name: "report",
-  usage: USAGE,
+  usage:
+    "report --month YYYY-MM -o FILE.csv|FILE.xlsx [--format csv|xlsx] [--directory FILE] [--amqp URL] [--prefix P] [--timeout MS]   a month's report per agency and tier",
+  help: `Asks the running hub's archive (RPC reports.monthly over the bus) for one Vietnam month's counts,
+names and tiers them from the directory (--directory, else $EDOC_DIRECTORY_FILE, else the demo
+network) and writes the console's CSV (UTF-8 with a BOM) or XLSX. The format is --format, else
+the file's extension. --amqp defaults to $EDOC_AMQP_URL, --prefix to $EDOC_BUS_PREFIX, --timeout
+to 60000. Exit 1 the archive refused (a month not begun…), 2 bad usage or the hub unreachable.`,
   async run(argv) {
-    const { values } = parsedOrUsage(() => parse(argv), USAGE);
-    const month = values.month;
-    const output = values.output;
-    if (!month || !output) throw new CliError(`usage: edoc ${USAGE}`, 2);
-    if (!isMonth(month)) throw new CliError(`--month must be YYYY-MM, got ${month}`, 2);
+    const { values } = parseCommandArgs(argv, {
+      options: {
+        month: { type: "string" },
+        output: { type: "string", short: "o" },
+        format: { type: "string" },
+        directory: { type: "string" },
+        amqp: { type: "string" },
+        prefix: { type: "string" },
+        timeout: { type: "string" },
+      },
+    });
+    const month = required(values.month, "--month YYYY-MM");
+    const output = required(values.output, "-o FILE");
+    if (!isMonth(month)) throw new UsageError(`--month must be YYYY-MM, got ${month}`);
     const format = formatOf(values.format, output);
     let directory: ReturnType<typeof loadDirectory>;
     try {
