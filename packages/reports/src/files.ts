@@ -11,8 +11,9 @@ const BOM = "\uFEFF";
 function csvField(cell: Cell, kind: string): string {
   if (cell === undefined) return "";
   // Shares as percentages with one decimal (a dot: RFC 4180 files, any locale reads them the same).
-  const text =
-    kind === "share" && typeof cell === "number" ? (cell * 100).toFixed(1) : String(cell);
+  let text = kind === "share" && typeof cell === "number" ? (cell * 100).toFixed(1) : String(cell);
+  // A name starting like a formula is shown as text, not run by the spreadsheet (CSV injection).
+  if (typeof cell === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

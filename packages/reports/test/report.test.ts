@@ -261,12 +261,19 @@ describe("files", () => {
     expect(lines[3]?.endsWith(',"Xã, phường, thị trấn",2,0,0,,0,0,0,0,2')).toBe(true);
   });
 
-  it("quotes a field holding a comma or a quote", () => {
+  it("quotes a field holding a comma or a quote, and defuses one that looks like a formula", () => {
     const odd = monthlyReport(
       { ...report, agencies: [{ organId: TUY_HOA, ...zeroCounts(), sent: 1 }] },
       () => ({ name: 'UBND "Tuy Hòa", Phú Yên', tier: "district" }),
     );
     const lines = reportCsv(odd).toString("utf8").split("\r\n");
+    const formula = monthlyReport(
+      { ...report, agencies: [{ organId: TUY_HOA, ...zeroCounts(), sent: 1 }] },
+      () => ({ name: '=HYPERLINK("http://x")', tier: "district" }),
+    );
+    expect(reportCsv(formula).toString("utf8").split("\r\n")[1]).toContain(
+      ',"\'=HYPERLINK(""http://x"")",',
+    );
     expect(lines[1]).toBe(
       `${TUY_HOA},"UBND ""Tuy Hòa"", Phú Yên",Huyện (UBND huyện),1,0,0,,0,0,0,0,0`,
     );
