@@ -21,6 +21,8 @@ export interface GatewayDeps extends SubmitDeps {
   maxPacketBytes: number;
   /** Per authenticated agency, applied before any body is read. */
   rateLimit: RateLimit;
+  /** Maintenance mode: throws 503 MAINTENANCE while new submissions are refused. */
+  refuseIfMaintenance: () => void;
   /** Extra health checks (signing key, directory validity), name → ok. */
   health: () => Promise<Record<string, boolean>>;
 }
@@ -74,6 +76,8 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
 
   const submit = (kind: "letter" | "status"): Handler => {
     return async (req, res, caller) => {
+      // Refused before the body is read: inboxes stay open, submissions wait (Retry-After).
+      deps.refuseIfMaintenance();
       const body = await readPacketBody(req, deps.maxPacketBytes);
       try {
         const result = await submitPacket(deps, caller, body, kind);
@@ -186,7 +190,7 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
     if (e.status >= 500) req.log.error({ err, code: e.code }, "request failed");
     else req.log.warn({ code: e.code, reason: e.message }, "request refused");
     if (e.status === 503) res.setHeader("Retry-After", "5");
-    if (e.code === "RATE_LIMITED") {
+    if (e.code === "RATE_LIMITED" || e.code === "MAINTENANCE") {
       const { retryAfterSeconds } = e.details as { retryAfterSeconds: number };
       res.setHeader("Retry-After", String(retryAfterSeconds));
     }
