@@ -372,7 +372,7 @@ function writeConsoleUsers(file: string, users: readonly ConsoleUser[]): void {
   }
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.listen(0, "127.0.0.1", () => {
