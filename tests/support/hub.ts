@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, openSync, writeFileSync } from "node:fs";
+import type { IncomingHttpHeaders } from "node:http";
 import { request } from "node:https";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -304,6 +305,7 @@ export class TestHub {
 
 export interface Reply {
   status: number;
+  headers: IncomingHttpHeaders;
   body: Buffer;
   json: () => unknown;
 }
@@ -336,6 +338,7 @@ export function api(
           const buf = Buffer.concat(chunks);
           resolve({
             status: res.statusCode ?? 0,
+            headers: res.headers,
             body: buf,
             json: () => JSON.parse(buf.toString("utf8")) as unknown,
           });
