@@ -20,12 +20,19 @@ function edoc(...args: string[]) {
   const r = spawnSync(
     process.execPath,
     [join(repoRoot, "packages", "cli", "dist", "main.js"), ...args],
-    { encoding: "utf8", env: { ...process.env, EDOC_AMQP_URL: amqpUrl, EDOC_BUS_PREFIX: hub.prefix } },
+    {
+      encoding: "utf8",
+      env: { ...process.env, EDOC_AMQP_URL: amqpUrl, EDOC_BUS_PREFIX: hub.prefix },
+    },
   );
   return { status: r.status, out: r.stdout, err: r.stderr };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  ms = 20_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await probe();
@@ -56,7 +63,16 @@ describe("maintenance mode", () => {
       return items[0];
     });
 
-    const on = edoc("maintenance", "on", "--retry-after", "120", "--reason", "nâng cấp CSDL", "--by", "vanhanh");
+    const on = edoc(
+      "maintenance",
+      "on",
+      "--retry-after",
+      "120",
+      "--reason",
+      "nâng cấp CSDL",
+      "--by",
+      "vanhanh",
+    );
     expect(on.err).toBe("");
     expect(on.status).toBe(0);
     expect(on.out).toContain("maintenance ON by vanhanh");

@@ -10,7 +10,8 @@ const dir = join(repoRoot, "infra", "prometheus");
 
 function promtool(...args: string[]) {
   const r = spawnSync("promtool", args, { cwd: dir, encoding: "utf8" });
-  if (r.error) throw new Error(`promtool not runnable (bash infra/prometheus.sh): ${r.error.message}`);
+  if (r.error)
+    throw new Error(`promtool not runnable (bash infra/prometheus.sh): ${r.error.message}`);
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -58,10 +59,7 @@ describe("Prometheus alert rules (infra/prometheus)", () => {
   it("every metric the rules use is one the services export", () => {
     const rules = readFileSync(join(dir, "alerts.yml"), "utf8");
     const used = new Set(rules.match(/\bedoc_[a-z_]+\b/g) ?? []);
-    const code = [
-      ...sources(join(repoRoot, "services")),
-      ...sources(join(repoRoot, "packages")),
-    ]
+    const code = [...sources(join(repoRoot, "services")), ...sources(join(repoRoot, "packages"))]
       .map((f) => readFileSync(f, "utf8"))
       .join("\n");
     const missing = [...used].filter((m) => !code.includes(`"${m}"`));

@@ -16,7 +16,12 @@ export type {
 } from "./report.js";
 export { type SignOptions, signEdxml, signXml } from "./sign.js";
 export { type SortedTrust, sortTrust } from "./trust.js";
-export { type CertificateValidity, type CrlValidity, certificateValidity, crlValidity } from "./validity.js";
+export {
+  type CertificateValidity,
+  type CrlValidity,
+  certificateValidity,
+  crlValidity,
+} from "./validity.js";
 export {
   type CertificateVerification,
   verifyCertificate,

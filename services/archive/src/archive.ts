@@ -105,7 +105,8 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
   const reconciler = periodic(ctx.reconcileMs, log, "reconcile", () => reconcileOnce(ctx));
   const signer = periodic(opts.chainHeadMs ?? 10_000, log, "chain-head", () => heads.signIfMoved());
   const g = opts.gauges;
-  const gaugeTask = g && periodic(g.refreshMs, log, "gauges", hubGauges(ctx, g.registry, g.policy).refresh);
+  const gaugeTask =
+    g && periodic(g.refreshMs, log, "gauges", hubGauges(ctx, g.registry, g.policy).refresh);
   let started = false;
 
   return {

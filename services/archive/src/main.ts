@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { Bus } from "@edoc/bus";
+import { DEFAULT_DEADLINE_POLICY } from "@edoc/routing";
 import {
   createLogger,
   createMetrics,
@@ -8,7 +9,6 @@ import {
   onShutdown,
   serveOps,
 } from "@edoc/runtime";
-import { DEFAULT_DEADLINE_POLICY } from "@edoc/routing";
 import { connectStore } from "@edoc/store";
 import { Histogram } from "prom-client";
 import { createArchive } from "./archive.js";

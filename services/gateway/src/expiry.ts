@@ -46,7 +46,8 @@ export function registerExpiryGauges(
     registers: [registry],
     collect() {
       this.reset();
-      for (const c of crlValidity(trust().crls)) this.set({ issuer: c.issuer }, -seconds(c.thisUpdate));
+      for (const c of crlValidity(trust().crls))
+        this.set({ issuer: c.issuer }, -seconds(c.thisUpdate));
     },
   });
 }

@@ -47,7 +47,8 @@ export class MaintenanceSwitch {
   async poll(): Promise<void> {
     try {
       const next = await callArchive(this.bus, "maintenance.get", {}, 5_000);
-      if (next.on !== this.state.on) this.log.warn({ maintenance: next }, "maintenance mode changed");
+      if (next.on !== this.state.on)
+        this.log.warn({ maintenance: next }, "maintenance mode changed");
       this.state = next;
       this.gauge.set(next.on ? 1 : 0);
     } catch (err) {
@@ -58,7 +59,10 @@ export class MaintenanceSwitch {
   /** Polls every `pollMs` from now on (the first answer: `await poll()` before listening). */
   start(): void {
     const schedule = () => {
-      this.timer = setTimeout(() => void this.poll().finally(() => this.timer && schedule()), this.pollMs);
+      this.timer = setTimeout(
+        () => void this.poll().finally(() => this.timer && schedule()),
+        this.pollMs,
+      );
       this.timer.unref();
     };
     schedule();
