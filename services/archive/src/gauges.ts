@@ -74,7 +74,10 @@ export function hubGauges(ctx: Ctx, registry: Registry, policy: DeadlinePolicy):
         .toArray();
       const deadBy = new Map<string, number>();
       for (const r of deadRows) {
-        const origin = WORK_QUEUES.find((q) => r.originQueue.endsWith(`.${q}`)) ?? "other";
+        // The bus names the queue unprefixed; the broker's own dead-lettering, prefixed.
+        const origin =
+          WORK_QUEUES.find((q) => r.originQueue === q || r.originQueue.endsWith(`.${q}`)) ??
+          "other";
         deadBy.set(origin, (deadBy.get(origin) ?? 0) + 1);
       }
       const queues = await ctx.bus.stats();
