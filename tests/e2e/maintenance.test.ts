@@ -1,8 +1,10 @@
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { request } from "node:https";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { amqpUrl } from "../support/env.js";
-import { api, repoRoot, TestHub } from "../support/hub.js";
+import { api, type ConsoleUser, repoRoot, TestHub } from "../support/hub.js";
 import { letterXml, receiveAndAck, sign, statusPacket } from "../support/letters.js";
 
 // Maintenance mode switched with the real `edoc maintenance` (built CLI) over the bus: the
@@ -11,10 +13,89 @@ import { letterXml, receiveAndAck, sign, statusPacket } from "../support/letters
 const SENDER = "000.20.30.H45";
 const RECIPIENT = "000.00.02.H45";
 
+const OPERATOR: ConsoleUser = {
+  username: "vanhanh",
+  password: `op-${randomBytes(9).toString("base64url")}`,
+  role: "operator",
+};
+const AUDITOR: ConsoleUser = {
+  username: "kiemtoan",
+  password: `au-${randomBytes(9).toString("base64url")}`,
+  role: "auditor",
+};
+
 const hub = new TestHub({
   agencies: [SENDER, RECIPIENT],
+  console: { users: [OPERATOR, AUDITOR] },
   env: { EDOC_MAINTENANCE_POLL_MS: "200" },
 });
+
+interface Page {
+  status: number;
+  location: string | undefined;
+  body: string;
+}
+
+/** A console user's browser, reduced to a cookie jar over HTTPS (the hub's certificate). */
+class ConsoleClient {
+  private readonly jar = new Map<string, string>();
+
+  request(method: string, path: string, form?: Record<string, string>): Promise<Page> {
+    const body = form ? new URLSearchParams(form).toString() : undefined;
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port: hub.consolePort,
+          servername: "localhost",
+          ca: hub.chainPem,
+          method,
+          path,
+          headers: {
+            ...(this.jar.size > 0
+              ? { cookie: [...this.jar].map(([k, v]) => `${k}=${v}`).join("; ") }
+              : {}),
+            ...(body ? { "content-type": "application/x-www-form-urlencoded" } : {}),
+          },
+        },
+        (res) => {
+          for (const c of res.headers["set-cookie"] ?? []) {
+            const pair = c.split(";")[0] ?? "";
+            const i = pair.indexOf("=");
+            if (i <= 0) continue;
+            if (pair.slice(i + 1) === "") this.jar.delete(pair.slice(0, i));
+            else this.jar.set(pair.slice(0, i), pair.slice(i + 1));
+          }
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              location: res.headers.location,
+              body: Buffer.concat(chunks).toString("utf8"),
+            }),
+          );
+        },
+      );
+      req.on("error", reject);
+      if (body) req.write(body);
+      req.end();
+    });
+  }
+
+  async logIn(user: ConsoleUser): Promise<void> {
+    const form = await this.request("GET", "/login");
+    const r = await this.request("POST", "/login", {
+      _csrf: csrf(form.body),
+      next: "/maintenance",
+      username: user.username,
+      password: user.password,
+    });
+    expect(r.status).toBe(303);
+  }
+}
+
+const csrf = (body: string) => /name="_csrf" value="([^"]*)"/.exec(body)?.[1] ?? "";
 
 function edoc(...args: string[]) {
   const r = spawnSync(
@@ -127,6 +208,59 @@ describe("maintenance mode", () => {
     });
     expect(accepted.json()).toMatchObject({ outcome: "accepted" });
   }, 120_000);
+
+  it("operators switch it from the console's maintenance page; auditors only see it", async () => {
+    const auditor = new ConsoleClient();
+    await auditor.logIn(AUDITOR);
+    const seen = await auditor.request("GET", "/maintenance");
+    expect(seen.status).toBe(200);
+    expect(seen.body).toContain('data-on="false"');
+    expect(seen.body).not.toContain('id="maintenance-on"');
+    const refused = await auditor.request("POST", "/maintenance", {
+      _csrf: csrf(seen.body),
+      on: "true",
+    });
+    expect(refused.status).toBe(403);
+
+    const operator = new ConsoleClient();
+    await operator.logIn(OPERATOR);
+    const off = await operator.request("GET", "/maintenance");
+    expect(off.body).toContain('id="maintenance-on"');
+    const switched = await operator.request("POST", "/maintenance", {
+      _csrf: csrf(off.body),
+      on: "true",
+      reason: "chuyển máy chủ",
+      retryAfter: "90",
+    });
+    expect(switched.status).toBe(303);
+    expect(switched.location).toBe("/maintenance");
+    const on = await operator.request("GET", "/maintenance");
+    expect(on.body).toContain('data-on="true"');
+    expect(on.body).toContain("chuyển máy chủ");
+    expect(on.body).toContain("vanhanh");
+    expect(JSON.parse(edoc("maintenance", "status", "--json").out)).toMatchObject({
+      on: true,
+      retryAfterSeconds: 90,
+      by: "vanhanh",
+    });
+    const letter = sign(hub.agent(SENDER), letterXml(SENDER, [RECIPIENT]).xml);
+    const r503 = await until("gateway refuses", async () => {
+      const r = await submit(letter);
+      return r.status === 503 ? r : undefined;
+    });
+    expect(r503.headers["retry-after"]).toBe("90");
+
+    const back = await operator.request("POST", "/maintenance", {
+      _csrf: csrf(on.body),
+      on: "false",
+    });
+    expect(back.status).toBe(303);
+    expect((await operator.request("GET", "/maintenance")).body).toContain('data-on="false"');
+    await until("gateway accepts again", async () => {
+      const r = await submit(letter);
+      return r.status === 202 ? r : undefined;
+    });
+  }, 60_000);
 
   it("says how to use it when the action or --retry-after is wrong (exit 2)", () => {
     const bad = edoc("maintenance", "sideways");
