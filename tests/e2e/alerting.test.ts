@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, openSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitUntil } from "../support/env.js";
 import { api, freePort, repoRoot, TestHub } from "../support/hub.js";
 import { letterXml, receiveAndAck, sign } from "../support/letters.js";
 
@@ -32,20 +33,6 @@ function sample(metrics: string, name: string, labels: Record<string, string>): 
     if (matches) return Number(line.slice(line.lastIndexOf(" ") + 1));
   }
   return undefined;
-}
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  ms = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 interface PromAlert {
@@ -86,8 +73,11 @@ beforeAll(async () => {
     ],
     { stdio: ["ignore", log, log] },
   );
-  await until("prometheus ready", async () =>
-    (await fetch(`http://127.0.0.1:${promPort}/-/ready`)).ok ? true : undefined,
+  await waitUntil("prometheus ready", () =>
+    fetch(`http://127.0.0.1:${promPort}/-/ready`).then(
+      (r) => (r.ok ? true : undefined),
+      () => undefined,
+    ),
   );
 }, 120_000);
 
@@ -112,7 +102,7 @@ describe("alerting on the legal receipt deadline", () => {
     const archiveMetrics = `http://127.0.0.1:${hub.archiveOpsPort}/metrics`;
     const overdue = (m: string, priority: string) =>
       sample(m, "edoc_deliveries_overdue", { agency: RECIPIENT, priority });
-    const metrics = await until("overdue gauge", async () => {
+    const metrics = await waitUntil("overdue gauge", async () => {
       const m = await text(archiveMetrics);
       const open = sample(m, "edoc_deliveries_unacknowledged", { agency: RECIPIENT });
       return overdue(m, "3") === 1 && open === 2 ? m : undefined;
@@ -125,12 +115,16 @@ describe("alerting on the legal receipt deadline", () => {
     expect(sample(metrics, "edoc_queue_consumers", { queue: "archive.plans" })).toBeGreaterThan(0);
     expect(sample(metrics, "edoc_queue_messages", { queue: "dead" })).toBe(0);
 
-    const firing = await until("EdocUrgentDeliveryOverdue firing", async () => {
-      const a = (await alerts()).find(
-        (x) => x.labels.alertname === "EdocUrgentDeliveryOverdue" && x.state === "firing",
-      );
-      return a;
-    });
+    const firing = await waitUntil(
+      "EdocUrgentDeliveryOverdue firing",
+      async () => {
+        const a = (await alerts()).find(
+          (x) => x.labels.alertname === "EdocUrgentDeliveryOverdue" && x.state === "firing",
+        );
+        return a;
+      },
+      60_000,
+    );
     expect(firing.labels).toMatchObject({ agency: RECIPIENT, priority: "3", severity: "critical" });
     expect((await alerts()).some((x) => x.labels.alertname === "EdocDeliveryOverdue")).toBe(false);
 
@@ -140,10 +134,10 @@ describe("alerting on the legal receipt deadline", () => {
     const item = items.find((i) => i.priority === 3);
     if (!item) throw new Error("the urgent letter is not in the recipient's inbox");
     await receiveAndAck(hub, hub.agent(RECIPIENT), item.deliveryId, urgentBytes);
-    await until("overdue gauge cleared", async () =>
+    await waitUntil("overdue gauge cleared", async () =>
       overdue(await text(archiveMetrics), "3") === undefined ? true : undefined,
     );
-    await until("alert resolved", async () =>
+    await waitUntil("alert resolved", async () =>
       (await alerts()).some((x) => x.labels.alertname === "EdocUrgentDeliveryOverdue")
         ? undefined
         : true,

@@ -1,10 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { request } from "node:https";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { amqpUrl } from "../support/env.js";
-import { api, type ConsoleUser, repoRoot, TestHub } from "../support/hub.js";
+import { amqpUrl, waitUntil } from "../support/env.js";
+import { api, type ConsoleUser, consoleUser, repoRoot, TestHub } from "../support/hub.js";
 import { letterXml, receiveAndAck, sign, statusPacket } from "../support/letters.js";
 
 // Maintenance mode switched with the real `edoc maintenance` (built CLI) over the bus: the
@@ -13,16 +12,8 @@ import { letterXml, receiveAndAck, sign, statusPacket } from "../support/letters
 const SENDER = "000.20.30.H45";
 const RECIPIENT = "000.00.02.H45";
 
-const OPERATOR: ConsoleUser = {
-  username: "vanhanh",
-  password: `op-${randomBytes(9).toString("base64url")}`,
-  role: "operator",
-};
-const AUDITOR: ConsoleUser = {
-  username: "kiemtoan",
-  password: `au-${randomBytes(9).toString("base64url")}`,
-  role: "auditor",
-};
+const OPERATOR = consoleUser("vanhanh", "operator");
+const AUDITOR = consoleUser("kiemtoan", "auditor");
 
 const hub = new TestHub({
   agencies: [SENDER, RECIPIENT],
@@ -109,20 +100,6 @@ function edoc(...args: string[]) {
   return { status: r.status, out: r.stdout, err: r.stderr };
 }
 
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  ms = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 const submit = (bytes: Buffer) => api(hub, hub.agent(SENDER), "POST", "/documents", bytes);
 
 beforeAll(async () => {
@@ -138,7 +115,7 @@ describe("maintenance mode", () => {
     const before = letterXml(SENDER, [RECIPIENT]);
     const beforeBytes = sign(hub.agent(SENDER), before.xml);
     expect((await submit(beforeBytes)).status).toBe(202);
-    const waiting = await until("delivery available", async () => {
+    const waiting = await waitUntil("delivery available", async () => {
       const r = await api(hub, hub.agent(RECIPIENT), "GET", "/inbox?state=pending");
       const items = (r.json() as { items: { deliveryId: string }[] }).items;
       return items[0];
@@ -168,7 +145,7 @@ describe("maintenance mode", () => {
 
     const next = letterXml(SENDER, [RECIPIENT]);
     const nextBytes = sign(hub.agent(SENDER), next.xml);
-    const refused = await until("gateway refuses", async () => {
+    const refused = await waitUntil("gateway refuses", async () => {
       const r = await submit(nextBytes);
       return r.status === 503 ? r : undefined;
     });
@@ -202,7 +179,7 @@ describe("maintenance mode", () => {
     const off = edoc("maintenance", "off");
     expect(off.status).toBe(0);
     expect(off.out).toContain("maintenance off");
-    const accepted = await until("gateway accepts again", async () => {
+    const accepted = await waitUntil("gateway accepts again", async () => {
       const r = await submit(nextBytes);
       return r.status === 202 ? r : undefined;
     });
@@ -244,7 +221,7 @@ describe("maintenance mode", () => {
       by: "vanhanh",
     });
     const letter = sign(hub.agent(SENDER), letterXml(SENDER, [RECIPIENT]).xml);
-    const r503 = await until("gateway refuses", async () => {
+    const r503 = await waitUntil("gateway refuses", async () => {
       const r = await submit(letter);
       return r.status === 503 ? r : undefined;
     });
@@ -256,7 +233,7 @@ describe("maintenance mode", () => {
     });
     expect(back.status).toBe(303);
     expect((await operator.request("GET", "/maintenance")).body).toContain('data-on="false"');
-    await until("gateway accepts again", async () => {
+    await waitUntil("gateway accepts again", async () => {
       const r = await submit(letter);
       return r.status === 202 ? r : undefined;
     });

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, openSync, writeFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
 import { request } from "node:https";
@@ -46,6 +47,11 @@ export interface ConsoleUser {
   username: string;
   password: string;
   role: "operator" | "auditor";
+}
+
+/** A console account with a fresh random password. */
+export function consoleUser(username: string, role: ConsoleUser["role"]): ConsoleUser {
+  return { username, password: `${role}-${randomBytes(9).toString("base64url")}`, role };
 }
 
 export class TestHub {
