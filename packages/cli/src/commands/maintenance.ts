@@ -1,66 +1,85 @@
 import { userInfo } from "node:os";
-import { parseArgs } from "node:util";
 import type { MaintenanceState } from "@edoc/messages";
-import { callHubArchive } from "../archive-rpc.js";
-import { type Command, parsedOrUsage } from "../command.js";
+import { callHubArchive, type HubAddress } from "../archive-rpc.js";
+import { type Command, commandGroup, parseCommandArgs, UsageError } from "../command.js";
 
-const USAGE =
-  "maintenance on|off|status [--retry-after S] [--reason TEXT] [--by NAME] [--amqp URL] [--prefix P] [--json]";
+const HUB = "[--amqp URL] [--prefix P] [--json]";
+const HUB_HELP = `--amqp defaults to $EDOC_AMQP_URL, --prefix to $EDOC_BUS_PREFIX. Exit 1 the archive refused,
+2 the hub unreachable.`;
+const hubOptions = {
+  amqp: { type: "string" },
+  prefix: { type: "string" },
+  json: { type: "boolean" },
+} as const;
 
 /**
- * `edoc maintenance`: switches the running hub's maintenance mode (RPC `maintenance.set`,
- * stored by the archive; every gateway follows within EDOC_MAINTENANCE_POLL_MS) or shows it.
- * While on, new letters and statuses get 503 MAINTENANCE with Retry-After; inboxes stay open.
- * Exit 0 done, 1 the archive refused, 2 bad usage or the hub unreachable.
+ * `edoc maintenance on|off|status`: the running hub's maintenance mode (RPC `maintenance.set` /
+ * `maintenance.get`, stored by the archive; every gateway follows within
+ * EDOC_MAINTENANCE_POLL_MS). While on, new letters and statuses get 503 MAINTENANCE with
+ * Retry-After; inboxes stay open.
  */
-export const maintenanceCommand: Command = {
+export const maintenanceCommand: Command = commandGroup({
   name: "maintenance",
-  usage: USAGE,
-  async run(argv) {
-    const { values, positionals } = parsedOrUsage(
-      () =>
-        parseArgs({
-          args: argv,
-          allowPositionals: true,
-          options: {
-            "retry-after": { type: "string" },
-            reason: { type: "string" },
-            by: { type: "string" },
-            amqp: { type: "string" },
-            prefix: { type: "string" },
-            json: { type: "boolean" },
-          },
-        }),
-      USAGE,
-    );
-    const [action, ...extra] = positionals;
-    const retryAfter = values["retry-after"];
-    const seconds = retryAfter === undefined ? 300 : Number(retryAfter);
-    parsedOrUsage(() => {
-      if (extra.length > 0 || (action !== "on" && action !== "off" && action !== "status"))
-        throw new Error("say on, off or status");
-      if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86_400)
-        throw new Error("--retry-after must be 1 to 86400 seconds");
-    }, USAGE);
-    const at = { amqp: values.amqp, prefix: values.prefix };
-    const state =
-      action === "status"
-        ? await callHubArchive(at, "maintenance.get", {}, 10_000)
-        : await callHubArchive(
-            at,
-            "maintenance.set",
-            {
-              on: action === "on",
-              retryAfterSeconds: seconds,
-              by: values.by ?? operatorName(),
-              ...(values.reason ? { reason: values.reason } : {}),
-            },
-            10_000,
-          );
-    process.stdout.write(`${values.json ? JSON.stringify(state) : describe(state)}\n`);
-    return 0;
-  },
-};
+  summary: "refuse new submissions (503 MAINTENANCE) while inboxes stay open, or show the switch",
+  subcommands: [
+    {
+      name: "on",
+      usage: `maintenance on [--retry-after S] [--reason TEXT] [--by NAME] ${HUB}`,
+      help: `Switches maintenance mode on: gateways answer new letters and statuses with 503 MAINTENANCE
+and Retry-After S (default 300, 1 to 86400). --by names the operator for the record (default
+the OS account). ${HUB_HELP}`,
+      run: (argv) => switchTo(true, argv),
+    },
+    {
+      name: "off",
+      usage: `maintenance off [--by NAME] ${HUB}`,
+      help: `Switches maintenance mode off: submissions are accepted again. ${HUB_HELP}`,
+      run: (argv) => switchTo(false, argv),
+    },
+    {
+      name: "status",
+      usage: `maintenance status ${HUB}`,
+      help: `Shows the switch: on or off, since when, by whom, why. ${HUB_HELP}`,
+      run: status,
+    },
+  ],
+});
+
+async function switchTo(on: boolean, argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs(argv, {
+    options: {
+      ...hubOptions,
+      by: { type: "string" },
+      ...(on ? { "retry-after": { type: "string" }, reason: { type: "string" } } : {}),
+    },
+  });
+  const v = values as typeof values & { "retry-after"?: string; reason?: string };
+  const seconds = v["retry-after"] === undefined ? 300 : Number(v["retry-after"]);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86_400)
+    throw new UsageError("--retry-after must be 1 to 86400 seconds");
+  const state = await callHubArchive(
+    hubOf(values),
+    "maintenance.set",
+    {
+      on,
+      retryAfterSeconds: seconds,
+      by: values.by ?? operatorName(),
+      ...(v.reason ? { reason: v.reason } : {}),
+    },
+    10_000,
+  );
+  return print(state, values.json === true);
+}
+
+async function status(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs(argv, { options: hubOptions });
+  const state = await callHubArchive(hubOf(values), "maintenance.get", {}, 10_000);
+  return print(state, values.json === true);
+}
+
+function hubOf(values: { amqp?: string | undefined; prefix?: string | undefined }): HubAddress {
+  return { amqp: values.amqp, prefix: values.prefix };
+}
 
 /** Who switched it, for the record: the OS account unless `--by` says otherwise. */
 function operatorName(): string {
@@ -71,9 +90,11 @@ function operatorName(): string {
   }
 }
 
-function describe(s: MaintenanceState): string {
+function print(s: MaintenanceState, json: boolean): number {
   const who = [s.by && `by ${s.by}`, s.since && `since ${s.since}`].filter(Boolean).join(" ");
-  return s.on
+  const text = s.on
     ? `maintenance ON ${who}: submissions refused with 503 MAINTENANCE, Retry-After ${s.retryAfterSeconds} s${s.reason ? ` (${s.reason})` : ""}`
     : `maintenance off${who ? ` (${who})` : ""}: submissions accepted`;
+  process.stdout.write(`${json ? JSON.stringify(s) : text}\n`);
+  return 0;
 }
