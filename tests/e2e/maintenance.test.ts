@@ -242,9 +242,12 @@ describe("maintenance mode", () => {
   it("says how to use it when the action or --retry-after is wrong (exit 2)", () => {
     const bad = edoc("maintenance", "sideways");
     expect(bad.status).toBe(2);
-    expect(bad.err).toContain("usage: edoc maintenance on|off|status");
+    expect(bad.err).toContain("edoc maintenance: unknown subcommand 'sideways'");
+    expect(bad.err).toContain("edoc maintenance status");
     const badRetry = edoc("maintenance", "on", "--retry-after", "0");
     expect(badRetry.status).toBe(2);
-    expect(badRetry.err).toContain("--retry-after");
+    expect(badRetry.err).toContain("edoc maintenance on: --retry-after must be 1 to 86400 seconds");
+    // Switching off takes no Retry-After.
+    expect(edoc("maintenance", "off", "--retry-after", "5").status).toBe(2);
   });
 });
