@@ -5,8 +5,15 @@ import { Bus } from "@edoc/bus";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Browsers, CHROMIUM, DESKTOP, logInAs, PHONE } from "../support/chromium.js";
-import { amqpUrl, waitFor } from "../support/env.js";
-import { type Agent, api, type ConsoleUser, repoRoot, TestHub } from "../support/hub.js";
+import { amqpUrl, waitUntil } from "../support/env.js";
+import {
+  type Agent,
+  api,
+  type ConsoleUser,
+  consoleUser,
+  repoRoot,
+  TestHub,
+} from "../support/hub.js";
 import { letterXml, sign, statusPacket } from "../support/letters.js";
 
 // The operators' console end to end: a whole hub as real processes (console included), real
@@ -17,16 +24,8 @@ const SHOTS = join(repoRoot, "test-output", "console");
 const SENDER = "000.20.30.H45"; // UBND Phường 1, TP Tuy Hòa
 const DISTRICT = "000.00.30.H45"; // UBND TP Tuy Hòa
 const DEPT = "000.00.02.H45"; // Sở Nội vụ
-const OPERATOR: ConsoleUser = {
-  username: "vanhanh",
-  password: `op-${randomBytes(9).toString("base64url")}`,
-  role: "operator",
-};
-const AUDITOR: ConsoleUser = {
-  username: "kiemtoan",
-  password: `au-${randomBytes(9).toString("base64url")}`,
-  role: "auditor",
-};
+const OPERATOR = consoleUser("vanhanh", "operator");
+const AUDITOR = consoleUser("kiemtoan", "auditor");
 
 const hub = new TestHub({
   agencies: [SENDER, DISTRICT, DEPT],
@@ -102,7 +101,7 @@ describe("operators' console in Chromium", () => {
     letter.documentId = documentId;
     letter.hubDocumentId = (sent.json() as { hubDocumentId: string }).hubDocumentId;
     // Sở Nội vụ fetches, acknowledges and reports 01 then 03; the district leaves it waiting.
-    const item = await waitFor("the department's delivery", async () => {
+    const item = await waitUntil("the department's delivery", async () => {
       const r = await api(hub, A(DEPT), "GET", "/inbox?state=all");
       const items = (r.json() as { items: { deliveryId: string; hubDocumentId: string }[] }).items;
       return items.find((x) => x.hubDocumentId === letter.hubDocumentId);
@@ -132,7 +131,7 @@ describe("operators' console in Chromium", () => {
       const body = { hubDocumentId: `doc_${id}`, kind: "letter", note: "thiếu trường bắt buộc" };
       await bus.publish("router.inbound", Buffer.from(JSON.stringify(body)), { messageId: id });
     }
-    await waitFor("both dead letters in the archive", async () => {
+    await waitUntil("both dead letters in the archive", async () => {
       const ids = (await deadLetters("open")).map((d) => d.id);
       return ids.includes(dead.first) && ids.includes(dead.second) ? true : undefined;
     });
@@ -222,7 +221,7 @@ describe("operators' console in Chromium", () => {
     expect(marked?.redrivenAt).toBeTruthy();
     expect(flash).toContain(marked?.redriveReceiptId ?? "?");
     // The router got it again, refused it again: a new dead letter for the same message.
-    await waitFor("the re-driven message dead-lettered again", async () =>
+    await waitUntil("the re-driven message dead-lettered again", async () =>
       (await deadLetters("open")).find((d) => d.id.startsWith(`${dead.first}@`)),
     );
     await page.goto(`${hub.consoleUrl}/dead-letters?state=redriven`);

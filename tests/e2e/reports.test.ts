@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Bus } from "@edoc/bus";
@@ -10,8 +9,8 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Browsers, DESKTOP, logInAs } from "../support/chromium.js";
 import { edoc } from "../support/cli.js";
-import { amqpUrl, waitFor } from "../support/env.js";
-import { type Agent, api, type ConsoleUser, repoRoot, TestHub } from "../support/hub.js";
+import { amqpUrl, waitUntil } from "../support/env.js";
+import { type Agent, api, consoleUser, repoRoot, TestHub } from "../support/hub.js";
 import { letterXml, sign, statusPacket } from "../support/letters.js";
 
 // A month's report checked against the deliveries it was built from: a real hub (console
@@ -23,11 +22,7 @@ import { letterXml, sign, statusPacket } from "../support/letters.js";
 const COMMUNE = "000.20.30.H45"; // UBND Phường 1, TP Tuy Hòa
 const DISTRICT = "000.00.30.H45"; // UBND TP Tuy Hòa
 const DEPT = "000.00.02.H45"; // Sở Nội vụ
-const AUDITOR: ConsoleUser = {
-  username: "baocao",
-  password: `op-${randomBytes(9).toString("base64url")}`,
-  role: "auditor",
-};
+const AUDITOR = consoleUser("baocao", "auditor");
 
 const hub = new TestHub({
   agencies: [COMMUNE, DISTRICT, DEPT],
@@ -54,7 +49,7 @@ async function sendLetter(from: string, to: string[], priority: Priority = 0) {
 
 /** The recipient's delivery of a letter, once the router planned it. */
 async function deliveryOf(who: string, hubDocumentId: string): Promise<Item> {
-  return waitFor(`${who}'s delivery of ${hubDocumentId}`, async () => {
+  return waitUntil(`${who}'s delivery of ${hubDocumentId}`, async () => {
     const r = await api(hub, A(who), "GET", "/inbox?state=all");
     return (r.json() as { items: Item[] }).items.find((x) => x.hubDocumentId === hubDocumentId);
   });
@@ -165,7 +160,7 @@ beforeAll(async () => {
   expect(months.size, "the scenario ran across a month boundary; run it again").toBe(1);
   month = [...months][0] ?? "";
   // The statuses are accepted asynchronously; wait until the commune's inbox has all three.
-  await waitFor("the three statuses back at the commune", async () => {
+  await waitUntil("the three statuses back at the commune", async () => {
     const r = await api(hub, A(COMMUNE), "GET", "/inbox?state=all");
     const n = (r.json() as { items: { kind: string }[] }).items.filter((x) => x.kind === "status");
     return n.length >= 3 ? true : undefined;

@@ -20,7 +20,7 @@ export interface LetterOptions {
   docType?: BusinessDocType;
   documentId?: string;
   attachmentBytes?: number;
-  /** OtherInfo/Priority: 1–4 are urgent (khẩn … hỏa tốc) */
+  /** Độ khẩn: 0 normal, 1–4 urgent (khẩn … hỏa tốc). */
   priority?: Priority;
 }
 

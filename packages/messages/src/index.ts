@@ -4,7 +4,10 @@
  * typed values; nothing else is shared between services.
  */
 import { z } from "zod";
+import { MaintenanceRpcParams, MaintenanceRpcResults } from "./maintenance.js";
 import { ReportsRpcParams, ReportsRpcResults } from "./reports.js";
+
+export { MaintenanceState } from "./maintenance.js";
 
 const organId = z
   .string()
@@ -443,6 +446,7 @@ export const RpcParams = {
   "documents.trace": z.object({ actingFor: z.array(organId), id: z.string() }),
   "evidence.export": EvidenceExportParams,
   ...ConsoleRpcParams,
+  ...MaintenanceRpcParams,
   ...ReportsRpcParams,
   health: z.object({}),
 } as const;
@@ -471,6 +475,7 @@ export const RpcResults = {
   "documents.trace": Trace,
   "evidence.export": EvidenceExportResult,
   ...ConsoleRpcResults,
+  ...MaintenanceRpcResults,
   ...ReportsRpcResults,
   health: z.object({
     database: z.boolean(),

@@ -10,7 +10,7 @@ import {
 import type { Logger } from "@edoc/runtime";
 import { vietnamMonth } from "@edoc/vntime";
 import type { Express, RequestHandler, Response } from "express";
-import { ArchiveError, type ConsoleBus, callConsole } from "./archive-client.js";
+import { ArchiveError, type ConsoleBus, callArchive } from "./archive-client.js";
 import type { Html } from "./html.js";
 import type { Session } from "./sessions.js";
 import type { Viewer } from "./views/layout.js";
@@ -32,7 +32,7 @@ export interface ReportRouteKit {
 
 /** A month's counts from the archive, named and tiered from the console's directory. */
 async function reportFor(kit: ReportRouteKit, month: string): Promise<MonthlyReport> {
-  const counts = await callConsole(kit.bus, "reports.monthly", { month }, 60_000);
+  const counts = await callArchive(kit.bus, "reports.monthly", { month }, 60_000);
   return monthlyReport(counts, agencyLookup(kit.directory(), month));
 }
 

@@ -6,9 +6,8 @@ import {
   type VerifyBundleOptions,
   verifyBundle,
 } from "@edoc/evidence";
-import { RpcResults } from "@edoc/messages";
 import { SignatureError } from "@edoc/signature";
-import { callArchive, timeoutOf } from "../archive-rpc.js";
+import { callHubArchive, timeoutOf } from "../archive-rpc.js";
 import {
   CliError,
   type Command,
@@ -69,12 +68,12 @@ async function exportBundle(argv: string[]): Promise<number> {
   const params = HUB_DOCUMENT_ID.test(id)
     ? { hubDocumentId: id }
     : { documentId: id, ...(from ? { from } : {}) };
-  const raw = await callArchive(values, "evidence.export", params, timeoutMs);
-  const parsed = RpcResults["evidence.export"].safeParse(raw);
-  if (!parsed.success) {
-    throw new CliError(`the archive's answer is not an evidence.export result`, 2);
-  }
-  const result = parsed.data;
+  const result = await callHubArchive(
+    { amqp: values.amqp, prefix: values.prefix },
+    "evidence.export",
+    params,
+    timeoutMs,
+  );
   const bytes = Buffer.from(result.bundle, "base64");
   const digest = createHash("sha256").update(bytes).digest("hex");
   if (bytes.length !== result.size || digest !== result.sha256) {

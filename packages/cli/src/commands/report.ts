@@ -1,6 +1,5 @@
 import { writeFileSync } from "node:fs";
 import { extname } from "node:path";
-import { RpcResults } from "@edoc/messages";
 import {
   agencyLookup,
   isMonth,
@@ -10,7 +9,7 @@ import {
   reportXlsx,
 } from "@edoc/reports";
 import { ConfigError, loadDirectory } from "@edoc/runtime";
-import { callArchive, timeoutOf } from "../archive-rpc.js";
+import { callHubArchive, timeoutOf } from "../archive-rpc.js";
 import { CliError, type Command, parseCommandArgs, required, UsageError } from "../command.js";
 
 const FORMATS = ["csv", "xlsx"] as const;
@@ -62,16 +61,13 @@ to 60000. Exit 1 the archive refused (a month not begun…), 2 bad usage or the 
       if (err instanceof ConfigError) throw new CliError(err.message, 2);
       throw err;
     }
-    const raw = await callArchive(
+    const counts = await callHubArchive(
       values,
       "reports.monthly",
       { month },
       timeoutOf(values.timeout, 60_000),
     );
-    const parsed = RpcResults["reports.monthly"].safeParse(raw);
-    if (!parsed.success)
-      throw new CliError("the archive's answer is not a reports.monthly result", 2);
-    const report = monthlyReport(parsed.data, agencyLookup(directory, month));
+    const report = monthlyReport(counts, agencyLookup(directory, month));
     const bytes = format === "csv" ? reportCsv(report) : await reportXlsx(report);
     try {
       writeFileSync(output, bytes);
