@@ -1,4 +1,5 @@
 import type { Command } from "../command.js";
+import { backupCommand, restoreCommand } from "./backup.js";
 import {
   ackCommand,
   fetchCommand,
@@ -30,4 +31,6 @@ export const commands: readonly Command[] = [
   statusCommand,
   traceCommand,
   consoleCommand,
+  backupCommand,
+  restoreCommand,
 ];

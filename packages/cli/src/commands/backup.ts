@@ -1,0 +1,128 @@
+import { parseArgs } from "node:util";
+import {
+  BackupError,
+  type BackupManifest,
+  backupDatabase,
+  type RestoreReport,
+  restoreDatabase,
+} from "@edoc/backup";
+import { connectStore, type Store } from "@edoc/store";
+import { CliError, type Command, parsedOrUsage } from "../command.js";
+import { readText } from "../files.js";
+
+const BACKUP_USAGE = "backup -o FILE [--mongo URL] [--db NAME]";
+const RESTORE_USAGE = "restore FILE [--mongo URL] [--db NAME] [--force] [--hub-cert PEM]";
+
+const DB_OPTIONS = { mongo: { type: "string" }, db: { type: "string" } } as const;
+
+/**
+ * The database is read and written directly, like mongodump (not through the archive): a
+ * backup streams gigabytes of bytes, which the bus carries only in 1 MiB RPCs, and a restore
+ * must happen with the archive stopped (it keeps the chain head, row cache and pending inboxes
+ * in memory). The snapshot is defined by the receipt chain, not by the process reading it.
+ */
+async function connect(values: { mongo?: string; db?: string }): Promise<Store> {
+  const url =
+    values.mongo ??
+    process.env.EDOC_MONGO_URL ??
+    "mongodb://127.0.0.1:27017/?directConnection=true";
+  const dbName = values.db ?? process.env.EDOC_DB_NAME ?? "edoc";
+  try {
+    return await connectStore({ url, dbName, serverSelectionTimeoutMs: 5_000 });
+  } catch (err) {
+    throw new CliError(`cannot reach the database: ${(err as Error).message}`, 2);
+  }
+}
+
+/** A backup that is damaged, a target that is not empty, a chain that breaks: exit 1. */
+function verdict(err: unknown): never {
+  if (err instanceof BackupError) throw new CliError(`${err.code}: ${err.message}`, 1);
+  // A file that cannot be read or written (ENOENT, EEXIST, EACCES…): unusable input.
+  const code = (err as NodeJS.ErrnoException).code;
+  if (typeof code === "string" && code.startsWith("E"))
+    throw new CliError((err as Error).message, 2);
+  throw err;
+}
+
+function print(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+function summary(m: BackupManifest): string {
+  const rows = m.parts.reduce((n, p) => n + p.rows, 0);
+  const cut = m.cut
+    ? `cut at receipt seq ${m.cut.seq}${m.cut.signed ? ` (signed chain head, ${m.cut.at})` : " (no signed chain head: the hub has no key)"}`
+    : "no receipts";
+  return [
+    `${m.parts.length} collections, ${rows} rows; ${cut}`,
+    ...m.notes.map((n) => `  note: ${n}`),
+  ].join("\n");
+}
+
+export const backupCommand: Command = {
+  name: "backup",
+  usage: BACKUP_USAGE,
+  async run(argv) {
+    const { values, positionals } = parsedOrUsage(
+      () =>
+        parseArgs({
+          args: argv,
+          allowPositionals: true,
+          options: { ...DB_OPTIONS, output: { type: "string", short: "o" } },
+        }),
+      BACKUP_USAGE,
+    );
+    if (!values.output || positionals.length > 0)
+      throw new CliError(`usage: edoc ${BACKUP_USAGE}`, 2);
+    const store = await connect(values);
+    try {
+      const manifest = await backupDatabase(store.db, values.output).catch(verdict);
+      print(`wrote ${values.output}: ${summary(manifest)}`);
+      return 0;
+    } finally {
+      await store.close();
+    }
+  },
+};
+
+function restored(r: RestoreReport): string {
+  const sig = r.chain.signature;
+  const head = r.chain.head ? `up to seq ${r.chain.head.seq}` : "(empty)";
+  const signed = !sig
+    ? "no signed head"
+    : sig.verified
+      ? `signed head verified with the ${sig.certificate} certificate`
+      : "signed head NOT checked: no certificate (pass --hub-cert)";
+  return `restored ${r.rows} rows; ${summary(r.manifest)}\nchain verified: ${r.chain.receipts} receipts ${head}; ${signed}`;
+}
+
+export const restoreCommand: Command = {
+  name: "restore",
+  usage: RESTORE_USAGE,
+  async run(argv) {
+    const { values, positionals } = parsedOrUsage(
+      () =>
+        parseArgs({
+          args: argv,
+          allowPositionals: true,
+          options: { ...DB_OPTIONS, force: { type: "boolean" }, "hub-cert": { type: "string" } },
+        }),
+      RESTORE_USAGE,
+    );
+    const [file, ...extra] = positionals;
+    if (!file || extra.length > 0) throw new CliError(`usage: edoc ${RESTORE_USAGE}`, 2);
+    const certFile = values["hub-cert"];
+    const hubCertPem = certFile ? readText(certFile, "hub certificate") : undefined;
+    const store = await connect(values);
+    try {
+      const report = await restoreDatabase(store.db, file, {
+        force: values.force === true,
+        ...(hubCertPem ? { hubCertPem } : {}),
+      }).catch(verdict);
+      print(restored(report));
+      return 0;
+    } finally {
+      await store.close();
+    }
+  },
+};
