@@ -4,6 +4,7 @@
  * typed values; nothing else is shared between services.
  */
 import { z } from "zod";
+import { RetentionRpcParams, RetentionRpcResults } from "./retention.js";
 
 const organId = z
   .string()
@@ -442,6 +443,7 @@ export const RpcParams = {
   "documents.trace": z.object({ actingFor: z.array(organId), id: z.string() }),
   "evidence.export": EvidenceExportParams,
   ...ConsoleRpcParams,
+  ...RetentionRpcParams,
   health: z.object({}),
 } as const;
 export type RpcMethod = keyof typeof RpcParams;
@@ -469,6 +471,7 @@ export const RpcResults = {
   "documents.trace": Trace,
   "evidence.export": EvidenceExportResult,
   ...ConsoleRpcResults,
+  ...RetentionRpcResults,
   health: z.object({
     database: z.boolean(),
     chainHead: z.object({ seq: z.number(), hash: z.string() }).optional(),

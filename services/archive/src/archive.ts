@@ -11,6 +11,7 @@ import { KeyedLocks } from "./lock.js";
 import { PendingInbox } from "./pending-inbox.js";
 import { handlePlan } from "./plans.js";
 import { reconcileOnce } from "./reconciler.js";
+import { applyRetention } from "./retention.js";
 import { rpcDispatcher, rpcHandlers } from "./rpc.js";
 
 export interface ArchiveOptions {
@@ -28,6 +29,10 @@ export interface ArchiveOptions {
   /** CA certificates (PEM bundle) and CRL files put into evidence bundles, read at each export. */
   trustFile?: string;
   crlFiles?: readonly string[];
+  /** Days a letter's bytes are kept after acceptance (retention.ts); absent = kept forever. */
+  retentionDays?: number;
+  /** How often the retention job runs when there is a policy (default hourly). */
+  retentionEveryMs?: number;
 }
 
 export interface Archive {
@@ -96,9 +101,16 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       ...(opts.trustFile ? { trustFile: opts.trustFile } : {}),
       crlFiles: opts.crlFiles ?? [],
     },
+    opts.retentionDays,
   );
   const reconciler = periodic(ctx.reconcileMs, log, "reconcile", () => reconcileOnce(ctx));
   const signer = periodic(opts.chainHeadMs ?? 10_000, log, "chain-head", () => heads.signIfMoved());
+  const days = opts.retentionDays;
+  const retention = days
+    ? periodic(opts.retentionEveryMs ?? 3_600_000, log, "retention", () =>
+        applyRetention(ctx, days, { dryRun: false, limit: 1000 }),
+      )
+    : undefined;
   let started = false;
 
   return {
@@ -115,8 +127,14 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       await opts.bus.serve("archive.rpc", rpcDispatcher(ctx, handlers));
       reconciler.start();
       signer.start();
+      retention?.start();
       log.info(
-        { chainHead: ledger.head() ?? null, reconcileMs: ctx.reconcileMs, pending },
+        {
+          chainHead: ledger.head() ?? null,
+          reconcileMs: ctx.reconcileMs,
+          pending,
+          retentionDays: days ?? null,
+        },
         "archive started",
       );
     },
@@ -125,6 +143,7 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       started = false;
       await reconciler.stop();
       await signer.stop();
+      await retention?.stop();
       // A last head, so a clean shutdown leaves the chain signed up to its end.
       await heads
         .signIfMoved()

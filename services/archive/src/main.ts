@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   const hubCertPem = config.hubCertFile ? await readFile(config.hubCertFile, "utf8") : undefined;
   const reconcileMs = envInt("EDOC_RECONCILE_MS", 5_000);
   const chainHeadMs = envInt("EDOC_CHAIN_HEAD_MS", 10_000);
+  const retentionDays = envRetentionDays();
 
   const metrics = createMetrics("archive");
   const dbSeconds = new Histogram({
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
     crlFiles: (process.env.EDOC_CRL_FILES ?? "").split(",").filter(Boolean),
     reconcileMs,
     chainHeadMs,
+    ...(retentionDays ? { retentionDays } : {}),
+    retentionEveryMs: envInt("EDOC_RETENTION_EVERY_MS", 3_600_000),
   });
   await archive.start();
   const ops = serveOps(envInt("EDOC_ARCHIVE_OPS_PORT", 9465), metrics, async () => ({
@@ -58,6 +61,22 @@ async function main(): Promise<void> {
     await bus.close();
     await store.close();
   });
+}
+
+/**
+ * EDOC_RETENTION_DAYS: how long letters' bytes are kept (the archive law sets periods in years:
+ * 3650 is ten years). Unset = forever. A fraction is allowed (tests keep bytes for seconds).
+ */
+function envRetentionDays(): number | undefined {
+  const raw = process.env.EDOC_RETENTION_DAYS;
+  if (raw === undefined || raw === "") return undefined;
+  const days = Number(raw);
+  if (!Number.isFinite(days) || days <= 0) {
+    throw new Error(
+      `EDOC_RETENTION_DAYS must be a positive number of days, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return days;
 }
 
 main().catch((err: unknown) => {

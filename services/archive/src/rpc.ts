@@ -19,6 +19,7 @@ import type { Ctx } from "./context.js";
 import { listDocuments, traceDocument } from "./documents.js";
 import { type EvidenceDeps, evidenceExport } from "./evidence.js";
 import { ackDelivery, fetchDelivery, fetchDeliveryChunk, listInbox } from "./inbox.js";
+import { retentionApply } from "./retention.js";
 
 /** Methods whose reply carries raw bytes beside its JSON (@edoc/bus RpcBytes). */
 type Reply<M extends RpcMethod> = M extends "inbox.fetchChunk" ? RpcBytes : RpcResultOf<M>;
@@ -28,7 +29,11 @@ type Handlers = {
   [M in RpcMethod]: (ctx: Ctx, params: RpcParamsOf<M>, bytes?: Buffer) => Promise<Reply<M>>;
 };
 
-export function rpcHandlers(health: Handlers["health"], evidence: EvidenceDeps): Handlers {
+export function rpcHandlers(
+  health: Handlers["health"],
+  evidence: EvidenceDeps,
+  retentionDays?: number,
+): Handlers {
   return {
     "packets.accept": acceptPacket,
     "inbox.list": listInbox,
@@ -44,6 +49,7 @@ export function rpcHandlers(health: Handlers["health"], evidence: EvidenceDeps):
     "console.deadLetters": consoleDeadLetters,
     "console.redrive": consoleRedrive,
     "evidence.export": evidenceExport(evidence),
+    "retention.apply": retentionApply(retentionDays),
     health,
   };
 }

@@ -13,6 +13,7 @@ import { demoLetterCommand } from "./demo-letter.js";
 import { evidenceCommand } from "./evidence.js";
 import { parseCommand } from "./parse.js";
 import { pkiCommand } from "./pki.js";
+import { retentionCommand } from "./retention.js";
 import { signCommand } from "./sign.js";
 import { verifyCommand } from "./verify.js";
 
@@ -33,4 +34,5 @@ export const commands: readonly Command[] = [
   consoleCommand,
   backupCommand,
   restoreCommand,
+  retentionCommand,
 ];
