@@ -15,3 +15,4 @@ export {
   type VerifiedBackup,
   verifyBackup,
 } from "./restore.js";
+export { listTar, type TarEntry } from "./tar.js";

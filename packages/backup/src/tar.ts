@@ -1,4 +1,4 @@
-import { open } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { BackupError } from "./errors.js";
 
 /**
@@ -57,7 +57,7 @@ export async function writeTar(path: string, sources: readonly TarSource[]): Pro
   try {
     const now = Date.now();
     for (const s of sources) {
-      const size = s.data ? s.data.length : s.file ? (await (await open(s.file)).stat()).size : 0;
+      const size = s.data ? s.data.length : s.file ? (await stat(s.file)).size : 0;
       await out.write(header(s.name, size, now));
       if (s.data) await out.write(s.data);
       else if (s.file) await copyInto(out, s.file);
