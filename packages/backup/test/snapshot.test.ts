@@ -56,6 +56,9 @@ const delivery = (id: string, hub: string, extra: Document = {}) => ({
   ...extra,
 });
 
+/** Rows keyed by strings or numbers, as the archive keys them. */
+const rows = (db: Db, name: string) => db.collection<Document & { _id: string | number }>(name);
+
 async function seed(db: Db): Promise<number> {
   const receipts = chain([
     ["accepted:P1", { type: "accepted", hubDocumentId: "P1" }],
@@ -69,35 +72,30 @@ async function seed(db: Db): Promise<number> {
     ["available:D3", { type: "available", hubDocumentId: "P3", deliveryId: "D3" }],
     ["accepted:P2", { type: "accepted", hubDocumentId: "P2" }],
   ]);
-  await db.collection("receipts").insertMany(receipts as unknown as Document[]);
+  await rows(db, "receipts").insertMany(receipts as unknown as Document[]);
   const head = receipts[3] as Receipt;
   const signed = signChainHead({ seq: head.seq, hash: head.hash, at: AT }, keyPem);
-  await db.collection("chainHeads").insertOne({ _id: head.seq, ...signed } as unknown as Document);
+  await rows(db, "chainHeads").insertOne({ _id: head.seq, ...signed } as unknown as Document);
   const ref = (d: string) => ({ deliveryId: d, recipient: RECIPIENT, addressedTo: RECIPIENT });
-  await db
-    .collection("packets")
-    .insertMany([
-      packet("P1", { routeState: "planned", plannedAt: AT, deliveries: [ref("D1")] }),
-      packet("P3", { routeState: "planned", plannedAt: AT, deliveries: [ref("D3")], returned: [] }),
-      packet("P2"),
-    ] as Document[]);
+  await rows(db, "packets").insertMany([
+    packet("P1", { routeState: "planned", plannedAt: AT, deliveries: [ref("D1")] }),
+    packet("P3", { routeState: "planned", plannedAt: AT, deliveries: [ref("D3")], returned: [] }),
+    packet("P2"),
+  ] as Document[]);
   // P3's work-list entry was deleted when its plan was stored; P2's is still there.
-  await db
-    .collection("pendingRoutes")
-    .insertOne({ _id: "P2", key: "k2", publishCount: 0 } as Document);
+  await rows(db, "pendingRoutes").insertOne({ _id: "P2", key: "k2", publishCount: 0 } as Document);
   for (const id of ["P1", "P2", "P3"]) {
-    await db
-      .collection("packetKeys")
-      .insertOne({ _id: `key-${id}`, hubDocumentId: id } as Document);
-    await db
-      .collection("acceptanceReceipts")
-      .insertOne({ _id: id, key: "k", xml: "<r/>" } as Document);
+    await rows(db, "packetKeys").insertOne({ _id: `key-${id}`, hubDocumentId: id } as Document);
+    await rows(db, "acceptanceReceipts").insertOne({ _id: id, key: "k", xml: "<r/>" } as Document);
     const data = new Binary(Buffer.from([0, 255, 7]));
-    await db
-      .collection("blobs")
-      .insertOne({ _id: id, size: 3, digest: "0".repeat(64), data } as Document);
+    await rows(db, "blobs").insertOne({
+      _id: id,
+      size: 3,
+      digest: "0".repeat(64),
+      data,
+    } as Document);
   }
-  await db.collection("settledDeliveries").insertOne(
+  await rows(db, "settledDeliveries").insertOne(
     delivery("D1", "P1", {
       state: "acknowledged",
       fetchedAt: AT,
@@ -105,10 +103,8 @@ async function seed(db: Db): Promise<number> {
       ackResult: "done",
     }),
   );
-  await db.collection("deliveries").insertOne(delivery("D3", "P3"));
-  await db
-    .collection("agencies")
-    .insertOne({ _id: "000.00.02.H45", name: "Sở Nội vụ" } as Document);
+  await rows(db, "deliveries").insertOne(delivery("D3", "P3"));
+  await rows(db, "agencies").insertOne({ _id: "000.00.02.H45", name: "Sở Nội vụ" } as Document);
   return head.seq;
 }
 
