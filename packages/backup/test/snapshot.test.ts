@@ -57,7 +57,8 @@ const delivery = (id: string, hub: string, extra: Document = {}) => ({
 });
 
 /** Rows keyed by strings or numbers, as the archive keys them. */
-const rows = (db: Db, name: string) => db.collection<Document & { _id: string | number }>(name);
+type Row = Document & { _id: string | number };
+const rows = (db: Db, name: string) => db.collection<Row>(name);
 
 async function seed(db: Db): Promise<number> {
   const receipts = chain([
@@ -72,28 +73,28 @@ async function seed(db: Db): Promise<number> {
     ["available:D3", { type: "available", hubDocumentId: "P3", deliveryId: "D3" }],
     ["accepted:P2", { type: "accepted", hubDocumentId: "P2" }],
   ]);
-  await rows(db, "receipts").insertMany(receipts as unknown as Document[]);
+  await rows(db, "receipts").insertMany(receipts as unknown as Row[]);
   const head = receipts[3] as Receipt;
   const signed = signChainHead({ seq: head.seq, hash: head.hash, at: AT }, keyPem);
-  await rows(db, "chainHeads").insertOne({ _id: head.seq, ...signed } as unknown as Document);
+  await rows(db, "chainHeads").insertOne({ _id: head.seq, ...signed } as unknown as Row);
   const ref = (d: string) => ({ deliveryId: d, recipient: RECIPIENT, addressedTo: RECIPIENT });
   await rows(db, "packets").insertMany([
     packet("P1", { routeState: "planned", plannedAt: AT, deliveries: [ref("D1")] }),
     packet("P3", { routeState: "planned", plannedAt: AT, deliveries: [ref("D3")], returned: [] }),
     packet("P2"),
-  ] as Document[]);
+  ] as Row[]);
   // P3's work-list entry was deleted when its plan was stored; P2's is still there.
-  await rows(db, "pendingRoutes").insertOne({ _id: "P2", key: "k2", publishCount: 0 } as Document);
+  await rows(db, "pendingRoutes").insertOne({ _id: "P2", key: "k2", publishCount: 0 } as Row);
   for (const id of ["P1", "P2", "P3"]) {
-    await rows(db, "packetKeys").insertOne({ _id: `key-${id}`, hubDocumentId: id } as Document);
-    await rows(db, "acceptanceReceipts").insertOne({ _id: id, key: "k", xml: "<r/>" } as Document);
+    await rows(db, "packetKeys").insertOne({ _id: `key-${id}`, hubDocumentId: id } as Row);
+    await rows(db, "acceptanceReceipts").insertOne({ _id: id, key: "k", xml: "<r/>" } as Row);
     const data = new Binary(Buffer.from([0, 255, 7]));
     await rows(db, "blobs").insertOne({
       _id: id,
       size: 3,
       digest: "0".repeat(64),
       data,
-    } as Document);
+    } as Row);
   }
   await rows(db, "settledDeliveries").insertOne(
     delivery("D1", "P1", {
@@ -104,7 +105,7 @@ async function seed(db: Db): Promise<number> {
     }),
   );
   await rows(db, "deliveries").insertOne(delivery("D3", "P3"));
-  await rows(db, "agencies").insertOne({ _id: "000.00.02.H45", name: "Sở Nội vụ" } as Document);
+  await rows(db, "agencies").insertOne({ _id: "000.00.02.H45", name: "Sở Nội vụ" } as Row);
   return head.seq;
 }
 
@@ -142,9 +143,7 @@ describe("the snapshot's cut", () => {
     }
     expect(await ids("packetKeys")).toEqual(["key-P1", "key-P3"]);
     // P3's plan came after the cut: pending again, with a work-list entry, without deliveries.
-    const p3 = await target()
-      .collection("packets")
-      .findOne({ _id: "P3" } as Document);
+    const p3 = await rows(target(), "packets").findOne({ _id: "P3" });
     expect(p3?.routeState).toBe("pending");
     expect(p3?.deliveries).toBeUndefined();
     expect(p3?.plannedAt).toBeUndefined();
@@ -156,11 +155,9 @@ describe("the snapshot's cut", () => {
     expect(d1?.fetchedAt).toBeUndefined();
     expect(d1?.ackResult).toBeUndefined();
     // Bytes come back as the same BSON binary; other collections as they were.
-    const blob = await target()
-      .collection("blobs")
-      .findOne({ _id: "P1" } as Document);
+    const blob = await rows(target(), "blobs").findOne({ _id: "P1" });
     expect(blob?.data).toBeInstanceOf(Binary);
-    expect(Buffer.from((blob as Document).data.buffer)).toEqual(Buffer.from([0, 255, 7]));
+    expect(Buffer.from((blob as Row).data.buffer)).toEqual(Buffer.from([0, 255, 7]));
     expect(await ids("agencies")).toEqual(["000.00.02.H45"]);
     expect(manifest.notes.join("\n")).toMatch(/1 packet\(s\) accepted after the cut left out/);
   });
