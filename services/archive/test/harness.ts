@@ -56,6 +56,7 @@ export async function startHarness(opts: {
   reconcileMs?: number;
   chainHeadMs?: number;
   hubKeyPem?: string;
+  retentionDays?: number;
 }): Promise<Harness> {
   const prefix = `t-archive-${randomBytes(4).toString("hex")}`;
   const store = await connectStore({ url: mongoUrl, dbName: prefix });
