@@ -1,24 +1,14 @@
-import { RpcError } from "@edoc/bus";
 import type { AcceptRequest } from "@edoc/messages";
 import { verifyChain } from "@edoc/receipts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReceiptDoc } from "../src/collections.js";
 import { toReceipt } from "../src/ledger.js";
-import { type Harness, letter, ORG, planFor, sleep, startHarness } from "./harness.js";
+import { type Harness, letter, ORG, planFor, rpcError, sleep, startHarness } from "./harness.js";
 
 // Retention on a real archive (RabbitMQ, FerretDB): letters are past the period a few
 // milliseconds after acceptance here; only settled, routed letters lose their bytes.
 let h: Harness;
 let off: Harness;
-
-async function rpcError(p: Promise<unknown>): Promise<RpcError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof RpcError)) throw new Error(`expected an RpcError, got ${String(err)}`);
-  return err;
-}
 
 async function accept(planned: boolean): Promise<{ req: AcceptRequest; deliveryId: string }> {
   const req = letter({ to: [ORG.finance] });

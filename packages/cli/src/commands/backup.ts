@@ -6,7 +6,7 @@ import {
   type RestoreReport,
   restoreDatabase,
 } from "@edoc/backup";
-import { connectStore, type Store } from "@edoc/store";
+import { connectStore, type Db, type Store } from "@edoc/store";
 import { CliError, type Command, parsedOrUsage } from "../command.js";
 import { readText } from "../files.js";
 
@@ -44,8 +44,18 @@ function verdict(err: unknown): never {
   throw err;
 }
 
-function print(text: string): void {
-  process.stdout.write(`${text}\n`);
+/** Runs `job` on the database, prints what it says, and closes the connection: exit 0. */
+async function withDatabase(
+  values: { mongo?: string; db?: string },
+  job: (db: Db) => Promise<string>,
+): Promise<number> {
+  const store = await connect(values);
+  try {
+    process.stdout.write(`${await job(store.db).catch(verdict)}\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
 }
 
 function summary(m: BackupManifest): string {
@@ -74,14 +84,11 @@ export const backupCommand: Command = {
     );
     if (!values.output || positionals.length > 0)
       throw new CliError(`usage: edoc ${BACKUP_USAGE}`, 2);
-    const store = await connect(values);
-    try {
-      const manifest = await backupDatabase(store.db, values.output).catch(verdict);
-      print(`wrote ${values.output}: ${summary(manifest)}`);
-      return 0;
-    } finally {
-      await store.close();
-    }
+    const output = values.output;
+    return withDatabase(values, async (db) => {
+      const manifest = await backupDatabase(db, output);
+      return `wrote ${output}: ${summary(manifest)}`;
+    });
   },
 };
 
@@ -113,16 +120,13 @@ export const restoreCommand: Command = {
     if (!file || extra.length > 0) throw new CliError(`usage: edoc ${RESTORE_USAGE}`, 2);
     const certFile = values["hub-cert"];
     const hubCertPem = certFile ? readText(certFile, "hub certificate") : undefined;
-    const store = await connect(values);
-    try {
-      const report = await restoreDatabase(store.db, file, {
-        force: values.force === true,
-        ...(hubCertPem ? { hubCertPem } : {}),
-      }).catch(verdict);
-      print(restored(report));
-      return 0;
-    } finally {
-      await store.close();
-    }
+    return withDatabase(values, async (db) =>
+      restored(
+        await restoreDatabase(db, file, {
+          force: values.force === true,
+          ...(hubCertPem ? { hubCertPem } : {}),
+        }),
+      ),
+    );
   },
 };
