@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import {
   BackupError,
   type BackupManifest,
@@ -7,11 +6,8 @@ import {
   restoreDatabase,
 } from "@edoc/backup";
 import { connectStore, type Db, type Store } from "@edoc/store";
-import { CliError, type Command, parsedOrUsage } from "../command.js";
+import { CliError, type Command, parseCommandArgs, required } from "../command.js";
 import { readText } from "../files.js";
-
-const BACKUP_USAGE = "backup -o FILE [--mongo URL] [--db NAME]";
-const RESTORE_USAGE = "restore FILE [--mongo URL] [--db NAME] [--force] [--hub-cert PEM]";
 
 const DB_OPTIONS = { mongo: { type: "string" }, db: { type: "string" } } as const;
 
@@ -69,22 +65,20 @@ function summary(m: BackupManifest): string {
   ].join("\n");
 }
 
+const DB_HELP = `--mongo defaults to $EDOC_MONGO_URL, --db to $EDOC_DB_NAME (as the archive reads them).`;
+
 export const backupCommand: Command = {
   name: "backup",
-  usage: BACKUP_USAGE,
+  usage:
+    "backup -o FILE [--mongo URL] [--db NAME]   a snapshot of the hub's database, cut at the signed chain head",
+  help: `Writes a tar (manifest.json, then one Extended JSON part per collection) that must not exist
+yet; the hub may keep running. ${DB_HELP} Exit 1 the database changed in a way the copy could not
+cut back (run it again), 2 the database unreachable or FILE not writable.`,
   async run(argv) {
-    const { values, positionals } = parsedOrUsage(
-      () =>
-        parseArgs({
-          args: argv,
-          allowPositionals: true,
-          options: { ...DB_OPTIONS, output: { type: "string", short: "o" } },
-        }),
-      BACKUP_USAGE,
-    );
-    if (!values.output || positionals.length > 0)
-      throw new CliError(`usage: edoc ${BACKUP_USAGE}`, 2);
-    const output = values.output;
+    const { values } = parseCommandArgs(argv, {
+      options: { ...DB_OPTIONS, output: { type: "string", short: "o" } },
+    });
+    const output = required(values.output, "-o FILE");
     return withDatabase(values, async (db) => {
       const manifest = await backupDatabase(db, output);
       return `wrote ${output}: ${summary(manifest)}`;
@@ -105,19 +99,18 @@ function restored(r: RestoreReport): string {
 
 export const restoreCommand: Command = {
   name: "restore",
-  usage: RESTORE_USAGE,
+  usage:
+    "restore FILE [--mongo URL] [--db NAME] [--force] [--hub-cert PEM]   a backup into an empty database, then the chain verified",
+  help: `Stop the hub's services first. The whole file is checked against its manifest before anything
+is written; a database holding collections is refused unless --force (which drops it). The signed
+chain head is verified with --hub-cert, else with the certificate it embeds. ${DB_HELP}
+Exit 1 the backup is damaged, the target not empty or the restored chain does not verify.`,
   async run(argv) {
-    const { values, positionals } = parsedOrUsage(
-      () =>
-        parseArgs({
-          args: argv,
-          allowPositionals: true,
-          options: { ...DB_OPTIONS, force: { type: "boolean" }, "hub-cert": { type: "string" } },
-        }),
-      RESTORE_USAGE,
-    );
-    const [file, ...extra] = positionals;
-    if (!file || extra.length > 0) throw new CliError(`usage: edoc ${RESTORE_USAGE}`, 2);
+    const { values, positionals } = parseCommandArgs(argv, {
+      options: { ...DB_OPTIONS, force: { type: "boolean" }, "hub-cert": { type: "string" } },
+      positionals: ["FILE"],
+    });
+    const file = positionals[0] as string;
     const certFile = values["hub-cert"];
     const hubCertPem = certFile ? readText(certFile, "hub certificate") : undefined;
     return withDatabase(values, async (db) =>
