@@ -163,6 +163,9 @@ describe("backup, restore and retention", () => {
     expect(b.stderr).toBe("");
     expect(b.code).toBe(0);
     expect(b.stdout).toContain("(signed chain head");
+    const twice = await edoc("backup", "-o", file, ...db);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain("EEXIST");
     // A plain tar: the system's tar lists it, manifest first.
     const listed = await run("tar", ["tf", file]);
     expect(listed.code).toBe(0);

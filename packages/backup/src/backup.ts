@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, open, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Db } from "mongodb";
@@ -16,7 +16,10 @@ export async function backupDatabase(
   file: string,
   opts: { tmpDir?: string } = {},
 ): Promise<BackupManifest> {
+  // Claimed first (it must not exist), so a long copy does not end in EEXIST.
+  await (await open(file, "wx", 0o600)).close();
   const dir = await mkdtemp(join(opts.tmpDir ?? tmpdir(), "edoc-backup-"));
+  let written = false;
   try {
     const snap = await takeSnapshot(db, dir);
     const manifest: BackupManifest = {
@@ -32,8 +35,10 @@ export async function backupDatabase(
       { name: MANIFEST_NAME, data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) },
       ...files,
     ]);
+    written = true;
     return manifest;
   } finally {
     await rm(dir, { recursive: true, force: true });
+    if (!written) await rm(file, { force: true });
   }
 }

@@ -51,9 +51,9 @@ function header(name: string, size: number, mtime: number): Buffer {
   return h;
 }
 
-/** Writes `sources` in order to a new tar file at `path`. */
+/** Writes `sources` in order to a tar file at `path` (replaced if it exists). */
 export async function writeTar(path: string, sources: readonly TarSource[]): Promise<void> {
-  const out = await open(path, "wx", 0o600);
+  const out = await open(path, "w", 0o600);
   try {
     const now = Date.now();
     for (const s of sources) {

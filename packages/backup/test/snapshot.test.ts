@@ -166,6 +166,8 @@ describe("the snapshot's cut", () => {
     const other = generateKeyPairSync("ed25519").publicKey.export({ type: "spki", format: "pem" });
     const file = join(dir, "cut2.tar");
     await backupDatabase(source(), file);
+    // An existing file is never overwritten.
+    await expect(backupDatabase(source(), file)).rejects.toMatchObject({ code: "EEXIST" });
     const err = await restoreDatabase(target(), file, {
       force: true,
       hubCertPem: String(other),
