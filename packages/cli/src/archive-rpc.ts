@@ -1,40 +1,26 @@
 import { Bus, BusUnavailableError, RpcError, RpcTimeoutError } from "@edoc/bus";
 import { type RpcMethod, type RpcParamsOf, type RpcResultOf, RpcResults } from "@edoc/messages";
-import { CliError } from "./command.js";
+import { CliError, UsageError } from "./command.js";
 
-/** Where the hub's broker is: `--amqp`, `--prefix`, else the services' environment. */
-export interface BusOptions {
-  amqp?: string;
-  prefix?: string;
-}
-
-/** The options every operator command that talks to the archive accepts. */
-export const BUS_OPTIONS = {
-  amqp: { type: "string" },
-  prefix: { type: "string" },
-  timeout: { type: "string" },
-} as const;
-
-export function timeoutOf(raw: string | undefined, fallback: number): number {
-  const ms = raw === undefined ? fallback : Number(raw);
-  if (!Number.isInteger(ms) || ms <= 0) {
-    throw new CliError("--timeout must be a positive number of milliseconds", 2);
-  }
-  return ms;
+/** Where the hub's broker is: `--amqp` / `--prefix`, else the services' own environment. */
+export interface HubAddress {
+  amqp?: string | undefined;
+  prefix?: string | undefined;
 }
 
 /**
- * Calls an archive RPC method over the bus, as the services do, and checks the answer against
- * the contract. The archive's refusal (4xx) is exit 1; an unreachable hub or a 5xx is exit 2.
+ * Calls an operator's method of the running hub's archive (over the bus, like a service) and
+ * returns its checked answer. Exit codes as CliErrors: 1 the archive refused, 2 the hub is
+ * unreachable or answered nonsense.
  */
-export async function callArchive<M extends RpcMethod>(
-  opts: BusOptions,
+export async function callHubArchive<M extends RpcMethod>(
+  at: HubAddress,
   method: M,
   params: RpcParamsOf<M>,
   timeoutMs: number,
 ): Promise<RpcResultOf<M>> {
-  const url = opts.amqp ?? process.env.EDOC_AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
-  const prefix = opts.prefix ?? process.env.EDOC_BUS_PREFIX ?? "edoc";
+  const url = at.amqp ?? process.env.EDOC_AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
+  const prefix = at.prefix ?? process.env.EDOC_BUS_PREFIX ?? "edoc";
   let bus: Bus;
   try {
     bus = await Bus.connect({ url, prefix, initialRetries: 2 });
@@ -58,4 +44,20 @@ export async function callArchive<M extends RpcMethod>(
   const parsed = RpcResults[method].safeParse(raw);
   if (!parsed.success) throw new CliError(`the archive's answer is not a ${method} result`, 2);
   return parsed.data as RpcResultOf<M>;
+}
+
+/** The options of every command that talks to the archive (`--amqp`, `--prefix`, `--timeout`). */
+export const BUS_OPTIONS = {
+  amqp: { type: "string" },
+  prefix: { type: "string" },
+  timeout: { type: "string" },
+} as const;
+
+/** `--timeout MS`, or the command's default; anything but a positive integer is a usage error. */
+export function timeoutOf(raw: string | undefined, fallback: number): number {
+  const ms = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(ms) || ms <= 0) {
+    throw new UsageError("--timeout must be a positive number of milliseconds");
+  }
+  return ms;
 }

@@ -4,6 +4,10 @@
  * typed values; nothing else is shared between services.
  */
 import { z } from "zod";
+import { MaintenanceRpcParams, MaintenanceRpcResults } from "./maintenance.js";
+
+export { MaintenanceState } from "./maintenance.js";
+
 import { RetentionRpcParams, RetentionRpcResults } from "./retention.js";
 
 const organId = z
@@ -443,6 +447,7 @@ export const RpcParams = {
   "documents.trace": z.object({ actingFor: z.array(organId), id: z.string() }),
   "evidence.export": EvidenceExportParams,
   ...ConsoleRpcParams,
+  ...MaintenanceRpcParams,
   ...RetentionRpcParams,
   health: z.object({}),
 } as const;
@@ -471,6 +476,7 @@ export const RpcResults = {
   "documents.trace": Trace,
   "evidence.export": EvidenceExportResult,
   ...ConsoleRpcResults,
+  ...MaintenanceRpcResults,
   ...RetentionRpcResults,
   health: z.object({
     database: z.boolean(),

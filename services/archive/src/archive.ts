@@ -1,11 +1,14 @@
 import type { Bus } from "@edoc/bus";
+import type { DeadlinePolicy } from "@edoc/routing";
 import type { Logger } from "@edoc/runtime";
 import type { Store } from "@edoc/store";
+import type { Registry } from "prom-client";
 import { Blobs } from "./blobs.js";
 import { ChainHeadSigner } from "./chain-heads.js";
 import { checkLayout, collections, ensureIndexes } from "./collections.js";
 import type { Ctx } from "./context.js";
 import { handleDeadLetter } from "./dead-letters.js";
+import { hubGauges } from "./gauges.js";
 import { Ledger } from "./ledger.js";
 import { KeyedLocks } from "./lock.js";
 import { PendingInbox } from "./pending-inbox.js";
@@ -29,6 +32,8 @@ export interface ArchiveOptions {
   /** CA certificates (PEM bundle) and CRL files put into evidence bundles, read at each export. */
   trustFile?: string;
   crlFiles?: readonly string[];
+  /** The hub's state as gauges (gauges.ts), recomputed every `refreshMs`. */
+  gauges?: { registry: Registry; refreshMs: number; policy: DeadlinePolicy };
   /** Days a letter's bytes are kept after acceptance (retention.ts); absent = kept forever. */
   retentionDays?: number;
   /** How often the retention job runs when there is a policy (default hourly). */
@@ -105,6 +110,9 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
   );
   const reconciler = periodic(ctx.reconcileMs, log, "reconcile", () => reconcileOnce(ctx));
   const signer = periodic(opts.chainHeadMs ?? 10_000, log, "chain-head", () => heads.signIfMoved());
+  const g = opts.gauges;
+  const gaugeTask =
+    g && periodic(g.refreshMs, log, "gauges", hubGauges(ctx, g.registry, g.policy).refresh);
   const days = opts.retentionDays;
   const retention = days
     ? periodic(opts.retentionEveryMs ?? 3_600_000, log, "retention", () =>
@@ -127,6 +135,7 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       await opts.bus.serve("archive.rpc", rpcDispatcher(ctx, handlers));
       reconciler.start();
       signer.start();
+      gaugeTask?.start();
       retention?.start();
       log.info(
         {
@@ -143,6 +152,7 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       started = false;
       await reconciler.stop();
       await signer.stop();
+      await gaugeTask?.stop();
       await retention?.stop();
       // A last head, so a clean shutdown leaves the chain signed up to its end.
       await heads

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { Bus } from "@edoc/bus";
+import { DEFAULT_DEADLINE_POLICY } from "@edoc/routing";
 import {
   createLogger,
   createMetrics,
@@ -47,6 +48,15 @@ async function main(): Promise<void> {
     crlFiles: (process.env.EDOC_CRL_FILES ?? "").split(",").filter(Boolean),
     reconcileMs,
     chainHeadMs,
+    gauges: {
+      registry: metrics,
+      refreshMs: envInt("EDOC_METRICS_REFRESH_MS", 15_000),
+      // The legal receipt deadline (routing/deadline.ts); the urgent window is configurable.
+      policy: {
+        ...DEFAULT_DEADLINE_POLICY,
+        urgentMinutes: envInt("EDOC_URGENT_RECEIPT_MINUTES", DEFAULT_DEADLINE_POLICY.urgentMinutes),
+      },
+    },
     ...(retentionDays ? { retentionDays } : {}),
     retentionEveryMs: envInt("EDOC_RETENTION_EVERY_MS", 3_600_000),
   });

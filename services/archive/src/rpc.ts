@@ -19,6 +19,7 @@ import type { Ctx } from "./context.js";
 import { listDocuments, traceDocument } from "./documents.js";
 import { type EvidenceDeps, evidenceExport } from "./evidence.js";
 import { ackDelivery, fetchDelivery, fetchDeliveryChunk, listInbox } from "./inbox.js";
+import { getMaintenance, setMaintenance } from "./maintenance.js";
 import { retentionApply } from "./retention.js";
 
 /** Methods whose reply carries raw bytes beside its JSON (@edoc/bus RpcBytes). */
@@ -49,6 +50,8 @@ export function rpcHandlers(
     "console.deadLetters": consoleDeadLetters,
     "console.redrive": consoleRedrive,
     "evidence.export": evidenceExport(evidence),
+    "maintenance.get": getMaintenance,
+    "maintenance.set": setMaintenance,
     "retention.apply": retentionApply(retentionDays),
     health,
   };

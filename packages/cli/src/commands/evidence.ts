@@ -7,7 +7,7 @@ import {
   verifyBundle,
 } from "@edoc/evidence";
 import { SignatureError } from "@edoc/signature";
-import { BUS_OPTIONS, callArchive, timeoutOf } from "../archive-rpc.js";
+import { BUS_OPTIONS, callHubArchive, timeoutOf } from "../archive-rpc.js";
 import {
   CliError,
   type Command,
@@ -61,12 +61,17 @@ async function exportBundle(argv: string[]): Promise<number> {
   });
   const id = required(values.document, "--document ID");
   const output = required(values.output, "-o FILE.zip");
+  const timeoutMs = timeoutOf(values.timeout, 120_000);
   const from = values.from;
   const params = HUB_DOCUMENT_ID.test(id)
     ? { hubDocumentId: id }
     : { documentId: id, ...(from ? { from } : {}) };
-  const timeoutMs = timeoutOf(values.timeout, 120_000);
-  const result = await callArchive(values, "evidence.export", params, timeoutMs);
+  const result = await callHubArchive(
+    { amqp: values.amqp, prefix: values.prefix },
+    "evidence.export",
+    params,
+    timeoutMs,
+  );
   const bytes = Buffer.from(result.bundle, "base64");
   const digest = createHash("sha256").update(bytes).digest("hex");
   if (bytes.length !== result.size || digest !== result.sha256) {

@@ -11,6 +11,7 @@ import {
 import { consoleCommand } from "./console.js";
 import { demoLetterCommand } from "./demo-letter.js";
 import { evidenceCommand } from "./evidence.js";
+import { maintenanceCommand } from "./maintenance.js";
 import { parseCommand } from "./parse.js";
 import { pkiCommand } from "./pki.js";
 import { retentionCommand } from "./retention.js";
@@ -32,6 +33,7 @@ export const commands: readonly Command[] = [
   statusCommand,
   traceCommand,
   consoleCommand,
+  maintenanceCommand,
   backupCommand,
   restoreCommand,
   retentionCommand,

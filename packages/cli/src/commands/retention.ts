@@ -1,4 +1,4 @@
-import { BUS_OPTIONS, callArchive, timeoutOf } from "../archive-rpc.js";
+import { BUS_OPTIONS, callHubArchive, timeoutOf } from "../archive-rpc.js";
 import { type Command, commandGroup, parseCommandArgs, UsageError } from "../command.js";
 
 /**
@@ -36,8 +36,8 @@ async function apply(argv: string[]): Promise<number> {
     throw new UsageError("--limit must be an integer from 1 to 10000");
   }
   const dryRun = values["dry-run"] === true;
-  const r = await callArchive(
-    values,
+  const r = await callHubArchive(
+    { amqp: values.amqp, prefix: values.prefix },
     "retention.apply",
     { dryRun, limit },
     timeoutOf(values.timeout, 600_000),
