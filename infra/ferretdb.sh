@@ -10,9 +10,11 @@ DATA="${FERRETDB_DATA:-$STATE_DIR/ferretdb}"
 SUFFIX=$([ "$PORT" = 27017 ] || echo "-$PORT")
 PIDFILE="$STATE_DIR/ferretdb$SUFFIX.pid"
 SRC="$REPO_ROOT/infra/ferretdb"
-# The binary is cached outside the clone, keyed by its sources, so warm machines skip the build.
+# The binary is cached outside the clone, keyed by its sources (go.mod, go.sum, every non-test
+# .go file), so warm machines skip the build and a changed source builds a new binary beside
+# the old one (a server still running the old binary is not touched).
 CACHE="${EDOC_CACHE_DIR:-$HOME/.cache/edoc-hub}"
-KEY="$(cat "$SRC/go.mod" "$SRC/go.sum" "$SRC/main.go" | sha256sum | cut -c1-16)"
+KEY="$(cd "$SRC" && cat go.mod go.sum $(ls -- *.go | grep -v '_test\.go$') | sha256sum | cut -c1-16)"
 BIN="$CACHE/ferretdb-hub-$KEY"
 
 build() {
