@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds (Go module proxy, FerretDB v1.24.2 embedded) and starts/stops the MongoDB-protocol
 # server on 127.0.0.1:${FERRETDB_PORT:-27017}, SQLite backend under .state/ferretdb.
-# Usage: infra/ferretdb.sh build|start|stop|status. Idempotent.
+# Usage: infra/ferretdb.sh build|path|start|stop|status. Idempotent. `path` builds if needed and
+# prints the binary (the benchmark bench/ferretdb.bench.ts runs its own instances of it).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PORT="${FERRETDB_PORT:-27017}"
@@ -53,8 +54,9 @@ stop() {
 
 case "${1:-}" in
   build) build ;;
+  path) build && echo "$BIN" ;;
   start) start ;;
   stop) stop ;;
   status) if running; then echo running; else echo stopped; exit 1; fi ;;
-  *) die "usage: $0 build|start|stop|status" ;;
+  *) die "usage: $0 build|path|start|stop|status" ;;
 esac

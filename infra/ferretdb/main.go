@@ -27,7 +27,8 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on (loopback only)")
 	dataDir := flag.String("data", "./.state/ferretdb", "directory holding the SQLite databases")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
-	idIndexEvery := flag.Duration("id-index-every", time.Second, "how often new collections get the _id expression index")
+	idIndexEvery := flag.Duration("id-index-every", time.Second, "how often new collections get the _id expression index; 0 turns the index off (to measure FerretDB as shipped)")
+	eagerLog := flag.Bool("eager-log", false, "format log attributes eagerly as FerretDB does as shipped (to measure)")
 	flag.Parse()
 
 	privateFiles()
@@ -36,7 +37,11 @@ func main() {
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		fail(2, "bad -log-level: %v", err)
 	}
-	logger := slog.New(newLazyHandler(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
+	var handler slog.Handler = slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})
+	if !*eagerLog {
+		handler = newLazyHandler(handler)
+	}
+	logger := slog.New(handler)
 
 	if err := checkLoopback(*listen); err != nil {
 		fail(2, "bad -listen: %v", err)
@@ -53,8 +58,10 @@ func main() {
 	defer stop()
 
 	// Existing tables are indexed before FerretDB opens the files, so without contention.
-	if _, err := ensureIDIndexes(ctx, abs, logger); err != nil {
-		fail(1, "_id expression index: %v", err)
+	if *idIndexEvery > 0 {
+		if _, err := ensureIDIndexes(ctx, abs, logger); err != nil {
+			fail(1, "_id expression index: %v", err)
+		}
 	}
 
 	f, err := ferretdb.New(&ferretdb.Config{
@@ -67,7 +74,9 @@ func main() {
 		fail(1, "ferretdb: %v", err)
 	}
 
-	go keepIDIndexes(ctx, abs, *idIndexEvery, logger)
+	if *idIndexEvery > 0 {
+		go keepIDIndexes(ctx, abs, *idIndexEvery, logger)
+	}
 	logger.Info("ferretdb listening", "addr", *listen, "data", abs, "uri", f.MongoDBURI())
 	if err := f.Run(ctx); err != nil {
 		fail(1, "ferretdb: %v", err)
