@@ -96,6 +96,25 @@ describe("large letters", () => {
     expect(spools()).toEqual([]);
   }, 60_000);
 
+  it("an unsigned comment is refused on the small and the streamed path alike", async () => {
+    // Comments are outside the signature (exc-C14N drops them) and would be forwarded as received.
+    for (const attachmentBytes of [2 * 1024, 3 * 1024 * 1024]) {
+      const { xml } = letterXml(SENDER, [RECIPIENT], { attachmentBytes });
+      const signed = sign(A(SENDER), xml).toString("utf8");
+      const end = signed.lastIndexOf("</"); // before the root's end tag
+      const bytes = Buffer.from(
+        `${signed.slice(0, end)}<!-- thêm sau khi ký -->${signed.slice(end)}`,
+      );
+      expect(bytes.length > 1024 * 1024).toBe(attachmentBytes > 1024 * 1024);
+      const r = await api(hub, A(SENDER), "POST", "/documents", bytes);
+      expect(r.status).toBe(422);
+      const body = r.json() as { code: string; details: { reasons: { code: string }[] } };
+      expect(body.code).toBe("SIGNATURE_INVALID");
+      expect(body.details.reasons.map((x) => x.code)).toEqual(["SIGNATURE_MALFORMED"]);
+    }
+    expect(spools()).toEqual([]);
+  }, 60_000);
+
   it("a body over the limit is cut off while spooling, and its spool removed", async () => {
     // Under the declared-length precheck (limit × 1.1), so it is refused while being read.
     const body = Buffer.alloc(MAX_PACKET + 1024 * 1024, "<a>");
