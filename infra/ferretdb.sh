@@ -32,8 +32,9 @@ running() { port_open 127.0.0.1 "$PORT"; }
 start() {
   build
   if running; then log "ferretdb already listening on 127.0.0.1:$PORT"; return 0; fi
-  mkdir -p "$DATA"
+  mkdir -p -m 0700 "$DATA"
   log "starting ferretdb (127.0.0.1:$PORT, data $DATA)"
+  private_log "$STATE_DIR/ferretdb$SUFFIX.log"
   setsid nohup "$BIN" -listen "127.0.0.1:$PORT" -data "$DATA" >"$STATE_DIR/ferretdb$SUFFIX.log" 2>&1 &
   echo $! >"$PIDFILE"
   wait_for "ferretdb" 60 running
