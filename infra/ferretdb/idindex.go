@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // the driver FerretDB itself registers and uses
@@ -33,29 +34,56 @@ WHERE t.type = 'table'
   AND NOT EXISTS (SELECT 1 FROM sqlite_schema AS i WHERE i.type = 'index' AND i.name = ? || t.name)`
 
 // ensureIDIndexes adds the index to every collection table of every database file in dir and
-// returns how many it created.
+// returns how many it created. With seen (file → state of the file and its WAL when a pass
+// last found nothing to do), files unchanged since are not opened at all.
 //
 // Concurrency with FerretDB's own connections: the files are in WAL mode with FerretDB's
 // 10 s busy timeout, which our connection sets as well; CREATE INDEX is one short write
 // transaction (new tables are empty or nearly so when the next pass sees them). mode=rw never
-// creates a file, so a database dropped meanwhile is not resurrected. The connection is held
-// for milliseconds per pass; a database dropped *and re-created under the same name* inside
-// that window could inherit the dropped file's WAL — the hub never drops databases and tests
-// use unique database names.
-func ensureIDIndexes(ctx context.Context, dir string, l *slog.Logger) (int, error) {
+// creates a file, so a database dropped meanwhile is not resurrected. A database dropped while
+// our connection is open (for milliseconds, and only if the file changed) leaves its -wal and
+// -shm files behind, nothing else: SQLite ignores and replaces the WAL of an empty database
+// file, so a database re-created under the same name starts clean.
+func ensureIDIndexes(ctx context.Context, dir string, l *slog.Logger, seen map[string]string) (int, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.sqlite"))
 	if err != nil {
 		return 0, err
 	}
 	created, errs := 0, []error{}
 	for _, f := range files {
+		state := fileState(f)
+		if seen != nil && state != "" && seen[f] == state {
+			continue
+		}
 		n, err := ensureIDIndexesIn(ctx, f, l)
 		created += n
-		if _, gone := os.Stat(f); err != nil && gone == nil { // a dropped database is no error
+		switch _, gone := os.Stat(f); {
+		case err != nil && gone == nil: // a dropped database is no error
 			errs = append(errs, fmt.Errorf("%s: %w", filepath.Base(f), err))
+		case err == nil && seen != nil:
+			seen[f] = state // as before the pass: a change during it is looked at next time
+		}
+	}
+	for f := range seen {
+		if _, err := os.Stat(f); err != nil {
+			delete(seen, f)
 		}
 	}
 	return created, errors.Join(errs...)
+}
+
+// fileState is the size and modification time of a database file and of its WAL ("" when
+// the file cannot be read): every schema change writes to one of them.
+func fileState(file string) string {
+	st, err := os.Stat(file)
+	if err != nil {
+		return ""
+	}
+	state := fmt.Sprintf("%d/%d", st.Size(), st.ModTime().UnixNano())
+	if wal, err := os.Stat(file + "-wal"); err == nil {
+		state += fmt.Sprintf(" %d/%d", wal.Size(), wal.ModTime().UnixNano())
+	}
+	return state
 }
 
 func ensureIDIndexesIn(ctx context.Context, file string, l *slog.Logger) (int, error) {
@@ -74,9 +102,10 @@ func ensureIDIndexesIn(ctx context.Context, file string, l *slog.Logger) (int, e
 	for _, t := range tables {
 		q := fmt.Sprintf("CREATE INDEX IF NOT EXISTS %q ON %q (%s)", idIndexPrefix+t, t, idExpr)
 		if _, err := db.ExecContext(ctx, q); err != nil {
-			// A collection dropped since the listing: nothing to index, the next pass agrees.
-			l.DebugContext(ctx, "skipped _id expression index", "file", file, "table", t, "error", err)
-			continue
+			if strings.Contains(err.Error(), "no such table") {
+				continue // a collection dropped since the listing
+			}
+			return created, fmt.Errorf("index on %s: %w", t, err) // the next pass looks again
 		}
 		created++
 		l.InfoContext(ctx, "created _id expression index", "file", filepath.Base(file), "table", t)
@@ -104,6 +133,7 @@ func tablesMissingIDIndex(ctx context.Context, db *sql.DB) ([]string, error) {
 // keepIDIndexes runs ensureIDIndexes every interval until ctx ends, so collections created
 // while the server runs get the index within one interval (the embedded API has no hook).
 func keepIDIndexes(ctx context.Context, dir string, every time.Duration, l *slog.Logger) {
+	seen := map[string]string{}
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -111,7 +141,7 @@ func keepIDIndexes(ctx context.Context, dir string, every time.Duration, l *slog
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := ensureIDIndexes(ctx, dir, l); err != nil && ctx.Err() == nil {
+			if _, err := ensureIDIndexes(ctx, dir, l, seen); err != nil && ctx.Err() == nil {
 				l.WarnContext(ctx, "_id expression index pass failed", "error", err)
 			}
 		}

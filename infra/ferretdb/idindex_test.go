@@ -191,3 +191,55 @@ func TestListenIsLoopbackOnly(t *testing.T) {
 		}
 	}
 }
+
+// The case the indexer's comment relies on: a database dropped while another connection of
+// the process holds it (as a pass may for milliseconds), then re-created under the same name
+// before that connection closes. The dropped file's WAL must not leak into the new one.
+func TestDatabaseRecreatedWhileAPassHoldsItStartsClean(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "x.sqlite")
+	open := func(extra string) *sql.DB {
+		db, err := sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(10000)"+extra)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.SetMaxOpenConns(1)
+		return db
+	}
+	exec := func(db *sql.DB, q string) {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(q, err)
+		}
+	}
+	ferret := open("&_pragma=journal_mode(wal)")
+	exec(ferret, "CREATE TABLE old (v TEXT)")
+	for range 100 {
+		exec(ferret, "INSERT INTO old VALUES ('a row of the dropped database')")
+	}
+	pass := open("&mode=rw")
+	if _, err := tablesMissingIDIndex(context.Background(), pass); err != nil {
+		t.Fatal(err)
+	}
+	// FerretDB's dropDatabase: close its pool, remove the file; then a client re-creates it.
+	_ = ferret.Close()
+	if err := os.Remove(file); err != nil {
+		t.Fatal(err)
+	}
+	again := open("&_pragma=journal_mode(wal)")
+	exec(again, "CREATE TABLE fresh (v TEXT)")
+	exec(again, "INSERT INTO fresh VALUES ('new')")
+	_ = pass.Close()
+	_ = again.Close()
+
+	check := open("")
+	defer check.Close()
+	var ok string
+	var tables, rows int
+	if err := check.QueryRow("PRAGMA integrity_check").Scan(&ok); err != nil || ok != "ok" {
+		t.Fatalf("integrity_check: %q %v", ok, err)
+	}
+	_ = check.QueryRow("SELECT count(*) FROM sqlite_schema").Scan(&tables)
+	_ = check.QueryRow("SELECT count(*) FROM fresh").Scan(&rows)
+	if tables != 1 || rows != 1 {
+		t.Fatalf("re-created database holds %d tables and %d rows, want only the new table and row", tables, rows)
+	}
+}

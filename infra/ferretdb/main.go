@@ -57,10 +57,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	// Existing tables are indexed before FerretDB opens the files, so without contention.
+	// Existing tables are indexed before FerretDB opens the files, so without contention. The
+	// index only saves time: a file it cannot read is FerretDB's to report, not a reason to stop.
 	if *idIndexEvery > 0 {
-		if _, err := ensureIDIndexes(ctx, abs, logger); err != nil {
-			fail(1, "_id expression index: %v", err)
+		if _, err := ensureIDIndexes(ctx, abs, logger, nil); err != nil {
+			logger.Warn("_id expression index at start", "error", err)
 		}
 	}
 
