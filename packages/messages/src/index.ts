@@ -4,6 +4,9 @@
  * typed values; nothing else is shared between services.
  */
 import { z } from "zod";
+import { MaintenanceRpcParams, MaintenanceRpcResults } from "./maintenance.js";
+
+export { MaintenanceState } from "./maintenance.js";
 
 const organId = z
   .string()
@@ -442,6 +445,7 @@ export const RpcParams = {
   "documents.trace": z.object({ actingFor: z.array(organId), id: z.string() }),
   "evidence.export": EvidenceExportParams,
   ...ConsoleRpcParams,
+  ...MaintenanceRpcParams,
   health: z.object({}),
 } as const;
 export type RpcMethod = keyof typeof RpcParams;
@@ -469,6 +473,7 @@ export const RpcResults = {
   "documents.trace": Trace,
   "evidence.export": EvidenceExportResult,
   ...ConsoleRpcResults,
+  ...MaintenanceRpcResults,
   health: z.object({
     database: z.boolean(),
     chainHead: z.object({ seq: z.number(), hash: z.string() }).optional(),

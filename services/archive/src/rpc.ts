@@ -19,6 +19,7 @@ import type { Ctx } from "./context.js";
 import { listDocuments, traceDocument } from "./documents.js";
 import { type EvidenceDeps, evidenceExport } from "./evidence.js";
 import { ackDelivery, fetchDelivery, fetchDeliveryChunk, listInbox } from "./inbox.js";
+import { getMaintenance, setMaintenance } from "./maintenance.js";
 
 /** Methods whose reply carries raw bytes beside its JSON (@edoc/bus RpcBytes). */
 type Reply<M extends RpcMethod> = M extends "inbox.fetchChunk" ? RpcBytes : RpcResultOf<M>;
@@ -44,6 +45,8 @@ export function rpcHandlers(health: Handlers["health"], evidence: EvidenceDeps):
     "console.deadLetters": consoleDeadLetters,
     "console.redrive": consoleRedrive,
     "evidence.export": evidenceExport(evidence),
+    "maintenance.get": getMaintenance,
+    "maintenance.set": setMaintenance,
     health,
   };
 }

@@ -12,7 +12,7 @@ export interface PageOptions {
   title: string;
   viewer?: Viewer;
   /** the nav entry to mark current */
-  active?: "letters" | "stuck" | "dead" | "system";
+  active?: "letters" | "stuck" | "dead" | "system" | "maintenance";
   flash?: { kind: "ok" | "error"; text: string };
   /** seconds: the page reloads itself (live views) */
   refresh?: number;
@@ -24,6 +24,7 @@ const NAV = [
   { key: "stuck", href: "/stuck", label: "Chuyển phát tồn đọng" },
   { key: "dead", href: "/dead-letters", label: "Thư chết" },
   { key: "system", href: "/system", label: "Hàng đợi và dịch vụ" },
+  { key: "maintenance", href: "/maintenance", label: "Bảo trì" },
 ] as const;
 
 /** A hidden field carrying the session's CSRF token; every POST form includes it. */
