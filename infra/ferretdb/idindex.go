@@ -34,8 +34,8 @@ WHERE t.type = 'table'
   AND NOT EXISTS (SELECT 1 FROM sqlite_schema AS i WHERE i.type = 'index' AND i.name = ? || t.name)`
 
 // ensureIDIndexes adds the index to every collection table of every database file in dir and
-// returns how many it created. With seen (file → state of the file and its WAL when a pass
-// last found nothing to do), files unchanged since are not opened at all.
+// returns how many it created. With seen (file → state of the file and its WAL before the last
+// pass over it that completed), files unchanged since are not opened at all.
 //
 // Concurrency with FerretDB's own connections: the files are in WAL mode with FerretDB's
 // 10 s busy timeout, which our connection sets as well; CREATE INDEX is one short write
