@@ -45,3 +45,12 @@ export async function callHubArchive<M extends RpcMethod>(
   if (!parsed.success) throw new CliError(`the archive's answer is not a ${method} result`, 2);
   return parsed.data as RpcResultOf<M>;
 }
+
+/** `--timeout MS`: a positive integer number of milliseconds, or the default. */
+export function timeoutOf(text: string | undefined, fallback: number): number {
+  const ms = text === undefined ? fallback : Number(text);
+  if (!Number.isInteger(ms) || ms <= 0) {
+    throw new CliError(`--timeout must be a positive number of milliseconds`, 2);
+  }
+  return ms;
+}

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { MaintenanceRpcParams, MaintenanceRpcResults } from "./maintenance.js";
+import { ReportsRpcParams, ReportsRpcResults } from "./reports.js";
 
 export { MaintenanceState } from "./maintenance.js";
 
@@ -446,6 +447,7 @@ export const RpcParams = {
   "evidence.export": EvidenceExportParams,
   ...ConsoleRpcParams,
   ...MaintenanceRpcParams,
+  ...ReportsRpcParams,
   health: z.object({}),
 } as const;
 export type RpcMethod = keyof typeof RpcParams;
@@ -474,6 +476,7 @@ export const RpcResults = {
   "evidence.export": EvidenceExportResult,
   ...ConsoleRpcResults,
   ...MaintenanceRpcResults,
+  ...ReportsRpcResults,
   health: z.object({
     database: z.boolean(),
     chainHead: z.object({ seq: z.number(), hash: z.string() }).optional(),
@@ -481,4 +484,10 @@ export const RpcResults = {
 } as const;
 export type RpcResultOf<M extends RpcMethod> = z.infer<(typeof RpcResults)[M]>;
 
+export {
+  AgencyMonthCounts,
+  type ReportsRpcMethod,
+  ReportsRpcParams,
+  ReportsRpcResults,
+} from "./reports.js";
 export { z };

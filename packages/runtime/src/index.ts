@@ -13,6 +13,7 @@ export {
   type HubConfig,
   loadHubConfig,
 } from "./config.js";
+export { loadDeadlinePolicy } from "./deadline.js";
 export { loadDirectory, loadTrust, readText, type TrustMaterial } from "./files.js";
 export { serveOps } from "./ops.js";
 
@@ -23,7 +24,7 @@ export { serveOps } from "./ops.js";
  * text beside it in the log, it would let anyone who reads the log test guesses of the secret).
  * Node lower-cases header names.
  */
-export const REDACTED_HEADERS = [
+const REDACTED_HEADERS = [
   "authorization",
   "proxy-authorization",
   "cookie",

@@ -1,5 +1,5 @@
 import type { Bus } from "@edoc/bus";
-import type { DeadlinePolicy } from "@edoc/routing";
+import { DEFAULT_DEADLINE_POLICY, type DeadlinePolicy } from "@edoc/routing";
 import type { Logger } from "@edoc/runtime";
 import type { Store } from "@edoc/store";
 import type { Registry } from "prom-client";
@@ -31,6 +31,8 @@ export interface ArchiveOptions {
   /** CA certificates (PEM bundle) and CRL files put into evidence bundles, read at each export. */
   trustFile?: string;
   crlFiles?: readonly string[];
+  /** The receipt deadline the monthly reports judge deliveries by (default: the law's reading). */
+  deadline?: DeadlinePolicy;
   /** The hub's state as gauges (gauges.ts), recomputed every `refreshMs`. */
   gauges?: { registry: Registry; refreshMs: number; policy: DeadlinePolicy };
 }
@@ -101,6 +103,7 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       ...(opts.trustFile ? { trustFile: opts.trustFile } : {}),
       crlFiles: opts.crlFiles ?? [],
     },
+    { deadline: opts.deadline ?? DEFAULT_DEADLINE_POLICY },
   );
   const reconciler = periodic(ctx.reconcileMs, log, "reconcile", () => reconcileOnce(ctx));
   const signer = periodic(opts.chainHeadMs ?? 10_000, log, "chain-head", () => heads.signIfMoved());

@@ -1,10 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { Bus } from "@edoc/bus";
-import { DEFAULT_DEADLINE_POLICY } from "@edoc/routing";
 import {
   createLogger,
   createMetrics,
   envInt,
+  loadDeadlinePolicy,
   loadHubConfig,
   onShutdown,
   serveOps,
@@ -21,6 +21,8 @@ async function main(): Promise<void> {
   const hubCertPem = config.hubCertFile ? await readFile(config.hubCertFile, "utf8") : undefined;
   const reconcileMs = envInt("EDOC_RECONCILE_MS", 5_000);
   const chainHeadMs = envInt("EDOC_CHAIN_HEAD_MS", 10_000);
+  // The legal receipt deadline (routing/deadline.ts) the gauges and the monthly reports judge by.
+  const deadline = loadDeadlinePolicy();
 
   const metrics = createMetrics("archive");
   const dbSeconds = new Histogram({
@@ -47,14 +49,11 @@ async function main(): Promise<void> {
     crlFiles: (process.env.EDOC_CRL_FILES ?? "").split(",").filter(Boolean),
     reconcileMs,
     chainHeadMs,
+    deadline,
     gauges: {
       registry: metrics,
       refreshMs: envInt("EDOC_METRICS_REFRESH_MS", 15_000),
-      // The legal receipt deadline (routing/deadline.ts); the urgent window is configurable.
-      policy: {
-        ...DEFAULT_DEADLINE_POLICY,
-        urgentMinutes: envInt("EDOC_URGENT_RECEIPT_MINUTES", DEFAULT_DEADLINE_POLICY.urgentMinutes),
-      },
+      policy: deadline,
     },
   });
   await archive.start();

@@ -13,6 +13,7 @@ import { evidenceCommand } from "./evidence.js";
 import { maintenanceCommand } from "./maintenance.js";
 import { parseCommand } from "./parse.js";
 import { pkiCommand } from "./pki.js";
+import { reportCommand } from "./report.js";
 import { signCommand } from "./sign.js";
 import { verifyCommand } from "./verify.js";
 
@@ -23,6 +24,7 @@ export const commands: readonly Command[] = [
   signCommand,
   verifyCommand,
   evidenceCommand,
+  reportCommand,
   demoLetterCommand,
   sendCommand,
   inboxCommand,
