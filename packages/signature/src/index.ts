@@ -14,7 +14,14 @@ export type {
   TrustPolicy,
   VerificationReport,
 } from "./report.js";
-export { type SignOptions, signEdxml, signXml } from "./sign.js";
+export {
+  type RemoteSign,
+  type RemoteSignOptions,
+  type SignOptions,
+  signEdxml,
+  signXml,
+  signXmlRemote,
+} from "./sign.js";
 export { type SortedTrust, sortTrust } from "./trust.js";
 export {
   type CertificateValidity,

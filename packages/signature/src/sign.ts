@@ -105,7 +105,7 @@ function checkSigningKey(opts: SignOptions): { key: KeyObject; algorithm: Signin
 /** KeyInfo's certificates, checked and re-wrapped once per distinct bundle. */
 const bundles = new Map<string, string>();
 
-function certificateBundle(opts: SignOptions): string {
+function certificateBundle(opts: Pick<SignOptions, "certificatePem" | "chainPems">): string {
   const pems = [opts.certificatePem, ...(opts.chainPems ?? [])];
   const id = pems.join("\n");
   const known = bundles.get(id);
@@ -174,7 +174,34 @@ function documentText(
   return `<?xml version="1.0" encoding="UTF-8"?>\n${body}`;
 }
 
-function sign(xml: string, opts: SignOptions, placement: Placement): string {
+/** Signs SignedInfo's canonical bytes somewhere else (the hub's PKCS#11 signer): raw signature bytes. */
+export type RemoteSign = (data: Buffer) => Promise<Buffer>;
+
+/** The key stays outside this process: only the certificate and a way to ask for a signature. */
+export interface RemoteSignOptions extends Omit<SignOptions, "privateKeyPem" | "algorithm"> {
+  readonly algorithm: SigningAlgorithm;
+  readonly sign: RemoteSign;
+}
+
+type Compute = (
+  sig: SignedXml,
+  text: string,
+  options: Parameters<SignedXml["computeSignature"]>[1],
+) => void;
+
+/** Everything but the signature value: the document, references, KeyInfo and algorithm. */
+function prepare(
+  xml: string,
+  opts: Omit<SignOptions, "privateKeyPem">,
+  placement: Placement,
+  algorithm: SigningAlgorithm,
+  privateKey: KeyObject | Buffer,
+  getSignature: (
+    signedInfo: string,
+    callback?: (err: Error | null, value?: string) => void,
+  ) => string,
+  compute: Compute,
+): void {
   const doc = parseXml(xml);
   const header = placement === "edxml-header" ? headerOf(doc) : undefined;
   if (placement === "edxml-header" && !header) {
@@ -184,21 +211,23 @@ function sign(xml: string, opts: SignOptions, placement: Placement): string {
     );
   }
   const text = documentText(xml, doc, header, opts.replaceExisting === true);
-  const { key, algorithm } = signingKey(opts);
   const uri = SIGNING_ALGORITHM_URIS[algorithm];
-  const method = SIGNATURE_METHODS.get(uri)!;
-  class NodeCryptoSigner {
+  class ChosenSigner {
     getAlgorithmName(): string {
       return uri;
     }
-    getSignature(signedInfo: string | NodeJS.ArrayBufferView): string {
+    getSignature(
+      signedInfo: string | NodeJS.ArrayBufferView,
+      _key: unknown,
+      callback?: (err: Error | null, value?: string) => void,
+    ): string {
       const data =
         typeof signedInfo === "string"
           ? signedInfo
           : Buffer.from(signedInfo.buffer, signedInfo.byteOffset, signedInfo.byteLength).toString(
               "utf8",
             );
-      return signWith(method, data, key);
+      return getSignature(data, callback);
     }
     verifySignature(): boolean {
       return false;
@@ -209,14 +238,14 @@ function sign(xml: string, opts: SignOptions, placement: Placement): string {
     : undefined;
   const publicCert = certificateBundle(opts);
   const sig = new SignedXml({
-    privateKey: key,
+    privateKey,
     publicCert,
     getKeyInfoContent: (args) => keyInfoContent(publicCert, args?.prefix),
     signatureAlgorithm: uri,
     canonicalizationAlgorithm: EXC_C14N,
     ...(xades ? { objects: [{ content: xades.xml }] } : {}),
   });
-  sig.SignatureAlgorithms = { [uri]: NodeCryptoSigner } as typeof sig.SignatureAlgorithms;
+  sig.SignatureAlgorithms = { [uri]: ChosenSigner } as typeof sig.SignatureAlgorithms;
   sig.addReference({
     xpath: "/*",
     isEmptyUri: true,
@@ -232,11 +261,59 @@ function sign(xml: string, opts: SignOptions, placement: Placement): string {
       type: SIGNED_PROPERTIES_TYPE,
     });
   }
-  sig.computeSignature(text, {
+  compute(sig, text, {
     location: { reference: LOCATION[placement], action: "append" },
     ...(xades ? { attrs: { Id: xades.signatureId } } : {}),
   });
-  return sig.getSignedXml();
+}
+
+function sign(xml: string, opts: SignOptions, placement: Placement): string {
+  const { key, algorithm } = signingKey(opts);
+  const method = SIGNATURE_METHODS.get(SIGNING_ALGORITHM_URIS[algorithm])!;
+  let signed = "";
+  prepare(
+    xml,
+    opts,
+    placement,
+    algorithm,
+    key,
+    (data) => signWith(method, data, key),
+    (sig, text, options) => {
+      sig.computeSignature(text, options);
+      signed = sig.getSignedXml();
+    },
+  );
+  return signed;
+}
+
+/** The same signature as signXml, with SignedInfo signed by `opts.sign` (async: over the bus). */
+export function signXmlRemote(xml: string, opts: RemoteSignOptions): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const getSignature = (data: string, callback?: (err: Error | null, value?: string) => void) => {
+      opts.sign(Buffer.from(data, "utf8")).then(
+        (value) => callback?.(null, value.toString("base64")),
+        (err: Error) => callback?.(err),
+      );
+      return "";
+    };
+    try {
+      // xml-crypto insists on a private key even when the algorithm signs elsewhere.
+      prepare(
+        xml,
+        opts,
+        "document-element",
+        opts.algorithm,
+        Buffer.alloc(0),
+        getSignature,
+        (sig, text, options) =>
+          sig.computeSignature(text, options, (err, done) =>
+            err ? reject(err) : resolve((done ?? sig).getSignedXml()),
+          ),
+      );
+    } catch (err) {
+      reject(err);
+    }
+  });
 }
 
 /**
