@@ -11,7 +11,11 @@ export const WORK_QUEUES = [
   /** router → archive: the routing plan of one packet (deliveries, returns) */
   "archive.plans",
 ] as const;
-export const RPC_QUEUES = ["archive.rpc"] as const;
+export const RPC_QUEUES = [
+  "archive.rpc",
+  /** gateway, archive → signer: signatures with the hub key held in its PKCS#11 token */
+  "signer.rpc",
+] as const;
 export const DEAD_QUEUE = "dead";
 
 export type WorkQueue = (typeof WORK_QUEUES)[number];

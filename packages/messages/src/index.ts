@@ -8,6 +8,12 @@ import { MaintenanceRpcParams, MaintenanceRpcResults } from "./maintenance.js";
 import { ReportsRpcParams, ReportsRpcResults } from "./reports.js";
 
 export { MaintenanceState } from "./maintenance.js";
+export {
+  SIGNER_MAX_BATCH,
+  SignerRpcParams,
+  SignerRpcResults,
+  type SignerSignParams,
+} from "./signer.js";
 
 import { RetentionRpcParams, RetentionRpcResults } from "./retention.js";
 

@@ -194,3 +194,37 @@ export function verifyChainHead(
     return false;
   }
 }
+
+/** Signs bytes with a key held elsewhere (the hub's PKCS#11 signer): RSASSA-PKCS1-v1_5 SHA-256. */
+export type RemoteRsaSha256 = (payload: Buffer) => Promise<Buffer>;
+
+/**
+ * signChainHead with the key out of this process: `sign` returns the rsa-sha256 signature of
+ * the payload. With `certificatePem` the signature is checked against it before the head is
+ * returned, so a signer holding the wrong key never yields a head nobody can verify.
+ */
+export async function signChainHeadRemote(
+  head: ChainHead,
+  sign: RemoteRsaSha256,
+  opts: { certificatePem?: string } = {},
+): Promise<SignedChainHead> {
+  const problem = headProblem(head);
+  if (problem !== undefined) {
+    throw new ReceiptError("CHAIN_HEAD_INVALID", `chain head ${problem}`);
+  }
+  const signature = (await sign(chainHeadPayload(head))).toString("base64");
+  const signed: SignedChainHead = {
+    seq: head.seq,
+    hash: head.hash,
+    at: head.at,
+    algorithm: "rsa-sha256",
+    signature,
+  };
+  if (opts.certificatePem !== undefined) {
+    if (!verifyChainHead(signed, opts.certificatePem)) {
+      throw keyInvalid("the signer's signature does not verify with certificatePem");
+    }
+    signed.certificatePem = opts.certificatePem;
+  }
+  return signed;
+}

@@ -32,8 +32,10 @@ export {
   type ChainHeadAlgorithm,
   chainHeadPayload,
   MIN_RSA_BITS,
+  type RemoteRsaSha256,
   type SignedChainHead,
   signChainHead,
+  signChainHeadRemote,
   verifyChainHead,
 } from "./head.js";
 export {

@@ -7,9 +7,14 @@ export interface HubConfig {
   busPrefix: string;
   /** Directory JSON (`edoc-directory/1`); unset = the built-in demo network. */
   directoryFile: string | undefined;
-  /** Hub key and certificate: sign acceptance receipts and chain heads; TLS server identity. */
+  /** Hub key and certificate: the HTTPS servers' TLS identity (never the receipt key). */
   hubKeyFile: string | undefined;
   hubCertFile: string | undefined;
+  /**
+   * The certificate of the receipt key, which only the signer service uses (in its PKCS#11
+   * token): acceptance receipts and chain heads are signed under it, evidence carries it.
+   */
+  receiptCertFile: string | undefined;
   logLevel: string;
 }
 
@@ -26,6 +31,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     directoryFile: env.EDOC_DIRECTORY_FILE || undefined,
     hubKeyFile: env.EDOC_HUB_KEY || undefined,
     hubCertFile: env.EDOC_HUB_CERT || undefined,
+    receiptCertFile: env.EDOC_RECEIPT_CERT || undefined,
     logLevel: env.EDOC_LOG_LEVEL ?? "info",
   };
 }

@@ -1,4 +1,5 @@
 import type { Bus } from "@edoc/bus";
+import type { RemoteRsaSha256 } from "@edoc/receipts";
 import { DEFAULT_DEADLINE_POLICY, type DeadlinePolicy } from "@edoc/routing";
 import type { Logger } from "@edoc/runtime";
 import type { Store } from "@edoc/store";
@@ -21,9 +22,12 @@ export interface ArchiveOptions {
   store: Store;
   bus: Bus;
   log: Logger;
-  /** Hub private key (PEM): signs chain heads. Without it heads are not signed (warned once). */
-  hubKeyPem?: string;
-  /** Hub certificate (PEM), embedded in signed heads; must hold the key's public half. */
+  /**
+   * Signs chain heads with the receipt key (the signer service over the bus; the archive never
+   * holds the key). Without it heads are not signed (warned once).
+   */
+  signHead?: RemoteRsaSha256;
+  /** The receipt certificate (PEM), embedded in signed heads and evidence; holds the key's public half. */
   hubCertPem?: string;
   /** Reconciler period and the age at which a pending packet is re-published (default 5 s). */
   reconcileMs?: number;
@@ -93,7 +97,7 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
     locks: new KeyedLocks(),
     reconcileMs: opts.reconcileMs ?? 5_000,
   };
-  const heads = new ChainHeadSigner(c, ledger, log, opts.hubKeyPem, opts.hubCertPem);
+  const heads = new ChainHeadSigner(c, ledger, log, opts.signHead, opts.hubCertPem);
   const handlers = rpcHandlers(
     async () => {
       const head = ledger.head();

@@ -1,4 +1,4 @@
-import { type SignedChainHead, signChainHead } from "@edoc/receipts";
+import { type RemoteRsaSha256, type SignedChainHead, signChainHeadRemote } from "@edoc/receipts";
 import type { Logger } from "@edoc/runtime";
 import { isDuplicateKeyError } from "@edoc/store";
 import type { Collections } from "./collections.js";
@@ -6,7 +6,7 @@ import { nowIso } from "./context.js";
 import type { Ledger } from "./ledger.js";
 
 /**
- * Signs the chain head with the hub key whenever it moved, and stores it in `chainHeads`
+ * Signs the chain head with the receipt key (asked of the signer service) whenever it moved, and stores it in `chainHeads`
  * (`_id` = seq, inserted once): a published head pins the whole chain before it, so a rewrite
  * shows.
  */
@@ -18,7 +18,7 @@ export class ChainHeadSigner {
     private readonly c: Collections,
     private readonly ledger: Ledger,
     private readonly log: Logger,
-    private readonly keyPem: string | undefined,
+    private readonly sign: RemoteRsaSha256 | undefined,
     private readonly certPem: string | undefined,
   ) {}
 
@@ -31,16 +31,17 @@ export class ChainHeadSigner {
   async signIfMoved(): Promise<SignedChainHead | undefined> {
     const head = this.ledger.head();
     if (!head || head.seq <= this.lastSigned) return undefined;
-    if (!this.keyPem) {
+    if (!this.sign) {
       if (!this.warned) {
-        this.log.warn("no hub key configured (EDOC_HUB_KEY): chain heads are not signed");
+        this.log.warn("no receipt certificate (EDOC_RECEIPT_CERT): chain heads are not signed");
         this.warned = true;
       }
       return undefined;
     }
-    const signed = signChainHead(
+    // The signer may be restarting: the error propagates, the next tick signs again.
+    const signed = await signChainHeadRemote(
       { seq: head.seq, hash: head.hash, at: nowIso() },
-      this.keyPem,
+      this.sign,
       this.certPem ? { certificatePem: this.certPem } : {},
     );
     try {

@@ -9,6 +9,7 @@ import {
   onShutdown,
   serveOps,
 } from "@edoc/runtime";
+import { RemoteSigner } from "@edoc/signer-client";
 import { connectStore } from "@edoc/store";
 import { Histogram } from "prom-client";
 import { createArchive } from "./archive.js";
@@ -17,8 +18,10 @@ const config = loadHubConfig();
 const log = createLogger("archive", config.logLevel);
 
 async function main(): Promise<void> {
-  const hubKeyPem = config.hubKeyFile ? await readFile(config.hubKeyFile, "utf8") : undefined;
-  const hubCertPem = config.hubCertFile ? await readFile(config.hubCertFile, "utf8") : undefined;
+  // Chain heads are signed by the signer service under the receipt certificate: no key here.
+  const receiptCertPem = config.receiptCertFile
+    ? await readFile(config.receiptCertFile, "utf8")
+    : undefined;
   const reconcileMs = envInt("EDOC_RECONCILE_MS", 5_000);
   const chainHeadMs = envInt("EDOC_CHAIN_HEAD_MS", 10_000);
   // The legal receipt deadline (routing/deadline.ts) the gauges and the monthly reports judge by.
@@ -39,12 +42,14 @@ async function main(): Promise<void> {
     onCommand: (name, ms) => dbSeconds.observe({ command: name }, ms / 1000),
   });
   const bus = await Bus.connect({ url: config.amqpUrl, prefix: config.busPrefix, logger: log });
+  const signer = new RemoteSigner(bus);
   const archive = await createArchive({
     store,
     bus,
     log,
-    hubKeyPem,
-    hubCertPem,
+    ...(receiptCertPem
+      ? { signHead: (payload) => signer.signRsaSha256(payload), hubCertPem: receiptCertPem }
+      : {}),
     // For evidence bundles (evidence.export), as the gateway reads them: optional here.
     ...(process.env.EDOC_TRUST_FILE ? { trustFile: process.env.EDOC_TRUST_FILE } : {}),
     crlFiles: (process.env.EDOC_CRL_FILES ?? "").split(",").filter(Boolean),

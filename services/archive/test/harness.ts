@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, sign } from "node:crypto";
 import { Bus, RpcError } from "@edoc/bus";
 import type {
   AcceptRequest,
@@ -74,7 +74,18 @@ export async function startHarness(opts: {
   const log = createLogger("archive", process.env.EDOC_TEST_LOG ?? "silent");
   const bus = await Bus.connect({ url: amqpUrl, prefix, logger: log, deliveryLimit: 3 });
   const peer = await Bus.connect({ url: amqpUrl, prefix, deliveryLimit: 3 });
-  const archive = await createArchive({ store, bus, log, ...opts });
+  // The test plays the signer service: the same rsa-sha256 signature, by a key in memory.
+  const { hubKeyPem, ...rest } = opts;
+  const signHead = hubKeyPem
+    ? async (payload: Buffer) => sign("sha256", payload, hubKeyPem)
+    : undefined;
+  const archive = await createArchive({
+    store,
+    bus,
+    log,
+    ...rest,
+    ...(signHead ? { signHead } : {}),
+  });
   await archive.start();
   const routed: Harness["routed"] = [];
   await peer.consume("router.inbound", async (m) => {

@@ -42,6 +42,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
   if (!trustFile) throw new ConfigError("EDOC_TRUST_FILE (PEM bundle of trusted CAs) is required");
   if (!base.hubKeyFile || !base.hubCertFile)
     throw new ConfigError("EDOC_HUB_KEY and EDOC_HUB_CERT are required");
+  if (!base.receiptCertFile)
+    throw new ConfigError("EDOC_RECEIPT_CERT (the signer's receipt certificate) is required");
   return {
     ...base,
     host: env.EDOC_GATEWAY_HOST ?? "127.0.0.1",

@@ -12,9 +12,11 @@ import {
   serveOps,
   type TrustMaterial,
 } from "@edoc/runtime";
-import { signXml } from "@edoc/signature";
+import { signXmlRemote } from "@edoc/signature";
+import { RemoteSigner, SignerUnavailableError } from "@edoc/signer-client";
 import { createGatewayApp } from "./app.js";
 import { loadActsFor, loadGatewayConfig } from "./config.js";
+import { ApiError } from "./errors.js";
 import { registerExpiryGauges } from "./expiry.js";
 import { MaintenanceSwitch } from "./maintenance.js";
 import { TrustStore } from "./trust.js";
@@ -24,6 +26,8 @@ const config = loadGatewayConfig();
 const metrics = createMetrics("gateway");
 const hubKeyPem = readText(config.hubKeyFile ?? "", "hub key");
 const hubCertPem = readText(config.hubCertFile ?? "", "hub certificate");
+// Receipts: only the certificate here; the key is in the signer's PKCS#11 token.
+const receiptCertPem = readText(config.receiptCertFile ?? "", "receipt certificate");
 const directory = loadDirectory(config.directoryFile);
 const actsFor = loadActsFor(config.actsForFile);
 
@@ -44,6 +48,7 @@ let onTrustChange: (trust: TrustMaterial) => void = () => {};
 const trust = new TrustStore(config.trustFile, config.crlFiles, log, (m) => onTrustChange(m));
 
 const bus = await Bus.connect({ url: config.amqpUrl, prefix: config.busPrefix, logger: log });
+const signer = new RemoteSigner(bus);
 const maintenance = new MaintenanceSwitch(bus, log, metrics, config.maintenancePollMs);
 await maintenance.poll();
 maintenance.start();
@@ -68,10 +73,19 @@ const app = createGatewayApp({
     },
   }),
   refuseIfMaintenance: () => maintenance.refuseIfOn(),
-  signReceipt: (xml) => signXml(xml, { privateKeyPem: hubKeyPem, certificatePem: hubCertPem }),
+  signReceipt: (xml) =>
+    signXmlRemote(xml, {
+      certificatePem: receiptCertPem,
+      algorithm: "rsa-sha256",
+      sign: (data) => signer.signRsaSha256(data),
+    }).catch((err: unknown) => {
+      if (!(err instanceof SignerUnavailableError)) throw err;
+      log.warn({ code: err.code }, err.message);
+      throw ApiError.of("HUB_UNAVAILABLE", "the hub cannot sign a receipt now; retry later");
+    }),
   health: async () => ({
     directory: directory.size > 0,
-    signingKey: hubKeyPem.includes("PRIVATE KEY"),
+    receiptCertificate: receiptCertPem.includes("CERTIFICATE"),
   }),
 });
 

@@ -21,8 +21,8 @@ export interface SubmitDeps {
   bus: Bus;
   directory: () => Directory;
   trust: () => TrustPolicy;
-  /** Signs the acceptance receipt with the hub's key (XML-DSig). */
-  signReceipt: (xml: string) => string;
+  /** Signs the acceptance receipt with the hub's receipt key (XML-DSig, by the signer service). */
+  signReceipt: (xml: string) => Promise<string>;
 }
 
 export interface SubmitResult {
@@ -76,7 +76,8 @@ export async function submitPacket(
     .update(`${from}\n${summary.docType}\n${summary.documentId}\n${digest}`)
     .digest("hex")
     .slice(0, 32)}`;
-  const receiptXml = deps.signReceipt(
+  // Signed before anything is stored: no signer, no acceptance (503), nothing half kept.
+  const receiptXml = await deps.signReceipt(
     acceptanceReceiptXml({
       receiptId: `acc_${hubDocumentId.slice(4)}`,
       hubDocumentId,

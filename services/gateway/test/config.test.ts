@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_TLS_CIPHERS, loadGatewayConfig } from "../src/config.js";
 
-const base = { EDOC_TRUST_FILE: "/t.pem", EDOC_HUB_KEY: "/k.pem", EDOC_HUB_CERT: "/c.pem" };
+const base = {
+  EDOC_TRUST_FILE: "/t.pem",
+  EDOC_HUB_KEY: "/k.pem",
+  EDOC_HUB_CERT: "/c.pem",
+  EDOC_RECEIPT_CERT: "/r.pem",
+};
 
 describe("gateway configuration", () => {
   it("has generous defaults for rate limiting and polls the trust files every 5 s", () => {
