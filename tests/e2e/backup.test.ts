@@ -183,7 +183,7 @@ describe("backup, restore and retention", () => {
     const headBefore = (await receipts()).at(-1) as Receipt;
     await database().dropDatabase();
 
-    const r = await edoc("restore", file, ...db, "--hub-cert", join(hub.dir, "hub.cert.pem"));
+    const r = await edoc("restore", file, ...db, "--hub-cert", join(hub.dir, "receipt.cert.pem"));
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(

@@ -24,7 +24,7 @@ import { amqpUrl, mongoUrl, uniqueName } from "./env.js";
  * queue prefix and database of their own.
  */
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-export type ServiceName = "archive" | "router" | "gateway" | "console";
+export type ServiceName = "signer" | "archive" | "router" | "gateway" | "console";
 
 export interface Agent {
   organId: string;
@@ -85,6 +85,7 @@ export class TestHub {
     writeFileSync(join(this.dir, "chain.pem"), this.chainPem);
     writeFileSync(join(this.dir, "hub.key.pem"), hub.privateKeyPem, { mode: 0o600 });
     writeFileSync(join(this.dir, "hub.cert.pem"), hub.certificatePem);
+    await this.receiptToken();
     writeFileSync(join(this.dir, "acts-for.json"), JSON.stringify(this.opts.actsFor ?? {}));
     if (this.opts.directory !== undefined) {
       writeFileSync(join(this.dir, "directory.json"), JSON.stringify(this.opts.directory));
@@ -107,6 +108,7 @@ export class TestHub {
       EDOC_BUS_PREFIX: this.prefix,
       EDOC_HUB_KEY: join(this.dir, "hub.key.pem"),
       EDOC_HUB_CERT: join(this.dir, "hub.cert.pem"),
+      EDOC_RECEIPT_CERT: join(this.dir, "receipt.cert.pem"),
       EDOC_TRUST_FILE: join(this.dir, "chain.pem"),
       EDOC_CRL_FILES: `${join(this.dir, "crl.pem")},${join(this.dir, "root-crl.pem")}`,
       EDOC_ACTS_FOR_FILE: join(this.dir, "acts-for.json"),
@@ -130,12 +132,30 @@ export class TestHub {
         : {}),
       ...this.opts.env,
     };
-    for (const s of ["archive", "router", "gateway"] as const) this.startService(s);
+    for (const s of ["signer", "archive", "router", "gateway"] as const) this.startService(s);
     await this.waitHealthy();
     if (this.opts.console) {
       this.startService("console");
       await this.waitConsole();
     }
+  }
+
+  /**
+   * The receipt key, as infra/up.sh makes it: a second hub certificate whose key is imported
+   * into a SoftHSM2 token of this hub's own (`hsm/`) and deleted from disk. Only the signer
+   * process opens the token; the gateway and the archive get `receipt.cert.pem`.
+   */
+  private async receiptToken(): Promise<void> {
+    const receipt = await issueHubCertificate(this.pki, { name: "Trục liên thông (biên nhận)" });
+    this.pki = receipt.state;
+    writeFileSync(join(this.dir, "receipt.cert.pem"), receipt.certificatePem);
+    const keyFile = join(this.dir, "receipt.key.pem");
+    writeFileSync(keyFile, receipt.privateKeyPem, { mode: 0o600 });
+    const script = join(repoRoot, "infra", "softhsm.sh");
+    const r = spawnSync("bash", [script, "token", join(this.dir, "hsm"), "edoc-hub", keyFile], {
+      encoding: "utf8",
+    });
+    if (r.status !== 0) throw new Error(`receipt token not made: ${r.stderr}`);
   }
 
   /** The console's base URL (HTTPS, the hub's certificate; no client certificate). */
@@ -218,6 +238,14 @@ export class TestHub {
         env: {
           ...process.env,
           ...this.env,
+          // Only the signer is told where the token and its PIN are.
+          ...(name === "signer"
+            ? {
+                SOFTHSM2_CONF: join(this.dir, "hsm", "softhsm2.conf"),
+                EDOC_PKCS11_PIN_FILE: join(this.dir, "hsm", "pin"),
+                EDOC_SIGNER_OPS_PORT: "0",
+              }
+            : {}),
         },
         stdio: ["ignore", out, out],
       },
