@@ -1,5 +1,9 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
-import * as pkcs11js from "pkcs11js";
+import { createRequire } from "node:module";
+
+// pkcs11js is CommonJS whose exports Node's ESM loader cannot list: require it.
+const pkcs11js = createRequire(import.meta.url)("pkcs11js") as typeof import("pkcs11js");
+type Handle = Buffer;
 
 /** Where the hub's key lives: a PKCS#11 module (SoftHSM2, an HSM, a USB token) and names in it. */
 export interface TokenConfig {
@@ -26,9 +30,9 @@ export class TokenError extends Error {
  */
 export class Token {
   private constructor(
-    private readonly lib: pkcs11js.PKCS11,
-    private readonly session: pkcs11js.Handle,
-    private readonly key: pkcs11js.Handle,
+    private readonly lib: InstanceType<typeof pkcs11js.PKCS11>,
+    private readonly session: Handle,
+    private readonly key: Handle,
     /** The key's public half, read from its modulus and exponent. */
     readonly publicKey: KeyObject,
   ) {}
@@ -83,10 +87,10 @@ export class Token {
 }
 
 function findPrivateKey(
-  lib: pkcs11js.PKCS11,
-  session: pkcs11js.Handle,
+  lib: InstanceType<typeof pkcs11js.PKCS11>,
+  session: Handle,
   label: string,
-): pkcs11js.Handle {
+): Handle {
   lib.C_FindObjectsInit(session, [
     { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY },
     { type: pkcs11js.CKA_LABEL, value: label },
@@ -108,9 +112,9 @@ function findPrivateKey(
 
 /** Modulus and public exponent are public attributes even of a sensitive private key. */
 function publicKeyOf(
-  lib: pkcs11js.PKCS11,
-  session: pkcs11js.Handle,
-  key: pkcs11js.Handle,
+  lib: InstanceType<typeof pkcs11js.PKCS11>,
+  session: Handle,
+  key: Handle,
 ): KeyObject {
   const [n, e] = lib.C_GetAttributeValue(session, key, [
     { type: pkcs11js.CKA_MODULUS },
