@@ -19,6 +19,7 @@ cd "$REPO_ROOT"
 log "installing workspace dependencies"
 pnpm install --frozen-lockfile --prefer-offline --reporter=silent >&2
 
+bash "$REPO_ROOT/infra/softhsm.sh" install
 bash "$REPO_ROOT/infra/rabbitmq.sh" install
 bash "$REPO_ROOT/infra/ferretdb.sh" build
 [ -f "$REPO_ROOT/infra/xmlsec.sh" ] && bash "$REPO_ROOT/infra/xmlsec.sh"

@@ -27,6 +27,13 @@ if [ ! -f "$PKI/pki.json" ]; then
   edoc pki init --dir "$PKI" >/dev/null
 fi
 [ -f "$PKI/hub/cert.pem" ] || edoc pki hub --dir "$PKI" >/dev/null
+# The receipt key: its own hub certificate, the key imported into the SoftHSM2 token (only the
+# signer opens it) and deleted from disk. The TLS key above stays a file.
+HSM="$STATE_DIR/hsm"
+if [ ! -f "$PKI/receipts/cert.pem" ]; then
+  edoc pki hub --dir "$PKI" --name edoc-hub-receipts --subdir receipts >/dev/null
+  bash infra/softhsm.sh token "$HSM" edoc-hub "$PKI/receipts/key.pem"
+fi
 for id in $COMMUNE $DISTRICT $DEPARTMENT $PROVINCE; do
   [ -f "$PKI/agencies/$id/cert.pem" ] || edoc pki issue --dir "$PKI" --organ "$id" >/dev/null
 done
@@ -35,6 +42,7 @@ printf '{ "%s": ["%s"] }\n' "$DISTRICT" "$HOSTED" >"$STATE_DIR/acts-for.json"
 
 export EDOC_HUB_KEY="$PKI/hub/key.pem"
 export EDOC_HUB_CERT="$PKI/hub/cert.pem"
+export EDOC_RECEIPT_CERT="$PKI/receipts/cert.pem"
 export EDOC_TRUST_FILE="$PKI/chain.pem"
 export EDOC_CRL_FILES="$PKI/crl.pem,$PKI/root-crl.pem"
 export EDOC_ACTS_FOR_FILE="$STATE_DIR/acts-for.json"
@@ -52,9 +60,15 @@ fi
 
 bash infra/down.sh --services-only
 : >"$STATE_DIR/services.pids"
-for svc in archive router gateway console; do
+for svc in signer archive router gateway console; do
   private_log "$LOGS/$svc.log"
-  setsid nohup node "services/$svc/dist/main.js" >>"$LOGS/$svc.log" 2>&1 &
+  # Only the signer is told where the token and its PIN are.
+  if [ "$svc" = signer ]; then
+    SOFTHSM2_CONF="$HSM/softhsm2.conf" EDOC_PKCS11_PIN_FILE="$HSM/pin" \
+      setsid nohup node "services/$svc/dist/main.js" >>"$LOGS/$svc.log" 2>&1 &
+  else
+    setsid nohup node "services/$svc/dist/main.js" >>"$LOGS/$svc.log" 2>&1 &
+  fi
   echo "$svc $!" >>"$STATE_DIR/services.pids"
   log "started $svc (pid $!, log $LOGS/$svc.log)"
 done

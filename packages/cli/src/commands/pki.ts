@@ -52,8 +52,9 @@ D/agencies/ORGANID (PKCS#12 password P, default changeit; valid N days, default 
     },
     {
       name: "hub",
-      usage: "pki hub [--dir D] [--host H ...] [--name N] [--organ ORGANID] [--days N]",
-      help: `The hub's TLS and receipt-signing certificate in D/hub (localhost, 127.0.0.1 and each H).\n${DIR_HELP}`,
+      usage:
+        "pki hub [--dir D] [--host H ...] [--name N] [--organ ORGANID] [--days N] [--subdir hub|receipts]",
+      help: `A hub certificate (localhost, 127.0.0.1 and each H) in D/hub: the HTTPS servers' TLS identity; with --subdir receipts in D/receipts: the receipt key, to import into the signer's PKCS#11 token (infra/softhsm.sh).\n${DIR_HELP}`,
       run: refusalsAsErrors(hub),
     },
     {
@@ -207,6 +208,7 @@ async function hub(argv: string[]): Promise<number> {
       name: { type: "string" },
       organ: { type: "string" },
       days: { type: "string" },
+      subdir: { type: "string" },
     },
   });
   const pkiDir = dirOf(a);
@@ -220,7 +222,10 @@ async function hub(argv: string[]): Promise<number> {
     notBefore,
     notAfter: new Date(notBefore.getTime() + days(a.days, 365) * DAY_MS),
   });
-  const dir = join(pkiDir, "hub");
+  // --subdir receipts: a second hub certificate, for the key the signer's token will hold.
+  const sub = a.subdir ?? "hub";
+  if (!/^[a-z0-9-]+$/.test(sub)) throw new UsageError("--subdir must be a plain directory name");
+  const dir = join(pkiDir, sub);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   save(pkiDir, issued.state);
   write(join(dir, "key.pem"), issued.privateKeyPem, true);

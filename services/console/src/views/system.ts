@@ -8,6 +8,7 @@ const QUEUE_LABELS: Record<string, string> = {
   "router.inbound": "Lưu trữ → định tuyến: gói tin chờ định tuyến",
   "archive.plans": "Định tuyến → lưu trữ: kế hoạch chuyển phát",
   "archive.rpc": "Yêu cầu RPC tới lưu trữ",
+  "signer.rpc": "Yêu cầu ký tới dịch vụ ký (HSM)",
   dead: "Thư chết",
 };
 
