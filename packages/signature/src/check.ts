@@ -1,5 +1,6 @@
 import { type KeyObject, timingSafeEqual } from "node:crypto";
 import { type HashAlgorithm, type Reference, SignedXml } from "xml-crypto";
+import { tolerantOfStrayPrefixes } from "./stray-xlink.js";
 import {
   C14N_10,
   DIGEST_METHODS,
@@ -77,8 +78,8 @@ export function checkSignatureValue(
   sig.HashAlgorithms = detached
     ? detachedHashAlgorithms(builtIn.hash, admitted, detached, audit)
     : Object.fromEntries(admitted.map((uri) => [uri, builtIn.hash[uri]!]));
-  sig.CanonicalizationAlgorithms = Object.fromEntries(
-    [EXC_C14N, C14N_10, ENVELOPED].map((uri) => [uri, builtIn.c14n[uri]!]),
+  sig.CanonicalizationAlgorithms = tolerantOfStrayPrefixes(
+    Object.fromEntries([EXC_C14N, C14N_10, ENVELOPED].map((uri) => [uri, builtIn.c14n[uri]!])),
   );
   resolveDocumentReferenceDirectly(sig);
   try {

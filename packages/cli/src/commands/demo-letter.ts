@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parseOrganId } from "@edoc/directory";
 import { buildLetter } from "@edoc/edxml";
+import { edxmlDate, edxmlTimestamp } from "@edoc/vntime";
 import { CliError, type Command } from "../command.js";
 
 /**
@@ -27,7 +28,8 @@ export const demoLetterCommand: Command = {
       throw new CliError("demo-letter needs --from and at least one --to");
     const from = parseOrganId(values.from, "--from");
     const now = new Date();
-    const date = `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, "0")}/${String(now.getUTCDate()).padStart(2, "0")}`;
+    // edXML dates carry no zone: Vietnam time, as every agency system reads them.
+    const date = edxmlDate(now);
     const number = values.number ?? String(now.getTime() % 100000);
     const attachment = Buffer.from("Nội dung văn bản mẫu (demo).\n", "utf8");
     const xml = buildLetter({
@@ -44,7 +46,7 @@ export const demoLetterCommand: Command = {
           ? { otherInfo: { priority: Number(values.priority) as 0, appendixes: [] } }
           : {}),
       },
-      traces: [{ organId: from, timestamp: `${date} ${now.toISOString().slice(11, 19)}` }],
+      traces: [{ organId: from, timestamp: edxmlTimestamp(now) }],
       business: { docType: "new", paper: false },
       manifest: [{ contentId: "1", contentType: "text/plain", attachmentName: "noi-dung.txt" }],
       attachments: [
