@@ -64,7 +64,10 @@ describe("planLetter on the demo network", () => {
     ]);
     const closed = planRecipients(SO_NOI_VU, [PHONG_NOI_VU_SONG_CAU], directory, at);
     expect(closed.returned[0]?.message).toContain("has no active successor on 2025-07-01");
-    expect(checkSender(PHUONG_2, directory, at)).toMatchObject({ ok: false, code: "SENDER_INACTIVE" });
+    expect(checkSender(PHUONG_2, directory, at)).toMatchObject({
+      ok: false,
+      code: "SENDER_INACTIVE",
+    });
     const eve = new Date("2025-06-30T23:59:00+07:00");
     expect(planLetter(letter(SO_NOI_VU, [PHUONG_2]), directory, eve).deliveries).toEqual([
       { recipient: PHUONG_2, addressedTo: PHUONG_2, via: [] },

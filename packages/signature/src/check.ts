@@ -1,6 +1,5 @@
 import { type KeyObject, timingSafeEqual } from "node:crypto";
 import { type HashAlgorithm, type Reference, SignedXml } from "xml-crypto";
-import { tolerantOfStrayPrefixes } from "./stray-xlink.js";
 import {
   C14N_10,
   DIGEST_METHODS,
@@ -15,6 +14,7 @@ import {
   type DetachedTexts,
   detachedHashAlgorithms,
 } from "./detached.js";
+import { tolerantOfStrayPrefixes } from "./stray-xlink.js";
 import type { SignatureShape } from "./structure.js";
 
 export type CryptoOutcome =
@@ -80,6 +80,7 @@ export function checkSignatureValue(
     : Object.fromEntries(admitted.map((uri) => [uri, builtIn.hash[uri]!]));
   sig.CanonicalizationAlgorithms = tolerantOfStrayPrefixes(
     Object.fromEntries([EXC_C14N, C14N_10, ENVELOPED].map((uri) => [uri, builtIn.c14n[uri]!])),
+    text,
   );
   resolveDocumentReferenceDirectly(sig);
   try {

@@ -26,9 +26,14 @@ const ELEMENT_NODE = 1;
  * every unbound prefixed attribute the plain attribute a namespace-unaware signer saw (named
  * `xlink:href`, sorted by that name), so the digest is the one over the bytes as written.
  */
-export function tolerantOfStrayPrefixes(algorithms: Algorithms): Algorithms {
+export function tolerantOfStrayPrefixes(algorithms: Algorithms, text: string): Algorithms {
+  // parseXml admits no other unbound prefix, and it already read this text.
+  if (!text.includes("xlink:")) return algorithms;
   const out: Partial<Algorithms> = {};
-  for (const [uri, Base] of Object.entries(algorithms) as [keyof Algorithms, Algorithms[keyof Algorithms]][]) {
+  for (const [uri, Base] of Object.entries(algorithms) as [
+    keyof Algorithms,
+    Algorithms[keyof Algorithms],
+  ][]) {
     out[uri] = class extends Base {
       override process(...args: Parameters<InstanceType<typeof Base>["process"]>) {
         unbindStrayPrefixes(args[0] as unknown as LooseNode);
@@ -44,7 +49,8 @@ function unbindStrayPrefixes(root: LooseNode): void {
   const stack: LooseNode[] = [root];
   for (let node = stack.pop(); node; node = stack.pop()) {
     if (node.nodeType === ELEMENT_NODE && node.attributes) {
-      for (const a of Array.from(node.attributes)) {
+      for (let i = 0; i < node.attributes.length; i++) {
+        const a = node.attributes[i]!;
         if (a.prefix && a.prefix !== "xmlns" && a.prefix !== "xml" && !a.namespaceURI) {
           a.prefix = null;
           a.localName = a.name;

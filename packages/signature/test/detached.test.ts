@@ -58,11 +58,11 @@ function cut(xml: string, slice = 99_991): { skeleton: string; detached: Detache
   return { skeleton, detached: { prefix, runs } };
 }
 
-/** A letter with one attachment of `bytes` random bytes, base64 in `lineEnd`-wrapped lines. */
+/** A letter with one PDF attachment of `bytes` random bytes, base64 in `lineEnd`-wrapped lines. */
 function bigLetter(bytes: number, lineEnd?: string): string {
   const b64 = randomBytes(bytes).toString("base64");
   const text = lineEnd ? (b64.match(/.{1,76}/g) ?? []).join(lineEnd) : b64;
-  return letterXml(A, { attachment: text });
+  return letterXml(A, { attachment: text, contentType: "application/pdf" });
 }
 
 describe("verification over a skeleton with detached runs", () => {
@@ -133,7 +133,7 @@ describe("verification over a skeleton with detached runs", () => {
         `<AttachmentEncoded>${[1, 2]
           .map(
             (n) =>
-              `<Attachment><ContentId>${n === 1 ? "cid:209" : "cid:210"}</ContentId><AttachmentName>${n}.zip</AttachmentName><ContentType>application/zip</ContentType><ContentTransferEncoded>${randomBytes(100_000).toString("base64")}</ContentTransferEncoded></Attachment>`,
+              `<Attachment><ContentId>${n === 1 ? "cid:209" : "cid:210"}</ContentId><AttachmentName>${n}.pdf</AttachmentName><ContentType>application/pdf</ContentType><ContentTransferEncoded>${randomBytes(100_000).toString("base64")}</ContentTransferEncoded></Attachment>`,
           )
           .join("")}</AttachmentEncoded>`,
       ),

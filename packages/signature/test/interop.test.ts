@@ -107,7 +107,6 @@ describe("xmlsec1", () => {
   });
 
   it('signs from a template (exc-c14n, rsa-sha256, enveloped, URI="") and verifyPacket accepts it', async () => {
-
     writeFileSync(file("template.edxml"), letterXml(A).replace("</edXML:edXMLHeader>", TEMPLATE));
     const run = xmlsec1([
       "--sign",
@@ -134,7 +133,7 @@ describe("xmlsec1", () => {
     expect(packet?.kind === "letter" && packet.header.from.organId).toBe(A);
   });
 
-  it('an undeclared xlink: prefix on Reference (field packets): signed by xmlsec1, verified here over the bytes as written; signed here, verified by xmlsec1', async () => {
+  it("an undeclared xlink: prefix on Reference (field packets): signed by xmlsec1, verified here over the bytes as written; signed here, verified by xmlsec1", async () => {
     const withXlink = letterXml(A).replace("<edXML:Reference>", '<edXML:Reference xlink:href="">');
     const policy = {
       trustAnchors: [pki.root.certificatePem],
