@@ -1,10 +1,9 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { parseOrganId } from "@edoc/directory";
-import { buildStatus, type StatusCode } from "@edoc/edxml";
-import { signEdxml } from "@edoc/signature";
-import { call, type Identity, identityOptions, json, resolveIdentity } from "../client/http.js";
+import { parsePacket } from "@edoc/edxml";
+import { call, identityOptions, json, resolveIdentity } from "../client/http.js";
 import { CliError, type Command } from "../command.js";
+import { readBytes } from "../files.js";
 
 // Commands that talk to a running hub as one agency system (mutual TLS). Output is JSON, so
 // scripts can pipe it; refusals print the hub's error code and exit 1.
@@ -13,9 +12,22 @@ function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/**
+ * Where a signed packet goes: a status packet (MessageHeader/StatusCode) to /statuses, anything
+ * else to /documents, whose answer judges it (a file that does not parse is the hub's to refuse).
+ */
+function endpointOf(bytes: Buffer): "/statuses" | "/documents" {
+  try {
+    return parsePacket(bytes).kind === "status" ? "/statuses" : "/documents";
+  } catch {
+    return "/documents";
+  }
+}
+
 export const sendCommand: Command = {
   name: "send",
-  usage: "send FILE --as ORGANID | --cert C --key K  [--gateway URL]   submit a signed letter",
+  usage:
+    "send FILE --as ORGANID | --cert C --key K  [--gateway URL]   submit a signed letter or status packet",
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -25,7 +37,8 @@ export const sendCommand: Command = {
     const file = positionals[0];
     if (!file) throw new CliError("send needs the signed .edxml file");
     const id = resolveIdentity(values);
-    print(json(await call(id, "POST", "/documents", readBytes(file))));
+    const bytes = readBytes(file);
+    print(json(await call(id, "POST", endpointOf(bytes), bytes)));
     return 0;
   },
 };
@@ -118,77 +131,3 @@ export const traceCommand: Command = {
     return 0;
   },
 };
-
-interface LetterRef {
-  from: string;
-  documentId: string;
-}
-
-/** Finds the letter a status answers: in my inbox (I received it) or among what I sent. */
-async function findLetter(id: Identity, hubDocumentId: string): Promise<LetterRef> {
-  const inbox = json(await call(id, "GET", "/inbox?state=all")) as {
-    items: (LetterRef & { hubDocumentId: string; kind: string })[];
-  };
-  const got = inbox.items.find((i) => i.hubDocumentId === hubDocumentId && i.kind === "letter");
-  if (got) return got;
-  const sent = json(await call(id, "GET", "/documents?limit=500")) as {
-    documents: { hubDocumentId: string; documentId: string }[];
-  };
-  const mine = sent.documents.find((d) => d.hubDocumentId === hubDocumentId);
-  if (mine) return { from: "", documentId: mine.documentId };
-  throw new CliError(`no letter ${hubDocumentId} in this agency's inbox or sent documents`, 1);
-}
-
-export const statusCommand: Command = {
-  name: "status",
-  usage:
-    "status --as ORGANID --document HUB_DOCUMENT_ID --code NN [--description T]   report 01…16",
-  async run(argv) {
-    const { values } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        ...identityOptions,
-        document: { type: "string" },
-        code: { type: "string" },
-        description: { type: "string" },
-      },
-    });
-    if (typeof values.as !== "string")
-      throw new CliError("status needs --as ORGANID (the reporting agency)");
-    if (typeof values.document !== "string" || typeof values.code !== "string") {
-      throw new CliError("status needs --document HUB_DOCUMENT_ID and --code NN");
-    }
-    const id = resolveIdentity(values);
-    const me = parseOrganId(values.as, "--as");
-    const letter = await findLetter(id, values.document);
-    const now = new Date();
-    const xml = buildStatus({
-      from: { organId: me },
-      responseFor: {
-        organId: parseOrganId(letter.from || values.as, "ResponseFor/OrganId"),
-        documentId: letter.documentId,
-      },
-      statusCode: values.code.padStart(2, "0") as StatusCode,
-      ...(typeof values.description === "string" ? { description: values.description } : {}),
-      timestamp: edxmlTime(now),
-      traces: [],
-    });
-    const signed = signEdxml(xml, { privateKeyPem: id.keyPem, certificatePem: id.certPem });
-    print(json(await call(id, "POST", "/statuses", signed)));
-    return 0;
-  },
-};
-
-function edxmlTime(d: Date): string {
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getUTCFullYear()}/${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
-}
-
-function readBytes(file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
-  }
-}

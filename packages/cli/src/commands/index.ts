@@ -1,18 +1,12 @@
 import type { Command } from "../command.js";
-import {
-  ackCommand,
-  fetchCommand,
-  inboxCommand,
-  sendCommand,
-  statusCommand,
-  traceCommand,
-} from "./client.js";
+import { ackCommand, fetchCommand, inboxCommand, sendCommand, traceCommand } from "./client.js";
 import { consoleCommand } from "./console.js";
 import { demoLetterCommand } from "./demo-letter.js";
 import { evidenceCommand } from "./evidence.js";
 import { parseCommand } from "./parse.js";
 import { pkiCommand } from "./pki.js";
 import { signCommand } from "./sign.js";
+import { statusCommand } from "./status.js";
 import { verifyCommand } from "./verify.js";
 
 /** Every `edoc` command, in the order `edoc help` lists them. */

@@ -1,9 +1,10 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { EdxmlError } from "@edoc/edxml";
 import { importPkcs12, PkiError } from "@edoc/pki";
 import { SignatureError, type SigningAlgorithm, signEdxml } from "@edoc/signature";
 import { CliError, type Command, parsedOrUsage } from "../command.js";
+import { readBytes } from "../files.js";
 
 const USAGE =
   "sign FILE --key K --cert C [--chain CHAIN.pem] | --p12 F [--password P]  [-o OUT] [--algorithm A] [--replace]";
@@ -19,7 +20,7 @@ export const signCommand: Command = {
   usage: USAGE,
   async run(argv) {
     const args = readArgs(argv);
-    const xml = read(args.file, "document");
+    const xml = readBytes(args.file, "document");
     const material = keyMaterial(args);
     let signed: string;
     try {
@@ -105,17 +106,6 @@ function parse(argv: string[]) {
   });
 }
 
-function read(file: string, what: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    throw new CliError(
-      `cannot read ${what} ${file}: ${err instanceof Error ? err.message : String(err)}`,
-      2,
-    );
-  }
-}
-
 function keyMaterial(a: Args): {
   privateKeyPem: string;
   certificatePem: string;
@@ -123,7 +113,7 @@ function keyMaterial(a: Args): {
 } {
   if (a.p12 !== undefined) {
     try {
-      const p12 = importPkcs12(read(a.p12, "PKCS#12"), a.password);
+      const p12 = importPkcs12(readBytes(a.p12, "PKCS#12"), a.password);
       return {
         privateKeyPem: p12.privateKeyPem,
         certificatePem: p12.certificatePem,
@@ -135,8 +125,8 @@ function keyMaterial(a: Args): {
     }
   }
   return {
-    privateKeyPem: read(a.key ?? "", "private key").toString("utf8"),
-    certificatePem: read(a.cert ?? "", "certificate").toString("utf8"),
-    chainPems: a.chain === undefined ? [] : [read(a.chain, "chain").toString("utf8")],
+    privateKeyPem: readBytes(a.key ?? "", "private key").toString("utf8"),
+    certificatePem: readBytes(a.cert ?? "", "certificate").toString("utf8"),
+    chainPems: a.chain === undefined ? [] : [readBytes(a.chain, "chain").toString("utf8")],
   };
 }
