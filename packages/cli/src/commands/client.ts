@@ -1,16 +1,18 @@
 import { writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { parsePacket } from "@edoc/edxml";
-import { call, identityOptions, json, resolveIdentity } from "../client/http.js";
-import { CliError, type Command } from "../command.js";
+import {
+  call,
+  IDENTITY_HELP,
+  identityOptions,
+  json,
+  print,
+  resolveIdentity,
+} from "../client/http.js";
+import { type Command, parseCommandArgs } from "../command.js";
 import { readBytes } from "../files.js";
 
 // Commands that talk to a running hub as one agency system (mutual TLS). Output is JSON, so
 // scripts can pipe it; refusals print the hub's error code and exit 1.
-
-function print(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}
 
 /**
  * Where a signed packet goes: a status packet (MessageHeader/StatusCode) to /statuses, anything
@@ -28,16 +30,16 @@ export const sendCommand: Command = {
   name: "send",
   usage:
     "send FILE --as ORGANID | --cert C --key K  [--gateway URL]   submit a signed letter or status packet",
+  help: `A status packet (it has MessageHeader/StatusCode) goes to /api/v1/statuses, anything else to
+/api/v1/documents.
+${IDENTITY_HELP}`,
   async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
+    const { values, positionals } = parseCommandArgs(argv, {
       options: identityOptions,
+      positionals: ["FILE"],
     });
-    const file = positionals[0];
-    if (!file) throw new CliError("send needs the signed .edxml file");
     const id = resolveIdentity(values);
-    const bytes = readBytes(file);
+    const bytes = readBytes(positionals[0]!);
     print(json(await call(id, "POST", endpointOf(bytes), bytes)));
     return 0;
   },
@@ -46,10 +48,9 @@ export const sendCommand: Command = {
 export const inboxCommand: Command = {
   name: "inbox",
   usage: "inbox --as ORGANID [--state pending|fetched|all]                list deliveries",
+  help: IDENTITY_HELP,
   async run(argv) {
-    const { values } = parseArgs({
-      args: argv,
-      allowPositionals: true,
+    const { values } = parseCommandArgs(argv, {
       options: { ...identityOptions, state: { type: "string" } },
     });
     const state = typeof values.state === "string" ? values.state : "pending";
@@ -64,14 +65,13 @@ export const fetchCommand: Command = {
   name: "fetch",
   usage:
     "fetch DELIVERY_ID --as ORGANID [-o FILE]                       download the exact bytes sent",
+  help: IDENTITY_HELP,
   async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
+    const { values, positionals } = parseCommandArgs(argv, {
       options: { ...identityOptions, output: { type: "string", short: "o" } },
+      positionals: ["DELIVERY_ID"],
     });
-    const deliveryId = positionals[0];
-    if (!deliveryId) throw new CliError("fetch needs a delivery id (see edoc inbox)");
+    const deliveryId = positionals[0]!;
     const res = await call(
       resolveIdentity(values),
       "GET",
@@ -88,14 +88,13 @@ export const ackCommand: Command = {
   name: "ack",
   usage:
     "ack DELIVERY_ID --as ORGANID [--fail REASON]                    transport acknowledgement",
+  help: IDENTITY_HELP,
   async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
+    const { values, positionals } = parseCommandArgs(argv, {
       options: { ...identityOptions, fail: { type: "string" } },
+      positionals: ["DELIVERY_ID"],
     });
-    const deliveryId = positionals[0];
-    if (!deliveryId) throw new CliError("ack needs a delivery id");
+    const deliveryId = positionals[0]!;
     const body =
       typeof values.fail === "string"
         ? { result: "fail", reason: values.fail }
@@ -115,14 +114,13 @@ export const ackCommand: Command = {
 export const traceCommand: Command = {
   name: "trace",
   usage: "trace HUB_DOCUMENT_ID|DOCUMENT_ID --as ORGANID                 every step with receipts",
+  help: IDENTITY_HELP,
   async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
+    const { values, positionals } = parseCommandArgs(argv, {
       options: identityOptions,
+      positionals: ["HUB_DOCUMENT_ID|DOCUMENT_ID"],
     });
-    const docId = positionals[0];
-    if (!docId) throw new CliError("trace needs a document id");
+    const docId = positionals[0]!;
     print(
       json(
         await call(resolveIdentity(values), "GET", `/documents/${encodeURIComponent(docId)}/trace`),

@@ -1,5 +1,4 @@
 import { writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { parseOrganId } from "@edoc/directory";
 import {
   buildStatus,
@@ -12,17 +11,21 @@ import {
 } from "@edoc/edxml";
 import { signEdxml } from "@edoc/signature";
 import { edxmlTimestamp } from "@edoc/vntime";
-import { call, type Identity, identityOptions, json, resolveIdentity } from "../client/http.js";
-import { CliError, type Command } from "../command.js";
+import {
+  call,
+  IDENTITY_HELP,
+  type Identity,
+  identityOptions,
+  json,
+  print,
+  resolveIdentity,
+} from "../client/http.js";
+import { CliError, type Command, parseCommandArgs, required, UsageError } from "../command.js";
 import { readBytes } from "../files.js";
 
 // `edoc status`: builds, signs and sends (or writes) a status packet (gói tin trạng thái) about
 // a letter. ResponseFor carries the letter's Code and PromulgationDate, read from the letter
 // itself: the bytes this agency received (fetched from its inbox), or a file (--letter).
-
-function print(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}
 
 /** The letter in `bytes` (a received or own .edxml), as ResponseFor. */
 function answering(bytes: Uint8Array, what: string): ResponseFor {
@@ -100,11 +103,16 @@ function staffOf(v: Record<string, unknown>): StaffInfo | undefined {
 export const statusCommand: Command = {
   name: "status",
   usage:
-    "status --as ORGANID (--document HUB_DOCUMENT_ID | --letter FILE) --code NN [--description T] [--staff NAME --department D --staff-email E --staff-mobile M] [-o FILE]   report 01…16 (-o: write the signed packet, for edoc send)",
+    "status --as ORGANID (--document HUB_DOCUMENT_ID | --letter FILE) --code NN [--description T] [--staff NAME] [--department D] [--staff-email E] [--staff-mobile M] [-o FILE]   report 01…16",
+  help: `ResponseFor (OrganId, Code, PromulgationDate, DocumentId) is read from the letter itself:
+--document takes the bytes this agency received (from its inbox), --letter a file. For a letter
+this agency sent (13), --document gives only OrganId and DocumentId (the hub's listing keeps no
+Code or PromulgationDate): pass --letter FILE instead. The staff options fill StaffInfo. Timestamp
+is Vietnam time (UTC+07:00). -o FILE writes the signed packet instead of sending it (submit it
+later with edoc send).
+${IDENTITY_HELP}`,
   async run(argv) {
-    const { values } = parseArgs({
-      args: argv,
-      allowPositionals: true,
+    const { values } = parseCommandArgs(argv, {
       options: {
         ...identityOptions,
         document: { type: "string" },
@@ -118,19 +126,13 @@ export const statusCommand: Command = {
         output: { type: "string", short: "o" },
       },
     });
-    if (typeof values.as !== "string")
-      throw new CliError("status needs --as ORGANID (the reporting agency)");
-    const code = values.code;
-    if (
-      typeof code !== "string" ||
-      (values.document === undefined) === (values.letter === undefined)
-    ) {
-      throw new CliError(
-        "status needs --code NN and one of --document HUB_DOCUMENT_ID or --letter FILE",
-      );
+    const as = required(values.as, "--as ORGANID (the reporting agency)");
+    const code = required(values.code, "--code NN");
+    if ((values.document === undefined) === (values.letter === undefined)) {
+      throw new UsageError("give one of --document HUB_DOCUMENT_ID or --letter FILE");
     }
     const id = resolveIdentity(values);
-    const me = parseOrganId(values.as, "--as");
+    const me = parseOrganId(as, "--as");
     const responseFor =
       typeof values.letter === "string"
         ? answering(readBytes(values.letter), values.letter)
