@@ -5,10 +5,10 @@ import { parseLetter, parseStatus } from "@edoc/edxml";
 import { verifyPacket } from "@edoc/signature";
 import { parseEdxmlTime } from "@edoc/vntime";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import type { Command } from "../src/command.js";
 import { demoLetterCommand } from "../src/commands/demo-letter.js";
 import { pkiCommand } from "../src/commands/pki.js";
 import { statusCommand } from "../src/commands/status.js";
+import { run } from "./run.js";
 
 const A = "000.00.02.H45";
 const B = "000.20.30.H45";
@@ -20,22 +20,6 @@ afterEach(() => {
   vi.restoreAllMocks();
   vi.useRealTimers();
 });
-
-async function run(command: Command, ...args: string[]): Promise<{ code: number; out: string }> {
-  const chunks: string[] = [];
-  vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    chunks.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
-    return true;
-  });
-  vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-  try {
-    return { code: await command.run(args), out: chunks.join("") };
-  } catch (err) {
-    const exitCode = (err as { exitCode?: number }).exitCode;
-    if (exitCode === undefined) throw err;
-    return { code: exitCode, out: `${chunks.join("")}${(err as Error).message}` };
-  }
-}
 
 /** 00:30 on 1 July 2025 in Hà Nội: still 30 June in UTC. */
 const REFORM_NIGHT = new Date("2025-07-01T00:30:00+07:00");

@@ -49,6 +49,28 @@ function xmlsec1(args: string[]): { status: number | null; output: string } {
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
 
+/** `xmlsec1 --verify` against the dev PKI (root trusted, issuing CA untrusted). */
+const xmlsecVerify = (signed: string) =>
+  xmlsec1([
+    "--verify",
+    "--trusted-pem",
+    file("root.pem"),
+    "--untrusted-pem",
+    file("issuing.pem"),
+    signed,
+  ]);
+
+/** `xmlsec1 --sign` of a template with the agency's key, certificate and issuing CA. */
+const xmlsecSign = (template: string, output: string) =>
+  xmlsec1([
+    "--sign",
+    "--privkey-pem",
+    `${file("key.pem")},${file("cert.pem")},${file("issuing.pem")}`,
+    "--output",
+    output,
+    template,
+  ]);
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "edoc-xmlsec-"));
   pki = await createDevPki();
@@ -82,40 +104,19 @@ describe("xmlsec1", () => {
         chainPems: [pki.issuing.certificatePem],
       });
       writeFileSync(file("signed.edxml"), signed);
-      const ok = xmlsec1([
-        "--verify",
-        "--trusted-pem",
-        file("root.pem"),
-        "--untrusted-pem",
-        file("issuing.pem"),
-        file("signed.edxml"),
-      ]);
+      const ok = xmlsecVerify(file("signed.edxml"));
       expect(ok.output).toContain("OK");
       expect(ok.status).toBe(0);
 
       writeFileSync(file("tampered.edxml"), signed.replace("V/v kết nối", "V/v kết nốj"));
-      const bad = xmlsec1([
-        "--verify",
-        "--trusted-pem",
-        file("root.pem"),
-        "--untrusted-pem",
-        file("issuing.pem"),
-        file("tampered.edxml"),
-      ]);
+      const bad = xmlsecVerify(file("tampered.edxml"));
       expect(bad.status).not.toBe(0);
     }
   });
 
   it('signs from a template (exc-c14n, rsa-sha256, enveloped, URI="") and verifyPacket accepts it', async () => {
     writeFileSync(file("template.edxml"), letterXml(A).replace("</edXML:edXMLHeader>", TEMPLATE));
-    const run = xmlsec1([
-      "--sign",
-      "--privkey-pem",
-      `${file("key.pem")},${file("cert.pem")},${file("issuing.pem")}`,
-      "--output",
-      file("xmlsec-signed.edxml"),
-      file("template.edxml"),
-    ]);
+    const run = xmlsecSign(file("template.edxml"), file("xmlsec-signed.edxml"));
     expect(run.output).toBe("");
     expect(run.status).toBe(0);
     const signed = readFileSync(file("xmlsec-signed.edxml"));
@@ -140,14 +141,7 @@ describe("xmlsec1", () => {
       intermediates: [pki.issuing.certificatePem],
     };
     writeFileSync(file("xlink.edxml"), withXlink.replace("</edXML:edXMLHeader>", TEMPLATE));
-    const run = xmlsec1([
-      "--sign",
-      "--privkey-pem",
-      `${file("key.pem")},${file("cert.pem")},${file("issuing.pem")}`,
-      "--output",
-      file("xlink-signed.edxml"),
-      file("xlink.edxml"),
-    ]);
+    const run = xmlsecSign(file("xlink.edxml"), file("xlink-signed.edxml"));
     expect(run.status).toBe(0);
     const signed = readFileSync(file("xlink-signed.edxml"), "utf8");
     expect(signed).toContain('<edXML:Reference xlink:href="">');
@@ -169,14 +163,7 @@ describe("xmlsec1", () => {
     });
     expect(ours).toContain('<edXML:Reference xlink:href="">');
     writeFileSync(file("xlink-ours.edxml"), ours);
-    const ok = xmlsec1([
-      "--verify",
-      "--trusted-pem",
-      file("root.pem"),
-      "--untrusted-pem",
-      file("issuing.pem"),
-      file("xlink-ours.edxml"),
-    ]);
+    const ok = xmlsecVerify(file("xlink-ours.edxml"));
     expect(ok.output).toContain("OK");
     expect(ok.status).toBe(0);
     expect((await verifyPacket(ours, policy)).report.valid).toBe(true);
