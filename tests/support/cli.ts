@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { repoRoot } from "./hub.js";
 
-/** The built `edoc` CLI (packages/cli/dist: build first). */
+/** The built `edoc` command (packages/cli/dist/main.js): build first. */
 export const CLI = join(repoRoot, "packages", "cli", "dist", "main.js");
 
 export interface Run {
@@ -11,7 +11,7 @@ export interface Run {
   stderr: string;
 }
 
-/** Runs `edoc ...args` as a separate process, as an operator or agency system would. */
+/** Runs `edoc ARGS…` as a process and returns its exit code and output. */
 export function edoc(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(

@@ -3,8 +3,10 @@ import { ackCommand, fetchCommand, inboxCommand, sendCommand, traceCommand } fro
 import { consoleCommand } from "./console.js";
 import { demoLetterCommand } from "./demo-letter.js";
 import { evidenceCommand } from "./evidence.js";
+import { maintenanceCommand } from "./maintenance.js";
 import { parseCommand } from "./parse.js";
 import { pkiCommand } from "./pki.js";
+import { reportCommand } from "./report.js";
 import { signCommand } from "./sign.js";
 import { statusCommand } from "./status.js";
 import { verifyCommand } from "./verify.js";
@@ -16,6 +18,7 @@ export const commands: readonly Command[] = [
   signCommand,
   verifyCommand,
   evidenceCommand,
+  reportCommand,
   demoLetterCommand,
   sendCommand,
   inboxCommand,
@@ -24,4 +27,5 @@ export const commands: readonly Command[] = [
   statusCommand,
   traceCommand,
   consoleCommand,
+  maintenanceCommand,
 ];
