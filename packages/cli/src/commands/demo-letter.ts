@@ -12,7 +12,9 @@ export const demoLetterCommand: Command = {
   name: "demo-letter",
   usage:
     "demo-letter --from ORGANID --to ORGANID [--to …] [--subject S] [--number N] [--priority P] [-o FILE]",
-  help: "Writes an unsigned, valid edXML letter for demos and tests to FILE or stdout.",
+  help: `Writes an unsigned, valid edXML letter for demos and tests to FILE or stdout. Its
+PromulgationDate, DocumentId date and TraceHeader time are Vietnam time (UTC+07:00), as agency
+systems read zone-less edXML times.`,
   async run(argv) {
     const { values } = parseCommandArgs(argv, {
       options: {
