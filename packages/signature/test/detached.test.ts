@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { OrganId } from "@edoc/directory";
+import { EdxmlError } from "@edoc/edxml";
 import { createDevPki, type IssuedKeyPair, issueAgencyCertificate } from "@edoc/pki";
 import {
   type DetachedRun,
@@ -91,6 +92,17 @@ describe("verification over a skeleton with detached runs", () => {
     const [b] = parts.packet?.kind === "letter" ? parts.packet.attachments : [];
     expect(b?.size).toBe(2_300_000);
     expect({ ...b, encoded: "" }).toEqual({ ...a, encoded: "" });
+  });
+
+  it("reads a run through its bytes for the zip check: a non-zip declared application/zip is ATTACHMENT_NOT_ZIP", async () => {
+    const text = randomBytes(100_000).toString("base64");
+    const zipLabelled = sign(letterXml(A, { attachment: text, contentType: "application/zip" }));
+    const { skeleton, detached } = cut(zipLabelled);
+    expect(detached.runs).toHaveLength(1);
+    const refused = await verifyPacket(skeleton, policy, detached).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(EdxmlError);
+    expect((refused as EdxmlError).code).toBe("ATTACHMENT_NOT_ZIP");
+    expect((refused as EdxmlError).message).toContain("attachment cid:209 (7816-STC.zip)");
   });
 
   it("refuses a run changed by one byte", async () => {
