@@ -1,4 +1,5 @@
 import type { Command } from "../command.js";
+import { backupCommand, restoreCommand } from "./backup.js";
 import { ackCommand, fetchCommand, inboxCommand, sendCommand, traceCommand } from "./client.js";
 import { consoleCommand } from "./console.js";
 import { demoLetterCommand } from "./demo-letter.js";
@@ -7,6 +8,7 @@ import { maintenanceCommand } from "./maintenance.js";
 import { parseCommand } from "./parse.js";
 import { pkiCommand } from "./pki.js";
 import { reportCommand } from "./report.js";
+import { retentionCommand } from "./retention.js";
 import { signCommand } from "./sign.js";
 import { statusCommand } from "./status.js";
 import { verifyCommand } from "./verify.js";
@@ -28,4 +30,7 @@ export const commands: readonly Command[] = [
   traceCommand,
   consoleCommand,
   maintenanceCommand,
+  backupCommand,
+  restoreCommand,
+  retentionCommand,
 ];
