@@ -15,6 +15,7 @@ import {
 import { pemBodies } from "./certs.js";
 import { allElements, childElements, onlyChild } from "./dom.js";
 import { SignatureError } from "./errors.js";
+import { tolerantOfStrayPrefixes } from "./stray-xlink.js";
 import type { Placement } from "./structure.js";
 import { buildXadesObject, SIGNED_PROPERTIES_TYPE, type XadesOptions } from "./xades.js";
 
@@ -246,6 +247,7 @@ function prepare(
     ...(xades ? { objects: [{ content: xades.xml }] } : {}),
   });
   sig.SignatureAlgorithms = { [uri]: ChosenSigner } as typeof sig.SignatureAlgorithms;
+  sig.CanonicalizationAlgorithms = tolerantOfStrayPrefixes(sig.CanonicalizationAlgorithms, text);
   sig.addReference({
     xpath: "/*",
     isEmptyUri: true,
