@@ -51,7 +51,9 @@ export class RemoteSigner {
     for (let i = 0; i < all.length; i += SIGNER_MAX_BATCH) {
       const batch = all.slice(i, i + SIGNER_MAX_BATCH);
       this.send(batch).then(
-        (signatures) => batch.forEach((w, j) => w.resolve(signatures[j] as Buffer)),
+        (signatures) => {
+          for (const [j, w] of batch.entries()) w.resolve(signatures[j] as Buffer);
+        },
         (err: unknown) => {
           for (const w of batch) w.reject(err);
         },
