@@ -16,6 +16,9 @@ if ! command -v pnpm >/dev/null || [ "$(pnpm --version)" != "$PNPM_VERSION" ]; t
 fi
 
 cd "$REPO_ROOT"
+# pkcs11js (the signer's PKCS#11 binding) is a native addon built at install, against the
+# headers of the Node in /usr (.npmrc nodedir).
+apt_install g++ make python3
 log "installing workspace dependencies"
 pnpm install --frozen-lockfile --prefer-offline --reporter=silent >&2
 
