@@ -75,7 +75,8 @@ describe("architecture rules", () => {
           m.includes("services/") ||
           m.startsWith("@edoc/gateway") ||
           m.startsWith("@edoc/router") ||
-          m.startsWith("@edoc/archive")
+          m.startsWith("@edoc/archive") ||
+          m === "@edoc/signer"
         )
           violations.push(`${relative(root, f)} imports ${m}`);
     }
@@ -88,7 +89,11 @@ describe("architecture rules", () => {
           const other = services.find(
             (s) =>
               s !== svc &&
-              (m.startsWith(`@edoc/${s}`) || m.includes(`services/${s}`) || m.includes(`../${s}/`)),
+              // Exactly the service's package: @edoc/signer-client is a package, not the signer.
+              (m === `@edoc/${s}` ||
+                m.startsWith(`@edoc/${s}/`) ||
+                m.includes(`services/${s}`) ||
+                m.includes(`../${s}/`)),
           );
           if (other) violations.push(`${relative(root, f)} imports service ${other}`);
         }
