@@ -138,4 +138,20 @@ describe("the hub key in the signer's token", () => {
     expect(verified.code).toBe(0);
     console.log(`signer restart: ${refused} submissions refused with 503 and retried`);
   }, 180_000);
+
+  it("with the signer down past the retries, a letter is refused whole (503) and accepted afresh later", async () => {
+    const sender = hub.agent(SENDER);
+    const packet = sign(sender, letterXml(SENDER, [RECIPIENT]).xml);
+    await hub.stopService("signer");
+    const refused = await api(hub, sender, "POST", "/documents", packet);
+    expect(refused.status).toBe(503);
+    expect((refused.json() as { code: string }).code).toBe("HUB_UNAVAILABLE");
+    hub.startService("signer");
+    // Nothing was kept of the refused try: the same bytes are a new acceptance, not a duplicate.
+    const accepted = await api(hub, sender, "POST", "/documents", packet);
+    expect(accepted.status).toBe(202);
+    const body = accepted.json() as { outcome: string; receipt: string };
+    expect(body.outcome).toBe("accepted");
+    expect(await receiptBySigner(body.receipt)).toBe(true);
+  }, 60_000);
 });
