@@ -4,6 +4,9 @@
  * typed values; nothing else is shared between services.
  */
 import { z } from "zod";
+import { PdfCheck } from "./pades.js";
+
+export { PdfCheck, PdfRecord, PdfSignatureRecord } from "./pades.js";
 
 const organId = z
   .string()
@@ -76,6 +79,8 @@ export const AcceptRequest = z
     size: z.number().int().nonnegative(),
     receivedAt: isoTime,
     signer: SignerInfo,
+    /** Letters: the PDF attachments' signatures as the gateway verified them (@edoc/pades). */
+    pdfCheck: PdfCheck.optional(),
     /** The hub-signed acceptance receipt (XML-DSig) returned to the sender, now and on replays. */
     receiptXml: z.string().min(1),
     /** The exact bytes received, base64 (small packets). */
@@ -201,6 +206,8 @@ export const Trace = z.object({
       events: z.array(TraceEvent),
     }),
   ),
+  /** Letters: the PDF signature reports recorded at submit. */
+  pdfCheck: PdfCheck.optional(),
 });
 export type Trace = z.infer<typeof Trace>;
 
