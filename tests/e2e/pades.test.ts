@@ -14,11 +14,15 @@ import { letterXml, sign } from "../support/letters.js";
 // policy only records it.
 const COMMUNE = "000.20.30.H45"; // refuse
 const DISTRICT = "000.00.30.H45"; // record (the default)
+const PROVINCE = "000.00.02.H45"; // warn
 
 const policyFile = join(mkdtempSync(join(tmpdir(), "pades-policy-")), "pdf-policy.json");
-writeFileSync(policyFile, JSON.stringify({ default: "record", agencies: { [COMMUNE]: "refuse" } }));
+writeFileSync(
+  policyFile,
+  JSON.stringify({ default: "record", agencies: { [COMMUNE]: "refuse", [PROVINCE]: "warn" } }),
+);
 const hub = new TestHub({
-  agencies: [COMMUNE, DISTRICT],
+  agencies: [COMMUNE, DISTRICT, PROVINCE],
   env: { EDOC_PDF_POLICY_FILE: policyFile },
 });
 const A = (id: string): Agent => hub.agent(id);
@@ -48,6 +52,21 @@ afterAll(async () => {
 });
 
 describe("PDF signatures through a real hub", () => {
+  it("the warning agency's letter with an unsigned PDF is accepted and flagged", async () => {
+    const sent = await api(
+      hub,
+      A(PROVINCE),
+      "POST",
+      "/documents",
+      zipLetter(PROVINCE, DISTRICT, basePdf()),
+    );
+    expect(sent.status).toBe(202);
+    expect((sent.json() as Submitted).pdfSignatures).toEqual({
+      warning: true,
+      pdfs: [{ path: "vanban.zip!/congvan.pdf", verdict: "PDF_UNSIGNED" }],
+    });
+  });
+
   it("a zip with a PDF sealed by the sender is accepted; the report is in the trace", async () => {
     const agent = A(COMMUNE);
     const signer = {
