@@ -12,7 +12,7 @@ const PYTHON =
   process.env.EDOC_PYHANKO_PYTHON ?? join(homedir(), ".cache/edoc-hub/pyhanko-0.38.0/bin/python");
 const SCRIPT = fileURLToPath(new URL("./pyhanko_sign.py", import.meta.url));
 
-export interface PdfSigner {
+export interface PyHankoSigner {
   readonly certificatePem: string;
   readonly privateKeyPem: string;
   /** The issuing CA (and root) certificates the CMS carries. */
@@ -43,7 +43,7 @@ export function basePdf(): Buffer {
 /** Appends a signature (an incremental update) with field `field`. */
 export function signPdf(
   pdf: Uint8Array,
-  signer: PdfSigner,
+  signer: PyHankoSigner,
   field: string,
   subFilter: "pades" | "pkcs7" = "pades",
 ): Buffer {

@@ -15,7 +15,9 @@ import {
   verifyAttachments,
   verifyPdf,
 } from "../src/index.js";
-import { basePdf, type PdfSigner, signPdf, updatePdf } from "./pyhanko.js";
+import { basePdf, type PyHankoSigner, signPdf, updatePdf } from "./pyhanko.js";
+
+type PdfSigner = PyHankoSigner & { serialNumber: string };
 
 const ORGAN = "000.00.02.H45";
 
