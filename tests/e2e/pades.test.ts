@@ -39,6 +39,21 @@ function zipLetter(from: string, to: string, pdf: Uint8Array, extra = 0): Buffer
   return sign(A(from), xml);
 }
 
+/** A PDF sealed with the agency's own key by pyHanko. */
+function sealedPdf(agent: Agent): Buffer {
+  const signer = {
+    certificatePem: agent.certPem,
+    privateKeyPem: agent.keyPem,
+    chainPem: hub.chainPem,
+  };
+  return signPdf(basePdf(), signer, "Seal");
+}
+
+/** Sends an unsigned PDF in a zip from `from`. */
+function sendUnsigned(from: string, to: string) {
+  return api(hub, A(from), "POST", "/documents", zipLetter(from, to, basePdf()));
+}
+
 interface Submitted {
   hubDocumentId: string;
   pdfSignatures: { warning: boolean; pdfs: { path: string; verdict: string }[] };
@@ -53,13 +68,7 @@ afterAll(async () => {
 
 describe("PDF signatures through a real hub", () => {
   it("the warning agency's letter with an unsigned PDF is accepted and flagged", async () => {
-    const sent = await api(
-      hub,
-      A(PROVINCE),
-      "POST",
-      "/documents",
-      zipLetter(PROVINCE, DISTRICT, basePdf()),
-    );
+    const sent = await sendUnsigned(PROVINCE, DISTRICT);
     expect(sent.status).toBe(202);
     expect((sent.json() as Submitted).pdfSignatures).toEqual({
       warning: true,
@@ -69,12 +78,7 @@ describe("PDF signatures through a real hub", () => {
 
   it("a zip with a PDF sealed by the sender is accepted; the report is in the trace", async () => {
     const agent = A(COMMUNE);
-    const signer = {
-      certificatePem: agent.certPem,
-      privateKeyPem: agent.keyPem,
-      chainPem: hub.chainPem,
-    };
-    const pdf = signPdf(basePdf(), signer, "Seal");
+    const pdf = sealedPdf(agent);
     const sent = await api(hub, agent, "POST", "/documents", zipLetter(COMMUNE, DISTRICT, pdf));
     expect(sent.status).toBe(202);
     const body = sent.json() as Submitted;
@@ -106,12 +110,7 @@ describe("PDF signatures through a real hub", () => {
 
   it("a large letter (spooled at the gateway) has its zipped PDF checked from the spool", async () => {
     const agent = A(COMMUNE);
-    const signer = {
-      certificatePem: agent.certPem,
-      privateKeyPem: agent.keyPem,
-      chainPem: hub.chainPem,
-    };
-    const pdf = signPdf(basePdf(), signer, "Seal");
+    const pdf = sealedPdf(agent);
     const bytes = zipLetter(COMMUNE, DISTRICT, pdf, 2 * 1024 * 1024);
     expect(bytes.length).toBeGreaterThan(2 * 1024 * 1024);
     const sent = await api(hub, agent, "POST", "/documents", bytes);
@@ -122,13 +121,7 @@ describe("PDF signatures through a real hub", () => {
   });
 
   it("the refusing agency's letter with an unsigned PDF is PDF_SIGNATURE_REQUIRED", async () => {
-    const sent = await api(
-      hub,
-      A(COMMUNE),
-      "POST",
-      "/documents",
-      zipLetter(COMMUNE, DISTRICT, basePdf()),
-    );
+    const sent = await sendUnsigned(COMMUNE, DISTRICT);
     expect(sent.status).toBe(422);
     const err = sent.json() as { code: string; details: { pdfs: { verdict: string }[] } };
     expect(err.code).toBe("PDF_SIGNATURE_REQUIRED");
@@ -136,13 +129,7 @@ describe("PDF signatures through a real hub", () => {
   });
 
   it("an agency under the default policy gets its unsigned PDF recorded, not refused", async () => {
-    const sent = await api(
-      hub,
-      A(DISTRICT),
-      "POST",
-      "/documents",
-      zipLetter(DISTRICT, COMMUNE, basePdf()),
-    );
+    const sent = await sendUnsigned(DISTRICT, COMMUNE);
     expect(sent.status).toBe(202);
     const body = sent.json() as Submitted;
     expect(body.pdfSignatures.pdfs.map((p) => p.verdict)).toEqual(["PDF_UNSIGNED"]);
