@@ -40,18 +40,18 @@ function zipLetter(from: string, to: string, pdf: Uint8Array, extra = 0): Buffer
 }
 
 /** A PDF sealed with the agency's own key by pyHanko. */
-function sealedPdf(agent: Agent): Buffer {
+function sealedPdf(agent: Agent, pdf: Buffer): Buffer {
   const signer = {
     certificatePem: agent.certPem,
     privateKeyPem: agent.keyPem,
     chainPem: hub.chainPem,
   };
-  return signPdf(basePdf(), signer, "Seal");
+  return signPdf(pdf, signer, "Seal");
 }
 
 /** Sends an unsigned PDF in a zip from `from`. */
 function sendUnsigned(from: string, to: string) {
-  return api(hub, A(from), "POST", "/documents", zipLetter(from, to, basePdf()));
+  return api(hub, A(from), "POST", "/documents", zipLetter(from, to, unsigned));
 }
 
 interface Submitted {
@@ -59,8 +59,14 @@ interface Submitted {
   pdfSignatures: { warning: boolean; pdfs: { path: string; verdict: string }[] };
 }
 
+// The PDFs are made before any request: pyHanko takes seconds, long enough for the gateway to
+// close an idle keep-alive connection under the next request (EPIPE).
+let sealed: Buffer;
+let unsigned: Buffer;
 beforeAll(async () => {
   await hub.start();
+  unsigned = basePdf();
+  sealed = sealedPdf(A(COMMUNE), unsigned);
 }, 120_000);
 afterAll(async () => {
   await hub.stop();
@@ -78,8 +84,8 @@ describe("PDF signatures through a real hub", () => {
 
   it("a zip with a PDF sealed by the sender is accepted; the report is in the trace", async () => {
     const agent = A(COMMUNE);
-    const pdf = sealedPdf(agent);
-    const sent = await api(hub, agent, "POST", "/documents", zipLetter(COMMUNE, DISTRICT, pdf));
+
+    const sent = await api(hub, agent, "POST", "/documents", zipLetter(COMMUNE, DISTRICT, sealed));
     expect(sent.status).toBe(202);
     const body = sent.json() as Submitted;
     expect(body.pdfSignatures).toEqual({
@@ -110,8 +116,8 @@ describe("PDF signatures through a real hub", () => {
 
   it("a large letter (spooled at the gateway) has its zipped PDF checked from the spool", async () => {
     const agent = A(COMMUNE);
-    const pdf = sealedPdf(agent);
-    const bytes = zipLetter(COMMUNE, DISTRICT, pdf, 2 * 1024 * 1024);
+
+    const bytes = zipLetter(COMMUNE, DISTRICT, sealed, 2 * 1024 * 1024);
     expect(bytes.length).toBeGreaterThan(2 * 1024 * 1024);
     const sent = await api(hub, agent, "POST", "/documents", bytes);
     expect(sent.status).toBe(202);
