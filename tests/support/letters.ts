@@ -1,6 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { parseOrganId } from "@edoc/directory";
-import { type BusinessDocType, buildLetter, buildStatus, type StatusCode } from "@edoc/edxml";
+import {
+  type BusinessDocType,
+  buildLetter,
+  buildStatus,
+  type Priority,
+  type StatusCode,
+} from "@edoc/edxml";
 import { signEdxml, verifyPacket } from "@edoc/signature";
 import { type Agent, api, type TestHub } from "./hub.js";
 
@@ -16,6 +22,8 @@ export interface LetterOptions {
   attachmentBytes?: number;
   /** Instead of the one text attachment (e.g. a zip of signed PDFs, as the VPCP SDK sends). */
   attachments?: { name: string; contentType: string; bytes: Uint8Array }[];
+  /** Độ khẩn: 0 normal, 1–4 urgent (khẩn … hỏa tốc). */
+  priority?: Priority;
 }
 
 /** A valid, unsigned edXML letter from `from` to `to`. */
@@ -41,6 +49,7 @@ export function letterXml(
       subject: o.subject ?? "V/v kiểm thử liên thông",
       toPlaces: [],
       responseFor: [],
+      ...(o.priority !== undefined ? { otherInfo: { priority: o.priority, appendixes: [] } } : {}),
     },
     traces: [{ organId: parseOrganId(from), timestamp: edxmlTime() }],
     business: {

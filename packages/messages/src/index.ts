@@ -4,8 +4,11 @@
  * typed values; nothing else is shared between services.
  */
 import { z } from "zod";
+import { MaintenanceRpcParams, MaintenanceRpcResults } from "./maintenance.js";
 import { PdfCheck } from "./pades.js";
+import { ReportsRpcParams, ReportsRpcResults } from "./reports.js";
 
+export { MaintenanceState } from "./maintenance.js";
 export { PdfCheck, PdfRecord, PdfSignatureRecord } from "./pades.js";
 
 const organId = z
@@ -449,6 +452,8 @@ export const RpcParams = {
   "documents.trace": z.object({ actingFor: z.array(organId), id: z.string() }),
   "evidence.export": EvidenceExportParams,
   ...ConsoleRpcParams,
+  ...MaintenanceRpcParams,
+  ...ReportsRpcParams,
   health: z.object({}),
 } as const;
 export type RpcMethod = keyof typeof RpcParams;
@@ -476,6 +481,8 @@ export const RpcResults = {
   "documents.trace": Trace,
   "evidence.export": EvidenceExportResult,
   ...ConsoleRpcResults,
+  ...MaintenanceRpcResults,
+  ...ReportsRpcResults,
   health: z.object({
     database: z.boolean(),
     chainHead: z.object({ seq: z.number(), hash: z.string() }).optional(),
@@ -483,4 +490,10 @@ export const RpcResults = {
 } as const;
 export type RpcResultOf<M extends RpcMethod> = z.infer<(typeof RpcResults)[M]>;
 
+export {
+  AgencyMonthCounts,
+  type ReportsRpcMethod,
+  ReportsRpcParams,
+  ReportsRpcResults,
+} from "./reports.js";
 export { z };

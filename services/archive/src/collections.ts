@@ -8,6 +8,7 @@ import type {
 import type { Receipt } from "@edoc/receipts";
 import type { Collection, Db } from "mongodb";
 import { Deliveries } from "./deliveries.js";
+import type { MaintenanceDoc } from "./maintenance.js";
 import { cachedById } from "./row-cache.js";
 
 /**
@@ -242,6 +243,7 @@ export interface Collections {
   receipts: Collection<ReceiptDoc>;
   chainHeads: Collection<ChainHeadDoc>;
   deadLetters: Collection<DeadLetterDoc>;
+  maintenance: Collection<MaintenanceDoc>;
 }
 
 /** Optional fields left undefined are omitted, never stored as null. */
@@ -282,6 +284,7 @@ export function collections(db: Db): Collections {
     receipts: db.collection<ReceiptDoc>("receipts", OPTS),
     chainHeads: db.collection<ChainHeadDoc>("chainHeads", OPTS),
     deadLetters: db.collection<DeadLetterDoc>("deadLetters", OPTS),
+    maintenance: db.collection<MaintenanceDoc>("maintenance", OPTS),
   };
 }
 

@@ -4,6 +4,7 @@ import {
   createLogger,
   createMetrics,
   envInt,
+  loadDeadlinePolicy,
   loadHubConfig,
   onShutdown,
   serveOps,
@@ -20,6 +21,8 @@ async function main(): Promise<void> {
   const hubCertPem = config.hubCertFile ? await readFile(config.hubCertFile, "utf8") : undefined;
   const reconcileMs = envInt("EDOC_RECONCILE_MS", 5_000);
   const chainHeadMs = envInt("EDOC_CHAIN_HEAD_MS", 10_000);
+  // The legal receipt deadline (routing/deadline.ts) the gauges and the monthly reports judge by.
+  const deadline = loadDeadlinePolicy();
 
   const metrics = createMetrics("archive");
   const dbSeconds = new Histogram({
@@ -46,6 +49,12 @@ async function main(): Promise<void> {
     crlFiles: (process.env.EDOC_CRL_FILES ?? "").split(",").filter(Boolean),
     reconcileMs,
     chainHeadMs,
+    deadline,
+    gauges: {
+      registry: metrics,
+      refreshMs: envInt("EDOC_METRICS_REFRESH_MS", 15_000),
+      policy: deadline,
+    },
   });
   await archive.start();
   const ops = serveOps(envInt("EDOC_ARCHIVE_OPS_PORT", 9465), metrics, async () => ({

@@ -19,6 +19,8 @@ import type { Ctx } from "./context.js";
 import { listDocuments, traceDocument } from "./documents.js";
 import { type EvidenceDeps, evidenceExport } from "./evidence.js";
 import { ackDelivery, fetchDelivery, fetchDeliveryChunk, listInbox } from "./inbox.js";
+import { getMaintenance, setMaintenance } from "./maintenance.js";
+import { monthlyCounts, type ReportDeps } from "./reports.js";
 
 /** Methods whose reply carries raw bytes beside its JSON (@edoc/bus RpcBytes). */
 type Reply<M extends RpcMethod> = M extends "inbox.fetchChunk" ? RpcBytes : RpcResultOf<M>;
@@ -28,7 +30,11 @@ type Handlers = {
   [M in RpcMethod]: (ctx: Ctx, params: RpcParamsOf<M>, bytes?: Buffer) => Promise<Reply<M>>;
 };
 
-export function rpcHandlers(health: Handlers["health"], evidence: EvidenceDeps): Handlers {
+export function rpcHandlers(
+  health: Handlers["health"],
+  evidence: EvidenceDeps,
+  reports: ReportDeps,
+): Handlers {
   return {
     "packets.accept": acceptPacket,
     "inbox.list": listInbox,
@@ -44,6 +50,9 @@ export function rpcHandlers(health: Handlers["health"], evidence: EvidenceDeps):
     "console.deadLetters": consoleDeadLetters,
     "console.redrive": consoleRedrive,
     "evidence.export": evidenceExport(evidence),
+    "maintenance.get": getMaintenance,
+    "maintenance.set": setMaintenance,
+    "reports.monthly": monthlyCounts(reports),
     health,
   };
 }

@@ -3,6 +3,9 @@ import {
   type ConsoleRpcMethod,
   ConsoleRpcParams,
   ConsoleRpcResults,
+  type RpcMethod,
+  type RpcParamsOf,
+  type RpcResultOf,
   RpcResults,
   type z,
 } from "@edoc/messages";
@@ -70,21 +73,25 @@ export async function archiveHealth(
 }
 
 /**
- * The evidence bundle of one letter (RPC `evidence.export`, the same the auditors' CLI uses),
- * checked against the contract.
+ * Calls any archive method the console uses beyond `console.*` (`evidence.export`, the same the
+ * auditors' CLI uses; `maintenance.*`), its answer checked against the contract.
  */
-export async function exportEvidence(
+export async function callArchive<M extends RpcMethod>(
   bus: ConsoleBus,
-  hubDocumentId: string,
-): Promise<z.infer<(typeof RpcResults)["evidence.export"]>> {
-  const raw = await ask(() =>
-    bus.call("archive.rpc", "evidence.export", { hubDocumentId }, 60_000),
-  );
-  const result = RpcResults["evidence.export"].safeParse(raw);
+  method: M,
+  params: RpcParamsOf<M>,
+  timeoutMs = 15_000,
+): Promise<RpcResultOf<M>> {
+  const raw = await ask(() => bus.call("archive.rpc", method, params, timeoutMs));
+  const result = RpcResults[method].safeParse(raw);
   if (!result.success) {
-    throw new ArchiveError("BAD_REPLY", "the archive's evidence bundle breaks the contract", 502);
+    throw new ArchiveError(
+      "BAD_REPLY",
+      `the archive's answer to ${method} breaks the contract`,
+      502,
+    );
   }
-  return result.data;
+  return result.data as RpcResultOf<M>;
 }
 
 async function ask(fn: () => Promise<unknown>): Promise<unknown> {

@@ -10,8 +10,10 @@ import {
 import { consoleCommand } from "./console.js";
 import { demoLetterCommand } from "./demo-letter.js";
 import { evidenceCommand } from "./evidence.js";
+import { maintenanceCommand } from "./maintenance.js";
 import { parseCommand } from "./parse.js";
 import { pkiCommand } from "./pki.js";
+import { reportCommand } from "./report.js";
 import { signCommand } from "./sign.js";
 import { verifyCommand } from "./verify.js";
 
@@ -22,6 +24,7 @@ export const commands: readonly Command[] = [
   signCommand,
   verifyCommand,
   evidenceCommand,
+  reportCommand,
   demoLetterCommand,
   sendCommand,
   inboxCommand,
@@ -30,4 +33,5 @@ export const commands: readonly Command[] = [
   statusCommand,
   traceCommand,
   consoleCommand,
+  maintenanceCommand,
 ];
