@@ -160,6 +160,26 @@ describe("verifyPdf on PDFs signed by pyHanko", () => {
   });
 });
 
+describe("what is not a verifiable signature", () => {
+  it("a /ByteRange in page text whose gap is no hex string is not a signature", async () => {
+    const text = Buffer.from(
+      "%PDF-1.7\n1 0 obj\n(/ByteRange [0 10 20 5] /Contents <zz>)\nendobj\n%%EOF\n",
+    );
+    const report = await verifyPdf(text, "fake.pdf", opts());
+    expect(report.verdict).toBe("PDF_UNSIGNED");
+  });
+
+  it("a /SubFilter other than the two PAdES ones is PDF_SIGNATURE_UNSUPPORTED", async () => {
+    const pdf = signPdf(base, seal, "Seal");
+    const at = pdf.indexOf("/ETSI.CAdES.detached");
+    expect(at).toBeGreaterThan(0);
+    pdf.write("/ETSI.RFC3161       ", at, "latin1"); // same length: offsets stay right
+    const report = await verifyPdf(pdf, "ts.pdf", opts());
+    expect(report.verdict).toBe("PDF_SIGNATURE_UNSUPPORTED");
+    expect(report.signatures[0]?.subFilter).toBe("ETSI.RFC3161");
+  });
+});
+
 describe("verifyAttachments", () => {
   it("finds PDFs as attachments and inside zip attachments", async () => {
     const signed = signPdf(base, seal, "Seal");
