@@ -49,7 +49,8 @@ export const PdfRecord = z.object({
   verdict: PdfVerdict,
   modifiedAfterLastSignature: z.boolean(),
   validatedAt: z.string(),
-  signatures: z.array(PdfSignatureRecord).max(64),
+  problem: z.string().optional(),
+  signatures: z.array(PdfSignatureRecord).max(32),
 });
 export type PdfRecord = z.infer<typeof PdfRecord>;
 
@@ -58,6 +59,7 @@ export const PdfCheck = z.object({
   policy: z.enum(["record", "warn", "refuse"]),
   /** True when the policy is warn and some PDF carries no valid signature. */
   warning: z.boolean(),
-  pdfs: z.array(PdfRecord).max(256),
+  /** At most @edoc/pades' MAX_PDFS, plus one entry for those beyond it. */
+  pdfs: z.array(PdfRecord).max(1001),
 });
 export type PdfCheck = z.infer<typeof PdfCheck>;

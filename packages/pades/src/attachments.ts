@@ -12,6 +12,8 @@ export interface AttachmentBytes {
 /** Bounds on what is unpacked from a zip attachment (the hub takes letters up to 45 MiB). */
 const MAX_ENTRY_BYTES = 256 * 1024 * 1024;
 const MAX_TOTAL_BYTES = 512 * 1024 * 1024;
+/** PDFs judged per letter (the record holds at most this many). */
+export const MAX_PDFS = 1000;
 const PDF_MAGIC = "%PDF-";
 
 function isPdfName(name: string | undefined): boolean {
@@ -34,41 +36,59 @@ function looksPdf(a: AttachmentBytes): boolean {
   );
 }
 
+/** A PDF to verify, or a place where PDFs could not be read (reported, never skipped silently). */
+export type FoundPdf = { path: string; bytes: Uint8Array } | { path: string; problem: string };
+
 /**
  * The PDFs a letter carries: attachments that are PDFs by name, content type or magic bytes,
- * and PDF entries of zip attachments (how the VPCP SDK ships files), as `name!/entry`.
- * A zip that cannot be read, or whose PDF entries exceed the bounds, yields no entry from it.
+ * and PDF entries of zip attachments (how the VPCP SDK ships files), as `name!/entry`. A zip
+ * that cannot be read, PDF entries beyond the bounds and PDFs beyond MAX_PDFS become problem
+ * entries, so a policy that requires signed PDFs cannot be passed by hiding one.
  */
-export function pdfsOf(
-  attachments: readonly AttachmentBytes[],
-): { path: string; bytes: Uint8Array }[] {
-  const out: { path: string; bytes: Uint8Array }[] = [];
+export function pdfsOf(attachments: readonly AttachmentBytes[]): FoundPdf[] {
+  const out: FoundPdf[] = [];
   for (const [i, a] of attachments.entries()) {
     const name = a.name ?? `attachment-${i + 1}`;
     if (looksPdf(a)) out.push({ path: name, bytes: a.bytes });
-    else if (isZip(a)) {
-      for (const [entry, bytes] of Object.entries(unzipPdfs(a.bytes))) {
-        out.push({ path: `${name}!/${entry}`, bytes });
-      }
-    }
+    else if (isZip(a)) out.push(...unzipPdfs(name, a.bytes));
   }
-  return out;
+  if (out.length <= MAX_PDFS) return out;
+  return [
+    ...out.slice(0, MAX_PDFS),
+    {
+      path: `(${out.length - MAX_PDFS} more)`,
+      problem: `more than ${MAX_PDFS} PDFs in one letter`,
+    },
+  ];
 }
 
-function unzipPdfs(zip: Uint8Array): Record<string, Uint8Array> {
+function unzipPdfs(name: string, zip: Uint8Array): FoundPdf[] {
   let total = 0;
+  const tooLarge: string[] = [];
+  let files: Record<string, Uint8Array>;
   try {
-    return unzipSync(zip, {
+    files = unzipSync(zip, {
       filter(info) {
-        if (!isPdfName(info.name) || info.originalSize > MAX_ENTRY_BYTES) return false;
+        if (!isPdfName(info.name)) return false;
         total += info.originalSize;
-        return total <= MAX_TOTAL_BYTES;
+        const fits = info.originalSize <= MAX_ENTRY_BYTES && total <= MAX_TOTAL_BYTES;
+        if (!fits) tooLarge.push(info.name);
+        return fits;
       },
     });
-  } catch {
-    return {};
+  } catch (err) {
+    return [{ path: name, problem: `the zip cannot be read: ${(err as Error).message}` }];
   }
+  return [
+    ...Object.entries(files).map(([entry, bytes]) => ({ path: `${name}!/${entry}`, bytes })),
+    ...tooLarge.map((entry) => ({
+      path: `${name}!/${entry}`,
+      problem: "beyond the unpacking bounds (256 MiB per PDF, 512 MiB per zip)",
+    })),
+  ];
 }
+
+const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 /** verifyPdf for every PDF of a letter's attachments, in attachment order. */
 export async function verifyAttachments(
@@ -76,6 +96,21 @@ export async function verifyAttachments(
   opts: PdfTrust,
 ): Promise<PdfReport[]> {
   const reports: PdfReport[] = [];
-  for (const pdf of pdfsOf(attachments)) reports.push(await verifyPdf(pdf.bytes, pdf.path, opts));
+  for (const pdf of pdfsOf(attachments)) {
+    reports.push(
+      "bytes" in pdf
+        ? await verifyPdf(pdf.bytes, pdf.path, opts)
+        : {
+            path: pdf.path,
+            size: 0,
+            sha256: EMPTY_SHA256,
+            verdict: "PDF_SIGNATURE_UNSUPPORTED",
+            signatures: [],
+            modifiedAfterLastSignature: false,
+            validatedAt: opts.at.toISOString(),
+            problem: pdf.problem,
+          },
+    );
+  }
   return reports;
 }

@@ -2,7 +2,13 @@
 // signature and the agency's seal on the document itself), and the per-agency policy for
 // letters whose PDFs carry no valid signature. Pure: bytes, trust material and time in,
 // reports out.
-export { type AttachmentBytes, pdfsOf, verifyAttachments } from "./attachments.js";
+export {
+  type AttachmentBytes,
+  type FoundPdf,
+  MAX_PDFS,
+  pdfsOf,
+  verifyAttachments,
+} from "./attachments.js";
 export {
   DEFAULT_PDF_POLICY,
   decidePdfPolicy,
@@ -20,4 +26,4 @@ export type {
   PdfSigner,
   PdfVerdict,
 } from "./report.js";
-export { type PdfTrust, verifyPdf } from "./verify.js";
+export { MAX_SIGNATURES, type PdfTrust, verifyPdf } from "./verify.js";

@@ -60,4 +60,6 @@ export interface PdfReport {
   readonly modifiedAfterLastSignature: boolean;
   /** ISO 8601: the instant certificates and CRLs were judged at. */
   readonly validatedAt: string;
+  /** Why the PDF as a whole was not verified (too many signatures). */
+  readonly problem?: string;
 }

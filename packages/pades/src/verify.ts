@@ -16,6 +16,8 @@ export interface PdfTrust {
 }
 
 const SUPPORTED = new Set(["adbe.pkcs7.detached", "ETSI.CAdES.detached"]);
+/** More signatures than this in one PDF are not verified (each costs a CMS check and a path). */
+export const MAX_SIGNATURES = 32;
 /** Worst first: the PDF's verdict is the worst of its signatures'. */
 const SEVERITY: PdfVerdict[] = [
   "PDF_DIGEST_MISMATCH",
@@ -33,6 +35,18 @@ const SEVERITY: PdfVerdict[] = [
  */
 export async function verifyPdf(pdf: Uint8Array, path: string, opts: PdfTrust): Promise<PdfReport> {
   const found = findSignatures(pdf);
+  if (found.length > MAX_SIGNATURES) {
+    return {
+      path,
+      size: pdf.byteLength,
+      sha256: createHash("sha256").update(pdf).digest("hex"),
+      verdict: "PDF_SIGNATURE_UNSUPPORTED",
+      signatures: [],
+      modifiedAfterLastSignature: false,
+      validatedAt: opts.at.toISOString(),
+      problem: `${found.length} signatures, more than the ${MAX_SIGNATURES} verified per PDF`,
+    };
+  }
   const signatures: PdfSignatureReport[] = [];
   for (const [i, sig] of found.entries()) signatures.push(await verifyOne(pdf, sig, i + 1, opts));
   const last = signatures[signatures.length - 1];

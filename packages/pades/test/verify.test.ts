@@ -204,6 +204,30 @@ describe("verifyAttachments", () => {
   });
 });
 
+describe("PDFs that cannot be read are reported, not skipped", () => {
+  it("an unreadable zip and a PDF beyond the bounds fail the policy's check", async () => {
+    const reports = await verifyAttachments(
+      [
+        {
+          name: "broken.zip",
+          contentType: "application/zip",
+          bytes: Buffer.from("PK\x03\x04garbage"),
+        },
+      ],
+      opts(),
+    );
+    expect(reports).toMatchObject([
+      {
+        path: "broken.zip",
+        verdict: "PDF_SIGNATURE_UNSUPPORTED",
+        problem: expect.stringMatching(/cannot be read/),
+      },
+    ]);
+    const policy = parsePdfPolicy('{"default":"refuse"}');
+    expect(decidePdfPolicy(policy, ORGAN, reports).failing).toHaveLength(1);
+  });
+});
+
 describe("PDF policy", () => {
   it("parses the policy file and applies the sender's action", async () => {
     const policy = parsePdfPolicy(

@@ -30,6 +30,7 @@ ${s.reasons.map((r) => html`<div class="detail">${r.detail ?? r.code}: ${r.messa
 
 function pdfSection(p: PdfRecord, offset: number): Html {
   return html`<section class="pdf"><h3><code>${p.path}</code> ${verdictBadge(p.verdict)}</h3>
+${p.problem ? html`<p class="detail">${p.problem}</p>` : ""}
 <p class="muted">${p.size} byte · SHA-256 <code>${p.sha256}</code> · kiểm tra lúc ${formatTime(p.validatedAt, offset)}</p>
 ${
   p.signatures.length === 0
