@@ -36,6 +36,14 @@ function looksPdf(a: AttachmentBytes): boolean {
   );
 }
 
+/**
+ * Whether an attachment may be or hold a PDF, from its name, content type and first bytes
+ * (at least 5): callers holding attachments encoded skip decoding the others.
+ */
+export function mayHoldPdf(a: AttachmentBytes): boolean {
+  return looksPdf(a) || isZip(a);
+}
+
 /** A PDF to verify, or a place where PDFs could not be read (reported, never skipped silently). */
 export type FoundPdf = { path: string; bytes: Uint8Array } | { path: string; problem: string };
 

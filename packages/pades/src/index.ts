@@ -6,6 +6,7 @@ export {
   type AttachmentBytes,
   type FoundPdf,
   MAX_PDFS,
+  mayHoldPdf,
   pdfsOf,
   verifyAttachments,
 } from "./attachments.js";

@@ -4,6 +4,7 @@ import type { PdfCheck, PdfRecord } from "@edoc/messages";
 import {
   type AttachmentBytes,
   decidePdfPolicy,
+  mayHoldPdf,
   type PdfPolicy,
   type PdfReport,
   verifyAttachments,
@@ -27,11 +28,13 @@ export async function checkPdfs(
 ): Promise<PdfCheck> {
   const reports: PdfReport[] = [];
   for (const a of letter.attachments) {
-    const attachment: AttachmentBytes = {
+    const about = {
       ...(a.name !== undefined ? { name: a.name } : {}),
       ...(a.contentType !== undefined ? { contentType: a.contentType } : {}),
-      bytes: attachmentBytes(a, body),
     };
+    // Only what may be a PDF or a zip is decoded (a 40 MB scan in TIFF is not).
+    if (!mayHoldPdf({ ...about, bytes: attachmentHead(a, body) })) continue;
+    const attachment: AttachmentBytes = { ...about, bytes: attachmentBytes(a, body) };
     reports.push(...(await verifyAttachments([attachment], { trust, at })));
   }
   const from = letter.header.from.organId as OrganId;
@@ -52,12 +55,25 @@ export async function checkPdfs(
   };
 }
 
+/** The run of a spooled attachment (its text was cut out of the skeleton), if it is one. */
+function runOf(a: Letter["attachments"][number], body: PacketBody) {
+  return body.kind === "spooled" ? body.runs.find((r) => r.token === a.encoded.trim()) : undefined;
+}
+
+/** The first 6 decoded bytes: enough for the PDF and zip magic numbers. */
+function attachmentHead(a: Letter["attachments"][number], body: PacketBody): Buffer {
+  const run = runOf(a, body);
+  const text =
+    run && body.kind === "spooled"
+      ? body.spool.readRange(run.offset, Math.min(run.length, 64)).toString("latin1")
+      : a.encoded.slice(0, 64);
+  return Buffer.from(text.replace(/\s+/g, "").slice(0, 8), "base64");
+}
+
 function attachmentBytes(a: Letter["attachments"][number], body: PacketBody): Buffer {
-  if (body.kind === "spooled") {
-    const run = body.runs.find((r) => r.token === a.encoded.trim());
-    if (run) {
-      return Buffer.from(body.spool.readRange(run.offset, run.length).toString("latin1"), "base64");
-    }
+  const run = runOf(a, body);
+  if (run && body.kind === "spooled") {
+    return Buffer.from(body.spool.readRange(run.offset, run.length).toString("latin1"), "base64");
   }
   return decodeAttachment(a);
 }
