@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { organIdsOf } from "@edoc/pki";
 import { type TrustPolicy, verifyCertificate } from "@edoc/signature";
 import type * as pkijs from "pkijs";
 import { certificatePem, checkCms } from "./cms.js";
@@ -128,7 +127,7 @@ async function judgeCertificate(
   });
   if (cert.certificate) {
     const { certificatePem: _pem, ...summary } = cert.certificate;
-    report.signer = { ...summary, organIds: organIdsOf(pem) };
+    report.signer = summary;
   }
   report.chain = cert.chain;
   report.revocation = cert.revocation;
