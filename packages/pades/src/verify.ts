@@ -33,16 +33,19 @@ const SEVERITY: PdfVerdict[] = [
  * the last signature. Never throws for a bad PDF: everything is a verdict.
  */
 export async function verifyPdf(pdf: Uint8Array, path: string, opts: PdfTrust): Promise<PdfReport> {
+  const about = {
+    path,
+    size: pdf.byteLength,
+    sha256: createHash("sha256").update(pdf).digest("hex"),
+    validatedAt: opts.at.toISOString(),
+  };
   const found = findSignatures(pdf);
   if (found.length > MAX_SIGNATURES) {
     return {
-      path,
-      size: pdf.byteLength,
-      sha256: createHash("sha256").update(pdf).digest("hex"),
+      ...about,
       verdict: "PDF_SIGNATURE_UNSUPPORTED",
       signatures: [],
       modifiedAfterLastSignature: false,
-      validatedAt: opts.at.toISOString(),
       problem: `${found.length} signatures, more than the ${MAX_SIGNATURES} verified per PDF`,
     };
   }
@@ -55,15 +58,7 @@ export async function verifyPdf(pdf: Uint8Array, path: string, opts: PdfTrust): 
     ? "PDF_UNSIGNED"
     : (worst ??
       (modifiedAfterLastSignature ? "PDF_MODIFIED_AFTER_SIGNING" : "PDF_SIGNATURE_VALID"));
-  return {
-    path,
-    size: pdf.byteLength,
-    sha256: createHash("sha256").update(pdf).digest("hex"),
-    verdict,
-    signatures,
-    modifiedAfterLastSignature,
-    validatedAt: opts.at.toISOString(),
-  };
+  return { ...about, verdict, signatures, modifiedAfterLastSignature };
 }
 
 async function verifyOne(
