@@ -21,6 +21,7 @@ import { type EvidenceDeps, evidenceExport } from "./evidence.js";
 import { ackDelivery, fetchDelivery, fetchDeliveryChunk, listInbox } from "./inbox.js";
 import { getMaintenance, setMaintenance } from "./maintenance.js";
 import { monthlyCounts, type ReportDeps } from "./reports.js";
+import { retentionApply } from "./retention.js";
 
 /** Methods whose reply carries raw bytes beside its JSON (@edoc/bus RpcBytes). */
 type Reply<M extends RpcMethod> = M extends "inbox.fetchChunk" ? RpcBytes : RpcResultOf<M>;
@@ -34,6 +35,7 @@ export function rpcHandlers(
   health: Handlers["health"],
   evidence: EvidenceDeps,
   reports: ReportDeps,
+  retentionDays?: number,
 ): Handlers {
   return {
     "packets.accept": acceptPacket,
@@ -53,6 +55,7 @@ export function rpcHandlers(
     "maintenance.get": getMaintenance,
     "maintenance.set": setMaintenance,
     "reports.monthly": monthlyCounts(reports),
+    "retention.apply": retentionApply(retentionDays),
     health,
   };
 }

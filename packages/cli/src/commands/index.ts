@@ -1,12 +1,6 @@
 import type { Command } from "../command.js";
-import {
-  ackCommand,
-  fetchCommand,
-  inboxCommand,
-  sendCommand,
-  statusCommand,
-  traceCommand,
-} from "./client.js";
+import { backupCommand, restoreCommand } from "./backup.js";
+import { ackCommand, fetchCommand, inboxCommand, sendCommand, traceCommand } from "./client.js";
 import { consoleCommand } from "./console.js";
 import { demoLetterCommand } from "./demo-letter.js";
 import { evidenceCommand } from "./evidence.js";
@@ -14,7 +8,9 @@ import { maintenanceCommand } from "./maintenance.js";
 import { parseCommand } from "./parse.js";
 import { pkiCommand } from "./pki.js";
 import { reportCommand } from "./report.js";
+import { retentionCommand } from "./retention.js";
 import { signCommand } from "./sign.js";
+import { statusCommand } from "./status.js";
 import { verifyCommand } from "./verify.js";
 
 /** Every `edoc` command, in the order `edoc help` lists them. */
@@ -34,4 +30,7 @@ export const commands: readonly Command[] = [
   traceCommand,
   consoleCommand,
   maintenanceCommand,
+  backupCommand,
+  restoreCommand,
+  retentionCommand,
 ];
