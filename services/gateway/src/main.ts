@@ -15,7 +15,7 @@ import {
 import { signXmlRemote } from "@edoc/signature";
 import { RemoteSigner, SignerUnavailableError } from "@edoc/signer-client";
 import { createGatewayApp } from "./app.js";
-import { loadActsFor, loadGatewayConfig } from "./config.js";
+import { loadActsFor, loadGatewayConfig, loadPdfPolicy } from "./config.js";
 import { ApiError } from "./errors.js";
 import { registerExpiryGauges } from "./expiry.js";
 import { MaintenanceSwitch } from "./maintenance.js";
@@ -57,6 +57,7 @@ const app = createGatewayApp({
   log,
   metrics,
   actsFor,
+  pdfPolicy: loadPdfPolicy(config.pdfPolicyFile),
   maxPacketBytes: config.maxPacketBytes,
   rateLimit: { ratePerSecond: config.ratePerSecond, burst: config.rateBurst },
   directory: () => directory,
