@@ -4,12 +4,10 @@
  * typed values; nothing else is shared between services.
  */
 import { z } from "zod";
+import { DirectoryRpcParams, DirectoryRpcResults } from "./directory.js";
+import { isoTime, organId, sha256Hex } from "./primitives.js";
 
-const organId = z
-  .string()
-  .regex(/^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$/, "OrganId V1V2V3.Z1Z2.Y1Y2.X1X2X3");
-const isoTime = z.string().datetime({ offset: true });
-const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+export * from "./directory.js";
 
 export const DocType = z.enum(["new", "revoke", "update", "replace", "status"]);
 export type DocType = z.infer<typeof DocType>;
@@ -442,6 +440,7 @@ export const RpcParams = {
   "documents.trace": z.object({ actingFor: z.array(organId), id: z.string() }),
   "evidence.export": EvidenceExportParams,
   ...ConsoleRpcParams,
+  ...DirectoryRpcParams,
   health: z.object({}),
 } as const;
 export type RpcMethod = keyof typeof RpcParams;
@@ -469,6 +468,7 @@ export const RpcResults = {
   "documents.trace": Trace,
   "evidence.export": EvidenceExportResult,
   ...ConsoleRpcResults,
+  ...DirectoryRpcResults,
   health: z.object({
     database: z.boolean(),
     chainHead: z.object({ seq: z.number(), hash: z.string() }).optional(),
