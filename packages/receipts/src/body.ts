@@ -13,7 +13,9 @@ export type ReceiptType =
   | "returned"
   | "withdrawn"
   | "dead-lettered"
-  | "redriven";
+  | "redriven"
+  /** the agency directory changed (hubDocumentId `directory-v<version>`, digest of the set) */
+  | "directory-changed";
 
 export const RECEIPT_TYPES: readonly ReceiptType[] = [
   "accepted",
@@ -26,6 +28,7 @@ export const RECEIPT_TYPES: readonly ReceiptType[] = [
   "withdrawn",
   "dead-lettered",
   "redriven",
+  "directory-changed",
 ];
 
 export type ReceiptDataValue = string | number | boolean | null;

@@ -1,4 +1,5 @@
 import type { Bus } from "@edoc/bus";
+import { type Agency, demoNetwork } from "@edoc/directory";
 import type { Logger } from "@edoc/runtime";
 import type { Store } from "@edoc/store";
 import { Blobs } from "./blobs.js";
@@ -6,6 +7,8 @@ import { ChainHeadSigner } from "./chain-heads.js";
 import { checkLayout, collections, ensureIndexes } from "./collections.js";
 import type { Ctx } from "./context.js";
 import { handleDeadLetter } from "./dead-letters.js";
+import { attestPending, seedDirectory } from "./directory.js";
+import { DirectoryVersions } from "./directory-store.js";
 import { Ledger } from "./ledger.js";
 import { KeyedLocks } from "./lock.js";
 import { PendingInbox } from "./pending-inbox.js";
@@ -28,6 +31,8 @@ export interface ArchiveOptions {
   /** CA certificates (PEM bundle) and CRL files put into evidence bundles, read at each export. */
   trustFile?: string;
   crlFiles?: readonly string[];
+  /** Version 1 of the agency directory when the database has none (default: the demo network). */
+  directorySeed?: { agencies: Agency[]; source: string };
 }
 
 export interface Archive {
@@ -75,6 +80,7 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
     c,
     blobs: new Blobs(c),
     ledger,
+    directory: new DirectoryVersions(c.directoryVersions),
     inbox: new PendingInbox(),
     bus: opts.bus,
     log,
@@ -98,6 +104,9 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
     },
   );
   const reconciler = periodic(ctx.reconcileMs, log, "reconcile", () => reconcileOnce(ctx));
+  const directoryReceipts = periodic(ctx.reconcileMs, log, "directory-receipts", () =>
+    attestPending(ctx),
+  );
   const signer = periodic(opts.chainHeadMs ?? 10_000, log, "chain-head", () => heads.signIfMoved());
   let started = false;
 
@@ -109,11 +118,17 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       await ensureIndexes(c);
       await ledger.load();
       await heads.load();
+      const seed = opts.directorySeed ?? {
+        agencies: demoNetwork().agencies,
+        source: "demo network",
+      };
+      await seedDirectory(ctx, seed.agencies, seed.source);
       const pending = await ctx.inbox.load(c.deliveries);
       await opts.bus.consume("archive.plans", (msg) => handlePlan(ctx, msg));
       await opts.bus.consume("dead", (msg) => handleDeadLetter(ctx, msg));
       await opts.bus.serve("archive.rpc", rpcDispatcher(ctx, handlers));
       reconciler.start();
+      directoryReceipts.start();
       signer.start();
       log.info(
         { chainHead: ledger.head() ?? null, reconcileMs: ctx.reconcileMs, pending },
@@ -124,6 +139,7 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       if (!started) return;
       started = false;
       await reconciler.stop();
+      await directoryReceipts.stop();
       await signer.stop();
       // A last head, so a clean shutdown leaves the chain signed up to its end.
       await heads

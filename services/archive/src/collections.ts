@@ -2,6 +2,7 @@ import type { DeliveryState, DocType, ReturnedRecipient, StatusInfo } from "@edo
 import type { Receipt } from "@edoc/receipts";
 import type { Collection, Db } from "mongodb";
 import { Deliveries } from "./deliveries.js";
+import type { DirectoryVersionDoc } from "./directory-store.js";
 import { cachedById } from "./row-cache.js";
 
 /**
@@ -234,6 +235,7 @@ export interface Collections {
   receipts: Collection<ReceiptDoc>;
   chainHeads: Collection<ChainHeadDoc>;
   deadLetters: Collection<DeadLetterDoc>;
+  directoryVersions: Collection<DirectoryVersionDoc>;
 }
 
 /** Optional fields left undefined are omitted, never stored as null. */
@@ -274,6 +276,7 @@ export function collections(db: Db): Collections {
     receipts: db.collection<ReceiptDoc>("receipts", OPTS),
     chainHeads: db.collection<ChainHeadDoc>("chainHeads", OPTS),
     deadLetters: db.collection<DeadLetterDoc>("deadLetters", OPTS),
+    directoryVersions: db.collection<DirectoryVersionDoc>("directoryVersions", OPTS),
   };
 }
 

@@ -4,6 +4,7 @@ import {
   createLogger,
   createMetrics,
   envInt,
+  loadDirectory,
   loadHubConfig,
   onShutdown,
   serveOps,
@@ -46,6 +47,11 @@ async function main(): Promise<void> {
     crlFiles: (process.env.EDOC_CRL_FILES ?? "").split(",").filter(Boolean),
     reconcileMs,
     chainHeadMs,
+    // Only used while the database holds no directory yet (the first start of a hub).
+    directorySeed: {
+      agencies: loadDirectory(config.directoryFile).all(),
+      source: config.directoryFile ?? "demo network",
+    },
   });
   await archive.start();
   const ops = serveOps(envInt("EDOC_ARCHIVE_OPS_PORT", 9465), metrics, async () => ({

@@ -16,6 +16,7 @@ import {
   consoleTrace,
 } from "./console.js";
 import type { Ctx } from "./context.js";
+import { directoryChange, directoryHistory, directorySnapshot } from "./directory.js";
 import { listDocuments, traceDocument } from "./documents.js";
 import { type EvidenceDeps, evidenceExport } from "./evidence.js";
 import { ackDelivery, fetchDelivery, fetchDeliveryChunk, listInbox } from "./inbox.js";
@@ -44,6 +45,9 @@ export function rpcHandlers(health: Handlers["health"], evidence: EvidenceDeps):
     "console.deadLetters": consoleDeadLetters,
     "console.redrive": consoleRedrive,
     "evidence.export": evidenceExport(evidence),
+    "directory.change": directoryChange,
+    "directory.snapshot": directorySnapshot,
+    "directory.history": directoryHistory,
     health,
   };
 }
