@@ -14,6 +14,11 @@ export {
   loadHubConfig,
 } from "./config.js";
 export { loadDirectory, loadTrust, readText, type TrustMaterial } from "./files.js";
+export {
+  LiveDirectory,
+  type LiveDirectoryOptions,
+  startLiveDirectory,
+} from "./live-directory.js";
 export { serveOps } from "./ops.js";
 
 /** A pino logger for one service; every line carries `service`, documents add `docId`. */
