@@ -1,15 +1,14 @@
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { Bus, BusUnavailableError, RpcError, RpcTimeoutError } from "@edoc/bus";
 import {
   type BundleReport,
   EvidenceError,
   type VerifyBundleOptions,
   verifyBundle,
 } from "@edoc/evidence";
-import { RpcResults } from "@edoc/messages";
 import { SignatureError } from "@edoc/signature";
+import { archiveOptions, callArchive } from "../client/archive.js";
 import { CliError, type Command } from "../command.js";
 import { readTrustFiles } from "../files.js";
 
@@ -55,9 +54,7 @@ function parseExport(argv: string[]) {
         document: { type: "string" },
         output: { type: "string", short: "o" },
         from: { type: "string" },
-        amqp: { type: "string" },
-        prefix: { type: "string" },
-        timeout: { type: "string" },
+        ...archiveOptions,
       },
     });
   } catch (err) {
@@ -92,42 +89,11 @@ async function exportBundle(argv: string[]): Promise<number> {
   if (!id || !output || positionals.length > 0) {
     throw new CliError(`usage: edoc ${EXPORT_USAGE}`, 2);
   }
-  const timeoutMs = values.timeout === undefined ? 120_000 : Number(values.timeout);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-    throw new CliError(`--timeout must be a positive number of milliseconds`, 2);
-  }
   const from = values.from;
   const params = HUB_DOCUMENT_ID.test(id)
     ? { hubDocumentId: id }
     : { documentId: id, ...(from ? { from } : {}) };
-  const url = values.amqp ?? process.env.EDOC_AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
-  const prefix = values.prefix ?? process.env.EDOC_BUS_PREFIX ?? "edoc";
-
-  let bus: Bus;
-  try {
-    bus = await Bus.connect({ url, prefix, initialRetries: 2 });
-  } catch (err) {
-    throw new CliError(`cannot reach the hub's broker: ${(err as Error).message}`, 2);
-  }
-  let raw: unknown;
-  try {
-    raw = await bus.call("archive.rpc", "evidence.export", params, timeoutMs);
-  } catch (err) {
-    if (err instanceof RpcError) {
-      throw new CliError(`${err.code}: ${err.message}`, err.status < 500 ? 1 : 2);
-    }
-    if (err instanceof RpcTimeoutError || err instanceof BusUnavailableError) {
-      throw new CliError(`the archive did not answer (${err.message}); is the hub running?`, 2);
-    }
-    throw err;
-  } finally {
-    await bus.close();
-  }
-  const parsed = RpcResults["evidence.export"].safeParse(raw);
-  if (!parsed.success) {
-    throw new CliError(`the archive's answer is not an evidence.export result`, 2);
-  }
-  const result = parsed.data;
+  const result = await callArchive(values, "evidence.export", params, 120_000);
   const bytes = Buffer.from(result.bundle, "base64");
   const digest = createHash("sha256").update(bytes).digest("hex");
   if (bytes.length !== result.size || digest !== result.sha256) {

@@ -9,6 +9,7 @@ import {
 } from "./client.js";
 import { consoleCommand } from "./console.js";
 import { demoLetterCommand } from "./demo-letter.js";
+import { directoryCommand } from "./directory.js";
 import { evidenceCommand } from "./evidence.js";
 import { parseCommand } from "./parse.js";
 import { pkiCommand } from "./pki.js";
@@ -30,4 +31,5 @@ export const commands: readonly Command[] = [
   statusCommand,
   traceCommand,
   consoleCommand,
+  directoryCommand,
 ];
