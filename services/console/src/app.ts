@@ -4,6 +4,7 @@ import { verifyBundle } from "@edoc/evidence";
 import { ConsoleSearchState } from "@edoc/messages";
 import type { Logger } from "@edoc/runtime";
 import express, { type NextFunction, type Request, type Response } from "express";
+import { agencyRoutes } from "./agency-routes.js";
 import {
   ArchiveError,
   archiveHealth,
@@ -595,6 +596,8 @@ export function createConsoleApp(deps: ConsoleDeps): express.Express {
       );
     }),
   );
+
+  agencyRoutes(app, { deps, page, send, viewer, offset });
 
   app.use((req, res) => {
     fail(res, 404, "Không tìm thấy trang", `Không có trang ${req.path}.`, currentSession(req)?.s);
