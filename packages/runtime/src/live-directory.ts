@@ -2,6 +2,7 @@ import type { Bus } from "@edoc/bus";
 import { type Agency, Directory } from "@edoc/directory";
 import { DirectoryChanged, RpcResults } from "@edoc/messages";
 import type { Logger } from "pino";
+import { Gauge, type Registry } from "prom-client";
 import { envInt, type HubConfig } from "./config.js";
 import { loadDirectory } from "./files.js";
 
@@ -14,6 +15,8 @@ export interface LiveDirectoryOptions {
   checkMs?: number;
   /** Wait this long at start for the archive's current version (then keep `initial`). */
   startTimeoutMs?: number;
+  /** Exposes `edoc_directory_version` here: every instance should show the same number. */
+  metrics?: Registry;
 }
 
 /**
@@ -29,9 +32,18 @@ export class LiveDirectory {
   /** One refresh at a time; a request during one runs once more after it. */
   private running: Promise<void> | undefined;
   private again = false;
+  private readonly gauge: Gauge | undefined;
 
   constructor(private readonly opts: LiveDirectoryOptions) {
     this.directory = opts.initial;
+    this.gauge = opts.metrics
+      ? new Gauge({
+          name: "edoc_directory_version",
+          help: "Agency directory version in force in this process (0: the configured set, the archive not asked yet)",
+          registers: [opts.metrics],
+        })
+      : undefined;
+    this.gauge?.set(0);
   }
 
   current(): Directory {
@@ -104,6 +116,7 @@ export class LiveDirectory {
     // Validated again here: a set this process cannot load never replaces a working one.
     this.directory = Directory.fromAgencies(snap.agencies as Agency[]);
     this.ver = snap.version;
+    this.gauge?.set(snap.version);
     this.opts.log.info(
       { version: snap.version, agencies: this.directory.size, digest: snap.digest },
       "directory version in force",
@@ -124,11 +137,13 @@ export async function startLiveDirectory(
   config: Pick<HubConfig, "directoryFile">,
   bus: Bus,
   log: Logger,
+  metrics?: Registry,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<LiveDirectory> {
   const live = new LiveDirectory({
     bus,
     log,
+    ...(metrics ? { metrics } : {}),
     initial: loadDirectory(config.directoryFile),
     checkMs: envInt("EDOC_DIRECTORY_CHECK_MS", 15_000, env),
   });

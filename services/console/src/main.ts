@@ -35,7 +35,7 @@ const sweeper = setInterval(() => sessions.sweep(), 60_000);
 sweeper.unref();
 
 const bus = await Bus.connect({ url: config.amqpUrl, prefix: config.busPrefix, logger: log });
-const directory = await startLiveDirectory(config, bus, log);
+const directory = await startLiveDirectory(config, bus, log, metrics);
 const app = createConsoleApp({
   bus,
   log,

@@ -41,7 +41,7 @@ let onTrustChange: (trust: TrustMaterial) => void = () => {};
 const trust = new TrustStore(config.trustFile, config.crlFiles, log, (m) => onTrustChange(m));
 
 const bus = await Bus.connect({ url: config.amqpUrl, prefix: config.busPrefix, logger: log });
-const directory = await startLiveDirectory(config, bus, log);
+const directory = await startLiveDirectory(config, bus, log, metrics);
 const app = createGatewayApp({
   bus,
   log,
