@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { request } from "node:https";
 import { join } from "node:path";
@@ -231,6 +232,46 @@ describe("the directory changed live", () => {
     }
   });
 
+  it("exports the set and imports an edited TSV of it as one new version; a bad set is refused", async () => {
+    const file = join(hub.dir, "directory-export.json");
+    expect(edoc("directory", "export", "-o", file).status).toBe(0);
+    const exported = JSON.parse(readFileSync(file, "utf8")) as {
+      agencies: Record<string, string>[];
+    };
+    const cols = ["id", "name", "tier", "parent", "validFrom", "validTo", "successor", "email"];
+    const extra = {
+      id: "000.25.30.H45",
+      name: "Ủy ban nhân dân xã An Phú",
+      tier: "commune",
+      parent: "000.00.30.H45",
+      validFrom: "2021-01-01",
+    };
+    const rows = [...exported.agencies, extra].map((a) => cols.map((c) => a[c] ?? "").join("\t"));
+    const tsv = join(hub.dir, "directory.tsv");
+    writeFileSync(tsv, `${cols.join("\t")}\n${rows.join("\n")}\n`);
+    const imported = edoc("directory", "import", tsv);
+    expect([imported.status, imported.stdout]).toEqual([
+      0,
+      expect.stringMatching(
+        /^directory version 4: import by lan .* from directory\.tsv: 1 added, 0 changed \(000\.25\.30\.H45\)/,
+      ),
+    ]);
+    const listed = edoc("directory", "list", "--search", "an phú", "--json");
+    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ id: "000.25.30.H45" })]);
+
+    // Without the successor the closed agency points at, the set cannot be loaded: refused.
+    const broken = rows.filter((r) => !r.startsWith(`${SUCCESSOR}\t`));
+    writeFileSync(tsv, `${cols.join("\t")}\n${broken.join("\n")}\n`);
+    const refused = edoc("directory", "import", tsv);
+    expect([refused.status, refused.stderr]).toEqual([
+      1,
+      expect.stringContaining("DIRECTORY_INVALID"),
+    ]);
+    writeFileSync(tsv, `${cols.join("\t")}\n28.22.H17\tX\tcommune\t\t2020-01-01\t\t\t\n`);
+    const malformed = edoc("directory", "import", tsv);
+    expect([malformed.status, malformed.stderr]).toEqual([2, expect.stringContaining("line 2")]);
+  });
+
   it("shows the agencies and the history of changes in the console", async () => {
     const cookie = await logIn();
     const list = await get(
@@ -242,7 +283,7 @@ describe("the directory changed live", () => {
     expect(list.status).toBe(200);
     expect(list.body).toContain(NEW);
     expect(list.body).toContain("1 cơ quan");
-    expect(list.body).toMatch(/Phiên bản 3/);
+    expect(list.body).toMatch(/Phiên bản 4/);
     const one = await get(hub.consolePort, `/agencies/${CLOSING}`, true, cookie);
     expect(one.status).toBe(200);
     expect(one.body).toContain("theo mã kế thừa");

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import {
   type Agency,
@@ -11,6 +11,7 @@ import {
   parseOrganId,
   TIERS,
   type Tier,
+  toDirectoryJson,
 } from "@edoc/directory";
 import type { DirectoryChange, DirectoryChangeRecord } from "@edoc/messages";
 import { vietnamDay } from "@edoc/vntime";
@@ -23,6 +24,7 @@ const USAGES = {
   add: "directory add ORGANID --name NAME --tier T [--parent ORGANID] [--from DAY] [--email E] [--actor WHO]",
   close: "directory close ORGANID [--successor ORGANID] [--on DAY] [--actor WHO]",
   import: "directory import FILE.json|FILE.tsv [--valid-from DAY] [--actor WHO]",
+  export: "directory export [-o FILE.json]",
 } as const;
 type Sub = keyof typeof USAGES;
 const HUB = "  (all: [--amqp URL] [--prefix P] [--timeout MS])";
@@ -49,6 +51,8 @@ export const directoryCommand: Command = {
         return close(rest);
       case "import":
         return importFile(rest);
+      case "export":
+        return exportFile(rest);
       default:
         throw new CliError(
           `usage: edoc ${Object.values(USAGES).join("\n       edoc ")}\n${HUB}`,
@@ -285,5 +289,30 @@ async function show(argv: string[]): Promise<number> {
   }
   print("history");
   for (const c of changes) print(`  version ${c.version}: ${describe(c)}`);
+  return 0;
+}
+
+/** The whole current set (every period) as `edoc-directory/1`: edit it, then import it back. */
+async function exportFile(argv: string[]): Promise<number> {
+  const { values, positionals } = parsedOrUsage(
+    () =>
+      parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: { ...archiveOptions, output: { type: "string", short: "o" } },
+      }),
+    USAGES.export,
+  );
+  if (positionals.length > 0) throw new CliError(`usage: edoc ${USAGES.export}`, 2);
+  const text = `${JSON.stringify(toDirectoryJson((await snapshot(values)).all()), null, 2)}\n`;
+  if (!values.output) {
+    process.stdout.write(text);
+    return 0;
+  }
+  try {
+    writeFileSync(values.output, text);
+  } catch (err) {
+    throw new CliError(`cannot write ${values.output}: ${(err as Error).message}`, 2);
+  }
   return 0;
 }
