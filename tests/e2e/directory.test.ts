@@ -25,6 +25,20 @@ const OPERATOR: ConsoleUser = {
   role: "operator",
 };
 
+const ADD_NEW = [
+  "directory",
+  "add",
+  NEW,
+  "--name",
+  "Ủy ban nhân dân Phường 4, thành phố Tuy Hòa",
+  "--tier",
+  "commune",
+  "--parent",
+  "000.00.30.H45",
+  "--from",
+  "2020-01-01",
+];
+
 const hub = new TestHub({
   agencies: [SENDER, NEW, CLOSING, SUCCESSOR],
   console: { users: [OPERATOR] },
@@ -123,19 +137,7 @@ describe("the directory changed live", () => {
     const ports = [hub.opsPort, hub.routerOpsPort, hub.consoleOpsPort];
     for (const p of ports) expect(await versionAt(p)).toBe(1);
 
-    const added = edoc(
-      "directory",
-      "add",
-      NEW,
-      "--name",
-      "Ủy ban nhân dân Phường 4, thành phố Tuy Hòa",
-      "--tier",
-      "commune",
-      "--parent",
-      "000.00.30.H45",
-      "--from",
-      "2020-01-01",
-    );
+    const added = edoc(...ADD_NEW);
     expect(added.stderr).toBe("");
     expect([added.status, added.stdout]).toEqual([
       0,
@@ -158,21 +160,7 @@ describe("the directory changed live", () => {
       0,
       expect.stringMatching(/^directory version 3: close by hung/),
     ]);
-    expect(
-      edoc(
-        "directory",
-        "add",
-        NEW,
-        "--name",
-        "Ủy ban nhân dân Phường 4, thành phố Tuy Hòa",
-        "--tier",
-        "commune",
-        "--parent",
-        "000.00.30.H45",
-        "--from",
-        "2020-01-01",
-      ).stdout,
-    ).toMatch(/^unchanged/);
+    expect(edoc(...ADD_NEW).stdout).toMatch(/^unchanged/);
 
     // Gateway, router and console all run version 3 within seconds, told by the broadcast.
     for (const p of ports)
@@ -239,7 +227,7 @@ describe("the directory changed live", () => {
       agencies: Record<string, string>[];
     };
     const cols = ["id", "name", "tier", "parent", "validFrom", "validTo", "successor", "email"];
-    const extra = {
+    const extra: Record<string, string> = {
       id: "000.25.30.H45",
       name: "Ủy ban nhân dân xã An Phú",
       tier: "commune",

@@ -1,18 +1,6 @@
 import type { Agency } from "./agency.js";
 import { DirectoryError } from "./errors.js";
-import { DIRECTORY_FORMAT, parseDirectoryJson } from "./json.js";
-
-/** The columns of a directory TSV, as named in its header line (the JSON property names). */
-const COLUMNS = new Set([
-  "id",
-  "name",
-  "tier",
-  "parent",
-  "validFrom",
-  "validTo",
-  "successor",
-  "email",
-]);
+import { AGENCY_KEYS, DIRECTORY_FORMAT, parseDirectoryJson } from "./json.js";
 
 /** True when `text` starts with a directory TSV header (`id<TAB>name<TAB>…`). */
 export function isDirectoryTsv(text: string): boolean {
@@ -32,7 +20,7 @@ function fail(line: number, problem: string): DirectoryError {
 export function parseDirectoryTsv(text: string): Agency[] {
   const lines = text.replace(/^\uFEFF/, "").split(/\r\n|\n|\r/);
   const header = (lines[0] ?? "").split("\t").map((h) => h.trim());
-  for (const h of header) if (!COLUMNS.has(h)) throw fail(1, `unknown column "${h}"`);
+  for (const h of header) if (!AGENCY_KEYS.has(h)) throw fail(1, `unknown column "${h}"`);
   for (const h of ["id", "name", "tier", "validFrom"]) {
     if (!header.includes(h)) throw fail(1, `the header lacks the column "${h}"`);
   }

@@ -1,4 +1,4 @@
-import { Bus, RpcError } from "@edoc/bus";
+import { Bus } from "@edoc/bus";
 import { demoNetwork } from "@edoc/directory";
 import type { DirectoryAgency } from "@edoc/messages";
 import { canonicalJson, sha256Hex, verifyChain } from "@edoc/receipts";
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Archive, createArchive } from "../src/archive.js";
 import { collections } from "../src/collections.js";
 import { toReceipt } from "../src/ledger.js";
-import { amqpUrl, type Harness, startHarness, waitFor } from "./harness.js";
+import { amqpUrl, type Harness, rpcError, startHarness, waitFor } from "./harness.js";
 
 let h: Harness;
 beforeAll(async () => {
@@ -24,15 +24,6 @@ const commune = (id: string, name = `Xã ${id}`): DirectoryAgency => ({
   parent: "000.00.30.H45",
   validFrom: "2026-01-01",
 });
-
-async function refusal(p: Promise<unknown>): Promise<RpcError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof RpcError)) throw new Error(`expected an RpcError, got ${String(err)}`);
-  return err;
-}
 
 async function receipts() {
   const docs = await collections(h.store.db).receipts.find({}).sort({ seq: 1 }).toArray();
@@ -105,11 +96,11 @@ describe("the directory in the archive", () => {
 
   it("refuses a change the directory could not load, and a stale expected version", async () => {
     const orphan = { ...commune("000.25.30.H45"), parent: "000.00.39.H45" };
-    const bad = await refusal(
+    const bad = await rpcError(
       h.rpc("directory.change", { change: { op: "add", agency: orphan }, actor: "lan" }),
     );
     expect([bad.code, bad.status]).toEqual(["DIRECTORY_INVALID", 422]);
-    const stale = await refusal(
+    const stale = await rpcError(
       h.rpc("directory.change", {
         change: { op: "add", agency: commune("000.25.30.H45") },
         actor: "lan",
@@ -117,7 +108,7 @@ describe("the directory in the archive", () => {
       }),
     );
     expect([stale.code, stale.status]).toEqual(["DIRECTORY_CONFLICT", 409]);
-    const malformed = await refusal(
+    const malformed = await rpcError(
       h.rpc("directory.change", { change: { op: "move", id: "000.22.30.H45" }, actor: "lan" }),
     );
     expect(malformed.code).toBe("RPC_BAD_REQUEST");

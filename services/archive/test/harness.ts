@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { Bus } from "@edoc/bus";
+import { Bus, RpcError } from "@edoc/bus";
 import type {
   AcceptRequest,
   RouteRequest,
@@ -32,6 +32,16 @@ export function waitFor<T>(get: () => T | undefined | Promise<T | undefined>, ms
     };
     void tick();
   });
+}
+
+/** The RpcError a call was refused with (fails the test if it succeeded or failed otherwise). */
+export async function rpcError(p: Promise<unknown>): Promise<RpcError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof RpcError)) throw new Error(`expected an RpcError, got ${String(err)}`);
+  return err;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
