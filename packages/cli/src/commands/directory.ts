@@ -1,93 +1,104 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import {
   type Agency,
   Directory,
   DirectoryError,
   importTayNinhTsv,
   isDirectoryTsv,
+  isTier,
+  type OrganId,
   parseDirectoryJson,
   parseDirectoryTsv,
   parseOrganId,
   TIERS,
-  type Tier,
   toDirectoryJson,
 } from "@edoc/directory";
 import type { DirectoryChange, DirectoryChangeRecord } from "@edoc/messages";
 import { vietnamDay } from "@edoc/vntime";
-import { archiveOptions, callArchive } from "../client/archive.js";
-import { CliError, type Command, parsedOrUsage } from "../command.js";
+import { type ArchiveTarget, archiveOptions, callArchive } from "../client/archive.js";
+import {
+  CliError,
+  type Command,
+  commandGroup,
+  parseCommandArgs,
+  required,
+  UsageError,
+} from "../command.js";
 
-const USAGES = {
-  list: "directory list [--at DAY] [--tier T] [--search TEXT] [--json]",
-  show: "directory show ORGANID [--json]",
-  add: "directory add ORGANID --name NAME --tier T [--parent ORGANID] [--from DAY] [--email E] [--actor WHO]",
-  close: "directory close ORGANID [--successor ORGANID] [--on DAY] [--actor WHO]",
-  import: "directory import FILE.json|FILE.tsv [--valid-from DAY] [--actor WHO]",
-  export: "directory export [-o FILE.json]",
-} as const;
-type Sub = keyof typeof USAGES;
-const HUB = "  (all: [--amqp URL] [--prefix P] [--timeout MS])";
+const HUB_HELP = `Asks the running hub's archive over the bus (RPC directory.*): --amqp defaults to
+$EDOC_AMQP_URL, --prefix to $EDOC_BUS_PREFIX, --timeout to 30000 ms. Exit 2 the hub unreachable.`;
+const CHANGE_HELP = `${HUB_HELP}
+Days are Vietnam calendar days (yyyy-mm-dd). The change becomes a new directory version with a
+receipt naming its actor (--actor, else $USER); every service uses it within seconds. A change
+already in force answers "unchanged" (exit 0); one the directory cannot take exits 1
+(DIRECTORY_INVALID, DIRECTORY_CHANGE_INVALID).`;
 
 /**
  * `edoc directory`: the hub's agency directory, read and changed live through the archive (RPC
- * `directory.*` over the bus, like `edoc evidence export`). Every change becomes a new version
- * with a receipt naming the actor (--actor, else $USER); gateway, router and console pick it
- * up within seconds. Exit 0 done (or already in force), 1 the archive refused, 2 bad usage.
+ * `directory.*` over the bus, like `edoc evidence export`).
  */
-export const directoryCommand: Command = {
+export const directoryCommand: Command = commandGroup({
   name: "directory",
-  usage: `${Object.values(USAGES).join("\n  ")}\n${HUB}`,
-  async run(argv) {
-    const [sub, ...rest] = argv;
-    switch (sub) {
-      case "list":
-        return list(rest);
-      case "show":
-        return show(rest);
-      case "add":
-        return add(rest);
-      case "close":
-        return close(rest);
-      case "import":
-        return importFile(rest);
-      case "export":
-        return exportFile(rest);
-      default:
-        throw new CliError(
-          `usage: edoc ${Object.values(USAGES).join("\n       edoc ")}\n${HUB}`,
-          2,
-        );
-    }
-  },
-};
+  summary: "the agency directory of a running hub: list, show, add, close, import, export",
+  subcommands: [
+    {
+      name: "list",
+      usage:
+        "directory list [--at DAY] [--tier T] [--search TEXT] [--json]   agencies valid that day",
+      help: HUB_HELP,
+      run: list,
+    },
+    {
+      name: "show",
+      usage: "directory show ORGANID [--json]   its periods, where its letters go, its changes",
+      help: `${HUB_HELP}\nExit 1 when the id was never in the directory.`,
+      run: show,
+    },
+    {
+      name: "add",
+      usage:
+        "directory add ORGANID --name NAME --tier T [--parent ORGANID] [--from DAY] [--email E] [--actor WHO]",
+      help: `A new period of an agency, valid from DAY (default today). T is one of ${TIERS.join(", ")}.\n${CHANGE_HELP}`,
+      run: add,
+    },
+    {
+      name: "close",
+      usage: "directory close ORGANID [--successor ORGANID] [--on DAY] [--actor WHO]",
+      help: `Ends the agency's latest period on DAY (exclusive; default today); letters addressed to it
+then go to the successor.\n${CHANGE_HELP}`,
+      run: close,
+    },
+    {
+      name: "import",
+      usage: "directory import FILE [--valid-from DAY] [--actor WHO]   replace the whole set",
+      help: `FILE is edoc-directory/1 JSON, a TSV whose header names the JSON fields, or the Tây Ninh
+list (code<TAB>name; its periods start on --valid-from, default 2021-01-01). The whole set is
+replaced: export, edit, import.\n${CHANGE_HELP}`,
+      run: importFile,
+    },
+    {
+      name: "export",
+      usage: "directory export [-o FILE.json]   the whole set, every period",
+      help: HUB_HELP,
+      run: exportFile,
+    },
+  ],
+});
 
 const changeOptions = { ...archiveOptions, actor: { type: "string" } } as const;
 
-function one(sub: Sub, positionals: string[]): string {
-  const [first, ...extra] = positionals;
-  if (first === undefined || extra.length > 0) throw new CliError(`usage: edoc ${USAGES[sub]}`, 2);
-  return first;
-}
-
-function organId(raw: string, what: string): string {
+function organId(raw: string, what: string): OrganId {
   try {
     return parseOrganId(raw, what);
   } catch (err) {
-    throw new CliError((err as Error).message, 2);
+    throw new UsageError((err as Error).message);
   }
 }
 
 function day(raw: string | undefined, what: string): string | undefined {
   if (raw === undefined) return undefined;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(raw)) throw new CliError(`${what} must be a day yyyy-mm-dd`, 2);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(raw)) throw new UsageError(`${what} must be a day yyyy-mm-dd`);
   return raw;
-}
-
-function actorOf(values: { actor?: string | undefined }): string {
-  const actor = values.actor ?? process.env.USER ?? process.env.LOGNAME;
-  if (!actor) throw new CliError("say who makes the change: --actor NAME (or set $USER)", 2);
-  return actor;
 }
 
 function print(text: string): void {
@@ -95,15 +106,17 @@ function print(text: string): void {
 }
 
 async function change(
-  values: Parameters<typeof callArchive>[0] & { actor?: string | undefined },
+  values: ArchiveTarget & { actor?: string | undefined },
   change: DirectoryChange,
 ): Promise<number> {
-  const r = await callArchive(values, "directory.change", { change, actor: actorOf(values) });
-  if (r.outcome === "unchanged") {
-    print(`unchanged: already in force in version ${r.version}`);
-    return 0;
-  }
-  print(`directory version ${r.version}: ${describe(r.record)}`);
+  const actor = values.actor ?? process.env.USER ?? process.env.LOGNAME;
+  if (!actor) throw new UsageError("missing --actor WHO (or set $USER)");
+  const r = await callArchive(values, "directory.change", { change, actor });
+  print(
+    r.outcome === "unchanged"
+      ? `unchanged: already in force in version ${r.version}`
+      : `directory version ${r.version}: ${describe(r.record)}`,
+  );
   return 0;
 }
 
@@ -116,32 +129,25 @@ function describe(r: DirectoryChangeRecord): string {
 }
 
 async function add(argv: string[]): Promise<number> {
-  const { values, positionals } = parsedOrUsage(
-    () =>
-      parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          ...changeOptions,
-          name: { type: "string" },
-          tier: { type: "string" },
-          parent: { type: "string" },
-          from: { type: "string" },
-          email: { type: "string" },
-        },
-      }),
-    USAGES.add,
-  );
-  const id = organId(one("add", positionals), "ORGANID");
-  const { name, tier } = values;
-  if (!name || !tier) throw new CliError(`usage: edoc ${USAGES.add}`, 2);
-  if (!(TIERS as readonly string[]).includes(tier)) {
-    throw new CliError(`--tier must be one of ${TIERS.join(", ")}`, 2);
-  }
+  const { values, positionals } = parseCommandArgs(argv, {
+    options: {
+      ...changeOptions,
+      name: { type: "string" },
+      tier: { type: "string" },
+      parent: { type: "string" },
+      from: { type: "string" },
+      email: { type: "string" },
+    },
+    positionals: ["ORGANID"],
+  });
+  const id = organId(positionals[0] ?? "", "ORGANID");
+  const name = required(values.name, "--name NAME");
+  const tier = required(values.tier, "--tier T");
+  if (!isTier(tier)) throw new UsageError(`--tier must be one of ${TIERS.join(", ")}`);
   const agency = {
     id,
     name,
-    tier: tier as Tier,
+    tier,
     ...(values.parent ? { parent: organId(values.parent, "--parent") } : {}),
     // Validity days are Vietnam calendar days: "from today" is today in Hà Nội.
     validFrom: day(values.from, "--from") ?? vietnamDay(new Date()),
@@ -151,20 +157,11 @@ async function add(argv: string[]): Promise<number> {
 }
 
 async function close(argv: string[]): Promise<number> {
-  const { values, positionals } = parsedOrUsage(
-    () =>
-      parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          ...changeOptions,
-          successor: { type: "string" },
-          on: { type: "string" },
-        },
-      }),
-    USAGES.close,
-  );
-  const id = organId(one("close", positionals), "ORGANID");
+  const { values, positionals } = parseCommandArgs(argv, {
+    options: { ...changeOptions, successor: { type: "string" }, on: { type: "string" } },
+    positionals: ["ORGANID"],
+  });
+  const id = organId(positionals[0] ?? "", "ORGANID");
   const validTo = day(values.on, "--on");
   return change(values, {
     op: "close",
@@ -197,26 +194,18 @@ function readAgencies(file: string, validFrom: string | undefined): Agency[] {
 }
 
 async function importFile(argv: string[]): Promise<number> {
-  const { values, positionals } = parsedOrUsage(
-    () =>
-      parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          ...changeOptions,
-          "valid-from": { type: "string" },
-        },
-      }),
-    USAGES.import,
-  );
-  const file = one("import", positionals);
+  const { values, positionals } = parseCommandArgs(argv, {
+    options: { ...changeOptions, "valid-from": { type: "string" } },
+    positionals: ["FILE"],
+  });
+  const file = positionals[0] ?? "";
   const agencies = readAgencies(file, day(values["valid-from"], "--valid-from"));
-  const source = file.split("/").at(-1)?.slice(0, 200) ?? file;
+  const source = (file.split("/").at(-1) ?? file).slice(0, 200);
   return change(values, { op: "import", agencies, source });
 }
 
-async function snapshot(values: Parameters<typeof callArchive>[0]): Promise<Directory> {
-  const snap = await callArchive(values, "directory.snapshot", {});
+async function snapshot(target: ArchiveTarget): Promise<Directory> {
+  const snap = await callArchive(target, "directory.snapshot", {});
   return Directory.fromAgencies((snap.agencies ?? []) as Agency[]);
 }
 
@@ -227,27 +216,22 @@ function row(a: Agency): string {
 }
 
 async function list(argv: string[]): Promise<number> {
-  const { values, positionals } = parsedOrUsage(
-    () =>
-      parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          ...archiveOptions,
-          at: { type: "string" },
-          tier: { type: "string" },
-          search: { type: "string" },
-          json: { type: "boolean" },
-        },
-      }),
-    USAGES.list,
-  );
-  if (positionals.length > 0) throw new CliError(`usage: edoc ${USAGES.list}`, 2);
+  const { values } = parseCommandArgs(argv, {
+    options: {
+      ...archiveOptions,
+      at: { type: "string" },
+      tier: { type: "string" },
+      search: { type: "string" },
+      json: { type: "boolean" },
+    },
+  });
   const at = day(values.at, "--at");
   const directory = await snapshot(values);
   const needle = values.search?.toLocaleLowerCase("vi");
+  // Noon in Hà Nội: the same calendar day whichever day lookups use.
+  const when = at ? new Date(`${at}T12:00:00+07:00`) : new Date();
   const rows = directory
-    .list(at ? new Date(`${at}T00:00:00Z`) : new Date())
+    .list(when)
     .filter((a) => !values.tier || a.tier === values.tier)
     .filter(
       (a) => !needle || a.id.includes(needle) || a.name.toLocaleLowerCase("vi").includes(needle),
@@ -257,26 +241,18 @@ async function list(argv: string[]): Promise<number> {
 }
 
 async function show(argv: string[]): Promise<number> {
-  const { values, positionals } = parsedOrUsage(
-    () =>
-      parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          ...archiveOptions,
-          json: { type: "boolean" },
-        },
-      }),
-    USAGES.show,
-  );
-  const id = organId(one("show", positionals), "ORGANID");
+  const { values, positionals } = parseCommandArgs(argv, {
+    options: { ...archiveOptions, json: { type: "boolean" } },
+    positionals: ["ORGANID"],
+  });
+  const id = organId(positionals[0] ?? "", "ORGANID");
   const directory = await snapshot(values);
-  const periods = directory.history(id as Agency["id"]);
+  const periods = directory.history(id);
   const { changes } = await callArchive(values, "directory.history", { id, limit: 50 });
   if (periods.length === 0 && changes.length === 0) {
     throw new CliError(`${id} is not in the directory and never was`, 1);
   }
-  const resolution = periods.length > 0 ? directory.resolve(id as Agency["id"]) : undefined;
+  const resolution = periods.length > 0 ? directory.resolve(id) : undefined;
   if (values.json) {
     print(JSON.stringify({ id, periods, resolution, changes }, null, 2));
     return 0;
@@ -294,16 +270,9 @@ async function show(argv: string[]): Promise<number> {
 
 /** The whole current set (every period) as `edoc-directory/1`: edit it, then import it back. */
 async function exportFile(argv: string[]): Promise<number> {
-  const { values, positionals } = parsedOrUsage(
-    () =>
-      parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: { ...archiveOptions, output: { type: "string", short: "o" } },
-      }),
-    USAGES.export,
-  );
-  if (positionals.length > 0) throw new CliError(`usage: edoc ${USAGES.export}`, 2);
+  const { values } = parseCommandArgs(argv, {
+    options: { ...archiveOptions, output: { type: "string", short: "o" } },
+  });
   const text = `${JSON.stringify(toDirectoryJson((await snapshot(values)).all()), null, 2)}\n`;
   if (!values.output) {
     process.stdout.write(text);
