@@ -1,11 +1,12 @@
 import { Bus } from "@edoc/bus";
-import { demoNetwork } from "@edoc/directory";
+import { type Agency, applyEdit, Directory, demoNetwork, type OrganId } from "@edoc/directory";
 import type { DirectoryAgency } from "@edoc/messages";
 import { canonicalJson, sha256Hex, verifyChain } from "@edoc/receipts";
-import { createLogger } from "@edoc/runtime";
+import { createLogger, LiveDirectory } from "@edoc/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Archive, createArchive } from "../src/archive.js";
 import { collections } from "../src/collections.js";
+import { DirectoryVersions } from "../src/directory-store.js";
 import { toReceipt } from "../src/ledger.js";
 import { amqpUrl, type Harness, rpcError, startHarness, waitFor } from "./harness.js";
 
@@ -143,6 +144,62 @@ describe("the directory in the archive", () => {
       expect(verifyChain(await receipts()).ok).toBe(true);
     } finally {
       await second?.stop();
+      await bus.close();
+    }
+  });
+
+  it("a service's LiveDirectory swaps on the broadcast, and finds a version whose broadcast was lost by its periodic check", async () => {
+    const log = createLogger("router", "silent");
+    const bus = await Bus.connect({
+      url: amqpUrl,
+      prefix: h.prefix,
+      logger: log,
+      deliveryLimit: 3,
+    });
+    const live = new LiveDirectory({
+      bus,
+      log,
+      initial: Directory.fromAgencies(demoNetwork().agencies),
+      checkMs: 300,
+    });
+    try {
+      await live.start();
+      const start = (await h.rpc("directory.snapshot", { after: 1_000 })).version;
+      expect(live.version).toBe(start);
+      const before = live.current();
+      await h.rpc("directory.change", {
+        change: { op: "add", agency: commune("000.30.30.H45") },
+        actor: "lan",
+      });
+      await waitFor(() => (live.version === start + 1 ? true : undefined));
+      expect(live.current().get("000.30.30.H45" as OrganId)?.tier).toBe("commune");
+      // The old snapshot is untouched: readers holding it finish with what they started.
+      expect(before.get("000.30.30.H45" as OrganId)).toBeUndefined();
+
+      // A version committed by an archive that died before broadcasting it.
+      const versions = new DirectoryVersions(collections(h.store.db).directoryVersions);
+      const head = await versions.head();
+      const result = applyEdit(head?.agencies ?? [], {
+        op: "add",
+        agency: commune("000.31.30.H45") as Agency,
+      });
+      expect(
+        await versions.insert({
+          _id: start + 2,
+          op: "add",
+          actor: "lan",
+          at: new Date().toISOString(),
+          added: result.added,
+          changed: [],
+          removed: [],
+          digest: sha256Hex(canonicalJson(result.agencies)),
+          agencies: result.agencies,
+        }),
+      ).toBe(true);
+      await waitFor(() => (live.version === start + 2 ? true : undefined), 5_000);
+      expect(live.current().get("000.31.30.H45" as OrganId)).toBeDefined();
+    } finally {
+      live.stop();
       await bus.close();
     }
   });
