@@ -5,9 +5,12 @@
  */
 import { z } from "zod";
 import { DirectoryRpcParams, DirectoryRpcResults } from "./directory.js";
+import { MaintenanceRpcParams, MaintenanceRpcResults } from "./maintenance.js";
 import { isoTime, organId, sha256Hex } from "./primitives.js";
+import { ReportsRpcParams, ReportsRpcResults } from "./reports.js";
 
 export * from "./directory.js";
+export { MaintenanceState } from "./maintenance.js";
 
 export const DocType = z.enum(["new", "revoke", "update", "replace", "status"]);
 export type DocType = z.infer<typeof DocType>;
@@ -441,6 +444,8 @@ export const RpcParams = {
   "evidence.export": EvidenceExportParams,
   ...ConsoleRpcParams,
   ...DirectoryRpcParams,
+  ...MaintenanceRpcParams,
+  ...ReportsRpcParams,
   health: z.object({}),
 } as const;
 export type RpcMethod = keyof typeof RpcParams;
@@ -469,6 +474,8 @@ export const RpcResults = {
   "evidence.export": EvidenceExportResult,
   ...ConsoleRpcResults,
   ...DirectoryRpcResults,
+  ...MaintenanceRpcResults,
+  ...ReportsRpcResults,
   health: z.object({
     database: z.boolean(),
     chainHead: z.object({ seq: z.number(), hash: z.string() }).optional(),
@@ -476,4 +483,10 @@ export const RpcResults = {
 } as const;
 export type RpcResultOf<M extends RpcMethod> = z.infer<(typeof RpcResults)[M]>;
 
+export {
+  AgencyMonthCounts,
+  type ReportsRpcMethod,
+  ReportsRpcParams,
+  ReportsRpcResults,
+} from "./reports.js";
 export { z };

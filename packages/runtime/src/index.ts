@@ -13,6 +13,7 @@ export {
   type HubConfig,
   loadHubConfig,
 } from "./config.js";
+export { loadDeadlinePolicy } from "./deadline.js";
 export { loadDirectory, loadTrust, readText, type TrustMaterial } from "./files.js";
 export {
   LiveDirectory,

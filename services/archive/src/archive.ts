@@ -1,7 +1,9 @@
 import type { Bus } from "@edoc/bus";
 import { type Agency, demoNetwork } from "@edoc/directory";
+import { DEFAULT_DEADLINE_POLICY, type DeadlinePolicy } from "@edoc/routing";
 import type { Logger } from "@edoc/runtime";
 import type { Store } from "@edoc/store";
+import type { Registry } from "prom-client";
 import { Blobs } from "./blobs.js";
 import { ChainHeadSigner } from "./chain-heads.js";
 import { checkLayout, collections, ensureIndexes } from "./collections.js";
@@ -9,6 +11,7 @@ import type { Ctx } from "./context.js";
 import { handleDeadLetter } from "./dead-letters.js";
 import { attestPending, seedDirectory } from "./directory.js";
 import { DirectoryVersions } from "./directory-store.js";
+import { hubGauges } from "./gauges.js";
 import { Ledger } from "./ledger.js";
 import { KeyedLocks } from "./lock.js";
 import { PendingInbox } from "./pending-inbox.js";
@@ -33,6 +36,10 @@ export interface ArchiveOptions {
   crlFiles?: readonly string[];
   /** Version 1 of the agency directory when the database has none (default: the demo network). */
   directorySeed?: { agencies: Agency[]; source: string };
+  /** The receipt deadline the monthly reports judge deliveries by (default: the law's reading). */
+  deadline?: DeadlinePolicy;
+  /** The hub's state as gauges (gauges.ts), recomputed every `refreshMs`. */
+  gauges?: { registry: Registry; refreshMs: number; policy: DeadlinePolicy };
 }
 
 export interface Archive {
@@ -102,12 +109,16 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       ...(opts.trustFile ? { trustFile: opts.trustFile } : {}),
       crlFiles: opts.crlFiles ?? [],
     },
+    { deadline: opts.deadline ?? DEFAULT_DEADLINE_POLICY },
   );
   const reconciler = periodic(ctx.reconcileMs, log, "reconcile", () => reconcileOnce(ctx));
   const directoryReceipts = periodic(ctx.reconcileMs, log, "directory-receipts", () =>
     attestPending(ctx),
   );
   const signer = periodic(opts.chainHeadMs ?? 10_000, log, "chain-head", () => heads.signIfMoved());
+  const g = opts.gauges;
+  const gaugeTask =
+    g && periodic(g.refreshMs, log, "gauges", hubGauges(ctx, g.registry, g.policy).refresh);
   let started = false;
 
   return {
@@ -130,6 +141,7 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       reconciler.start();
       directoryReceipts.start();
       signer.start();
+      gaugeTask?.start();
       log.info(
         { chainHead: ledger.head() ?? null, reconcileMs: ctx.reconcileMs, pending },
         "archive started",
@@ -141,6 +153,7 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       await reconciler.stop();
       await directoryReceipts.stop();
       await signer.stop();
+      await gaugeTask?.stop();
       // A last head, so a clean shutdown leaves the chain signed up to its end.
       await heads
         .signIfMoved()

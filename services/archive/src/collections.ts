@@ -3,6 +3,7 @@ import type { Receipt } from "@edoc/receipts";
 import type { Collection, Db } from "mongodb";
 import { Deliveries } from "./deliveries.js";
 import type { DirectoryVersionDoc } from "./directory-store.js";
+import type { MaintenanceDoc } from "./maintenance.js";
 import { cachedById } from "./row-cache.js";
 
 /**
@@ -236,6 +237,7 @@ export interface Collections {
   chainHeads: Collection<ChainHeadDoc>;
   deadLetters: Collection<DeadLetterDoc>;
   directoryVersions: Collection<DirectoryVersionDoc>;
+  maintenance: Collection<MaintenanceDoc>;
 }
 
 /** Optional fields left undefined are omitted, never stored as null. */
@@ -277,6 +279,7 @@ export function collections(db: Db): Collections {
     chainHeads: db.collection<ChainHeadDoc>("chainHeads", OPTS),
     deadLetters: db.collection<DeadLetterDoc>("deadLetters", OPTS),
     directoryVersions: db.collection<DirectoryVersionDoc>("directoryVersions", OPTS),
+    maintenance: db.collection<MaintenanceDoc>("maintenance", OPTS),
   };
 }
 

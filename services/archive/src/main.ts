@@ -4,6 +4,7 @@ import {
   createLogger,
   createMetrics,
   envInt,
+  loadDeadlinePolicy,
   loadDirectory,
   loadHubConfig,
   onShutdown,
@@ -21,6 +22,8 @@ async function main(): Promise<void> {
   const hubCertPem = config.hubCertFile ? await readFile(config.hubCertFile, "utf8") : undefined;
   const reconcileMs = envInt("EDOC_RECONCILE_MS", 5_000);
   const chainHeadMs = envInt("EDOC_CHAIN_HEAD_MS", 10_000);
+  // The legal receipt deadline (routing/deadline.ts) the gauges and the monthly reports judge by.
+  const deadline = loadDeadlinePolicy();
 
   const metrics = createMetrics("archive");
   const dbSeconds = new Histogram({
@@ -51,6 +54,12 @@ async function main(): Promise<void> {
     directorySeed: {
       agencies: loadDirectory(config.directoryFile).all(),
       source: config.directoryFile ?? "demo network",
+    },
+    deadline,
+    gauges: {
+      registry: metrics,
+      refreshMs: envInt("EDOC_METRICS_REFRESH_MS", 15_000),
+      policy: deadline,
     },
   });
   await archive.start();

@@ -20,6 +20,8 @@ import { directoryChange, directoryHistory, directorySnapshot } from "./director
 import { listDocuments, traceDocument } from "./documents.js";
 import { type EvidenceDeps, evidenceExport } from "./evidence.js";
 import { ackDelivery, fetchDelivery, fetchDeliveryChunk, listInbox } from "./inbox.js";
+import { getMaintenance, setMaintenance } from "./maintenance.js";
+import { monthlyCounts, type ReportDeps } from "./reports.js";
 
 /** Methods whose reply carries raw bytes beside its JSON (@edoc/bus RpcBytes). */
 type Reply<M extends RpcMethod> = M extends "inbox.fetchChunk" ? RpcBytes : RpcResultOf<M>;
@@ -29,7 +31,11 @@ type Handlers = {
   [M in RpcMethod]: (ctx: Ctx, params: RpcParamsOf<M>, bytes?: Buffer) => Promise<Reply<M>>;
 };
 
-export function rpcHandlers(health: Handlers["health"], evidence: EvidenceDeps): Handlers {
+export function rpcHandlers(
+  health: Handlers["health"],
+  evidence: EvidenceDeps,
+  reports: ReportDeps,
+): Handlers {
   return {
     "packets.accept": acceptPacket,
     "inbox.list": listInbox,
@@ -48,6 +54,9 @@ export function rpcHandlers(health: Handlers["health"], evidence: EvidenceDeps):
     "directory.change": directoryChange,
     "directory.snapshot": directorySnapshot,
     "directory.history": directoryHistory,
+    "maintenance.get": getMaintenance,
+    "maintenance.set": setMaintenance,
+    "reports.monthly": monthlyCounts(reports),
     health,
   };
 }

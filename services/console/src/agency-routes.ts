@@ -2,7 +2,7 @@ import { type Agency, isOrganId, isTier, type OrganId } from "@edoc/directory";
 import { vietnamDay } from "@edoc/vntime";
 import type { Express, NextFunction, Request, Response } from "express";
 import type { ConsoleDeps } from "./app.js";
-import { callConsole } from "./archive-client.js";
+import { callArchive } from "./archive-client.js";
 import type { Html } from "./html.js";
 import type { Session } from "./sessions.js";
 import { type AgencyFilter, agenciesPage, agencyPage } from "./views/agencies.js";
@@ -57,7 +57,7 @@ export function agencyRoutes(app: Express, kit: PageKit): void {
       const rows = (filter.all ? directory.all() : directory.list(when)).filter((a) =>
         matches(a, filter),
       );
-      const { changes } = await callConsole(deps.bus, "directory.history", { limit: 30 });
+      const { changes } = await callArchive(deps.bus, "directory.history", { limit: 30 });
       send(
         res,
         200,
@@ -83,7 +83,7 @@ export function agencyRoutes(app: Express, kit: PageKit): void {
       }
       const directory = deps.directory();
       const periods = directory.history(id as OrganId);
-      const { changes } = await callConsole(deps.bus, "directory.history", { id, limit: 100 });
+      const { changes } = await callArchive(deps.bus, "directory.history", { id, limit: 100 });
       send(
         res,
         200,

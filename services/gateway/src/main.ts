@@ -15,6 +15,8 @@ import {
 import { signXml } from "@edoc/signature";
 import { createGatewayApp } from "./app.js";
 import { loadActsFor, loadGatewayConfig } from "./config.js";
+import { registerExpiryGauges } from "./expiry.js";
+import { MaintenanceSwitch } from "./maintenance.js";
 import { TrustStore } from "./trust.js";
 
 const log = createLogger("gateway");
@@ -42,6 +44,9 @@ const trust = new TrustStore(config.trustFile, config.crlFiles, log, (m) => onTr
 
 const bus = await Bus.connect({ url: config.amqpUrl, prefix: config.busPrefix, logger: log });
 const directory = await startLiveDirectory(config, bus, log, metrics);
+const maintenance = new MaintenanceSwitch(bus, log, metrics, config.maintenancePollMs);
+await maintenance.poll();
+maintenance.start();
 const app = createGatewayApp({
   bus,
   log,
@@ -62,6 +67,7 @@ const app = createGatewayApp({
       ...(config.maxElements ? { maxElements: config.maxElements } : {}),
     },
   }),
+  refuseIfMaintenance: () => maintenance.refuseIfOn(),
   signReceipt: (xml) => signXml(xml, { privateKeyPem: hubKeyPem, certificatePem: hubCertPem }),
   health: async () => ({
     directory: directory.current().size > 0,
@@ -110,6 +116,7 @@ onTrustChange = (material) => {
   server.closeIdleConnections();
 };
 trust.watch(config.trustReloadMs);
+registerExpiryGauges(metrics, hubCertPem, () => trust.current);
 
 // Handshakes refused by TLS itself (old protocol versions, no shared cipher) never reach the app.
 server.on("tlsClientError", (err: Error & { code?: string }, socket: TLSSocket) => {
@@ -159,6 +166,7 @@ const ops = serveOps(config.opsPort, metrics, async () => ({ broker: bus.connect
 onShutdown(log, async () => {
   trust.stop();
   directory.stop();
+  maintenance.stop();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   ops.close();
   await bus.close();

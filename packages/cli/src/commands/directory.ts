@@ -15,7 +15,7 @@ import {
 } from "@edoc/directory";
 import type { DirectoryChange, DirectoryChangeRecord } from "@edoc/messages";
 import { vietnamDay } from "@edoc/vntime";
-import { type ArchiveTarget, archiveOptions, callArchive } from "../client/archive.js";
+import { callHubArchive, timeoutOf } from "../archive-rpc.js";
 import {
   CliError,
   type Command,
@@ -85,7 +85,29 @@ replaced: export, edit, import.\n${CHANGE_HELP}`,
   ],
 });
 
+/** Where the hub is: `--amqp`, `--prefix` (else the services' environment), `--timeout MS`. */
+const archiveOptions = {
+  amqp: { type: "string" },
+  prefix: { type: "string" },
+  timeout: { type: "string" },
+} as const;
 const changeOptions = { ...archiveOptions, actor: { type: "string" } } as const;
+
+interface ArchiveTarget {
+  amqp?: string | undefined;
+  prefix?: string | undefined;
+  timeout?: string | undefined;
+}
+
+/** An archive RPC of this command, over the bus (30 s unless --timeout). */
+function callArchive<M extends Parameters<typeof callHubArchive>[1]>(
+  target: ArchiveTarget,
+  method: M,
+  params: Parameters<typeof callHubArchive<M>>[2],
+) {
+  const at = { amqp: target.amqp, prefix: target.prefix };
+  return callHubArchive(at, method, params, timeoutOf(target.timeout, 30_000));
+}
 
 function organId(raw: string, what: string): OrganId {
   try {

@@ -7,7 +7,7 @@ import {
   verifyBundle,
 } from "@edoc/evidence";
 import { SignatureError } from "@edoc/signature";
-import { archiveOptions, callArchive } from "../client/archive.js";
+import { callHubArchive, timeoutOf } from "../archive-rpc.js";
 import {
   CliError,
   type Command,
@@ -56,16 +56,24 @@ async function exportBundle(argv: string[]): Promise<number> {
       document: { type: "string" },
       output: { type: "string", short: "o" },
       from: { type: "string" },
-      ...archiveOptions,
+      amqp: { type: "string" },
+      prefix: { type: "string" },
+      timeout: { type: "string" },
     },
   });
   const id = required(values.document, "--document ID");
   const output = required(values.output, "-o FILE.zip");
+  const timeoutMs = timeoutOf(values.timeout, 120_000);
   const from = values.from;
   const params = HUB_DOCUMENT_ID.test(id)
     ? { hubDocumentId: id }
     : { documentId: id, ...(from ? { from } : {}) };
-  const result = await callArchive(values, "evidence.export", params, 120_000);
+  const result = await callHubArchive(
+    { amqp: values.amqp, prefix: values.prefix },
+    "evidence.export",
+    params,
+    timeoutMs,
+  );
   const bytes = Buffer.from(result.bundle, "base64");
   const digest = createHash("sha256").update(bytes).digest("hex");
   if (bytes.length !== result.size || digest !== result.sha256) {

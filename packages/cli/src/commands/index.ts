@@ -11,8 +11,10 @@ import { consoleCommand } from "./console.js";
 import { demoLetterCommand } from "./demo-letter.js";
 import { directoryCommand } from "./directory.js";
 import { evidenceCommand } from "./evidence.js";
+import { maintenanceCommand } from "./maintenance.js";
 import { parseCommand } from "./parse.js";
 import { pkiCommand } from "./pki.js";
+import { reportCommand } from "./report.js";
 import { signCommand } from "./sign.js";
 import { verifyCommand } from "./verify.js";
 
@@ -23,6 +25,7 @@ export const commands: readonly Command[] = [
   signCommand,
   verifyCommand,
   evidenceCommand,
+  reportCommand,
   demoLetterCommand,
   sendCommand,
   inboxCommand,
@@ -32,4 +35,5 @@ export const commands: readonly Command[] = [
   traceCommand,
   consoleCommand,
   directoryCommand,
+  maintenanceCommand,
 ];

@@ -12,7 +12,7 @@ export interface PageOptions {
   title: string;
   viewer?: Viewer;
   /** the nav entry to mark current */
-  active?: "letters" | "stuck" | "dead" | "system" | "agencies";
+  active?: "letters" | "stuck" | "dead" | "agencies" | "reports" | "system" | "maintenance";
   flash?: { kind: "ok" | "error"; text: string };
   /** seconds: the page reloads itself (live views) */
   refresh?: number;
@@ -24,7 +24,9 @@ const NAV = [
   { key: "stuck", href: "/stuck", label: "Chuyển phát tồn đọng" },
   { key: "dead", href: "/dead-letters", label: "Thư chết" },
   { key: "agencies", href: "/agencies", label: "Danh bạ cơ quan" },
+  { key: "reports", href: "/reports", label: "Báo cáo" },
   { key: "system", href: "/system", label: "Hàng đợi và dịch vụ" },
+  { key: "maintenance", href: "/maintenance", label: "Bảo trì" },
 ] as const;
 
 /** A hidden field carrying the session's CSRF token; every POST form includes it. */
