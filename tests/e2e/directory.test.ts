@@ -1,14 +1,14 @@
-import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
-import { request } from "node:https";
 import { join } from "node:path";
 import { type Receipt, verifyChain } from "@edoc/receipts";
 import { vietnamDay } from "@edoc/vntime";
 import { MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { amqpUrl, mongoUrl } from "../support/env.js";
-import { type Agent, api, type ConsoleUser, repoRoot, TestHub } from "../support/hub.js";
+import { edoc } from "../support/cli.js";
+import { ConsoleClient } from "../support/console.js";
+import { mongoUrl, waitUntil } from "../support/env.js";
+import { type Agent, api, consoleUser, TestHub } from "../support/hub.js";
 import { letterXml, sign } from "../support/letters.js";
 
 // The directory changed live (issue 14): the real `edoc directory` CLI changes it through the
@@ -19,11 +19,7 @@ const SENDER = "000.00.02.H45"; // Sở Nội vụ
 const NEW = "000.24.30.H45"; // a commune of TP Tuy Hòa, not in the demo network
 const CLOSING = "000.00.03.H45"; // Sở Tài chính, closed with a successor
 const SUCCESSOR = "000.00.01.H45"; // Văn phòng UBND tỉnh
-const OPERATOR: ConsoleUser = {
-  username: "lan",
-  password: "mat-khau-thu-nghiem-1",
-  role: "operator",
-};
+const OPERATOR = consoleUser("lan", "operator");
 
 const ADD_NEW = [
   "directory",
@@ -37,6 +33,8 @@ const ADD_NEW = [
   "000.00.30.H45",
   "--from",
   "2020-01-01",
+  "--actor",
+  "lan",
 ];
 
 const hub = new TestHub({
@@ -53,45 +51,21 @@ afterAll(async () => {
   await hub.stop();
 });
 
-/** The built `edoc` CLI against this hub's broker and prefix. */
-function edoc(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(
-    process.execPath,
-    [join(repoRoot, "packages", "cli", "dist", "main.js"), ...args, "--prefix", hub.prefix],
-    { encoding: "utf8", env: { ...process.env, EDOC_AMQP_URL: amqpUrl, USER: "lan" } },
-  );
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+/** The built `edoc` CLI against this hub's broker prefix. */
+const cli = (...args: string[]) => edoc(...args, "--prefix", hub.prefix);
 
-function get(
-  port: number,
-  path: string,
-  tls: boolean,
-  cookie = "",
-): Promise<{ status: number; body: string; cookies: string[] }> {
+/** One plain HTTP GET (the services' loopback ops endpoints), on a fresh connection. */
+function get(port: number, path: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = (tls ? request : httpRequest)(
-      {
-        host: "127.0.0.1",
-        port,
-        path,
-        servername: "localhost",
-        ca: hub.chainPem,
-        // A fresh connection each time: a kept-alive one may be closed by the server mid-poll.
-        agent: false,
-        headers: { host: `localhost:${port}`, ...(cookie ? { cookie } : {}) },
-      },
-      (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (c: string) => {
-          body += c;
-        });
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, body, cookies: res.headers["set-cookie"] ?? [] }),
-        );
-      },
-    );
+    // agent: false: a kept-alive socket may be closed by the server mid-poll.
+    const req = httpRequest({ host: "127.0.0.1", port, path, agent: false }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => {
+        body += c;
+      });
+      res.on("end", () => resolve(body));
+    });
     req.on("error", reject);
     req.end();
   });
@@ -99,23 +73,8 @@ function get(
 
 /** The directory version a service's ops endpoint reports (`edoc_directory_version`). */
 async function versionAt(port: number): Promise<number> {
-  const r = await get(port, "/metrics", false);
-  const m = /^edoc_directory_version\{[^}]*\} (\d+)$/m.exec(r.body);
+  const m = /^edoc_directory_version\{[^}]*\} (\d+)$/m.exec(await get(port, "/metrics"));
   return m ? Number(m[1]) : -1;
-}
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  ms = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function send(to: string[]) {
@@ -137,15 +96,15 @@ describe("the directory changed live", () => {
     const ports = [hub.opsPort, hub.routerOpsPort, hub.consoleOpsPort];
     for (const p of ports) expect(await versionAt(p)).toBe(1);
 
-    const added = edoc(...ADD_NEW);
+    const added = await cli(...ADD_NEW);
     expect(added.stderr).toBe("");
-    expect([added.status, added.stdout]).toEqual([
+    expect([added.code, added.stdout]).toEqual([
       0,
       expect.stringMatching(/^directory version 2: add by lan/),
     ]);
     // Closed from yesterday (a Vietnam day), so it is closed whichever calendar day lookups use.
     const yesterday = vietnamDay(new Date(Date.now() - 86_400_000));
-    const closed = edoc(
+    const closed = await cli(
       "directory",
       "close",
       CLOSING,
@@ -156,25 +115,25 @@ describe("the directory changed live", () => {
       "--actor",
       "hung",
     );
-    expect([closed.status, closed.stdout]).toEqual([
+    expect([closed.code, closed.stdout]).toEqual([
       0,
       expect.stringMatching(/^directory version 3: close by hung/),
     ]);
-    expect(edoc(...ADD_NEW).stdout).toMatch(/^unchanged/);
+    expect((await cli(...ADD_NEW)).stdout).toMatch(/^unchanged/);
 
     // Gateway, router and console all run version 3 within seconds, told by the broadcast.
     for (const p of ports)
-      await until(`version 3 on :${p}`, async () =>
+      await waitUntil(`version 3 on :${p}`, async () =>
         (await versionAt(p)) === 3 ? true : undefined,
       );
 
     const both = await send([NEW, CLOSING]);
     expect(both.status).toBe(202);
     const id = both.body.hubDocumentId;
-    await until("the new agency's delivery", async () =>
+    await waitUntil("the new agency's delivery", async () =>
       (await inboxHas(NEW, id)) ? true : undefined,
     );
-    await until("the successor's delivery", async () =>
+    await waitUntil("the successor's delivery", async () =>
       (await inboxHas(SUCCESSOR, id)) ? true : undefined,
     );
     expect(await inboxHas(CLOSING, id)).toBe(false);
@@ -184,8 +143,8 @@ describe("the directory changed live", () => {
     // The gateway resolves successors when it accepts (the acceptance receipt names who gets it).
     expect(trace.recipients.map((r) => r.recipient).sort()).toEqual([SUCCESSOR, NEW].sort());
 
-    const shown = edoc("directory", "show", CLOSING);
-    expect(shown.status).toBe(0);
+    const shown = await cli("directory", "show", CLOSING);
+    expect(shown.code).toBe(0);
     expect(shown.stdout).toContain(`letters to ${CLOSING} go to ${SUCCESSOR}`);
     expect(shown.stdout).toMatch(/version 3: close by hung/);
   }, 90_000);
@@ -222,7 +181,7 @@ describe("the directory changed live", () => {
 
   it("exports the set and imports an edited TSV of it as one new version; a bad set is refused", async () => {
     const file = join(hub.dir, "directory-export.json");
-    expect(edoc("directory", "export", "-o", file).status).toBe(0);
+    expect((await cli("directory", "export", "-o", file)).code).toBe(0);
     const exported = JSON.parse(readFileSync(file, "utf8")) as {
       agencies: Record<string, string>[];
     };
@@ -237,85 +196,41 @@ describe("the directory changed live", () => {
     const rows = [...exported.agencies, extra].map((a) => cols.map((c) => a[c] ?? "").join("\t"));
     const tsv = join(hub.dir, "directory.tsv");
     writeFileSync(tsv, `${cols.join("\t")}\n${rows.join("\n")}\n`);
-    const imported = edoc("directory", "import", tsv);
-    expect([imported.status, imported.stdout]).toEqual([
+    const imported = await cli("directory", "import", tsv, "--actor", "lan");
+    expect([imported.code, imported.stdout]).toEqual([
       0,
       expect.stringMatching(
         /^directory version 4: import by lan .* from directory\.tsv: 1 added, 0 changed \(000\.25\.30\.H45\)/,
       ),
     ]);
-    const listed = edoc("directory", "list", "--search", "an phú", "--json");
+    const listed = await cli("directory", "list", "--search", "an phú", "--json");
     expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ id: "000.25.30.H45" })]);
 
     // Without the successor the closed agency points at, the set cannot be loaded: refused.
     const broken = rows.filter((r) => !r.startsWith(`${SUCCESSOR}\t`));
     writeFileSync(tsv, `${cols.join("\t")}\n${broken.join("\n")}\n`);
-    const refused = edoc("directory", "import", tsv);
-    expect([refused.status, refused.stderr]).toEqual([
+    const refused = await cli("directory", "import", tsv, "--actor", "lan");
+    expect([refused.code, refused.stderr]).toEqual([
       1,
       expect.stringContaining("DIRECTORY_INVALID"),
     ]);
     writeFileSync(tsv, `${cols.join("\t")}\n28.22.H17\tX\tcommune\t\t2020-01-01\t\t\t\n`);
-    const malformed = edoc("directory", "import", tsv);
-    expect([malformed.status, malformed.stderr]).toEqual([2, expect.stringContaining("line 2")]);
+    const malformed = await cli("directory", "import", tsv);
+    expect([malformed.code, malformed.stderr]).toEqual([2, expect.stringContaining("line 2")]);
   });
 
   it("shows the agencies and the history of changes in the console", async () => {
-    const cookie = await logIn();
-    const list = await get(
-      hub.consolePort,
-      `/agencies?q=${encodeURIComponent("phường 4")}`,
-      true,
-      cookie,
-    );
+    const operator = new ConsoleClient(hub);
+    await operator.logIn(OPERATOR, "/agencies");
+    const list = await operator.request("GET", `/agencies?q=${encodeURIComponent("phường 4")}`);
     expect(list.status).toBe(200);
     expect(list.body).toContain(NEW);
     expect(list.body).toContain("1 cơ quan");
     expect(list.body).toMatch(/Phiên bản 4/);
-    const one = await get(hub.consolePort, `/agencies/${CLOSING}`, true, cookie);
+    const one = await operator.request("GET", `/agencies/${CLOSING}`);
     expect(one.status).toBe(200);
     expect(one.body).toContain("theo mã kế thừa");
     expect(one.body).toContain("hung");
     expect(one.body).toMatch(/Ngừng hoạt động/);
   });
 });
-
-/** Logs in as the operator through the console's own form (CSRF token and login cookie). */
-async function logIn(): Promise<string> {
-  const form = await get(hub.consolePort, "/login", true);
-  const token = /name="_csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? "";
-  const loginCookie = form.cookies.map((c) => c.split(";")[0]).join("; ");
-  const body = new URLSearchParams({
-    username: OPERATOR.username,
-    password: OPERATOR.password,
-    _csrf: token,
-    next: "/agencies",
-  }).toString();
-  const session = await new Promise<string>((resolve, reject) => {
-    const req = request(
-      {
-        host: "127.0.0.1",
-        port: hub.consolePort,
-        path: "/login",
-        method: "POST",
-        servername: "localhost",
-        ca: hub.chainPem,
-        headers: {
-          host: `localhost:${hub.consolePort}`,
-          origin: `https://localhost:${hub.consolePort}`,
-          cookie: loginCookie,
-          "content-type": "application/x-www-form-urlencoded",
-        },
-      },
-      (res) => {
-        res.resume();
-        const set = (res.headers["set-cookie"] ?? []).map((c) => c.split(";")[0] ?? "");
-        resolve(set.filter((c) => c.startsWith("__Host-edoc_console=")).join("; "));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-  expect(session).toMatch(/^__Host-edoc_console=.+/);
-  return session;
-}
