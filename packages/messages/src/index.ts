@@ -8,6 +8,7 @@ import { DirectoryRpcParams, DirectoryRpcResults } from "./directory.js";
 import { MaintenanceRpcParams, MaintenanceRpcResults } from "./maintenance.js";
 import { isoTime, organId, sha256Hex } from "./primitives.js";
 import { ReportsRpcParams, ReportsRpcResults } from "./reports.js";
+import { RetentionRpcParams, RetentionRpcResults } from "./retention.js";
 
 export * from "./directory.js";
 export { MaintenanceState } from "./maintenance.js";
@@ -446,6 +447,7 @@ export const RpcParams = {
   ...DirectoryRpcParams,
   ...MaintenanceRpcParams,
   ...ReportsRpcParams,
+  ...RetentionRpcParams,
   health: z.object({}),
 } as const;
 export type RpcMethod = keyof typeof RpcParams;
@@ -476,6 +478,7 @@ export const RpcResults = {
   ...DirectoryRpcResults,
   ...MaintenanceRpcResults,
   ...ReportsRpcResults,
+  ...RetentionRpcResults,
   health: z.object({
     database: z.boolean(),
     chainHead: z.object({ seq: z.number(), hash: z.string() }).optional(),

@@ -14,6 +14,8 @@ export type ReceiptType =
   | "withdrawn"
   | "dead-lettered"
   | "redriven"
+  /** a letter's bytes removed after its retention period (thời hạn lưu trữ); digest kept */
+  | "purged"
   /** the agency directory changed (hubDocumentId `directory-v<version>`, digest of the set) */
   | "directory-changed";
 
@@ -28,6 +30,7 @@ export const RECEIPT_TYPES: readonly ReceiptType[] = [
   "withdrawn",
   "dead-lettered",
   "redriven",
+  "purged",
   "directory-changed",
 ];
 

@@ -17,6 +17,7 @@ import { KeyedLocks } from "./lock.js";
 import { PendingInbox } from "./pending-inbox.js";
 import { handlePlan } from "./plans.js";
 import { reconcileOnce } from "./reconciler.js";
+import { applyRetention } from "./retention.js";
 import { rpcDispatcher, rpcHandlers } from "./rpc.js";
 
 export interface ArchiveOptions {
@@ -40,6 +41,10 @@ export interface ArchiveOptions {
   deadline?: DeadlinePolicy;
   /** The hub's state as gauges (gauges.ts), recomputed every `refreshMs`. */
   gauges?: { registry: Registry; refreshMs: number; policy: DeadlinePolicy };
+  /** Days a letter's bytes are kept after acceptance (retention.ts); absent = kept forever. */
+  retentionDays?: number;
+  /** How often the retention job runs when there is a policy (default hourly). */
+  retentionEveryMs?: number;
 }
 
 export interface Archive {
@@ -110,6 +115,7 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       crlFiles: opts.crlFiles ?? [],
     },
     { deadline: opts.deadline ?? DEFAULT_DEADLINE_POLICY },
+    opts.retentionDays,
   );
   const reconciler = periodic(ctx.reconcileMs, log, "reconcile", () => reconcileOnce(ctx));
   const directoryReceipts = periodic(ctx.reconcileMs, log, "directory-receipts", () =>
@@ -119,6 +125,12 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
   const g = opts.gauges;
   const gaugeTask =
     g && periodic(g.refreshMs, log, "gauges", hubGauges(ctx, g.registry, g.policy).refresh);
+  const days = opts.retentionDays;
+  const retention = days
+    ? periodic(opts.retentionEveryMs ?? 3_600_000, log, "retention", () =>
+        applyRetention(ctx, days, { dryRun: false, limit: 1000 }),
+      )
+    : undefined;
   let started = false;
 
   return {
@@ -142,8 +154,14 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       directoryReceipts.start();
       signer.start();
       gaugeTask?.start();
+      retention?.start();
       log.info(
-        { chainHead: ledger.head() ?? null, reconcileMs: ctx.reconcileMs, pending },
+        {
+          chainHead: ledger.head() ?? null,
+          reconcileMs: ctx.reconcileMs,
+          pending,
+          retentionDays: days ?? null,
+        },
         "archive started",
       );
     },
@@ -154,6 +172,7 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       await directoryReceipts.stop();
       await signer.stop();
       await gaugeTask?.stop();
+      await retention?.stop();
       // A last head, so a clean shutdown leaves the chain signed up to its end.
       await heads
         .signIfMoved()

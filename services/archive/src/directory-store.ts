@@ -14,8 +14,11 @@ export type DirectoryVersionDoc = Omit<DirectoryChangeRecord, "version"> & {
   agencies?: Agency[];
 };
 
-/** Versions that keep their whole set (a slow reader may still ask for the one before). */
-const KEEP_SETS = 3;
+/**
+ * Versions that keep their whole set: a backup cut at a signed chain head a few changes behind
+ * must still find the set of the version it restores as the latest.
+ */
+const KEEP_SETS = 20;
 
 export interface DirectoryHead {
   record: DirectoryChangeRecord;

@@ -34,7 +34,9 @@ export function waitFor<T>(get: () => T | undefined | Promise<T | undefined>, ms
   });
 }
 
-/** The RpcError a call was refused with (fails the test if it succeeded or failed otherwise). */
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The RpcError a call is refused with (fails the test when it is not refused). */
 export async function rpcError(p: Promise<unknown>): Promise<RpcError> {
   const err = await p.then(
     () => undefined,
@@ -43,8 +45,6 @@ export async function rpcError(p: Promise<unknown>): Promise<RpcError> {
   if (!(err instanceof RpcError)) throw new Error(`expected an RpcError, got ${String(err)}`);
   return err;
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface Harness {
   prefix: string;
@@ -67,6 +67,7 @@ export async function startHarness(opts: {
   chainHeadMs?: number;
   hubKeyPem?: string;
   gauges?: ArchiveOptions["gauges"];
+  retentionDays?: number;
 }): Promise<Harness> {
   const prefix = `t-archive-${randomBytes(4).toString("hex")}`;
   const store = await connectStore({ url: mongoUrl, dbName: prefix });

@@ -1,4 +1,5 @@
 import type { Command } from "../command.js";
+import { backupCommand, restoreCommand } from "./backup.js";
 import {
   ackCommand,
   fetchCommand,
@@ -15,6 +16,7 @@ import { maintenanceCommand } from "./maintenance.js";
 import { parseCommand } from "./parse.js";
 import { pkiCommand } from "./pki.js";
 import { reportCommand } from "./report.js";
+import { retentionCommand } from "./retention.js";
 import { signCommand } from "./sign.js";
 import { verifyCommand } from "./verify.js";
 
@@ -36,4 +38,7 @@ export const commands: readonly Command[] = [
   consoleCommand,
   directoryCommand,
   maintenanceCommand,
+  backupCommand,
+  restoreCommand,
+  retentionCommand,
 ];
