@@ -15,7 +15,7 @@ import {
 } from "@edoc/directory";
 import type { DirectoryChange, DirectoryChangeRecord } from "@edoc/messages";
 import { vietnamDay } from "@edoc/vntime";
-import { callHubArchive, timeoutOf } from "../archive-rpc.js";
+import { BUS_OPTIONS, callHubArchive, timeoutOf } from "../archive-rpc.js";
 import {
   CliError,
   type Command,
@@ -85,13 +85,7 @@ replaced: export, edit, import.\n${CHANGE_HELP}`,
   ],
 });
 
-/** Where the hub is: `--amqp`, `--prefix` (else the services' environment), `--timeout MS`. */
-const archiveOptions = {
-  amqp: { type: "string" },
-  prefix: { type: "string" },
-  timeout: { type: "string" },
-} as const;
-const changeOptions = { ...archiveOptions, actor: { type: "string" } } as const;
+const changeOptions = { ...BUS_OPTIONS, actor: { type: "string" } } as const;
 
 interface ArchiveTarget {
   amqp?: string | undefined;
@@ -240,7 +234,7 @@ function row(a: Agency): string {
 async function list(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, {
     options: {
-      ...archiveOptions,
+      ...BUS_OPTIONS,
       at: { type: "string" },
       tier: { type: "string" },
       search: { type: "string" },
@@ -264,7 +258,7 @@ async function list(argv: string[]): Promise<number> {
 
 async function show(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
-    options: { ...archiveOptions, json: { type: "boolean" } },
+    options: { ...BUS_OPTIONS, json: { type: "boolean" } },
     positionals: ["ORGANID"],
   });
   const id = organId(positionals[0] ?? "", "ORGANID");
@@ -293,7 +287,7 @@ async function show(argv: string[]): Promise<number> {
 /** The whole current set (every period) as `edoc-directory/1`: edit it, then import it back. */
 async function exportFile(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, {
-    options: { ...archiveOptions, output: { type: "string", short: "o" } },
+    options: { ...BUS_OPTIONS, output: { type: "string", short: "o" } },
   });
   const text = `${JSON.stringify(toDirectoryJson((await snapshot(values)).all()), null, 2)}\n`;
   if (!values.output) {
