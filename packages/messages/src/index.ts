@@ -4,20 +4,16 @@
  * typed values; nothing else is shared between services.
  */
 import { z } from "zod";
+import { DirectoryRpcParams, DirectoryRpcResults } from "./directory.js";
 import { MaintenanceRpcParams, MaintenanceRpcResults } from "./maintenance.js";
 import { PdfCheck } from "./pades.js";
+import { isoTime, organId, sha256Hex } from "./primitives.js";
 import { ReportsRpcParams, ReportsRpcResults } from "./reports.js";
-
-export { MaintenanceState } from "./maintenance.js";
-export { PdfCheck, PdfRecord, PdfSignatureRecord } from "./pades.js";
-
 import { RetentionRpcParams, RetentionRpcResults } from "./retention.js";
 
-const organId = z
-  .string()
-  .regex(/^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$/, "OrganId V1V2V3.Z1Z2.Y1Y2.X1X2X3");
-const isoTime = z.string().datetime({ offset: true });
-const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+export * from "./directory.js";
+export { MaintenanceState } from "./maintenance.js";
+export { PdfCheck, PdfRecord, PdfSignatureRecord } from "./pades.js";
 
 export const DocType = z.enum(["new", "revoke", "update", "replace", "status"]);
 export type DocType = z.infer<typeof DocType>;
@@ -454,6 +450,7 @@ export const RpcParams = {
   "documents.trace": z.object({ actingFor: z.array(organId), id: z.string() }),
   "evidence.export": EvidenceExportParams,
   ...ConsoleRpcParams,
+  ...DirectoryRpcParams,
   ...MaintenanceRpcParams,
   ...ReportsRpcParams,
   ...RetentionRpcParams,
@@ -484,6 +481,7 @@ export const RpcResults = {
   "documents.trace": Trace,
   "evidence.export": EvidenceExportResult,
   ...ConsoleRpcResults,
+  ...DirectoryRpcResults,
   ...MaintenanceRpcResults,
   ...ReportsRpcResults,
   ...RetentionRpcResults,

@@ -15,6 +15,11 @@ export {
 } from "./config.js";
 export { loadDeadlinePolicy } from "./deadline.js";
 export { loadDirectory, loadTrust, readText, type TrustMaterial } from "./files.js";
+export {
+  LiveDirectory,
+  type LiveDirectoryOptions,
+  startLiveDirectory,
+} from "./live-directory.js";
 export { serveOps } from "./ops.js";
 
 /**

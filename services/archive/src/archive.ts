@@ -1,4 +1,5 @@
 import type { Bus } from "@edoc/bus";
+import { type Agency, demoNetwork } from "@edoc/directory";
 import { DEFAULT_DEADLINE_POLICY, type DeadlinePolicy } from "@edoc/routing";
 import type { Logger } from "@edoc/runtime";
 import type { Store } from "@edoc/store";
@@ -8,6 +9,8 @@ import { ChainHeadSigner } from "./chain-heads.js";
 import { checkLayout, collections, ensureIndexes } from "./collections.js";
 import type { Ctx } from "./context.js";
 import { handleDeadLetter } from "./dead-letters.js";
+import { attestPending, seedDirectory } from "./directory.js";
+import { DirectoryVersions } from "./directory-store.js";
 import { hubGauges } from "./gauges.js";
 import { Ledger } from "./ledger.js";
 import { KeyedLocks } from "./lock.js";
@@ -32,6 +35,8 @@ export interface ArchiveOptions {
   /** CA certificates (PEM bundle) and CRL files put into evidence bundles, read at each export. */
   trustFile?: string;
   crlFiles?: readonly string[];
+  /** Version 1 of the agency directory when the database has none (default: the demo network). */
+  directorySeed?: { agencies: Agency[]; source: string };
   /** The receipt deadline the monthly reports judge deliveries by (default: the law's reading). */
   deadline?: DeadlinePolicy;
   /** The hub's state as gauges (gauges.ts), recomputed every `refreshMs`. */
@@ -87,6 +92,7 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
     c,
     blobs: new Blobs(c),
     ledger,
+    directory: new DirectoryVersions(c.directoryVersions),
     inbox: new PendingInbox(),
     bus: opts.bus,
     log,
@@ -112,6 +118,9 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
     opts.retentionDays,
   );
   const reconciler = periodic(ctx.reconcileMs, log, "reconcile", () => reconcileOnce(ctx));
+  const directoryReceipts = periodic(ctx.reconcileMs, log, "directory-receipts", () =>
+    attestPending(ctx),
+  );
   const signer = periodic(opts.chainHeadMs ?? 10_000, log, "chain-head", () => heads.signIfMoved());
   const g = opts.gauges;
   const gaugeTask =
@@ -132,11 +141,17 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       await ensureIndexes(c);
       await ledger.load();
       await heads.load();
+      const seed = opts.directorySeed ?? {
+        agencies: demoNetwork().agencies,
+        source: "demo network",
+      };
+      await seedDirectory(ctx, seed.agencies, seed.source);
       const pending = await ctx.inbox.load(c.deliveries);
       await opts.bus.consume("archive.plans", (msg) => handlePlan(ctx, msg));
       await opts.bus.consume("dead", (msg) => handleDeadLetter(ctx, msg));
       await opts.bus.serve("archive.rpc", rpcDispatcher(ctx, handlers));
       reconciler.start();
+      directoryReceipts.start();
       signer.start();
       gaugeTask?.start();
       retention?.start();
@@ -154,6 +169,7 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       if (!started) return;
       started = false;
       await reconciler.stop();
+      await directoryReceipts.stop();
       await signer.stop();
       await gaugeTask?.stop();
       await retention?.stop();

@@ -8,6 +8,7 @@ import type {
 import type { Receipt } from "@edoc/receipts";
 import type { Collection, Db } from "mongodb";
 import { Deliveries } from "./deliveries.js";
+import type { DirectoryVersionDoc } from "./directory-store.js";
 import type { MaintenanceDoc } from "./maintenance.js";
 import { cachedById } from "./row-cache.js";
 
@@ -246,6 +247,7 @@ export interface Collections {
   receipts: Collection<ReceiptDoc>;
   chainHeads: Collection<ChainHeadDoc>;
   deadLetters: Collection<DeadLetterDoc>;
+  directoryVersions: Collection<DirectoryVersionDoc>;
   maintenance: Collection<MaintenanceDoc>;
 }
 
@@ -287,6 +289,7 @@ export function collections(db: Db): Collections {
     receipts: db.collection<ReceiptDoc>("receipts", OPTS),
     chainHeads: db.collection<ChainHeadDoc>("chainHeads", OPTS),
     deadLetters: db.collection<DeadLetterDoc>("deadLetters", OPTS),
+    directoryVersions: db.collection<DirectoryVersionDoc>("directoryVersions", OPTS),
     maintenance: db.collection<MaintenanceDoc>("maintenance", OPTS),
   };
 }

@@ -5,6 +5,7 @@ import {
   createMetrics,
   envInt,
   loadDeadlinePolicy,
+  loadDirectory,
   loadHubConfig,
   onShutdown,
   serveOps,
@@ -50,6 +51,11 @@ async function main(): Promise<void> {
     crlFiles: (process.env.EDOC_CRL_FILES ?? "").split(",").filter(Boolean),
     reconcileMs,
     chainHeadMs,
+    // Only used while the database holds no directory yet (the first start of a hub).
+    directorySeed: {
+      agencies: loadDirectory(config.directoryFile).all(),
+      source: config.directoryFile ?? "demo network",
+    },
     deadline,
     gauges: {
       registry: metrics,

@@ -16,6 +16,7 @@ import {
   consoleTrace,
 } from "./console.js";
 import type { Ctx } from "./context.js";
+import { directoryChange, directoryHistory, directorySnapshot } from "./directory.js";
 import { listDocuments, traceDocument } from "./documents.js";
 import { type EvidenceDeps, evidenceExport } from "./evidence.js";
 import { ackDelivery, fetchDelivery, fetchDeliveryChunk, listInbox } from "./inbox.js";
@@ -52,6 +53,9 @@ export function rpcHandlers(
     "console.deadLetters": consoleDeadLetters,
     "console.redrive": consoleRedrive,
     "evidence.export": evidenceExport(evidence),
+    "directory.change": directoryChange,
+    "directory.snapshot": directorySnapshot,
+    "directory.history": directoryHistory,
     "maintenance.get": getMaintenance,
     "maintenance.set": setMaintenance,
     "reports.monthly": monthlyCounts(reports),

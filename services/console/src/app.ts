@@ -4,6 +4,7 @@ import { verifyBundle } from "@edoc/evidence";
 import { ConsoleSearchState } from "@edoc/messages";
 import type { Logger } from "@edoc/runtime";
 import express, { type NextFunction, type Request, type Response } from "express";
+import { agencyRoutes } from "./agency-routes.js";
 import {
   ArchiveError,
   archiveHealth,
@@ -609,6 +610,7 @@ export function createConsoleApp(deps: ConsoleDeps): express.Express {
     }),
   );
 
+  agencyRoutes(app, { deps, page, send, viewer, offset });
   registerReportRoutes(app, {
     page,
     send,

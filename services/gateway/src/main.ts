@@ -6,10 +6,10 @@ import { Bus } from "@edoc/bus";
 import {
   createLogger,
   createMetrics,
-  loadDirectory,
   onShutdown,
   readText,
   serveOps,
+  startLiveDirectory,
   type TrustMaterial,
 } from "@edoc/runtime";
 import { signXml } from "@edoc/signature";
@@ -24,7 +24,6 @@ const config = loadGatewayConfig();
 const metrics = createMetrics("gateway");
 const hubKeyPem = readText(config.hubKeyFile ?? "", "hub key");
 const hubCertPem = readText(config.hubCertFile ?? "", "hub certificate");
-const directory = loadDirectory(config.directoryFile);
 const actsFor = loadActsFor(config.actsForFile);
 
 /** TLS 1.2+ only, forward-secret AEAD suites, client certificates checked against trust + CRLs. */
@@ -44,6 +43,7 @@ let onTrustChange: (trust: TrustMaterial) => void = () => {};
 const trust = new TrustStore(config.trustFile, config.crlFiles, log, (m) => onTrustChange(m));
 
 const bus = await Bus.connect({ url: config.amqpUrl, prefix: config.busPrefix, logger: log });
+const directory = await startLiveDirectory(config, bus, log, metrics);
 const maintenance = new MaintenanceSwitch(bus, log, metrics, config.maintenancePollMs);
 await maintenance.poll();
 maintenance.start();
@@ -55,7 +55,7 @@ const app = createGatewayApp({
   pdfPolicy: loadPdfPolicy(config.pdfPolicyFile),
   maxPacketBytes: config.maxPacketBytes,
   rateLimit: { ratePerSecond: config.ratePerSecond, burst: config.rateBurst },
-  directory: () => directory,
+  directory: () => directory.current(),
   trust: () => ({
     trustAnchors: trust.current.anchors,
     intermediates: trust.current.intermediates,
@@ -71,7 +71,7 @@ const app = createGatewayApp({
   refuseIfMaintenance: () => maintenance.refuseIfOn(),
   signReceipt: (xml) => signXml(xml, { privateKeyPem: hubKeyPem, certificatePem: hubCertPem }),
   health: async () => ({
-    directory: directory.size > 0,
+    directory: directory.current().size > 0,
     signingKey: hubKeyPem.includes("PRIVATE KEY"),
   }),
 });
@@ -152,7 +152,8 @@ server.listen(config.port, config.host, () =>
     {
       host: config.host,
       port: config.port,
-      agencies: directory.size,
+      agencies: directory.current().size,
+      directoryVersion: directory.version,
       ratePerSecond: config.ratePerSecond,
       rateBurst: config.rateBurst,
       trustReloadMs: config.trustReloadMs,
@@ -165,6 +166,7 @@ const ops = serveOps(config.opsPort, metrics, async () => ({ broker: bus.connect
 
 onShutdown(log, async () => {
   trust.stop();
+  directory.stop();
   maintenance.stop();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   ops.close();

@@ -3,6 +3,7 @@ import { backupCommand, restoreCommand } from "./backup.js";
 import { ackCommand, fetchCommand, inboxCommand, sendCommand, traceCommand } from "./client.js";
 import { consoleCommand } from "./console.js";
 import { demoLetterCommand } from "./demo-letter.js";
+import { directoryCommand } from "./directory.js";
 import { evidenceCommand } from "./evidence.js";
 import { maintenanceCommand } from "./maintenance.js";
 import { parseCommand } from "./parse.js";
@@ -29,6 +30,7 @@ export const commands: readonly Command[] = [
   statusCommand,
   traceCommand,
   consoleCommand,
+  directoryCommand,
   maintenanceCommand,
   backupCommand,
   restoreCommand,
