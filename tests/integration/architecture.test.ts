@@ -17,6 +17,7 @@ const PURE = [
   "routing",
   "receipts",
   "evidence",
+  "vdxp",
 ];
 const IO_MODULES = [
   "node:fs",
