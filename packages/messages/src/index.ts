@@ -4,6 +4,7 @@
  * typed values; nothing else is shared between services.
  */
 import { z } from "zod";
+import { SystemsRpcParams, SystemsRpcResults } from "./systems.js";
 
 const organId = z
   .string()
@@ -442,6 +443,7 @@ export const RpcParams = {
   "documents.trace": z.object({ actingFor: z.array(organId), id: z.string() }),
   "evidence.export": EvidenceExportParams,
   ...ConsoleRpcParams,
+  ...SystemsRpcParams,
   health: z.object({}),
 } as const;
 export type RpcMethod = keyof typeof RpcParams;
@@ -469,6 +471,7 @@ export const RpcResults = {
   "documents.trace": Trace,
   "evidence.export": EvidenceExportResult,
   ...ConsoleRpcResults,
+  ...SystemsRpcResults,
   health: z.object({
     database: z.boolean(),
     chainHead: z.object({ seq: z.number(), hash: z.string() }).optional(),
@@ -476,4 +479,10 @@ export const RpcResults = {
 } as const;
 export type RpcResultOf<M extends RpcMethod> = z.infer<(typeof RpcResults)[M]>;
 
+export {
+  Registration,
+  SystemAuth,
+  SystemId,
+  SystemView,
+} from "./systems.js";
 export { z };

@@ -39,3 +39,4 @@ export {
   verifyHash,
 } from "./sign.js";
 export { formatTimestamp, parseTimestamp, withinWindow } from "./timestamp.js";
+export { generateSecret, openSecret, parseSystemsKey, sealSecret } from "./secrets.js";

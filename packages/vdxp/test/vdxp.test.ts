@@ -136,3 +136,20 @@ describe("envelopes and error codes", () => {
     expect(new Set(codes).size).toBe(codes.length);
   });
 });
+
+describe("sealed secrets", () => {
+  it("seal and open under the systems key, bound to the system id; other keys or ids fail", async () => {
+    const { generateSecret, openSecret, parseSystemsKey, sealSecret } = await import(
+      "../src/index.js"
+    );
+    const key = parseSystemsKey("ab".repeat(32));
+    const secret = generateSecret();
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const sealed = sealSecret(key, "vxp.saas.03", secret);
+    expect(sealed).not.toContain(secret);
+    expect(openSecret(key, "vxp.saas.03", sealed)).toBe(secret);
+    expect(openSecret(key, "vxp.other", sealed)).toBeUndefined();
+    expect(openSecret(parseSystemsKey("cd".repeat(32)), "vxp.saas.03", sealed)).toBeUndefined();
+    expect(() => parseSystemsKey("short")).toThrow(/64 hex/);
+  });
+});

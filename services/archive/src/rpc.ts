@@ -19,6 +19,16 @@ import type { Ctx } from "./context.js";
 import { listDocuments, traceDocument } from "./documents.js";
 import { type EvidenceDeps, evidenceExport } from "./evidence.js";
 import { ackDelivery, fetchDelivery, fetchDeliveryChunk, listInbox } from "./inbox.js";
+import {
+  addSystem,
+  createRegistration,
+  decideRegistration,
+  getSystem,
+  listRegistrations,
+  listSystems,
+  moveMailbox,
+  updateSystem,
+} from "./systems.js";
 
 /** Methods whose reply carries raw bytes beside its JSON (@edoc/bus RpcBytes). */
 type Reply<M extends RpcMethod> = M extends "inbox.fetchChunk" ? RpcBytes : RpcResultOf<M>;
@@ -44,6 +54,14 @@ export function rpcHandlers(health: Handlers["health"], evidence: EvidenceDeps):
     "console.deadLetters": consoleDeadLetters,
     "console.redrive": consoleRedrive,
     "evidence.export": evidenceExport(evidence),
+    "systems.add": addSystem,
+    "systems.list": listSystems,
+    "systems.get": getSystem,
+    "systems.update": updateSystem,
+    "systems.move": moveMailbox,
+    "registrations.create": createRegistration,
+    "registrations.list": listRegistrations,
+    "registrations.decide": decideRegistration,
     health,
   };
 }
