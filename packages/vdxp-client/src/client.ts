@@ -131,8 +131,7 @@ export class VdxpClient {
   }
 
   async getAgenciesListQD20(level?: string) {
-    return (await this.json("getAgenciesListQD20", AgenciesQd20Answer, { params: { level } }))
-      .data;
+    return (await this.json("getAgenciesListQD20", AgenciesQd20Answer, { params: { level } })).data;
   }
 
   async getSynchronizeUnit(level?: string) {
@@ -173,8 +172,7 @@ export class VdxpClient {
 
   /** The raw exchange: headers signed as the SDK signs them. */
   call(operation: string, input: CallInput = {}): Promise<RawReply> {
-    const method =
-      input.method ?? (OPERATIONS as Record<string, string>)[operation] ?? "POST";
+    const method = input.method ?? (OPERATIONS as Record<string, string>)[operation] ?? "POST";
     const contentType = input.contentType ?? "application/json";
     const signed: [string, string][] = [
       ["systemid", this.o.systemId],

@@ -1,6 +1,6 @@
 export { type Envelope, failEnvelope, okEnvelope } from "./envelope.js";
 export { VDXP_ERRORS, type VdxpError, type VdxpErrorCode, vdxpErrorOf } from "./errors.js";
-export { hashFile, hashFileMatches, normaliseHashFile, sentFile } from "./hash-file.js";
+export { hashFile, hashFileMatches, normaliseHashFile } from "./hash-file.js";
 export {
   HEADER_PREFIX,
   headerName,
@@ -30,6 +30,7 @@ export {
   UnitsAnswer,
   vietnamIso,
 } from "./schemas.js";
+export { generateSecret, openSecret, parseSystemsKey, sealSecret } from "./secrets.js";
 export {
   hmacHex,
   readSignedRequest,
@@ -39,4 +40,3 @@ export {
   verifyHash,
 } from "./sign.js";
 export { formatTimestamp, parseTimestamp, withinWindow } from "./timestamp.js";
-export { generateSecret, openSecret, parseSystemsKey, sealSecret } from "./secrets.js";

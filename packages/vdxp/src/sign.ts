@@ -22,7 +22,10 @@ export function hmacHex(secret: string, text: string): string {
  * The three authentication headers for `params` (name without prefix → value), in the order
  * given: merge them into the request's headers beside the parameters themselves.
  */
-export function signHeaders(params: ReadonlyArray<[string, string]>, secret: string): SignedHeaders {
+export function signHeaders(
+  params: ReadonlyArray<[string, string]>,
+  secret: string,
+): SignedHeaders {
   const object: Record<string, string> = {};
   for (const [name, value] of params) object[headerName(name)] = value;
   const text = JSON.stringify(object);

@@ -198,7 +198,10 @@ export async function decideRegistration(
     if (!d) throw new RpcError("REGISTRATION_UNKNOWN", `no registration request ${p.id}`, 404);
     throw new RpcError("REGISTRATION_DECIDED", `request ${p.id} was already ${d.state}`, 409);
   }
-  ctx.log.info({ registration: p.id, decision: p.decision, actor: p.actor }, "registration decided");
+  ctx.log.info(
+    { registration: p.id, decision: p.decision, actor: p.actor },
+    "registration decided",
+  );
   const d = await ctx.c.registrations.findOne({ _id: p.id });
   return { registration: registration(d!) };
 }

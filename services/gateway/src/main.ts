@@ -16,6 +16,7 @@ import { signXml } from "@edoc/signature";
 import { createGatewayApp } from "./app.js";
 import { loadActsFor, loadGatewayConfig } from "./config.js";
 import { TrustStore } from "./trust.js";
+import { startVdxpServer } from "./vdxp/server.js";
 
 const log = createLogger("gateway");
 const config = loadGatewayConfig();
@@ -42,13 +43,10 @@ let onTrustChange: (trust: TrustMaterial) => void = () => {};
 const trust = new TrustStore(config.trustFile, config.crlFiles, log, (m) => onTrustChange(m));
 
 const bus = await Bus.connect({ url: config.amqpUrl, prefix: config.busPrefix, logger: log });
-const app = createGatewayApp({
+const rateLimit = { ratePerSecond: config.ratePerSecond, burst: config.rateBurst };
+// One accept path for both doors: the same directory, trust policy and receipt signer.
+const submitDeps = {
   bus,
-  log,
-  metrics,
-  actsFor,
-  maxPacketBytes: config.maxPacketBytes,
-  rateLimit: { ratePerSecond: config.ratePerSecond, burst: config.rateBurst },
   directory: () => directory,
   trust: () => ({
     trustAnchors: trust.current.anchors,
@@ -62,7 +60,16 @@ const app = createGatewayApp({
       ...(config.maxElements ? { maxElements: config.maxElements } : {}),
     },
   }),
-  signReceipt: (xml) => signXml(xml, { privateKeyPem: hubKeyPem, certificatePem: hubCertPem }),
+  signReceipt: (xml: string) =>
+    signXml(xml, { privateKeyPem: hubKeyPem, certificatePem: hubCertPem }),
+};
+const app = createGatewayApp({
+  ...submitDeps,
+  log,
+  metrics,
+  actsFor,
+  maxPacketBytes: config.maxPacketBytes,
+  rateLimit,
   health: async () => ({
     directory: directory.size > 0,
     signingKey: hubKeyPem.includes("PRIVATE KEY"),
@@ -98,7 +105,19 @@ server.prependListener("request", (req, res) => {
   inFlight.add(res);
   res.once("close", () => inFlight.delete(res));
 });
+const vdxpServer = config.vdxp
+  ? startVdxpServer(
+      config.vdxp,
+      config.host,
+      () => secureContext(trust.current),
+      { ...submitDeps, log, metrics, maxPacketBytes: config.maxPacketBytes, rateLimit },
+      log,
+    )
+  : undefined;
+
 onTrustChange = (material) => {
+  vdxpServer?.setSecureContext(secureContext(material));
+  vdxpServer?.closeIdleConnections();
   server.setSecureContext(secureContext(material));
   for (const res of inFlight) {
     if (!res.headersSent) res.setHeader("Connection", "close");
@@ -157,7 +176,11 @@ const ops = serveOps(config.opsPort, metrics, async () => ({ broker: bus.connect
 
 onShutdown(log, async () => {
   trust.stop();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await Promise.all(
+    [server, vdxpServer].map(
+      (s) => new Promise<void>((resolve) => (s ? s.close(() => resolve()) : resolve())),
+    ),
+  );
   ops.close();
   await bus.close();
 });
