@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, openSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { createServer } from "node:net";
@@ -60,6 +61,8 @@ export class TestHub {
   consolePort = 0;
   consoleOpsPort = 0;
   routerOpsPort = 0;
+  /** The VDXP listener's HTTPS port (national axis protocol). */
+  vdxpPort = 0;
   pki!: DevPkiState;
   chainPem = "";
   private env: Record<string, string> = {};
@@ -83,7 +86,12 @@ export class TestHub {
       writeFileSync(join(this.dir, "directory.json"), JSON.stringify(this.opts.directory));
     }
     await this.writeCrl();
+    // The systems key (AES-256-GCM) sealing VDXP system secrets, 0600 like infra/up.sh's.
+    writeFileSync(join(this.dir, "systems.key"), `${randomBytes(32).toString("hex")}\n`, {
+      mode: 0o600,
+    });
     this.port = await freePort();
+    this.vdxpPort = await freePort();
     this.opsPort = await freePort();
     this.archiveOpsPort = await freePort();
     if (this.opts.console) {
@@ -104,6 +112,8 @@ export class TestHub {
       EDOC_CRL_FILES: `${join(this.dir, "crl.pem")},${join(this.dir, "root-crl.pem")}`,
       EDOC_ACTS_FOR_FILE: join(this.dir, "acts-for.json"),
       EDOC_GATEWAY_PORT: String(this.port),
+      EDOC_VDXP_PORT: String(this.vdxpPort),
+      EDOC_SYSTEMS_KEY_FILE: join(this.dir, "systems.key"),
       EDOC_OPS_PORT: String(this.opsPort),
       EDOC_ARCHIVE_OPS_PORT: String(this.archiveOpsPort),
       ...(this.opts.directory !== undefined
@@ -129,6 +139,39 @@ export class TestHub {
       this.startService("console");
       await this.waitConsole();
     }
+  }
+
+  /** The VDXP listener's endpoint (the SDK's `endpoint`). */
+  get vdxpUrl(): string {
+    return `https://localhost:${this.vdxpPort}`;
+  }
+
+  /**
+   * Runs the real \`edoc system …\` (built CLI) against this hub; returns its stdout. Throws with
+   * its stderr and exit code when it fails.
+   */
+  edocSystem(args: string[]): string {
+    const cli = join(repoRoot, "packages", "cli", "dist", "main.js");
+    const r = spawnSync(process.execPath, [cli, "system", ...args], {
+      env: { ...process.env, ...this.env },
+      encoding: "utf8",
+    });
+    if (r.status !== 0)
+      throw new Error(`edoc system ${args.join(" ")}: exit ${r.status}: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  /** Registers a VDXP system with \`edoc system add\` and returns the secret it showed once. */
+  addSystem(systemId: string, organIds: string[], extra: string[] = []): string {
+    const out = this.edocSystem([
+      "add",
+      systemId,
+      ...organIds.flatMap((o) => ["--organ", o]),
+      ...extra,
+    ]);
+    const secret = /\(shown once[^)]*\): (\S+)/.exec(out)?.[1];
+    if (!secret) throw new Error(`no secret in: ${out}`);
+    return secret;
   }
 
   /** The console's base URL (HTTPS, the hub's certificate; no client certificate). */

@@ -25,6 +25,8 @@ export const ReceivedItem = z.object({
   status_desc: z.string(),
   /** extras a vendor may use: the letter's DocumentId, its subject, the status code carried */
   documentId: z.string().optional(),
+  /** new | revoke | update | replace | status (TraceHeaderList/Bussiness) */
+  docType: z.string().optional(),
   subject: z.string().optional(),
   statusCode: z.string().optional(),
 });

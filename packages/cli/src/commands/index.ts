@@ -13,6 +13,7 @@ import { evidenceCommand } from "./evidence.js";
 import { parseCommand } from "./parse.js";
 import { pkiCommand } from "./pki.js";
 import { signCommand } from "./sign.js";
+import { systemCommand } from "./system.js";
 import { verifyCommand } from "./verify.js";
 
 /** Every `edoc` command, in the order `edoc help` lists them. */
@@ -30,4 +31,5 @@ export const commands: readonly Command[] = [
   statusCommand,
   traceCommand,
   consoleCommand,
+  systemCommand,
 ];

@@ -37,6 +37,7 @@ export function receivedItem(i: InboxItem): ReceivedItem {
     status,
     status_desc: desc,
     documentId: i.documentId,
+    docType: i.docType,
     ...(i.subject !== undefined ? { subject: i.subject } : {}),
     ...(i.statusCode !== undefined ? { statusCode: i.statusCode } : {}),
   };
