@@ -9,9 +9,10 @@ const COMMUNE = "000.20.30.H45"; // UBND Phường 1: system vxp.commune
 const DEPT = "000.00.02.H45"; // Sở Nội vụ: system vxp.dept
 const DISTRICT = "000.00.30.H45"; // UBND TP Tuy Hòa: native API (mTLS)
 const OTHER = "000.00.03.H45"; // Sở Tài chính: native API only
+const HOSTED = "000.22.30.H45"; // xã Bình Kiến
 
 const hub = new TestHub({
-  agencies: [COMMUNE, DEPT, DISTRICT, OTHER],
+  agencies: [COMMUNE, DEPT, DISTRICT, OTHER, HOSTED],
   // A disable or a rotation must show within this (production default: 5 s).
   env: { EDOC_VDXP_SYSTEM_CACHE_MS: "300" },
 });
@@ -188,3 +189,154 @@ describe("one hub, two doors", () => {
     expect(got.body.equals(bytes)).toBe(true);
   });
 });
+
+describe("VDXP refusals: a FAIL envelope with a stable ErrorCode, the listener alive, nothing stored", () => {
+  it("authentication: missing or wrong HMAC, unknown system, stale timestamp", async () => {
+    const missing = await commune.envelope("countReceiveEdoc", { auth: "none" });
+    expect(missing).toMatchObject({ status: "FAIL", ErrorCode: "10" });
+    const wrong = await commune.envelope("countReceiveEdoc", { auth: { secret: "not-it" } });
+    expect(wrong).toMatchObject({ status: "FAIL", ErrorCode: "11" });
+    expect(await failCode(client("vxp.nobody", "x").countReceiveEdoc())).toBe("12");
+    const stale = await commune.envelope("countReceiveEdoc", {
+      auth: { timestamp: new Date(Date.now() - 10 * 60_000) },
+    });
+    expect(stale).toMatchObject({ status: "FAIL", ErrorCode: "14" });
+  });
+
+  it("a disabled system is refused within the cache period; enabled again it works", async () => {
+    const off = client("vxp.off", hub.addSystem("vxp.off", [HOSTED]));
+    expect(await off.countReceiveEdoc()).toBe(0);
+    hub.edocSystem(["disable", "vxp.off"]);
+    await until(
+      "refusal of the disabled system",
+      () => off.envelope("countReceiveEdoc"),
+      (e) => e.ErrorCode === "13",
+    );
+    hub.edocSystem(["enable", "vxp.off"]);
+    await until(
+      "the enabled system",
+      () => off.envelope("countReceiveEdoc"),
+      (e) => e.status === "OK",
+    );
+  });
+
+  it("a rotated secret replaces the old one", async () => {
+    const old = hub.addSystem("vxp.rot", [DISTRICT]);
+    const fresh = /\(shown once[^)]*\): (\S+)/.exec(
+      hub.edocSystem(["rotate-secret", "vxp.rot"]),
+    )?.[1];
+    expect(fresh).toBeTruthy();
+    expect(fresh).not.toBe(old);
+    await until(
+      "the old secret refused",
+      () => client("vxp.rot", old).envelope("countReceiveEdoc"),
+      (e) => e.ErrorCode === "11",
+    );
+    expect(await client("vxp.rot", fresh!).countReceiveEdoc()).toBeGreaterThanOrEqual(0);
+  });
+
+  it("mutual TLS on top, when the system requires it: a trusted certificate bound to its agency", async () => {
+    // OTHER's mailbox is another system's: add refuses it, move hands it over.
+    hub.addSystem("vxp.before", [OTHER, "000.21.31.H45"]);
+    expect(() => hub.addSystem("vxp.mtls", [OTHER], ["--require-mtls"])).toThrow(/MAILBOX_TAKEN/);
+    const secret = hub.addSystem("vxp.mtls", ["000.21.30.H45"], ["--require-mtls"]);
+    const moved = hub.edocSystem(["move", OTHER, "--to", "vxp.mtls"]);
+    expect(moved).toContain("from vxp.before to vxp.mtls");
+    expect(await failCode(client("vxp.mtls", secret).countReceiveEdoc())).toBe("15");
+    expect(await failCode(client("vxp.mtls", secret, A(DEPT)).countReceiveEdoc())).toBe("15");
+    expect(await client("vxp.mtls", secret, A(OTHER)).countReceiveEdoc()).toBe(0);
+  });
+
+  it("a `from` the system may not act for, in the header or in the packet", async () => {
+    const { xml } = letterXml(DISTRICT, [DEPT]);
+    const letter = sign(A(DISTRICT), xml);
+    const e1 = await commune.envelope("sendEdoc", sendInput(DISTRICT, letter));
+    expect(e1).toMatchObject({ status: "FAIL", ErrorCode: "16" });
+    const e2 = await commune.envelope("sendEdoc", sendInput(COMMUNE, letter));
+    expect(e2).toMatchObject({ ErrorCode: "16", edocCode: "SENDER_NOT_AUTHORISED" });
+    expect(await failCode(dept.deleteAgency(COMMUNE))).toBe("16");
+  });
+
+  it("a docId of another agency is not found, for getEdoc, downloadEdoc and updateStatus", async () => {
+    const { xml, documentId } = letterXml(COMMUNE, [DEPT]);
+    await commune.sendEdoc(COMMUNE, sign(A(COMMUNE), xml));
+    const item = (
+      await until(
+        "dept's list",
+        () => dept.getReceivedEdocList(),
+        (xs) => xs.some((x) => x.documentId === documentId),
+      )
+    ).find((x) => x.documentId === documentId)!;
+    expect(await failCode(commune.getEdoc(item.docId))).toBe("17");
+    expect(await failCode(commune.downloadEdoc(item.docId))).toBe("17");
+    expect(await failCode(commune.updateStatus(item.docId, "done"))).toBe("17");
+    // Acknowledging before fetching is refused too (the SDK fetches first).
+    expect(await failCode(dept.updateStatus(item.docId, "done"))).toBe("35");
+  });
+
+  it("content: malformed edXML, wrong messagetype, wrong hash-file, signer not bound, status for an unknown letter", async () => {
+    expect(await failCode(commune.sendEdoc(COMMUNE, Buffer.from("<edXML><broken")))).toBe("22");
+    const a = letterXml(COMMUNE, [DEPT]);
+    expect(await failCode(commune.sendEdoc(COMMUNE, sign(A(COMMUNE), a.xml), "status"))).toBe("24");
+    const b = letterXml(COMMUNE, [DEPT]);
+    const hashed = await commune.envelope("sendEdoc", {
+      ...sendInput(COMMUNE, sign(A(COMMUNE), b.xml)),
+      params: { from: COMMUNE, servicetype: "eDoc", messagetype: "edoc", "hash-file": "abc123" },
+    });
+    expect(hashed).toMatchObject({ status: "FAIL", ErrorCode: "25" });
+    const c = letterXml(COMMUNE, [DEPT]);
+    expect(await failCode(commune.sendEdoc(COMMUNE, sign(A(DEPT), c.xml)))).toBe("21");
+    const orphan = statusPacket(A(COMMUNE), DEPT, `${DEPT},2026/01/01,1/NONE`, "03");
+    expect(await failCode(commune.sendEdoc(COMMUNE, orphan, "status"))).toBe("26");
+
+    // Nothing of the refused letters was stored or routed: a later good letter arrives alone.
+    const good = letterXml(COMMUNE, [DEPT]);
+    await commune.sendEdoc(COMMUNE, sign(A(COMMUNE), good.xml));
+    const list = await until(
+      "dept's list",
+      () => dept.getReceivedEdocList(),
+      (xs) => xs.some((x) => x.documentId === good.documentId),
+    );
+    const refused = [a, b, c].map((x) => x.documentId);
+    expect(list.filter((x) => refused.includes(x.documentId ?? ""))).toEqual([]);
+    const sent = await commune.getSentEdocList();
+    expect(sent.filter((x) => refused.some((id) => x.title && id === x.title))).toEqual([]);
+  });
+
+  it("unknown operations, wrong methods and bad parameters get envelopes (HTTP 200), never a 404 page", async () => {
+    const unknown = await commune.call("getEverything", {});
+    expect(unknown.httpStatus).toBe(200);
+    expect(JSON.parse(unknown.body.toString())).toMatchObject({ status: "FAIL", ErrorCode: "31" });
+    const get = await commune.envelope("getEdoc", { method: "GET", params: { docId: "x" } });
+    expect(get).toMatchObject({ status: "FAIL", ErrorCode: "32" });
+    const bad = await commune.envelope("getReceivedEdocList", { params: { messagetype: "fax" } });
+    expect(bad).toMatchObject({ status: "FAIL", ErrorCode: "30" });
+    // Still alive and answering.
+    expect(await commune.countReceiveEdoc()).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe("registration requests", () => {
+  it("registerAgency and deleteAgency file requests an operator decides; the directory is untouched", async () => {
+    const r = await commune.registerAgency({
+      code: "000.23.30.H45",
+      pcode: "000.00.30.H45",
+      name: "UBND xã Hòa Kiến",
+      mail: "hoakien@example.vn",
+    });
+    expect(r).toMatchObject({ status: "OK" });
+    expect(String(r.requestId)).toMatch(/^reg_/);
+    const d = await commune.deleteAgency(COMMUNE);
+    expect(String(d.requestId)).toMatch(/^reg_/);
+    expect((await commune.getAgenciesList()).some((a) => a.code === "000.23.30.H45")).toBe(false);
+    expect(await failCode(commune.registerAgency({ code: "28.22.H17", name: "x" }))).toBe("30");
+  });
+});
+
+function sendInput(from: string, edxml: Buffer) {
+  return {
+    params: { from, servicetype: "eDoc", messagetype: "edoc" },
+    body: Buffer.concat([edxml, Buffer.from("\r\n")]),
+    contentType: "application/octet-stream",
+  };
+}

@@ -79,8 +79,16 @@ export function createVdxpApp(deps: VdxpDeps): express.Express {
       return;
     }
     // Refused before its body was read: close rather than drain an upload of any size.
-    if (!req.complete) res.setHeader("Connection", "close");
+    if (hasUnreadBody(req)) res.setHeader("Connection", "close");
     res.status(200).json(envelope);
   });
   return app;
+}
+
+/** A body was announced and not (fully) read: an upload the refusal must not wait for. */
+function hasUnreadBody(req: Request): boolean {
+  const announced =
+    req.headers["transfer-encoding"] !== undefined ||
+    Number(req.headers["content-length"] ?? 0) > 0;
+  return announced && !req.complete;
 }
