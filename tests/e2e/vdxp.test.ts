@@ -1,6 +1,8 @@
+import { randomBytes } from "node:crypto";
+import { request } from "node:https";
 import { VdxpClient, VdxpFailure } from "@edoc/vdxp-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Agent, api, TestHub } from "../support/hub.js";
+import { type Agent, api, type ConsoleUser, TestHub } from "../support/hub.js";
 import { letterXml, sign, statusPacket } from "../support/letters.js";
 
 // The national axis protocol's door (VDXP) on real processes: agency systems driven by the
@@ -11,8 +13,15 @@ const DISTRICT = "000.00.30.H45"; // UBND TP Tuy Hòa: native API (mTLS)
 const OTHER = "000.00.03.H45"; // Sở Tài chính: native API only
 const HOSTED = "000.22.30.H45"; // xã Bình Kiến
 
+const OPERATOR: ConsoleUser = {
+  username: "vanhanh",
+  password: `op-${randomBytes(9).toString("base64url")}`,
+  role: "operator",
+};
+
 const hub = new TestHub({
   agencies: [COMMUNE, DEPT, DISTRICT, OTHER, HOSTED],
+  console: { users: [OPERATOR] },
   // A disable or a rotation must show within this (production default: 5 s).
   env: { EDOC_VDXP_SYSTEM_CACHE_MS: "300" },
 });
@@ -332,6 +341,129 @@ describe("registration requests", () => {
     expect(await failCode(commune.registerAgency({ code: "28.22.H17", name: "x" }))).toBe("30");
   });
 });
+
+describe("console: systems and registration requests", () => {
+  it("lists the systems; an operator approves one request and refuses another, once each, with CSRF", async () => {
+    const reg = await commune.registerAgency({ code: "000.01.30.H45", name: "Phòng Nội vụ" });
+    const del = await commune.deleteAgency(COMMUNE);
+    const web = await login(OPERATOR);
+
+    const systems = await web.get("/systems");
+    expect(systems.status).toBe(200);
+    expect(systems.text).toContain('data-system-id="vxp.commune"');
+    expect(systems.text).toContain(COMMUNE);
+
+    const list = await web.get("/registrations");
+    expect(list.text).toContain(`data-registration-id="${reg.requestId}"`);
+    expect(list.text).toContain(`data-registration-id="${del.requestId}"`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(list.text)?.[1] ?? "";
+
+    const forged = await web.post("/registrations/decide", {
+      id: String(reg.requestId),
+      decision: "approve",
+      _csrf: "forged",
+    });
+    expect(forged.status).toBe(403);
+
+    const ok = await web.post("/registrations/decide", {
+      id: String(reg.requestId),
+      decision: "approve",
+      _csrf: csrf,
+    });
+    expect(ok.status).toBe(303);
+    const refused = await web.post("/registrations/decide", {
+      id: String(del.requestId),
+      decision: "refuse",
+      reason: "Cơ quan vẫn hoạt động",
+      _csrf: csrf,
+    });
+    expect(refused.status).toBe(303);
+    const again = await web.post("/registrations/decide", {
+      id: String(reg.requestId),
+      decision: "refuse",
+      _csrf: csrf,
+    });
+    expect(again.status).toBe(303);
+    expect((await web.get("/registrations")).text).toContain("REGISTRATION_DECIDED");
+
+    const all = (await web.get("/registrations?state=all")).text;
+    const row = (id: unknown) =>
+      all.slice(all.indexOf(`data-registration-id="${id}"`)).split("</tr>")[0] ?? "";
+    expect(row(reg.requestId)).toContain("Đã duyệt");
+    expect(row(reg.requestId)).toContain(OPERATOR.username);
+    expect(row(del.requestId)).toContain("Từ chối");
+    expect(row(del.requestId)).toContain("Cơ quan vẫn hoạt động");
+  });
+});
+
+interface WebReply {
+  status: number;
+  text: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** A console session over plain HTTPS: the login form with its CSRF cookie, then the session. */
+async function login(user: ConsoleUser) {
+  let cookies = "";
+  const call = (method: string, path: string, form?: Record<string, string>) =>
+    new Promise<WebReply>((resolve, reject) => {
+      const body = form ? new URLSearchParams(form).toString() : undefined;
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port: hub.consolePort,
+          servername: "localhost",
+          ca: hub.chainPem,
+          method,
+          path,
+          headers: {
+            host: `localhost:${hub.consolePort}`,
+            cookie: cookies,
+            ...(body
+              ? {
+                  "content-type": "application/x-www-form-urlencoded",
+                  origin: hub.consoleUrl,
+                }
+              : {}),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => {
+            for (const c of res.headers["set-cookie"] ?? []) {
+              const pair = c.split(";")[0] ?? "";
+              const name = pair.split("=")[0] ?? "";
+              cookies = [
+                ...cookies.split("; ").filter((x) => x && !x.startsWith(`${name}=`)),
+                pair,
+              ].join("; ");
+            }
+            resolve({
+              status: res.statusCode ?? 0,
+              text: Buffer.concat(chunks).toString("utf8"),
+              headers: res.headers,
+            });
+          });
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
+  const form = await call("GET", "/login");
+  const token = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1] ?? "";
+  const r = await call("POST", "/login", {
+    _csrf: token,
+    next: "/letters",
+    username: user.username,
+    password: user.password,
+  });
+  if (r.status !== 303) throw new Error(`login: ${r.status}`);
+  return {
+    get: (path: string) => call("GET", path),
+    post: (path: string, form: Record<string, string>) => call("POST", path, form),
+  };
+}
 
 function sendInput(from: string, edxml: Buffer) {
   return {

@@ -18,8 +18,9 @@ import type { Html } from "./html.js";
 import { STATUS_CODES } from "./labels.js";
 import type { LoginLimiter } from "./login-limit.js";
 import { burnVerification, verifyPassword } from "./password.js";
-import { newToken, type Session, type Sessions, sameToken } from "./sessions.js";
+import { type FlashSession, newToken, type Session, type Sessions, sameToken } from "./sessions.js";
 import { type StuckPolicy, stuckParams } from "./stuck.js";
+import { registerSystemsRoutes } from "./systems-routes.js";
 import type { UserStore } from "./users.js";
 import { type DeadFilter, deadLettersPage } from "./views/dead-letters.js";
 import { errorPage } from "./views/errors.js";
@@ -51,8 +52,7 @@ export interface ConsoleDeps {
 export const SESSION_COOKIE = "__Host-edoc_console";
 export const LOGIN_COOKIE = "__Host-edoc_login";
 
-type FlashSession = Session & { flash?: { kind: "ok" | "error"; text: string } };
-type Handler = (req: Request, res: Response, s: FlashSession) => Promise<void>;
+export type Handler = (req: Request, res: Response, s: FlashSession) => Promise<void>;
 
 const SECURITY_HEADERS: Record<string, string> = {
   "Content-Security-Policy":
@@ -595,6 +595,17 @@ export function createConsoleApp(deps: ConsoleDeps): express.Express {
       );
     }),
   );
+
+  registerSystemsRoutes(app, {
+    bus: deps.bus,
+    log,
+    page,
+    mutation,
+    form,
+    send,
+    viewer,
+    utcOffsetMinutes: offset,
+  });
 
   app.use((req, res) => {
     fail(res, 404, "Không tìm thấy trang", `Không có trang ${req.path}.`, currentSession(req)?.s);

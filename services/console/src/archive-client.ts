@@ -1,11 +1,5 @@
 import { BusUnavailableError, type QueueStats, RpcError, RpcTimeoutError } from "@edoc/bus";
-import {
-  type ConsoleRpcMethod,
-  ConsoleRpcParams,
-  ConsoleRpcResults,
-  RpcResults,
-  type z,
-} from "@edoc/messages";
+import { type RpcMethod, RpcParams, RpcResults, type z } from "@edoc/messages";
 
 /** What the console needs of the bus: RPC to the archive and the queues' live numbers. */
 export interface ConsoleBus {
@@ -25,20 +19,23 @@ export class ArchiveError extends Error {
   }
 }
 
-export type ParamsIn<M extends ConsoleRpcMethod> = z.input<(typeof ConsoleRpcParams)[M]>;
-export type ResultOf<M extends ConsoleRpcMethod> = z.infer<(typeof ConsoleRpcResults)[M]>;
+/** The operators' methods: `console.*`, and the VDXP systems and registration requests. */
+type OperatorMethod = Exclude<RpcMethod, "inbox.fetchChunk" | "blobs.putChunk">;
+export type ParamsIn<M extends OperatorMethod> = z.input<(typeof RpcParams)[M]>;
+export type ResultOf<M extends OperatorMethod> = z.infer<(typeof RpcResults)[M]>;
 
 /**
- * Calls a `console.*` method on `archive.rpc`. Params are checked before they leave and the
- * result against the contract when it comes back, as the gateway does.
+ * Calls an operator's method (`console.*`, `systems.*`, `registrations.*`) on `archive.rpc`.
+ * Params are checked before they leave and the result against the contract when it comes
+ * back, as the gateway does.
  */
-export async function callConsole<M extends ConsoleRpcMethod>(
+export async function callConsole<M extends OperatorMethod>(
   bus: ConsoleBus,
   method: M,
   params: ParamsIn<M>,
   timeoutMs = 15_000,
 ): Promise<ResultOf<M>> {
-  const checked = ConsoleRpcParams[method].safeParse(params);
+  const checked = RpcParams[method].safeParse(params);
   if (!checked.success) {
     const issue = checked.error.issues[0];
     throw new ArchiveError(
@@ -48,7 +45,7 @@ export async function callConsole<M extends ConsoleRpcMethod>(
     );
   }
   const raw = await ask(() => bus.call("archive.rpc", method, checked.data, timeoutMs));
-  const result = ConsoleRpcResults[method].safeParse(raw);
+  const result = RpcResults[method].safeParse(raw);
   if (!result.success)
     throw new ArchiveError(
       "BAD_REPLY",

@@ -12,7 +12,7 @@ export interface PageOptions {
   title: string;
   viewer?: Viewer;
   /** the nav entry to mark current */
-  active?: "letters" | "stuck" | "dead" | "system";
+  active?: "letters" | "stuck" | "dead" | "system" | "systems" | "registrations";
   flash?: { kind: "ok" | "error"; text: string };
   /** seconds: the page reloads itself (live views) */
   refresh?: number;
@@ -24,6 +24,8 @@ const NAV = [
   { key: "stuck", href: "/stuck", label: "Chuyển phát tồn đọng" },
   { key: "dead", href: "/dead-letters", label: "Thư chết" },
   { key: "system", href: "/system", label: "Hàng đợi và dịch vụ" },
+  { key: "systems", href: "/systems", label: "Hệ thống kết nối" },
+  { key: "registrations", href: "/registrations", label: "Yêu cầu đăng ký" },
 ] as const;
 
 /** A hidden field carrying the session's CSRF token; every POST form includes it. */
