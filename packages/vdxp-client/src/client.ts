@@ -195,6 +195,22 @@ export class VdxpClient {
     }
     if (input.body) headers["Content-Length"] = String(input.body.length);
     const url = new URL(`${this.o.endpoint.replace(/\/$/, "")}/${operation}`);
+    return this.send(url, method, headers, input.body, operation, true);
+  }
+
+  /**
+   * A kept-alive connection the server closed while idle fails at once with ECONNRESET: that
+   * request never reached the server, so it is sent again once on a fresh connection (Node's
+   * documented `reusedSocket` check; sendEdoc is idempotent anyway, by the hub's dedupe).
+   */
+  private send(
+    url: URL,
+    method: string,
+    headers: Record<string, string>,
+    body: Buffer | undefined,
+    operation: string,
+    retry: boolean,
+  ): Promise<RawReply> {
     return new Promise((resolve, reject) => {
       const req = request(
         url,
@@ -220,8 +236,12 @@ export class VdxpClient {
         },
       );
       req.on("timeout", () => req.destroy(new Error(`${operation}: no answer in time`)));
-      req.on("error", reject);
-      req.end(input.body);
+      req.on("error", (err: Error & { code?: string }) => {
+        if (retry && req.reusedSocket && err.code === "ECONNRESET") {
+          this.send(url, method, headers, body, operation, false).then(resolve, reject);
+        } else reject(err);
+      });
+      req.end(body);
     });
   }
 }
