@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { request } from "node:https";
+import { join } from "node:path";
 import { VdxpClient, VdxpFailure } from "@edoc/vdxp-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Agent, api, type ConsoleUser, TestHub } from "../support/hub.js";
@@ -26,10 +28,12 @@ const hub = new TestHub({
   env: { EDOC_VDXP_SYSTEM_CACHE_MS: "300" },
 });
 const A = (id: string): Agent => hub.agent(id);
+const secrets: string[] = [];
 let commune: VdxpClient;
 let dept: VdxpClient;
 
 function client(systemId: string, secret: string, agent?: Agent): VdxpClient {
+  if (secret.length >= 40) secrets.push(secret); // real ones, not the made-up refusal cases
   return new VdxpClient({
     endpoint: hub.vdxpUrl,
     systemId,
@@ -393,6 +397,17 @@ describe("console: systems and registration requests", () => {
     expect(row(reg.requestId)).toContain(OPERATOR.username);
     expect(row(del.requestId)).toContain("Từ chối");
     expect(row(del.requestId)).toContain("Cơ quan vẫn hoạt động");
+  });
+});
+
+describe("logs", () => {
+  it("no secret and no request HMAC in any service's log", () => {
+    for (const name of ["gateway", "archive", "router", "console"]) {
+      const text = readFileSync(join(hub.dir, `${name}.log`), "utf8");
+      expect(text.length).toBeGreaterThan(0);
+      for (const secret of secrets) expect(text).not.toContain(secret);
+      expect(text).not.toMatch(/hash-header"\s*:\s*"[0-9a-f]{64}/);
+    }
   });
 });
 

@@ -25,7 +25,12 @@ export function createVdxpApp(deps: VdxpDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);
-  app.use(pinoHttp({ logger: deps.log.child({ door: "vdxp" }) }));
+  app.use(
+    pinoHttp({
+      logger: deps.log.child({ door: "vdxp" }),
+      serializers: { req: withoutAuthHeaders },
+    }),
+  );
   const answers = new Counter({
     name: "edoc_vdxp_requests_total",
     help: "VDXP listener requests, by operation and answer (OK or the FAIL ErrorCode)",
@@ -91,4 +96,17 @@ function hasUnreadBody(req: Request): boolean {
     req.headers["transfer-encoding"] !== undefined ||
     Number(req.headers["content-length"] ?? 0) > 0;
   return announced && !req.complete;
+}
+
+/**
+ * Request logs keep the protocol's parameters but not its authentication: a logged
+ * sign-header with its HMAC could be replayed within the timestamp window.
+ */
+function withoutAuthHeaders(req: { headers?: Record<string, unknown> }): unknown {
+  if (!req.headers) return req;
+  const headers = { ...req.headers };
+  for (const h of ["xroadvnpt-sign-header", "xroadvnpt-hash-header"]) {
+    if (h in headers) headers[h] = "[redacted]";
+  }
+  return { ...req, headers };
 }
