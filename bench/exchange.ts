@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import { importTayNinhTsv, toDirectoryJson } from "@edoc/directory";
+import { readFixture, TAY_NINH_TSV } from "../tests/fixtures/paths.js";
 import { api, type ServiceName, TestHub } from "../tests/support/hub.js";
 import { letterXml, sign } from "../tests/support/letters.js";
 import { cpuSecondsOf, memoryOf, percentile, pidsMatching, pool, resetPeak } from "./measure.js";
@@ -68,11 +68,9 @@ function cpuSnapshot(hub: TestHub): Record<CpuUser, number> {
   };
 }
 
-const tsv = new URL("../../shared/data/agencies-tay-ninh-2021.tsv", import.meta.url);
-
 /** Tây Ninh's real directory (447 agencies): enough distinct recipients for fan-out cases. */
 export function benchAgencies(count: number): { directory: unknown; ids: string[] } {
-  const { agencies } = importTayNinhTsv(readFileSync(tsv, "utf8"));
+  const { agencies } = importTayNinhTsv(readFixture(TAY_NINH_TSV).toString("utf8"));
   const ids = agencies
     .filter((a) => a.tier === "department" || a.tier === "district")
     .map((a) => a.id)

@@ -1,12 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { CliError } from "../src/command.js";
+import { fixturePath } from "../../../tests/fixtures/paths.js";
+import { CliError, UsageError } from "../src/command.js";
 import { parseCommand } from "../src/commands/parse.js";
 
-const samples = fileURLToPath(new URL("../../../../shared/samples/", import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), "edoc-parse-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
@@ -24,7 +23,7 @@ async function run(...args: string[]): Promise<{ code: number; out: string }> {
 
 describe("edoc parse", () => {
   it("summarises a letter", async () => {
-    const { code, out } = await run(join(samples, "vpcp-sdk/edoc_update.edxml"));
+    const { code, out } = await run(fixturePath("samples/vpcp-sdk/edoc_update.edxml"));
     expect(code).toBe(0);
     expect(out).toContain("letter (update), Signature present (not verified)");
     expect(out).toMatch(/^from {8}000\.00\.00\.G22 Văn phòng Chính phủ$/m);
@@ -33,14 +32,17 @@ describe("edoc parse", () => {
   });
 
   it("summarises a status packet", async () => {
-    const { code, out } = await run(join(samples, "vpcp-sdk/status_rejection_02.edxml"));
+    const { code, out } = await run(fixturePath("samples/vpcp-sdk/status_rejection_02.edxml"));
     expect(code).toBe(0);
     expect(out).toMatch(/^packet {6}status 02 \(rejected\)$/m);
     expect(out).toContain("000.00.00.G22,2015/09/30,7816/VPCP-TTĐT (000.00.00.G22)");
   });
 
   it("--json prints the typed packet without attachment data", async () => {
-    const { code, out } = await run(join(samples, "vpcp-sdk/edoc_replacement.edxml"), "--json");
+    const { code, out } = await run(
+      fixturePath("samples/vpcp-sdk/edoc_replacement.edxml"),
+      "--json",
+    );
     expect(code).toBe(0);
     const packet = JSON.parse(out);
     expect(packet.kind).toBe("letter");
@@ -58,14 +60,14 @@ describe("edoc parse", () => {
   });
 
   it("refuses stray bytes before the declaration with exit 2", async () => {
-    const { code, out } = await run(join(samples, "vpcp-sdk/edoc_new.edxml"));
+    const { code, out } = await run(fixturePath("samples/vpcp-sdk/edoc_new.edxml"));
     expect(code).toBe(2);
     expect(out).toMatch(/^EDXML_NOT_WELL_FORMED: 4 bytes precede the XML declaration: "1212"/);
   });
 
   it("lists validation issues one per line: path, rule, message", async () => {
     const file = join(scratch, "stripped.edxml");
-    writeFileSync(file, readFileSync(join(samples, "vpcp-sdk/edoc_new.edxml")).subarray(4));
+    writeFileSync(file, readFileSync(fixturePath("samples/vpcp-sdk/edoc_new.edxml")).subarray(4));
     const { code, out } = await run(file);
     expect(code).toBe(2);
     expect(out.trimEnd().split("\n")).toEqual([
@@ -83,7 +85,10 @@ describe("edoc parse", () => {
   });
 
   it("reports a not well-formed file with its position, as JSON too", async () => {
-    const { code, out } = await run(join(samples, "field/lgsp_signed_malformed.edxml"), "--json");
+    const { code, out } = await run(
+      fixturePath("samples/field/lgsp_signed_malformed.edxml"),
+      "--json",
+    );
     expect(code).toBe(2);
     const report = JSON.parse(out);
     expect(report.code).toBe("EDXML_NOT_WELL_FORMED");
@@ -113,9 +118,9 @@ describe("edoc parse", () => {
     expect(JSON.parse(out)).toMatchObject({ code: "FILE_UNREADABLE", issues: [] });
   });
 
-  it("wrong usage is a CliError with exit 2", async () => {
-    await expect(parseCommand.run([])).rejects.toThrow("usage: edoc parse FILE [--json]");
-    await expect(parseCommand.run(["a", "b"])).rejects.toBeInstanceOf(CliError);
+  it("wrong usage is a UsageError (exit 2) with the reason", async () => {
+    await expect(parseCommand.run([])).rejects.toThrow("missing FILE");
+    await expect(parseCommand.run(["a", "b"])).rejects.toBeInstanceOf(UsageError);
     await expect(parseCommand.run(["a", "--yaml"])).rejects.toThrow(/--yaml/);
   });
 });

@@ -163,9 +163,9 @@ describe("edoc pki", () => {
     expect(out).toContain("state.issued");
   });
 
-  it("an unknown subcommand prints the usage with exit 2", async () => {
+  it("an unknown subcommand is a usage error (exit 2)", async () => {
     const { code, out } = await run(pkiCommand, "frobnicate");
     expect(code).toBe(2);
-    expect(out).toContain("edoc pki init");
+    expect(out).toContain("unknown subcommand 'frobnicate'");
   });
 });

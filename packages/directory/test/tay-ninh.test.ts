@@ -1,12 +1,9 @@
-import { readFileSync } from "node:fs";
 import { Directory, importTayNinhTsv, type Tier } from "@edoc/directory";
 import { describe, expect, it } from "vitest";
+import { readFixture, TAY_NINH_TSV } from "../../../tests/fixtures/paths.js";
 import { day, errorOf, oid } from "./helpers.js";
 
-const text = readFileSync(
-  new URL("../../../../shared/data/agencies-tay-ninh-2021.tsv", import.meta.url),
-  "utf8",
-);
+const text = readFixture(TAY_NINH_TSV).toString("utf8");
 
 describe("importTayNinhTsv on the real 2021 file", () => {
   const { agencies, skipped } = importTayNinhTsv(text);

@@ -1,12 +1,10 @@
-import { readFileSync } from "node:fs";
 import { EdxmlError, type EdxmlErrorCode } from "@edoc/edxml";
 import { expect } from "vitest";
+import { readFixture } from "../../../tests/fixtures/paths.js";
 
-const SAMPLES = new URL("../../../../shared/samples/", import.meta.url);
-
-/** Raw bytes of a shared sample, e.g. `sample("vpcp-sdk/status.edxml")`. */
+/** Raw bytes of a real-world sample, e.g. `sample("vpcp-sdk/status.edxml")`. */
 export function sample(name: string): Buffer {
-  return readFileSync(new URL(name, SAMPLES));
+  return readFixture(`samples/${name}`);
 }
 
 /** Runs `fn`, asserts it throws an EdxmlError with `code`, returns the error. */

@@ -1,6 +1,6 @@
-import { readdirSync } from "node:fs";
 import { decodeAttachment, type Letter, parseLetter, parsePacket, parseStatus } from "@edoc/edxml";
 import { describe, expect, it } from "vitest";
+import { fixtureNames } from "../../../tests/fixtures/paths.js";
 import { edxmlError, sample } from "./helpers.js";
 
 const SDK_TO = ["000.00.00.H41", "000.00.00.H14", "000.00.00.G17"];
@@ -222,7 +222,7 @@ describe("SDK status packets", () => {
   });
 });
 
-it("every shared sample is covered by a test above", () => {
+it("every real-world sample is covered by a test above", () => {
   const covered = new Set([
     "vpcp-sdk/edoc_new.edxml",
     "vpcp-sdk/edoc_replacement.edxml",
@@ -232,9 +232,8 @@ it("every shared sample is covered by a test above", () => {
     "field/lgsp_signed_malformed.edxml",
     ...STATUSES.map(([f]) => `vpcp-sdk/${f}`),
   ]);
-  const dir = new URL("../../../../shared/samples/", import.meta.url);
   const all = ["vpcp-sdk", "field"].flatMap((d) =>
-    readdirSync(new URL(`${d}/`, dir)).map((f) => `${d}/${f}`),
+    fixtureNames(`samples/${d}`).map((f) => `${d}/${f}`),
   );
   expect(all.sort()).toEqual([...covered].sort());
 });

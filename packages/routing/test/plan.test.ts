@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { Directory } from "@edoc/directory";
 import { parseLetter } from "@edoc/edxml";
 import { describe, expect, it } from "vitest";
+import { readFixture } from "../../../tests/fixtures/paths.js";
 import { checkSender, planLetter, planRecipients } from "../src/index.js";
 import {
   AFTER_REFORM,
@@ -201,9 +201,7 @@ describe("planLetter by business type", () => {
   });
 
   it("reads the national-axis SDK's update sample", () => {
-    const bytes = readFileSync(
-      new URL("../../../../shared/samples/vpcp-sdk/edoc_update.edxml", import.meta.url),
-    );
+    const bytes = readFixture("samples/vpcp-sdk/edoc_update.edxml");
     const sample = parseLetter(bytes);
     const to = sample.header.to.map((o) => o.organId);
     const sdkDirectory = Directory.fromAgencies(

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import type { OrganId } from "@edoc/directory";
 import { EdxmlError, parsePacket } from "@edoc/edxml";
 import {
@@ -19,6 +18,7 @@ import {
 import { DOMParser } from "@xmldom/xmldom";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SignedXml } from "xml-crypto";
+import { readFixture } from "../../../tests/fixtures/paths.js";
 import { codes, letterXml } from "./fixtures.js";
 
 const A = "000.00.12.H53" as OrganId;
@@ -28,7 +28,6 @@ const DAY = 24 * 3600 * 1000;
 const NOW = Date.now();
 const HEADER_XPATH =
   "/*[local-name(.)='edXML']/*[local-name(.)='edXMLEnvelope']/*[local-name(.)='edXMLHeader']";
-const samples = new URL("../../../../shared/samples/", import.meta.url);
 
 let pki: DevPkiState;
 let agencyA: IssuedKeyPair;
@@ -453,7 +452,7 @@ describe("unsigned, placeholder and unreadable input", () => {
 
   it("the SDK samples' placeholder signature is invalid, not a crash", async () => {
     for (const name of ["field/lgsp_signature_stub.edxml", "vpcp-sdk/edoc_update.edxml"]) {
-      const bytes = readFileSync(new URL(name, samples));
+      const bytes = readFixture(`samples/${name}`);
       const report = await verifyEdxml(bytes, { ...policy, allowSha1: true });
       expect(report.valid).toBe(false);
       expect(codes(report)).toEqual(["SIGNATURE_MALFORMED"]);
@@ -462,10 +461,9 @@ describe("unsigned, placeholder and unreadable input", () => {
   });
 
   it("the dummy signature put in the XML-DSig namespace is still refused cleanly", async () => {
-    const text = readFileSync(new URL("vpcp-sdk/edoc_update.edxml", samples), "utf8").replace(
-      "<Signature>",
-      '<Signature xmlns="http://www.w3.org/2000/09/xmldsig#">',
-    );
+    const text = readFixture("samples/vpcp-sdk/edoc_update.edxml")
+      .toString("utf8")
+      .replace("<Signature>", '<Signature xmlns="http://www.w3.org/2000/09/xmldsig#">');
     expect(codes(await verifyEdxml(text, policy))).toEqual(["SIGNATURE_ALGORITHM_FORBIDDEN"]);
     // With SHA-1 allowed, its transform URI (the spec's address, not an algorithm) is what fails.
     const legacy = await verifyEdxml(text, { ...policy, allowSha1: true });
@@ -482,7 +480,7 @@ describe("unsigned, placeholder and unreadable input", () => {
   });
 
   it("XML that is not well-formed, or carries a DOCTYPE, throws parseXml's EdxmlError", async () => {
-    const malformed = readFileSync(new URL("field/lgsp_signed_malformed.edxml", samples));
+    const malformed = readFixture("samples/field/lgsp_signed_malformed.edxml");
     await expect(verifyEdxml(malformed, policy)).rejects.toBeInstanceOf(EdxmlError);
     await expect(verifyPacket("<a><b></a>", policy)).rejects.toMatchObject({
       code: "EDXML_NOT_WELL_FORMED",
@@ -494,7 +492,7 @@ describe("unsigned, placeholder and unreadable input", () => {
 
 describe("signEdxml refusals", () => {
   it("refuses a document that already has a Signature unless replaceExisting", async () => {
-    const sample = readFileSync(new URL("vpcp-sdk/edoc_update.edxml", samples), "utf8");
+    const sample = readFixture("samples/vpcp-sdk/edoc_update.edxml").toString("utf8");
     const g22 = await issueAgencyCertificate(pki, { organId: "000.00.00.G22", name: "VPCP" });
     expect(() => signAs(g22, sample)).toThrow(
       expect.objectContaining({ code: "SIGNATURE_EXISTS" }),

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { request } from "node:https";
 import { join } from "node:path";
-import { CliError } from "../command.js";
+import { CliError, UsageError } from "../command.js";
 
 /** How a command reaches the gateway as one agency system (mutual TLS). */
 export interface Identity {
@@ -19,6 +19,12 @@ export const identityOptions = {
   gateway: { type: "string" },
   pki: { type: "string" },
 } as const;
+
+/** The `--help` text of every command that talks to the gateway as an agency. */
+export const IDENTITY_HELP = `--as ORGANID takes that agency's cert.pem and key.pem from the development PKI (--pki DIR,
+then $EDOC_PKI_DIR, then .state/pki); --cert, --key and --ca name the files instead. --gateway
+defaults to $EDOC_GATEWAY_URL, then https://localhost:8443. Output is JSON; a refusal prints the
+hub's error code and exits 1.`;
 
 export interface IdentityArgs {
   as?: string | undefined;
@@ -39,10 +45,12 @@ export function resolveIdentity(a: IdentityArgs): Identity {
     /\/$/,
     "",
   );
+  if (!URL.canParse(gateway)) throw new UsageError(`--gateway must be a URL, got '${gateway}'`);
   const cert = a.cert ?? (a.as ? join(pki, "agencies", a.as, "cert.pem") : undefined);
   const key = a.key ?? (a.as ? join(pki, "agencies", a.as, "key.pem") : undefined);
   const ca = a.ca ?? join(pki, "chain.pem");
-  if (!cert || !key) throw new CliError("say who you are: --as ORGANID, or --cert FILE --key FILE");
+  if (!cert || !key)
+    throw new UsageError("say who you are: --as ORGANID, or --cert FILE --key FILE");
   return { gateway, certPem: read(cert), keyPem: read(key), caPem: read(ca) };
 }
 

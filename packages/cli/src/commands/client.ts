@@ -1,10 +1,16 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { parseOrganId } from "@edoc/directory";
 import { buildStatus, type StatusCode } from "@edoc/edxml";
 import { signEdxml } from "@edoc/signature";
-import { call, type Identity, identityOptions, json, resolveIdentity } from "../client/http.js";
-import { CliError, type Command } from "../command.js";
+import {
+  call,
+  IDENTITY_HELP,
+  type Identity,
+  identityOptions,
+  json,
+  resolveIdentity,
+} from "../client/http.js";
+import { CliError, type Command, parseCommandArgs, required } from "../command.js";
 
 // Commands that talk to a running hub as one agency system (mutual TLS). Output is JSON, so
 // scripts can pipe it; refusals print the hub's error code and exit 1.
@@ -16,16 +22,14 @@ function print(value: unknown): void {
 export const sendCommand: Command = {
   name: "send",
   usage: "send FILE --as ORGANID | --cert C --key K  [--gateway URL]   submit a signed letter",
+  help: IDENTITY_HELP,
   async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
+    const { values, positionals } = parseCommandArgs(argv, {
       options: identityOptions,
+      positionals: ["FILE"],
     });
-    const file = positionals[0];
-    if (!file) throw new CliError("send needs the signed .edxml file");
     const id = resolveIdentity(values);
-    print(json(await call(id, "POST", "/documents", readBytes(file))));
+    print(json(await call(id, "POST", "/documents", readBytes(positionals[0]!))));
     return 0;
   },
 };
@@ -33,10 +37,9 @@ export const sendCommand: Command = {
 export const inboxCommand: Command = {
   name: "inbox",
   usage: "inbox --as ORGANID [--state pending|fetched|all]                list deliveries",
+  help: IDENTITY_HELP,
   async run(argv) {
-    const { values } = parseArgs({
-      args: argv,
-      allowPositionals: true,
+    const { values } = parseCommandArgs(argv, {
       options: { ...identityOptions, state: { type: "string" } },
     });
     const state = typeof values.state === "string" ? values.state : "pending";
@@ -51,14 +54,13 @@ export const fetchCommand: Command = {
   name: "fetch",
   usage:
     "fetch DELIVERY_ID --as ORGANID [-o FILE]                       download the exact bytes sent",
+  help: IDENTITY_HELP,
   async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
+    const { values, positionals } = parseCommandArgs(argv, {
       options: { ...identityOptions, output: { type: "string", short: "o" } },
+      positionals: ["DELIVERY_ID"],
     });
-    const deliveryId = positionals[0];
-    if (!deliveryId) throw new CliError("fetch needs a delivery id (see edoc inbox)");
+    const deliveryId = positionals[0]!;
     const res = await call(
       resolveIdentity(values),
       "GET",
@@ -75,14 +77,13 @@ export const ackCommand: Command = {
   name: "ack",
   usage:
     "ack DELIVERY_ID --as ORGANID [--fail REASON]                    transport acknowledgement",
+  help: IDENTITY_HELP,
   async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
+    const { values, positionals } = parseCommandArgs(argv, {
       options: { ...identityOptions, fail: { type: "string" } },
+      positionals: ["DELIVERY_ID"],
     });
-    const deliveryId = positionals[0];
-    if (!deliveryId) throw new CliError("ack needs a delivery id");
+    const deliveryId = positionals[0]!;
     const body =
       typeof values.fail === "string"
         ? { result: "fail", reason: values.fail }
@@ -102,14 +103,13 @@ export const ackCommand: Command = {
 export const traceCommand: Command = {
   name: "trace",
   usage: "trace HUB_DOCUMENT_ID|DOCUMENT_ID --as ORGANID                 every step with receipts",
+  help: IDENTITY_HELP,
   async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
+    const { values, positionals } = parseCommandArgs(argv, {
       options: identityOptions,
+      positionals: ["HUB_DOCUMENT_ID|DOCUMENT_ID"],
     });
-    const docId = positionals[0];
-    if (!docId) throw new CliError("trace needs a document id");
+    const docId = positionals[0]!;
     print(
       json(
         await call(resolveIdentity(values), "GET", `/documents/${encodeURIComponent(docId)}/trace`),
@@ -143,10 +143,9 @@ export const statusCommand: Command = {
   name: "status",
   usage:
     "status --as ORGANID --document HUB_DOCUMENT_ID --code NN [--description T]   report 01…16",
+  help: IDENTITY_HELP,
   async run(argv) {
-    const { values } = parseArgs({
-      args: argv,
-      allowPositionals: true,
+    const { values } = parseCommandArgs(argv, {
       options: {
         ...identityOptions,
         document: { type: "string" },
@@ -154,22 +153,20 @@ export const statusCommand: Command = {
         description: { type: "string" },
       },
     });
-    if (typeof values.as !== "string")
-      throw new CliError("status needs --as ORGANID (the reporting agency)");
-    if (typeof values.document !== "string" || typeof values.code !== "string") {
-      throw new CliError("status needs --document HUB_DOCUMENT_ID and --code NN");
-    }
+    const as = required(values.as, "--as ORGANID (the reporting agency)");
+    const document = required(values.document, "--document HUB_DOCUMENT_ID");
+    const code = required(values.code, "--code NN");
     const id = resolveIdentity(values);
-    const me = parseOrganId(values.as, "--as");
-    const letter = await findLetter(id, values.document);
+    const me = parseOrganId(as, "--as");
+    const letter = await findLetter(id, document);
     const now = new Date();
     const xml = buildStatus({
       from: { organId: me },
       responseFor: {
-        organId: parseOrganId(letter.from || values.as, "ResponseFor/OrganId"),
+        organId: parseOrganId(letter.from || as, "ResponseFor/OrganId"),
         documentId: letter.documentId,
       },
-      statusCode: values.code.padStart(2, "0") as StatusCode,
+      statusCode: code.padStart(2, "0") as StatusCode,
       ...(typeof values.description === "string" ? { description: values.description } : {}),
       timestamp: edxmlTime(now),
       traces: [],

@@ -1,16 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { argon2id } from "hash-wasm";
-import { CliError, type Command } from "../command.js";
-
-const USAGE =
-  "console add-user --file F --username U --role operator|auditor [--password-stdin]   operators' console accounts";
-const HELP = `usage:
-  edoc console add-user --file F --username U --role operator|auditor [--password-stdin]
-Adds U to the console's users file F (EDOC_CONSOLE_USERS_FILE), or replaces U's password and
-role when U is there already. The password is asked twice on the terminal, or read from standard
-input with --password-stdin (one line). Stored as an argon2id hash; F is written 0600.`;
+import {
+  CliError,
+  type Command,
+  commandGroup,
+  parseCommandArgs,
+  required,
+  UsageError,
+} from "../command.js";
 
 /** The console's parameters (services/console/src/password.ts): OWASP's argon2id minimum. */
 const PARAMS = { memorySize: 19_456, iterations: 2, parallelism: 1, hashLength: 32 } as const;
@@ -24,57 +22,55 @@ interface UserEntry {
 }
 
 /** `edoc console`: manages the accounts of the operators' web console. */
-export const consoleCommand: Command = {
+export const consoleCommand: Command = commandGroup({
   name: "console",
-  usage: USAGE,
-  async run(argv) {
-    const [sub, ...rest] = argv;
-    if (sub !== "add-user") throw new CliError(HELP, 2);
-    let values: ReturnType<typeof parse>["values"];
-    try {
-      ({ values } = parse(rest));
-    } catch (err) {
-      throw new CliError(`${(err as Error).message}\n${HELP}`, 2);
-    }
-    const file = values.file;
-    const username = values.username;
-    const role = values.role;
-    if (!file || !username || !role) throw new CliError(HELP, 2);
-    if (!USERNAME.test(username))
-      throw new CliError("--username must be 1-64 of A-Z a-z 0-9 . _ @ -", 2);
-    if (role !== "operator" && role !== "auditor")
-      throw new CliError('--role must be "operator" or "auditor"', 2);
-    const users = readUsers(file);
-    const password = values["password-stdin"] ? await passwordFromStdin() : await promptTwice();
-    if ([...password].length < MIN_PASSWORD)
-      throw new CliError(`the password must have at least ${MIN_PASSWORD} characters`, 1);
-    const passwordHash = await argon2id({
-      password,
-      salt: randomBytes(16),
-      ...PARAMS,
-      outputType: "encoded",
-    });
-    const i = users.findIndex((u) => u.username.toLowerCase() === username.toLowerCase());
-    const entry: UserEntry = { username, passwordHash, role };
-    if (i >= 0) users[i] = entry;
-    else users.push(entry);
-    writeUsers(file, users);
-    process.stderr.write(`${i >= 0 ? "updated" : "added"} ${username} (${role}) in ${file}\n`);
-    return 0;
-  },
-};
+  summary: "operators' console accounts",
+  subcommands: [
+    {
+      name: "add-user",
+      usage: "console add-user --file F --username U --role operator|auditor [--password-stdin]",
+      help: `Adds U to the console's users file F (EDOC_CONSOLE_USERS_FILE), or replaces U's password and
+role when U is there already. The password is asked twice on the terminal, or read from standard
+input with --password-stdin (one line). Stored as an argon2id hash; F is written 0600.
+Exit 1 when the password is too short or the two differ.`,
+      run: addUser,
+    },
+  ],
+});
 
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
+async function addUser(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs(argv, {
     options: {
       file: { type: "string" },
       username: { type: "string" },
       role: { type: "string" },
       "password-stdin": { type: "boolean" },
     },
-    allowPositionals: false,
   });
+  const file = required(values.file, "--file F");
+  const username = required(values.username, "--username U");
+  const role = required(values.role, "--role operator|auditor");
+  if (!USERNAME.test(username))
+    throw new UsageError("--username must be 1-64 of A-Z a-z 0-9 . _ @ -");
+  if (role !== "operator" && role !== "auditor")
+    throw new UsageError('--role must be "operator" or "auditor"');
+  const users = readUsers(file);
+  const password = values["password-stdin"] ? await passwordFromStdin() : await promptTwice();
+  if ([...password].length < MIN_PASSWORD)
+    throw new CliError(`the password must have at least ${MIN_PASSWORD} characters`, 1);
+  const passwordHash = await argon2id({
+    password,
+    salt: randomBytes(16),
+    ...PARAMS,
+    outputType: "encoded",
+  });
+  const i = users.findIndex((u) => u.username.toLowerCase() === username.toLowerCase());
+  const entry: UserEntry = { username, passwordHash, role };
+  if (i >= 0) users[i] = entry;
+  else users.push(entry);
+  writeUsers(file, users);
+  process.stderr.write(`${i >= 0 ? "updated" : "added"} ${username} (${role}) in ${file}\n`);
+  return 0;
 }
 
 function readUsers(file: string): UserEntry[] {

@@ -1,8 +1,7 @@
 import { writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { parseOrganId } from "@edoc/directory";
 import { buildLetter } from "@edoc/edxml";
-import { CliError, type Command } from "../command.js";
+import { type Command, parseCommandArgs, UsageError } from "../command.js";
 
 /**
  * Writes an unsigned, valid edXML letter for demos and tests (new letter, one small text
@@ -10,10 +9,11 @@ import { CliError, type Command } from "../command.js";
  */
 export const demoLetterCommand: Command = {
   name: "demo-letter",
-  usage: "demo-letter --from ORGANID --to ORGANID [--to …] [--subject S] [--number N] -o FILE",
+  usage:
+    "demo-letter --from ORGANID --to ORGANID [--to …] [--subject S] [--number N] [--priority P] [-o FILE]",
+  help: "Writes an unsigned, valid edXML letter for demos and tests to FILE or stdout.",
   async run(argv) {
-    const { values } = parseArgs({
-      args: argv,
+    const { values } = parseCommandArgs(argv, {
       options: {
         from: { type: "string" },
         to: { type: "string", multiple: true },
@@ -23,8 +23,8 @@ export const demoLetterCommand: Command = {
         output: { type: "string", short: "o" },
       },
     });
-    if (!values.from || !values.to?.length)
-      throw new CliError("demo-letter needs --from and at least one --to");
+    if (!values.from) throw new UsageError("missing --from ORGANID");
+    if (!values.to?.length) throw new UsageError("missing --to ORGANID (at least one)");
     const from = parseOrganId(values.from, "--from");
     const now = new Date();
     const date = `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, "0")}/${String(now.getUTCDate()).padStart(2, "0")}`;

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { Bus, BusUnavailableError, RpcError, RpcTimeoutError } from "@edoc/bus";
 import {
   type BundleReport,
@@ -10,88 +9,61 @@ import {
 } from "@edoc/evidence";
 import { RpcResults } from "@edoc/messages";
 import { SignatureError } from "@edoc/signature";
-import { CliError, type Command } from "../command.js";
+import {
+  CliError,
+  type Command,
+  commandGroup,
+  parseCommandArgs,
+  required,
+  UsageError,
+} from "../command.js";
 import { readTrustFiles } from "../files.js";
-
-const EXPORT_USAGE =
-  "evidence export --document ID -o FILE.zip [--from ORGANID] [--amqp URL] [--prefix P] [--timeout MS]";
-const VERIFY_USAGE = "evidence verify FILE.zip --trust CA.pem [--trust …] [--at ISO] [--json]";
 
 /** The hub's own document ids (gateway: "doc_" + 32 hex); anything else is a sender's DocumentId. */
 const HUB_DOCUMENT_ID = /^doc_[0-9a-f]{32}$/;
 
-/**
- * `edoc evidence export`: asks the running hub's archive (RPC `evidence.export`, over the bus
- * like a service) for one letter's evidence bundle and writes the ZIP. Exit 0 written, 1 the
- * archive refused (unknown document…), 2 bad usage or the hub unreachable.
- *
- * `edoc evidence verify`: checks a bundle offline against the auditor's own roots. Exit 0 every
- * check passed, 1 a check failed (each printed with its code), 2 unreadable file or trust anchors.
- */
-export const evidenceCommand: Command = {
+/** `edoc evidence export|verify`: an auditor's self-contained bundle for one letter. */
+export const evidenceCommand: Command = commandGroup({
   name: "evidence",
-  usage: `${EXPORT_USAGE}\n  ${VERIFY_USAGE}`,
-  async run(argv) {
-    const [sub, ...rest] = argv;
-    if (sub === "export") return exportBundle(rest);
-    if (sub === "verify") return verifyFile(rest);
-    throw new CliError(`usage: edoc ${EXPORT_USAGE}\n       edoc ${VERIFY_USAGE}`, 2);
-  },
-};
-
-function usageError(err: unknown, usage: string): CliError {
-  return new CliError(
-    `${err instanceof Error ? err.message : String(err)}; usage: edoc ${usage}`,
-    2,
-  );
-}
-
-function parseExport(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        document: { type: "string" },
-        output: { type: "string", short: "o" },
-        from: { type: "string" },
-        amqp: { type: "string" },
-        prefix: { type: "string" },
-        timeout: { type: "string" },
-      },
-    });
-  } catch (err) {
-    throw usageError(err, EXPORT_USAGE);
-  }
-}
-
-function parseVerify(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        trust: { type: "string", multiple: true },
-        at: { type: "string" },
-        json: { type: "boolean" },
-      },
-    });
-  } catch (err) {
-    throw usageError(err, VERIFY_USAGE);
-  }
-}
+  summary: "an auditor's evidence bundle for one letter: export from the hub, verify offline",
+  subcommands: [
+    {
+      name: "export",
+      usage:
+        "evidence export --document ID -o FILE.zip [--from ORGANID] [--amqp URL] [--prefix P] [--timeout MS]",
+      help: `Asks the running hub's archive (RPC evidence.export over the bus) for the bundle and writes
+the ZIP. ID is the hub's doc_… id or the sender's DocumentId (--from narrows it). --amqp defaults
+to $EDOC_AMQP_URL, --prefix to $EDOC_BUS_PREFIX, --timeout to 120000. Exit 1 the archive refused
+(unknown document…), 2 the hub unreachable.`,
+      run: exportBundle,
+    },
+    {
+      name: "verify",
+      usage: "evidence verify FILE.zip --trust CA.pem [--trust …] [--at ISO] [--json]",
+      help: `Checks a bundle offline against the roots you trust (never taken from the bundle). Exit 1 a
+check failed (each printed with its code), 2 unreadable file or trust anchors.`,
+      run: verifyFile,
+    },
+  ],
+});
 
 function print(text: string): void {
   process.stdout.write(`${text}\n`);
 }
 
 async function exportBundle(argv: string[]): Promise<number> {
-  const { values, positionals } = parseExport(argv);
-  const id = values.document;
-  const output = values.output;
-  if (!id || !output || positionals.length > 0) {
-    throw new CliError(`usage: edoc ${EXPORT_USAGE}`, 2);
-  }
+  const { values } = parseCommandArgs(argv, {
+    options: {
+      document: { type: "string" },
+      output: { type: "string", short: "o" },
+      from: { type: "string" },
+      amqp: { type: "string" },
+      prefix: { type: "string" },
+      timeout: { type: "string" },
+    },
+  });
+  const id = required(values.document, "--document ID");
+  const output = required(values.output, "-o FILE.zip");
   const timeoutMs = values.timeout === undefined ? 120_000 : Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
     throw new CliError(`--timeout must be a positive number of milliseconds`, 2);
@@ -150,18 +122,23 @@ async function exportBundle(argv: string[]): Promise<number> {
 /** Self-signed certificates in the trust files are anchors; the others may complete a path. */
 function trust(files: string[]): Pick<VerifyBundleOptions, "trustAnchors" | "intermediates"> {
   if (files.length === 0) {
-    throw new CliError(
-      `--trust CA.pem is required: the root(s) you trust, never taken from the bundle`,
-      2,
+    throw new UsageError(
+      "missing --trust CA.pem: the root(s) you trust, never taken from the bundle",
     );
   }
   return readTrustFiles(files);
 }
 
 async function verifyFile(argv: string[]): Promise<number> {
-  const { values, positionals } = parseVerify(argv);
-  const [file, ...extra] = positionals;
-  if (file === undefined || extra.length > 0) throw new CliError(`usage: edoc ${VERIFY_USAGE}`, 2);
+  const { values, positionals } = parseCommandArgs(argv, {
+    options: {
+      trust: { type: "string", multiple: true },
+      at: { type: "string" },
+      json: { type: "boolean" },
+    },
+    positionals: ["FILE.zip"],
+  });
+  const file = positionals[0]!;
   const json = values.json === true;
   let at: Date | undefined;
   if (values.at !== undefined) {

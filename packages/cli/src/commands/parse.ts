@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import {
   EdxmlError,
   type Letter,
@@ -8,9 +7,7 @@ import {
   parsePacket,
   type StatusPacket,
 } from "@edoc/edxml";
-import { CliError, type Command } from "../command.js";
-
-const USAGE = "parse FILE [--json]";
+import { CliError, type Command, parseCommandArgs } from "../command.js";
 
 /**
  * `edoc parse FILE [--json]`: reads an .edxml packet and prints what the hub understands of it,
@@ -19,7 +16,8 @@ const USAGE = "parse FILE [--json]";
  */
 export const parseCommand: Command = {
   name: "parse",
-  usage: USAGE,
+  usage: "parse FILE [--json]   what the hub reads in an .edxml packet, or why it refuses it",
+  help: "Exit 2 also when the packet is unreadable, not edXML or invalid (every issue printed).",
   async run(argv) {
     const { file, json } = readArgs(argv);
     let bytes: Buffer;
@@ -49,25 +47,11 @@ export const parseCommand: Command = {
 };
 
 function readArgs(argv: string[]): { file: string; json: boolean } {
-  let positionals: string[];
-  let json: boolean;
-  try {
-    const parsed = parseArgs({
-      args: argv,
-      options: { json: { type: "boolean" } },
-      allowPositionals: true,
-    });
-    positionals = parsed.positionals;
-    json = parsed.values.json === true;
-  } catch (err) {
-    throw new CliError(
-      `${err instanceof Error ? err.message : String(err)}; usage: edoc ${USAGE}`,
-      2,
-    );
-  }
-  const [file, ...extra] = positionals;
-  if (file === undefined || extra.length > 0) throw new CliError(`usage: edoc ${USAGE}`, 2);
-  return { file, json };
+  const { values, positionals } = parseCommandArgs(argv, {
+    options: { json: { type: "boolean" } },
+    positionals: ["FILE"],
+  });
+  return { file: positionals[0]!, json: values.json === true };
 }
 
 function print(text: string): void {

@@ -1,6 +1,5 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { DirectoryError, parseOrganId } from "@edoc/directory";
 import {
   createDevPki,
@@ -15,97 +14,79 @@ import {
   type RevocationReason,
   revokeCertificate,
 } from "@edoc/pki";
-import { CliError, type Command } from "../command.js";
-
-const USAGE = "pki init|issue|hub|revoke|crl [--dir D]   development PKI (see docs/signatures.md)";
-const HELP = `usage:
-  edoc pki init   [--dir D] [--force]
-  edoc pki issue  [--dir D] --organ ORGANID [--name N] [--days N] [--password P]
-  edoc pki hub    [--dir D] [--host H ...] [--name N] [--organ ORGANID] [--days N]
-  edoc pki revoke [--dir D] --organ ORGANID | --serial HEX [--reason R]
-  edoc pki crl    [--dir D] [--days N]
-D defaults to $EDOC_PKI_DIR, then .state/pki (where the agency client commands look).`;
+import {
+  CliError,
+  type Command,
+  commandGroup,
+  parseCommandArgs,
+  required,
+  UsageError,
+} from "../command.js";
 
 const DAY_MS = 24 * 3600 * 1000;
+const DIR_HELP =
+  "D defaults to $EDOC_PKI_DIR, then .state/pki (where the agency client commands look).";
+const DIR = { dir: { type: "string" } } as const;
 
 /**
  * `edoc pki`: a development PKI kept in a directory. D/pki.json holds the whole state, CA keys
  * included (written 0600); the PEM files beside it are derived views for other tools.
  */
-export const pkiCommand: Command = {
+export const pkiCommand: Command = commandGroup({
   name: "pki",
-  usage: USAGE,
-  async run(argv) {
-    const [sub, ...rest] = argv;
-    const args = readArgs(rest);
+  summary: "development PKI (see docs/signatures.md)",
+  help: DIR_HELP,
+  subcommands: [
+    {
+      name: "init",
+      usage: "pki init [--dir D] [--force]   root and issuing CA",
+      help: `${DIR_HELP}\nExit 1 when D already holds a PKI (--force replaces it).`,
+      run: refusalsAsErrors(init),
+    },
+    {
+      name: "issue",
+      usage: "pki issue [--dir D] --organ ORGANID [--name N] [--days N] [--password P]",
+      help: `An agency certificate bound to its OrganId: key.pem, cert.pem, agency.p12 in
+D/agencies/ORGANID (PKCS#12 password P, default changeit; valid N days, default 365).\n${DIR_HELP}`,
+      run: refusalsAsErrors(issue),
+    },
+    {
+      name: "hub",
+      usage: "pki hub [--dir D] [--host H ...] [--name N] [--organ ORGANID] [--days N]",
+      help: `The hub's TLS and receipt-signing certificate in D/hub (localhost, 127.0.0.1 and each H).\n${DIR_HELP}`,
+      run: refusalsAsErrors(hub),
+    },
+    {
+      name: "revoke",
+      usage: "pki revoke [--dir D] --organ ORGANID | --serial HEX [--reason R]",
+      help: `R: ${REVOCATION_REASONS.join(", ")}. Publish with edoc pki crl.\n${DIR_HELP}`,
+      run: refusalsAsErrors(async (argv) => revoke(argv)),
+    },
+    {
+      name: "crl",
+      usage: "pki crl [--dir D] [--days N]   publish crl.pem and root-crl.pem",
+      help: `The CRLs are valid N days (default 7).\n${DIR_HELP}`,
+      run: refusalsAsErrors(crl),
+    },
+  ],
+});
+
+/** PKI and directory refusals are the user's to fix: one line with their code, exit 2. */
+function refusalsAsErrors(run: (argv: string[]) => Promise<number>) {
+  return async (argv: string[]): Promise<number> => {
     try {
-      switch (sub) {
-        case "init":
-          return await init(args);
-        case "issue":
-          return await issue(args);
-        case "hub":
-          return await hub(args);
-        case "revoke":
-          return revoke(args);
-        case "crl":
-          return await crl(args);
-        default:
-          throw new CliError(HELP, 2);
-      }
+      return await run(argv);
     } catch (err) {
       if (err instanceof PkiError || err instanceof DirectoryError) {
         throw new CliError(`${err.message} [${err.code}]`, 2);
       }
       throw err;
     }
-  },
-};
-
-interface Args {
-  dir: string;
-  force: boolean;
-  organ?: string;
-  name?: string;
-  days?: string;
-  password?: string;
-  hosts: string[];
-  serial?: string;
-  reason?: string;
+  };
 }
 
-function readArgs(argv: string[]): Args {
-  try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        dir: { type: "string" },
-        force: { type: "boolean" },
-        organ: { type: "string" },
-        name: { type: "string" },
-        days: { type: "string" },
-        password: { type: "string" },
-        host: { type: "string", multiple: true },
-        serial: { type: "string" },
-        reason: { type: "string" },
-      },
-      allowPositionals: true,
-    });
-    if (positionals.length > 0) throw new Error(`unexpected argument ${positionals[0]}`);
-    return {
-      dir: values.dir ?? process.env.EDOC_PKI_DIR ?? ".state/pki",
-      force: values.force === true,
-      hosts: values.host ?? [],
-      ...(values.organ !== undefined ? { organ: values.organ } : {}),
-      ...(values.name !== undefined ? { name: values.name } : {}),
-      ...(values.days !== undefined ? { days: values.days } : {}),
-      ...(values.password !== undefined ? { password: values.password } : {}),
-      ...(values.serial !== undefined ? { serial: values.serial } : {}),
-      ...(values.reason !== undefined ? { reason: values.reason } : {}),
-    };
-  } catch (err) {
-    throw new CliError(`${err instanceof Error ? err.message : String(err)}\n${HELP}`, 2);
-  }
+function dirOf(values: { dir?: string | undefined }): string {
+  return values.dir ?? process.env.EDOC_PKI_DIR ?? ".state/pki";
 }
 
 function print(text: string): void {
@@ -157,7 +138,9 @@ function save(dir: string, state: DevPkiState): void {
   write(stateFile(dir), `${JSON.stringify(state, null, 2)}\n`, true);
 }
 
-async function init(a: Args): Promise<number> {
+async function init(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs(argv, { options: { ...DIR, force: { type: "boolean" } } });
+  const a = { dir: dirOf(values), force: values.force === true };
   if (existsSync(stateFile(a.dir)) && !a.force) {
     throw new CliError(
       `${stateFile(a.dir)} exists: refusing to overwrite a PKI (every certificate it issued would be orphaned); pass --force to replace it`,
@@ -177,10 +160,19 @@ async function init(a: Args): Promise<number> {
   return 0;
 }
 
-async function issue(a: Args): Promise<number> {
-  if (a.organ === undefined) throw new CliError(`pki issue needs --organ ORGANID\n${HELP}`, 2);
-  const organId = parseOrganId(a.organ, "--organ");
-  const state = load(a.dir);
+async function issue(argv: string[]): Promise<number> {
+  const { values: a } = parseCommandArgs(argv, {
+    options: {
+      ...DIR,
+      organ: { type: "string" },
+      name: { type: "string" },
+      days: { type: "string" },
+      password: { type: "string" },
+    },
+  });
+  const pkiDir = dirOf(a);
+  const organId = parseOrganId(required(a.organ, "--organ ORGANID"), "--organ");
+  const state = load(pkiDir);
   const notBefore = new Date(Date.now() - 5 * 60 * 1000);
   const issued = await issueAgencyCertificate(state, {
     organId,
@@ -196,9 +188,9 @@ async function issue(a: Args): Promise<number> {
     password,
     friendlyName: organId,
   });
-  const dir = join(a.dir, "agencies", organId);
+  const dir = join(pkiDir, "agencies", organId);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  save(a.dir, issued.state);
+  save(pkiDir, issued.state);
   write(join(dir, "key.pem"), issued.privateKeyPem, true);
   write(join(dir, "cert.pem"), issued.certificatePem);
   write(join(dir, "agency.p12"), p12, true);
@@ -207,35 +199,55 @@ async function issue(a: Args): Promise<number> {
   return 0;
 }
 
-async function hub(a: Args): Promise<number> {
-  const state = load(a.dir);
+async function hub(argv: string[]): Promise<number> {
+  const { values: a } = parseCommandArgs(argv, {
+    options: {
+      ...DIR,
+      host: { type: "string", multiple: true },
+      name: { type: "string" },
+      organ: { type: "string" },
+      days: { type: "string" },
+    },
+  });
+  const pkiDir = dirOf(a);
+  const hosts = a.host ?? [];
+  const state = load(pkiDir);
   const notBefore = new Date(Date.now() - 5 * 60 * 1000);
   const issued = await issueHubCertificate(state, {
     name: a.name ?? "edoc-hub",
-    hosts: a.hosts,
+    hosts: hosts,
     ...(a.organ !== undefined ? { organId: parseOrganId(a.organ, "--organ") } : {}),
     notBefore,
     notAfter: new Date(notBefore.getTime() + days(a.days, 365) * DAY_MS),
   });
-  const dir = join(a.dir, "hub");
+  const dir = join(pkiDir, "hub");
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  save(a.dir, issued.state);
+  save(pkiDir, issued.state);
   write(join(dir, "key.pem"), issued.privateKeyPem, true);
   write(join(dir, "cert.pem"), issued.certificatePem);
-  const names = ["localhost", "127.0.0.1", ...a.hosts].join(", ");
+  const names = ["localhost", "127.0.0.1", ...hosts].join(", ");
   print(`issued hub certificate ${issued.serialNumber} (${names}) in ${dir}`);
   return 0;
 }
 
-function revoke(a: Args): number {
+function revoke(argv: string[]): number {
+  const { values: a } = parseCommandArgs(argv, {
+    options: {
+      ...DIR,
+      organ: { type: "string" },
+      serial: { type: "string" },
+      reason: { type: "string" },
+    },
+  });
+  const pkiDir = dirOf(a);
   if ((a.organ === undefined) === (a.serial === undefined)) {
-    throw new CliError(`pki revoke needs --organ ORGANID or --serial HEX\n${HELP}`, 2);
+    throw new UsageError("give --organ ORGANID or --serial HEX (one of them)");
   }
   const reason = a.reason ?? "unspecified";
   if (!(REVOCATION_REASONS as readonly string[]).includes(reason)) {
     throw new CliError(`--reason must be one of ${REVOCATION_REASONS.join(", ")}`, 2);
   }
-  let state = load(a.dir);
+  let state = load(pkiDir);
   const revokedSerials = new Set(state.revoked.map((r) => r.serialNumber));
   const organId = a.organ === undefined ? undefined : parseOrganId(a.organ, "--organ");
   // An agency's every live certificate goes: a compromised key may have several.
@@ -251,22 +263,24 @@ function revoke(a: Args): number {
   for (const serial of serials) {
     state = revokeCertificate(state, serial, { reason: reason as RevocationReason });
   }
-  save(a.dir, state);
-  print(`revoked ${serials.join(", ")} (${reason}); run edoc pki crl --dir ${a.dir} to publish`);
+  save(pkiDir, state);
+  print(`revoked ${serials.join(", ")} (${reason}); run edoc pki crl --dir ${pkiDir} to publish`);
   return 0;
 }
 
-async function crl(a: Args): Promise<number> {
-  const state = load(a.dir);
+async function crl(argv: string[]): Promise<number> {
+  const { values: a } = parseCommandArgs(argv, { options: { ...DIR, days: { type: "string" } } });
+  const pkiDir = dirOf(a);
+  const state = load(pkiDir);
   const thisUpdate = new Date();
   const nextUpdate = new Date(thisUpdate.getTime() + days(a.days, 7) * DAY_MS);
-  write(join(a.dir, "crl.pem"), await issueCrl(state, { thisUpdate, nextUpdate }));
+  write(join(pkiDir, "crl.pem"), await issueCrl(state, { thisUpdate, nextUpdate }));
   write(
-    join(a.dir, "root-crl.pem"),
+    join(pkiDir, "root-crl.pem"),
     await issueCrl(state, { thisUpdate, nextUpdate, issuer: "root" }),
   );
   print(
-    `${join(a.dir, "crl.pem")}: ${state.revoked.length} revoked certificate(s); root CRL in root-crl.pem`,
+    `${join(pkiDir, "crl.pem")}: ${state.revoked.length} revoked certificate(s); root CRL in root-crl.pem`,
   );
   return 0;
 }

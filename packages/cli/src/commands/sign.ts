@@ -1,12 +1,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { EdxmlError } from "@edoc/edxml";
 import { importPkcs12, PkiError } from "@edoc/pki";
 import { SignatureError, type SigningAlgorithm, signEdxml } from "@edoc/signature";
-import { CliError, type Command, parsedOrUsage } from "../command.js";
+import { CliError, type Command, parseCommandArgs, UsageError } from "../command.js";
 
-const USAGE =
-  "sign FILE --key K --cert C [--chain CHAIN.pem] | --p12 F [--password P]  [-o OUT] [--algorithm A] [--replace]";
 const ALGORITHMS: readonly SigningAlgorithm[] = ["rsa-sha256", "rsa-pss-sha256", "ecdsa-sha256"];
 
 /**
@@ -16,7 +13,11 @@ const ALGORITHMS: readonly SigningAlgorithm[] = ["rsa-sha256", "rsa-pss-sha256",
  */
 export const signCommand: Command = {
   name: "sign",
-  usage: USAGE,
+  usage:
+    "sign FILE --key K --cert C [--chain CHAIN.pem] | --p12 F [--password P]  [-o OUT] [--algorithm A] [--replace]",
+  help: `Signs an edXML packet (enveloped XML-DSig in edXMLHeader) to OUT or stdout.
+--algorithm: rsa-sha256 (default for RSA keys), rsa-pss-sha256, ecdsa-sha256 (default for EC). --password defaults
+to changeit. Exit 1 when it already carries a Signature (--replace re-signs).`,
   async run(argv) {
     const args = readArgs(argv);
     const xml = read(args.file, "document");
@@ -64,12 +65,23 @@ interface Args {
 }
 
 function readArgs(argv: string[]): Args {
-  const { values, positionals } = parsedOrUsage(() => parse(argv), USAGE);
-  const [file, ...extra] = positionals;
-  if (file === undefined || extra.length > 0) throw new CliError(`usage: edoc ${USAGE}`, 2);
+  const { values, positionals } = parseCommandArgs(argv, {
+    options: {
+      key: { type: "string" },
+      cert: { type: "string" },
+      chain: { type: "string" },
+      p12: { type: "string" },
+      password: { type: "string" },
+      out: { type: "string", short: "o" },
+      algorithm: { type: "string" },
+      replace: { type: "boolean" },
+    },
+    positionals: ["FILE"],
+  });
+  const file = positionals[0]!;
   const pemPair = values.key !== undefined || values.cert !== undefined;
   if (pemPair === (values.p12 !== undefined) || (pemPair && (!values.key || !values.cert))) {
-    throw new CliError(`give either --key and --cert, or --p12; usage: edoc ${USAGE}`, 2);
+    throw new UsageError("give either --key and --cert, or --p12");
   }
   const algorithm = values.algorithm;
   if (algorithm !== undefined && !(ALGORITHMS as readonly string[]).includes(algorithm)) {
@@ -86,23 +98,6 @@ function readArgs(argv: string[]): Args {
     ...(values.out !== undefined ? { out: values.out } : {}),
     ...(algorithm !== undefined ? { algorithm: algorithm as SigningAlgorithm } : {}),
   };
-}
-
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    options: {
-      key: { type: "string" },
-      cert: { type: "string" },
-      chain: { type: "string" },
-      p12: { type: "string" },
-      password: { type: "string" },
-      out: { type: "string", short: "o" },
-      algorithm: { type: "string" },
-      replace: { type: "boolean" },
-    },
-    allowPositionals: true,
-  });
 }
 
 function read(file: string, what: string): Buffer {

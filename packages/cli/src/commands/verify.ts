@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { EdxmlError, type Packet, parsePacket } from "@edoc/edxml";
 import {
   SignatureError,
@@ -8,11 +7,8 @@ import {
   type VerificationReport,
   verifyPacket,
 } from "@edoc/signature";
-import { CliError, type Command, parsedOrUsage } from "../command.js";
+import { CliError, type Command, parseCommandArgs } from "../command.js";
 import { readText, readTrustFiles } from "../files.js";
-
-const USAGE =
-  "verify FILE [--trust CA.pem ...] [--crl CRL.pem ...] [--allow-sha1] [--at ISO] [--json]";
 
 /**
  * `edoc verify`: checks an edXML packet's signature, the signer's certificate path and
@@ -22,7 +18,10 @@ const USAGE =
  */
 export const verifyCommand: Command = {
   name: "verify",
-  usage: USAGE,
+  usage: "verify FILE [--trust CA.pem ...] [--crl CRL.pem ...] [--allow-sha1] [--at ISO] [--json]",
+  help: `Checks the signature, the signer's certificate path and revocation, and that the signer is
+bound to the packet's From. Without --trust: the development PKI's chain.pem ($EDOC_PKI_DIR,
+then .state/pki). Exit 1 invalid or untrusted (reasons printed), 2 unreadable or not edXML.`,
   async run(argv) {
     const args = readArgs(argv);
     const policy = trustPolicy(args);
@@ -62,9 +61,17 @@ interface Args {
 }
 
 function readArgs(argv: string[]): Args {
-  const { values, positionals } = parsedOrUsage(() => parse(argv), USAGE);
-  const [file, ...extra] = positionals;
-  if (file === undefined || extra.length > 0) throw new CliError(`usage: edoc ${USAGE}`, 2);
+  const { values, positionals } = parseCommandArgs(argv, {
+    options: {
+      trust: { type: "string", multiple: true },
+      crl: { type: "string", multiple: true },
+      "allow-sha1": { type: "boolean" },
+      at: { type: "string" },
+      json: { type: "boolean" },
+    },
+    positionals: ["FILE"],
+  });
+  const file = positionals[0]!;
   let at: Date | undefined;
   if (values.at !== undefined) {
     at = new Date(values.at);
@@ -80,20 +87,6 @@ function readArgs(argv: string[]): Args {
     json: values.json === true,
     ...(at !== undefined ? { at } : {}),
   };
-}
-
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    options: {
-      trust: { type: "string", multiple: true },
-      crl: { type: "string", multiple: true },
-      "allow-sha1": { type: "boolean" },
-      at: { type: "string" },
-      json: { type: "boolean" },
-    },
-    allowPositionals: true,
-  });
 }
 
 /** Self-signed certificates in the trust files are anchors; the others may complete a path. */
