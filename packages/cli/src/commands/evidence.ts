@@ -1,14 +1,13 @@
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import { Bus, BusUnavailableError, RpcError, RpcTimeoutError } from "@edoc/bus";
 import {
   type BundleReport,
   EvidenceError,
   type VerifyBundleOptions,
   verifyBundle,
 } from "@edoc/evidence";
-import { RpcResults } from "@edoc/messages";
 import { SignatureError } from "@edoc/signature";
+import { callArchiveRpc } from "../archive-rpc.js";
 import {
   CliError,
   type Command,
@@ -72,34 +71,12 @@ async function exportBundle(argv: string[]): Promise<number> {
   const params = HUB_DOCUMENT_ID.test(id)
     ? { hubDocumentId: id }
     : { documentId: id, ...(from ? { from } : {}) };
-  const url = values.amqp ?? process.env.EDOC_AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
-  const prefix = values.prefix ?? process.env.EDOC_BUS_PREFIX ?? "edoc";
-
-  let bus: Bus;
-  try {
-    bus = await Bus.connect({ url, prefix, initialRetries: 2 });
-  } catch (err) {
-    throw new CliError(`cannot reach the hub's broker: ${(err as Error).message}`, 2);
-  }
-  let raw: unknown;
-  try {
-    raw = await bus.call("archive.rpc", "evidence.export", params, timeoutMs);
-  } catch (err) {
-    if (err instanceof RpcError) {
-      throw new CliError(`${err.code}: ${err.message}`, err.status < 500 ? 1 : 2);
-    }
-    if (err instanceof RpcTimeoutError || err instanceof BusUnavailableError) {
-      throw new CliError(`the archive did not answer (${err.message}); is the hub running?`, 2);
-    }
-    throw err;
-  } finally {
-    await bus.close();
-  }
-  const parsed = RpcResults["evidence.export"].safeParse(raw);
-  if (!parsed.success) {
-    throw new CliError(`the archive's answer is not an evidence.export result`, 2);
-  }
-  const result = parsed.data;
+  const result = await callArchiveRpc(
+    { amqp: values.amqp, prefix: values.prefix },
+    "evidence.export",
+    params,
+    timeoutMs,
+  );
   const bytes = Buffer.from(result.bundle, "base64");
   const digest = createHash("sha256").update(bytes).digest("hex");
   if (bytes.length !== result.size || digest !== result.sha256) {
