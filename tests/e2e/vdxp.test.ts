@@ -203,6 +203,25 @@ describe("one hub, two doors", () => {
   });
 });
 
+describe("large letters on the VDXP door", () => {
+  it("a 3 MiB letter is spooled on the way in and served whole by getEdoc and downloadEdoc", async () => {
+    const { xml, documentId } = letterXml(COMMUNE, [DEPT], { attachmentBytes: 3 * 1024 * 1024 });
+    const bytes = sign(A(COMMUNE), xml);
+    expect(bytes.length).toBeGreaterThan(3 * 1024 * 1024);
+    await commune.sendEdoc(COMMUNE, bytes);
+    const item = (
+      await until(
+        "dept's list",
+        () => dept.getReceivedEdocList(),
+        (xs) => xs.some((x) => x.documentId === documentId),
+      )
+    ).find((x) => x.documentId === documentId)!;
+    expect((await dept.getEdoc(item.docId)).equals(bytes)).toBe(true);
+    expect((await dept.downloadEdoc(item.docId)).equals(bytes)).toBe(true);
+    await dept.updateStatus(item.docId, "done");
+  });
+});
+
 describe("VDXP refusals: a FAIL envelope with a stable ErrorCode, the listener alive, nothing stored", () => {
   it("authentication: missing or wrong HMAC, unknown system, stale timestamp", async () => {
     const missing = await commune.envelope("countReceiveEdoc", { auth: "none" });

@@ -100,15 +100,16 @@ const sendEdoc: OperationHandler = async (deps, req, _res, caller) => {
   }
 };
 
-/** The caller's deliveries not yet acknowledged, of one message type. */
+/**
+ * The caller's deliveries not yet acknowledged, of one message type: those waiting (`pending`)
+ * and those fetched but not acknowledged, asked apart so settled ones never crowd them out.
+ */
 async function openItems(deps: OperationDeps, caller: SystemCaller, type: MessageType) {
-  const { items } = await callArchive(deps.bus, "inbox.list", {
-    actingFor: caller.actingFor,
-    state: "all",
-    limit: 1000,
-  });
+  const ask = (state: "pending" | "fetched") =>
+    callArchive(deps.bus, "inbox.list", { actingFor: caller.actingFor, state, limit: 1000 });
+  const [pending, fetched] = await Promise.all([ask("pending"), ask("fetched")]);
   const kind: InboxItem["kind"] = type === "edoc" ? "letter" : "status";
-  return items.filter((i) => i.kind === kind && isOpen(i));
+  return [...pending.items, ...fetched.items].filter((i) => i.kind === kind && isOpen(i));
 }
 
 const getReceivedEdocList: OperationHandler = async (deps, req, _res, caller) => {
