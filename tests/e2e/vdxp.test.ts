@@ -54,6 +54,16 @@ async function until<T>(what: string, get: () => Promise<T>, pred: (v: T) => boo
   }
 }
 
+/** The item of letter `documentId` in a system's list of received letters, once it is there. */
+async function received(who: VdxpClient, documentId: string) {
+  const list = await until(
+    "the received list",
+    () => who.getReceivedEdocList(),
+    (xs) => xs.some((x) => x.documentId === documentId),
+  );
+  return list.find((x) => x.documentId === documentId)!;
+}
+
 /** The ErrorCode of a typed call's FAIL envelope. */
 async function failCode(p: Promise<unknown>): Promise<string> {
   try {
@@ -145,13 +155,7 @@ describe("VDXP listener: an SDK-style agency system through the whole cycle", ()
   it("a revoke withdraws a letter not yet fetched: gone from the list, getEdoc refused", async () => {
     const { xml, documentId } = letterXml(COMMUNE, [DEPT]);
     await commune.sendEdoc(COMMUNE, sign(A(COMMUNE), xml));
-    const item = (
-      await until(
-        "dept's list",
-        () => dept.getReceivedEdocList(),
-        (xs) => xs.some((x) => x.documentId === documentId),
-      )
-    ).find((x) => x.documentId === documentId)!;
+    const item = await received(dept, documentId);
     const revoke = letterXml(COMMUNE, [DEPT], { docType: "revoke", documentId }).xml;
     await commune.sendEdoc(COMMUNE, sign(A(COMMUNE), revoke));
     const after = await until(
@@ -171,13 +175,7 @@ describe("one hub, two doors", () => {
     const { xml, documentId } = letterXml(DISTRICT, [DEPT]);
     const bytes = sign(A(DISTRICT), xml);
     expect((await api(hub, A(DISTRICT), "POST", "/documents", bytes)).status).toBe(202);
-    const item = (
-      await until(
-        "dept's list",
-        () => dept.getReceivedEdocList(),
-        (xs) => xs.some((x) => x.documentId === documentId),
-      )
-    ).find((x) => x.documentId === documentId)!;
+    const item = await received(dept, documentId);
     expect((await dept.getEdoc(item.docId)).equals(bytes)).toBe(true);
     await dept.updateStatus(item.docId, "done");
   });
@@ -209,13 +207,7 @@ describe("large letters on the VDXP door", () => {
     const bytes = sign(A(COMMUNE), xml);
     expect(bytes.length).toBeGreaterThan(3 * 1024 * 1024);
     await commune.sendEdoc(COMMUNE, bytes);
-    const item = (
-      await until(
-        "dept's list",
-        () => dept.getReceivedEdocList(),
-        (xs) => xs.some((x) => x.documentId === documentId),
-      )
-    ).find((x) => x.documentId === documentId)!;
+    const item = await received(dept, documentId);
     expect((await dept.getEdoc(item.docId)).equals(bytes)).toBe(true);
     expect((await dept.downloadEdoc(item.docId)).equals(bytes)).toBe(true);
     await dept.updateStatus(item.docId, "done");
@@ -292,13 +284,7 @@ describe("VDXP refusals: a FAIL envelope with a stable ErrorCode, the listener a
   it("a docId of another agency is not found, for getEdoc, downloadEdoc and updateStatus", async () => {
     const { xml, documentId } = letterXml(COMMUNE, [DEPT]);
     await commune.sendEdoc(COMMUNE, sign(A(COMMUNE), xml));
-    const item = (
-      await until(
-        "dept's list",
-        () => dept.getReceivedEdocList(),
-        (xs) => xs.some((x) => x.documentId === documentId),
-      )
-    ).find((x) => x.documentId === documentId)!;
+    const item = await received(dept, documentId);
     expect(await failCode(commune.getEdoc(item.docId))).toBe("17");
     expect(await failCode(commune.downloadEdoc(item.docId))).toBe("17");
     expect(await failCode(commune.updateStatus(item.docId, "done"))).toBe("17");

@@ -1,4 +1,4 @@
-import { VIETNAM_OFFSET_MS } from "@edoc/vntime";
+import { vietnamParts } from "@edoc/vntime";
 import { z } from "zod";
 
 /**
@@ -108,10 +108,6 @@ const p2 = (n: number): string => String(n).padStart(2, "0");
 
 /** An instant as the listener writes times: ISO 8601 in Vietnam time, `…+07:00`. */
 export function vietnamIso(at: Date | string): string {
-  const t = typeof at === "string" ? new Date(at) : at;
-  const v = new Date(t.getTime() + VIETNAM_OFFSET_MS);
-  return (
-    `${v.getUTCFullYear()}-${p2(v.getUTCMonth() + 1)}-${p2(v.getUTCDate())}` +
-    `T${p2(v.getUTCHours())}:${p2(v.getUTCMinutes())}:${p2(v.getUTCSeconds())}+07:00`
-  );
+  const v = vietnamParts(typeof at === "string" ? new Date(at) : at);
+  return `${v.year}-${p2(v.month)}-${p2(v.day)}T${p2(v.hour)}:${p2(v.minute)}:${p2(v.second)}+07:00`;
 }
