@@ -23,6 +23,7 @@ bash "$REPO_ROOT/infra/rabbitmq.sh" install
 bash "$REPO_ROOT/infra/ferretdb.sh" build
 [ -f "$REPO_ROOT/infra/xmlsec.sh" ] && bash "$REPO_ROOT/infra/xmlsec.sh"
 bash "$REPO_ROOT/infra/chromium.sh"
+bash "$REPO_ROOT/infra/prometheus.sh"
 
 log "building TypeScript"
 pnpm exec tsc -b >&2

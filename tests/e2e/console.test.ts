@@ -5,8 +5,15 @@ import { join } from "node:path";
 import { Bus } from "@edoc/bus";
 import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { amqpUrl } from "../support/env.js";
-import { type Agent, api, type ConsoleUser, repoRoot, TestHub } from "../support/hub.js";
+import { amqpUrl, waitUntil } from "../support/env.js";
+import {
+  type Agent,
+  api,
+  type ConsoleUser,
+  consoleUser,
+  repoRoot,
+  TestHub,
+} from "../support/hub.js";
 import { letterXml, sign, statusPacket } from "../support/letters.js";
 
 // The operators' console end to end: a whole hub as real processes (console included), real
@@ -30,16 +37,8 @@ const PHONE = { width: 390, height: 844 };
 const SENDER = "000.20.30.H45"; // UBND Phường 1, TP Tuy Hòa
 const DISTRICT = "000.00.30.H45"; // UBND TP Tuy Hòa
 const DEPT = "000.00.02.H45"; // Sở Nội vụ
-const OPERATOR: ConsoleUser = {
-  username: "vanhanh",
-  password: `op-${randomBytes(9).toString("base64url")}`,
-  role: "operator",
-};
-const AUDITOR: ConsoleUser = {
-  username: "kiemtoan",
-  password: `au-${randomBytes(9).toString("base64url")}`,
-  role: "auditor",
-};
+const OPERATOR = consoleUser("vanhanh", "operator");
+const AUDITOR = consoleUser("kiemtoan", "auditor");
 
 const hub = new TestHub({
   agencies: [SENDER, DISTRICT, DEPT],
@@ -100,20 +99,6 @@ async function logIn(page: Page, user: ConsoleUser): Promise<void> {
   await expect(page.locator(".who").textContent()).resolves.toContain(user.username);
 }
 
-async function waitFor<T>(
-  what: string,
-  get: () => Promise<T | undefined>,
-  ms = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 interface DeadItem {
   id: string;
   messageId: string;
@@ -157,7 +142,7 @@ describe("operators' console in Chromium", () => {
     letter.documentId = documentId;
     letter.hubDocumentId = (sent.json() as { hubDocumentId: string }).hubDocumentId;
     // Sở Nội vụ fetches, acknowledges and reports 01 then 03; the district leaves it waiting.
-    const item = await waitFor("the department's delivery", async () => {
+    const item = await waitUntil("the department's delivery", async () => {
       const r = await api(hub, A(DEPT), "GET", "/inbox?state=all");
       const items = (r.json() as { items: { deliveryId: string; hubDocumentId: string }[] }).items;
       return items.find((x) => x.hubDocumentId === letter.hubDocumentId);
@@ -187,7 +172,7 @@ describe("operators' console in Chromium", () => {
       const body = { hubDocumentId: `doc_${id}`, kind: "letter", note: "thiếu trường bắt buộc" };
       await bus.publish("router.inbound", Buffer.from(JSON.stringify(body)), { messageId: id });
     }
-    await waitFor("both dead letters in the archive", async () => {
+    await waitUntil("both dead letters in the archive", async () => {
       const ids = (await deadLetters("open")).map((d) => d.id);
       return ids.includes(dead.first) && ids.includes(dead.second) ? true : undefined;
     });
@@ -277,7 +262,7 @@ describe("operators' console in Chromium", () => {
     expect(marked?.redrivenAt).toBeTruthy();
     expect(flash).toContain(marked?.redriveReceiptId ?? "?");
     // The router got it again, refused it again: a new dead letter for the same message.
-    await waitFor("the re-driven message dead-lettered again", async () =>
+    await waitUntil("the re-driven message dead-lettered again", async () =>
       (await deadLetters("open")).find((d) => d.id.startsWith(`${dead.first}@`)),
     );
     await page.goto(`${hub.consoleUrl}/dead-letters?state=redriven`);

@@ -1,10 +1,10 @@
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { request } from "node:https";
 import { join } from "node:path";
 import { VdxpClient, VdxpFailure } from "@edoc/vdxp-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Agent, api, type ConsoleUser, TestHub } from "../support/hub.js";
+import { ConsoleClient, csrf } from "../support/console.js";
+import { waitUntil } from "../support/env.js";
+import { type Agent, api, consoleUser, TestHub } from "../support/hub.js";
 import { letterXml, sign, statusPacket } from "../support/letters.js";
 
 // The national axis protocol's door (VDXP) on real processes: agency systems driven by the
@@ -15,11 +15,7 @@ const DISTRICT = "000.00.30.H45"; // UBND TP Tuy Hòa: native API (mTLS)
 const OTHER = "000.00.03.H45"; // Sở Tài chính: native API only
 const HOSTED = "000.22.30.H45"; // xã Bình Kiến
 
-const OPERATOR: ConsoleUser = {
-  username: "vanhanh",
-  password: `op-${randomBytes(9).toString("base64url")}`,
-  role: "operator",
-};
+const OPERATOR = consoleUser("vanhanh", "operator");
 
 const hub = new TestHub({
   agencies: [COMMUNE, DEPT, DISTRICT, OTHER, HOSTED],
@@ -43,15 +39,12 @@ function client(systemId: string, secret: string, agent?: Agent): VdxpClient {
   });
 }
 
-/** Polls until `pred` holds (deliveries are asynchronous by design). */
-async function until<T>(what: string, get: () => Promise<T>, pred: (v: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
+/** Waits until `get` answers something `pred` accepts (deliveries are asynchronous by design). */
+function until<T>(what: string, get: () => Promise<T>, pred: (v: T) => boolean): Promise<T> {
+  return waitUntil(what, async () => {
     const v = await get();
-    if (pred(v)) return v;
-    if (Date.now() > deadline) throw new Error(`${what} never matched: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
+    return pred(v) ? v : undefined;
+  });
 }
 
 /** The item of letter `documentId` in a system's list of received letters, once it is there. */
@@ -355,47 +348,48 @@ describe("console: systems and registration requests", () => {
   it("lists the systems; an operator approves one request and refuses another, once each, with CSRF", async () => {
     const reg = await commune.registerAgency({ code: "000.01.30.H45", name: "Phòng Nội vụ" });
     const del = await commune.deleteAgency(COMMUNE);
-    const web = await login(OPERATOR);
+    const web = new ConsoleClient(hub);
+    await web.logIn(OPERATOR);
 
-    const systems = await web.get("/systems");
+    const systems = await web.request("GET", "/systems");
     expect(systems.status).toBe(200);
-    expect(systems.text).toContain('data-system-id="vxp.commune"');
-    expect(systems.text).toContain(COMMUNE);
+    expect(systems.body).toContain('data-system-id="vxp.commune"');
+    expect(systems.body).toContain(COMMUNE);
 
-    const list = await web.get("/registrations");
-    expect(list.text).toContain(`data-registration-id="${reg.requestId}"`);
-    expect(list.text).toContain(`data-registration-id="${del.requestId}"`);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(list.text)?.[1] ?? "";
+    const list = await web.request("GET", "/registrations");
+    expect(list.body).toContain(`data-registration-id="${reg.requestId}"`);
+    expect(list.body).toContain(`data-registration-id="${del.requestId}"`);
+    const token = csrf(list.body);
 
-    const forged = await web.post("/registrations/decide", {
+    const forged = await web.request("POST", "/registrations/decide", {
       id: String(reg.requestId),
       decision: "approve",
       _csrf: "forged",
     });
     expect(forged.status).toBe(403);
 
-    const ok = await web.post("/registrations/decide", {
+    const ok = await web.request("POST", "/registrations/decide", {
       id: String(reg.requestId),
       decision: "approve",
-      _csrf: csrf,
+      _csrf: token,
     });
     expect(ok.status).toBe(303);
-    const refused = await web.post("/registrations/decide", {
+    const refused = await web.request("POST", "/registrations/decide", {
       id: String(del.requestId),
       decision: "refuse",
       reason: "Cơ quan vẫn hoạt động",
-      _csrf: csrf,
+      _csrf: token,
     });
     expect(refused.status).toBe(303);
-    const again = await web.post("/registrations/decide", {
+    const again = await web.request("POST", "/registrations/decide", {
       id: String(reg.requestId),
       decision: "refuse",
-      _csrf: csrf,
+      _csrf: token,
     });
     expect(again.status).toBe(303);
-    expect((await web.get("/registrations")).text).toContain("REGISTRATION_DECIDED");
+    expect((await web.request("GET", "/registrations")).body).toContain("REGISTRATION_DECIDED");
 
-    const all = (await web.get("/registrations?state=all")).text;
+    const all = (await web.request("GET", "/registrations?state=all")).body;
     const row = (id: unknown) =>
       all.slice(all.indexOf(`data-registration-id="${id}"`)).split("</tr>")[0] ?? "";
     expect(row(reg.requestId)).toContain("Đã duyệt");
@@ -415,75 +409,6 @@ describe("logs", () => {
     }
   });
 });
-
-interface WebReply {
-  status: number;
-  text: string;
-  headers: Record<string, string | string[] | undefined>;
-}
-
-/** A console session over plain HTTPS: the login form with its CSRF cookie, then the session. */
-async function login(user: ConsoleUser) {
-  let cookies = "";
-  const call = (method: string, path: string, form?: Record<string, string>) =>
-    new Promise<WebReply>((resolve, reject) => {
-      const body = form ? new URLSearchParams(form).toString() : undefined;
-      const req = request(
-        {
-          host: "127.0.0.1",
-          port: hub.consolePort,
-          servername: "localhost",
-          ca: hub.chainPem,
-          method,
-          path,
-          headers: {
-            host: `localhost:${hub.consolePort}`,
-            cookie: cookies,
-            ...(body
-              ? {
-                  "content-type": "application/x-www-form-urlencoded",
-                  origin: hub.consoleUrl,
-                }
-              : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => {
-            for (const c of res.headers["set-cookie"] ?? []) {
-              const pair = c.split(";")[0] ?? "";
-              const name = pair.split("=")[0] ?? "";
-              cookies = [
-                ...cookies.split("; ").filter((x) => x && !x.startsWith(`${name}=`)),
-                pair,
-              ].join("; ");
-            }
-            resolve({
-              status: res.statusCode ?? 0,
-              text: Buffer.concat(chunks).toString("utf8"),
-              headers: res.headers,
-            });
-          });
-        },
-      );
-      req.on("error", reject);
-      req.end(body);
-    });
-  const form = await call("GET", "/login");
-  const token = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1] ?? "";
-  const r = await call("POST", "/login", {
-    _csrf: token,
-    next: "/letters",
-    username: user.username,
-    password: user.password,
-  });
-  if (r.status !== 303) throw new Error(`login: ${r.status}`);
-  return {
-    get: (path: string) => call("GET", path),
-    post: (path: string, form: Record<string, string>) => call("POST", path, form),
-  };
-}
 
 function sendInput(from: string, edxml: Buffer) {
   return {

@@ -10,3 +10,22 @@ export const mongoUrl =
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
 }
+
+/**
+ * Polls `probe` until it returns a value (anything but undefined) and returns it; fails with
+ * `what` after `ms`. Things the hub does asynchronously (deliveries, refreshed gauges, fired
+ * alerts) are awaited this way, never with fixed sleeps.
+ */
+export async function waitUntil<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  ms = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (${ms} ms)`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

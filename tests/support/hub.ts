@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, openSync, writeFileSync } from "node:fs";
+import type { IncomingHttpHeaders } from "node:http";
 import { request } from "node:https";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -46,6 +47,11 @@ export interface ConsoleUser {
   username: string;
   password: string;
   role: "operator" | "auditor";
+}
+
+/** A console account with a fresh random password. */
+export function consoleUser(username: string, role: ConsoleUser["role"]): ConsoleUser {
+  return { username, password: `${role}-${randomBytes(9).toString("base64url")}`, role };
 }
 
 export class TestHub {
@@ -347,6 +353,7 @@ export class TestHub {
 
 export interface Reply {
   status: number;
+  headers: IncomingHttpHeaders;
   body: Buffer;
   json: () => unknown;
 }
@@ -379,6 +386,7 @@ export function api(
           const buf = Buffer.concat(chunks);
           resolve({
             status: res.statusCode ?? 0,
+            headers: res.headers,
             body: buf,
             json: () => JSON.parse(buf.toString("utf8")) as unknown,
           });
@@ -415,7 +423,7 @@ function writeConsoleUsers(file: string, users: readonly ConsoleUser[]): void {
   }
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.listen(0, "127.0.0.1", () => {

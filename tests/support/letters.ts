@@ -1,6 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { parseOrganId } from "@edoc/directory";
-import { type BusinessDocType, buildLetter, buildStatus, type StatusCode } from "@edoc/edxml";
+import {
+  type BusinessDocType,
+  buildLetter,
+  buildStatus,
+  type Priority,
+  type StatusCode,
+} from "@edoc/edxml";
 import { signEdxml, verifyPacket } from "@edoc/signature";
 import { type Agent, api, type TestHub } from "./hub.js";
 
@@ -14,6 +20,8 @@ export interface LetterOptions {
   docType?: BusinessDocType;
   documentId?: string;
   attachmentBytes?: number;
+  /** Độ khẩn: 0 normal, 1–4 urgent (khẩn … hỏa tốc). */
+  priority?: Priority;
 }
 
 /** A valid, unsigned edXML letter from `from` to `to`. */
@@ -38,6 +46,7 @@ export function letterXml(
       subject: o.subject ?? "V/v kiểm thử liên thông",
       toPlaces: [],
       responseFor: [],
+      ...(o.priority !== undefined ? { otherInfo: { priority: o.priority, appendixes: [] } } : {}),
     },
     traces: [{ organId: parseOrganId(from), timestamp: edxmlTime() }],
     business: {

@@ -2,24 +2,25 @@ import { Bus, BusUnavailableError, RpcError, RpcTimeoutError } from "@edoc/bus";
 import { type RpcMethod, type RpcParamsOf, type RpcResultOf, RpcResults } from "@edoc/messages";
 import { CliError } from "./command.js";
 
-/** Where the hub's broker is: options first, then EDOC_AMQP_URL / EDOC_BUS_PREFIX. */
-export interface BusTarget {
+/** Where the hub's broker is: `--amqp` / `--prefix`, else the services' own environment. */
+export interface HubAddress {
   amqp?: string | undefined;
   prefix?: string | undefined;
 }
 
 /**
- * One operator's call to the running hub's archive over the bus, as a service makes it. Exit
- * 1 when the archive refused (unknown id…), 2 when the hub is unreachable or answered garbage.
+ * Calls an operator's method of the running hub's archive (over the bus, like a service) and
+ * returns its checked answer. Exit codes as CliErrors: 1 the archive refused, 2 the hub is
+ * unreachable or answered nonsense.
  */
-export async function callArchiveRpc<M extends RpcMethod>(
-  target: BusTarget,
+export async function callHubArchive<M extends RpcMethod>(
+  at: HubAddress,
   method: M,
   params: RpcParamsOf<M>,
-  timeoutMs = 30_000,
+  timeoutMs: number,
 ): Promise<RpcResultOf<M>> {
-  const url = target.amqp ?? process.env.EDOC_AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
-  const prefix = target.prefix ?? process.env.EDOC_BUS_PREFIX ?? "edoc";
+  const url = at.amqp ?? process.env.EDOC_AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
+  const prefix = at.prefix ?? process.env.EDOC_BUS_PREFIX ?? "edoc";
   let bus: Bus;
   try {
     bus = await Bus.connect({ url, prefix, initialRetries: 2 });

@@ -4,7 +4,10 @@
  * typed values; nothing else is shared between services.
  */
 import { z } from "zod";
+import { MaintenanceRpcParams, MaintenanceRpcResults } from "./maintenance.js";
 import { SystemsRpcParams, SystemsRpcResults } from "./systems.js";
+
+export { MaintenanceState } from "./maintenance.js";
 
 const organId = z
   .string()
@@ -444,6 +447,7 @@ export const RpcParams = {
   "evidence.export": EvidenceExportParams,
   ...ConsoleRpcParams,
   ...SystemsRpcParams,
+  ...MaintenanceRpcParams,
   health: z.object({}),
 } as const;
 export type RpcMethod = keyof typeof RpcParams;
@@ -472,6 +476,7 @@ export const RpcResults = {
   "evidence.export": EvidenceExportResult,
   ...ConsoleRpcResults,
   ...SystemsRpcResults,
+  ...MaintenanceRpcResults,
   health: z.object({
     database: z.boolean(),
     chainHead: z.object({ seq: z.number(), hash: z.string() }).optional(),

@@ -17,6 +17,12 @@ export type {
 export { type SignOptions, signEdxml, signXml } from "./sign.js";
 export { type SortedTrust, sortTrust } from "./trust.js";
 export {
+  type CertificateValidity,
+  type CrlValidity,
+  certificateValidity,
+  crlValidity,
+} from "./validity.js";
+export {
   type CertificateVerification,
   verifyCertificate,
   verifyEdxml,

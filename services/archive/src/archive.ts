@@ -1,11 +1,14 @@
 import type { Bus } from "@edoc/bus";
+import type { DeadlinePolicy } from "@edoc/routing";
 import type { Logger } from "@edoc/runtime";
 import type { Store } from "@edoc/store";
+import type { Registry } from "prom-client";
 import { Blobs } from "./blobs.js";
 import { ChainHeadSigner } from "./chain-heads.js";
 import { checkLayout, collections, ensureIndexes } from "./collections.js";
 import type { Ctx } from "./context.js";
 import { handleDeadLetter } from "./dead-letters.js";
+import { hubGauges } from "./gauges.js";
 import { Ledger } from "./ledger.js";
 import { KeyedLocks } from "./lock.js";
 import { PendingInbox } from "./pending-inbox.js";
@@ -28,6 +31,8 @@ export interface ArchiveOptions {
   /** CA certificates (PEM bundle) and CRL files put into evidence bundles, read at each export. */
   trustFile?: string;
   crlFiles?: readonly string[];
+  /** The hub's state as gauges (gauges.ts), recomputed every `refreshMs`. */
+  gauges?: { registry: Registry; refreshMs: number; policy: DeadlinePolicy };
 }
 
 export interface Archive {
@@ -99,6 +104,9 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
   );
   const reconciler = periodic(ctx.reconcileMs, log, "reconcile", () => reconcileOnce(ctx));
   const signer = periodic(opts.chainHeadMs ?? 10_000, log, "chain-head", () => heads.signIfMoved());
+  const g = opts.gauges;
+  const gaugeTask =
+    g && periodic(g.refreshMs, log, "gauges", hubGauges(ctx, g.registry, g.policy).refresh);
   let started = false;
 
   return {
@@ -115,6 +123,7 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       await opts.bus.serve("archive.rpc", rpcDispatcher(ctx, handlers));
       reconciler.start();
       signer.start();
+      gaugeTask?.start();
       log.info(
         { chainHead: ledger.head() ?? null, reconcileMs: ctx.reconcileMs, pending },
         "archive started",
@@ -125,6 +134,7 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       started = false;
       await reconciler.stop();
       await signer.stop();
+      await gaugeTask?.stop();
       // A last head, so a clean shutdown leaves the chain signed up to its end.
       await heads
         .signIfMoved()

@@ -2,6 +2,7 @@ import type { DeliveryState, DocType, ReturnedRecipient, StatusInfo } from "@edo
 import type { Receipt } from "@edoc/receipts";
 import type { Collection, Db } from "mongodb";
 import { Deliveries } from "./deliveries.js";
+import type { MaintenanceDoc } from "./maintenance.js";
 import { cachedById } from "./row-cache.js";
 
 /**
@@ -276,6 +277,7 @@ export interface Collections {
   systems: Collection<SystemDoc>;
   mailboxes: Collection<MailboxDoc>;
   registrations: Collection<RegistrationDoc>;
+  maintenance: Collection<MaintenanceDoc>;
 }
 
 /** Optional fields left undefined are omitted, never stored as null. */
@@ -320,6 +322,7 @@ export function collections(db: Db): Collections {
     systems: db.collection<SystemDoc>("systems", OPTS),
     mailboxes: db.collection<MailboxDoc>("mailboxes", OPTS),
     registrations: db.collection<RegistrationDoc>("registrations", OPTS),
+    maintenance: db.collection<MaintenanceDoc>("maintenance", OPTS),
   };
 }
 

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { Bus } from "@edoc/bus";
+import { DEFAULT_DEADLINE_POLICY } from "@edoc/routing";
 import {
   createLogger,
   createMetrics,
@@ -46,6 +47,15 @@ async function main(): Promise<void> {
     crlFiles: (process.env.EDOC_CRL_FILES ?? "").split(",").filter(Boolean),
     reconcileMs,
     chainHeadMs,
+    gauges: {
+      registry: metrics,
+      refreshMs: envInt("EDOC_METRICS_REFRESH_MS", 15_000),
+      // The legal receipt deadline (routing/deadline.ts); the urgent window is configurable.
+      policy: {
+        ...DEFAULT_DEADLINE_POLICY,
+        urgentMinutes: envInt("EDOC_URGENT_RECEIPT_MINUTES", DEFAULT_DEADLINE_POLICY.urgentMinutes),
+      },
+    },
   });
   await archive.start();
   const ops = serveOps(envInt("EDOC_ARCHIVE_OPS_PORT", 9465), metrics, async () => ({

@@ -19,6 +19,7 @@ import type { Ctx } from "./context.js";
 import { listDocuments, traceDocument } from "./documents.js";
 import { type EvidenceDeps, evidenceExport } from "./evidence.js";
 import { ackDelivery, fetchDelivery, fetchDeliveryChunk, listInbox } from "./inbox.js";
+import { getMaintenance, setMaintenance } from "./maintenance.js";
 import {
   addSystem,
   createRegistration,
@@ -62,6 +63,8 @@ export function rpcHandlers(health: Handlers["health"], evidence: EvidenceDeps):
     "registrations.create": createRegistration,
     "registrations.list": listRegistrations,
     "registrations.decide": decideRegistration,
+    "maintenance.get": getMaintenance,
+    "maintenance.set": setMaintenance,
     health,
   };
 }

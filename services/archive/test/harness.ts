@@ -10,7 +10,7 @@ import type {
 import { deliveryIdFor } from "@edoc/routing";
 import { createLogger } from "@edoc/runtime";
 import { connectStore, type Store } from "@edoc/store";
-import { type Archive, createArchive } from "../src/archive.js";
+import { type Archive, type ArchiveOptions, createArchive } from "../src/archive.js";
 
 export const amqpUrl = process.env.EDOC_AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
 export const mongoUrl =
@@ -56,6 +56,7 @@ export async function startHarness(opts: {
   reconcileMs?: number;
   chainHeadMs?: number;
   hubKeyPem?: string;
+  gauges?: ArchiveOptions["gauges"];
 }): Promise<Harness> {
   const prefix = `t-archive-${randomBytes(4).toString("hex")}`;
   const store = await connectStore({ url: mongoUrl, dbName: prefix });

@@ -8,8 +8,8 @@ import {
   ArchiveError,
   archiveHealth,
   type ConsoleBus,
+  callArchive,
   callConsole,
-  exportEvidence,
   type ParamsIn,
 } from "./archive-client.js";
 import type { ServiceEndpoint } from "./config.js";
@@ -17,6 +17,7 @@ import { type ServiceHealth, serviceHealth } from "./health.js";
 import type { Html } from "./html.js";
 import { STATUS_CODES } from "./labels.js";
 import type { LoginLimiter } from "./login-limit.js";
+import { registerMaintenanceRoutes } from "./maintenance-routes.js";
 import { burnVerification, verifyPassword } from "./password.js";
 import { type FlashSession, newToken, type Session, type Sessions, sameToken } from "./sessions.js";
 import { type StuckPolicy, stuckParams } from "./stuck.js";
@@ -450,7 +451,7 @@ export function createConsoleApp(deps: ConsoleDeps): express.Express {
     "/letters/:id/evidence.zip",
     page(async (req, res, s) => {
       const id = one(req.params.id).slice(0, 1024);
-      const out = await exportEvidence(deps.bus, id);
+      const out = await callArchive(deps.bus, "evidence.export", { hubDocumentId: id }, 60_000);
       log.info({ user: s.username, docId: out.hubDocumentId }, "console: evidence exported");
       res.setHeader("Content-Type", "application/zip");
       res.setHeader(
@@ -474,7 +475,7 @@ export function createConsoleApp(deps: ConsoleDeps): express.Express {
         return;
       }
       const id = one(req.params.id).slice(0, 1024);
-      const out = await exportEvidence(deps.bus, id);
+      const out = await callArchive(deps.bus, "evidence.export", { hubDocumentId: id }, 60_000);
       const report = await verifyBundle(Buffer.from(out.bundle, "base64"), trust);
       log.info(
         { user: s.username, docId: out.hubDocumentId, valid: report.valid },
@@ -571,6 +572,17 @@ export function createConsoleApp(deps: ConsoleDeps): express.Express {
       res.redirect(303, `/dead-letters?state=${filter}`);
     }),
   );
+
+  registerMaintenanceRoutes(app, {
+    bus: deps.bus,
+    log,
+    form,
+    page,
+    send,
+    viewer,
+    utcOffsetMinutes: offset,
+    operatorMutation: (h) => mutation({ operatorOnly: true }, h),
+  });
 
   app.get(
     "/system",

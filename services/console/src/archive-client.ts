@@ -1,5 +1,14 @@
 import { BusUnavailableError, type QueueStats, RpcError, RpcTimeoutError } from "@edoc/bus";
-import { type RpcMethod, RpcParams, RpcResults, type z } from "@edoc/messages";
+import {
+  type ConsoleRpcMethod,
+  ConsoleRpcParams,
+  ConsoleRpcResults,
+  type RpcMethod,
+  type RpcParamsOf,
+  type RpcResultOf,
+  RpcResults,
+  type z,
+} from "@edoc/messages";
 
 /** What the console needs of the bus: RPC to the archive and the queues' live numbers. */
 export interface ConsoleBus {
@@ -19,23 +28,20 @@ export class ArchiveError extends Error {
   }
 }
 
-/** The operators' methods: `console.*`, and the VDXP systems and registration requests. */
-type OperatorMethod = Exclude<RpcMethod, "inbox.fetchChunk" | "blobs.putChunk">;
-export type ParamsIn<M extends OperatorMethod> = z.input<(typeof RpcParams)[M]>;
-export type ResultOf<M extends OperatorMethod> = z.infer<(typeof RpcResults)[M]>;
+export type ParamsIn<M extends ConsoleRpcMethod> = z.input<(typeof ConsoleRpcParams)[M]>;
+export type ResultOf<M extends ConsoleRpcMethod> = z.infer<(typeof ConsoleRpcResults)[M]>;
 
 /**
- * Calls an operator's method (`console.*`, `systems.*`, `registrations.*`) on `archive.rpc`.
- * Params are checked before they leave and the result against the contract when it comes
- * back, as the gateway does.
+ * Calls a `console.*` method on `archive.rpc`. Params are checked before they leave and the
+ * result against the contract when it comes back, as the gateway does.
  */
-export async function callConsole<M extends OperatorMethod>(
+export async function callConsole<M extends ConsoleRpcMethod>(
   bus: ConsoleBus,
   method: M,
   params: ParamsIn<M>,
   timeoutMs = 15_000,
 ): Promise<ResultOf<M>> {
-  const checked = RpcParams[method].safeParse(params);
+  const checked = ConsoleRpcParams[method].safeParse(params);
   if (!checked.success) {
     const issue = checked.error.issues[0];
     throw new ArchiveError(
@@ -45,7 +51,7 @@ export async function callConsole<M extends OperatorMethod>(
     );
   }
   const raw = await ask(() => bus.call("archive.rpc", method, checked.data, timeoutMs));
-  const result = RpcResults[method].safeParse(raw);
+  const result = ConsoleRpcResults[method].safeParse(raw);
   if (!result.success)
     throw new ArchiveError(
       "BAD_REPLY",
@@ -67,21 +73,25 @@ export async function archiveHealth(
 }
 
 /**
- * The evidence bundle of one letter (RPC `evidence.export`, the same the auditors' CLI uses),
- * checked against the contract.
+ * Calls any archive method the console uses beyond `console.*` (`evidence.export`, the same the
+ * auditors' CLI uses; `maintenance.*`), its answer checked against the contract.
  */
-export async function exportEvidence(
+export async function callArchive<M extends RpcMethod>(
   bus: ConsoleBus,
-  hubDocumentId: string,
-): Promise<z.infer<(typeof RpcResults)["evidence.export"]>> {
-  const raw = await ask(() =>
-    bus.call("archive.rpc", "evidence.export", { hubDocumentId }, 60_000),
-  );
-  const result = RpcResults["evidence.export"].safeParse(raw);
+  method: M,
+  params: RpcParamsOf<M>,
+  timeoutMs = 15_000,
+): Promise<RpcResultOf<M>> {
+  const raw = await ask(() => bus.call("archive.rpc", method, params, timeoutMs));
+  const result = RpcResults[method].safeParse(raw);
   if (!result.success) {
-    throw new ArchiveError("BAD_REPLY", "the archive's evidence bundle breaks the contract", 502);
+    throw new ArchiveError(
+      "BAD_REPLY",
+      `the archive's answer to ${method} breaks the contract`,
+      502,
+    );
   }
-  return result.data;
+  return result.data as RpcResultOf<M>;
 }
 
 async function ask(fn: () => Promise<unknown>): Promise<unknown> {

@@ -1,7 +1,7 @@
 import type express from "express";
 import type { NextFunction, Request, Response } from "express";
 import type { Handler } from "./app.js";
-import { ArchiveError, type ConsoleBus, callConsole } from "./archive-client.js";
+import { ArchiveError, type ConsoleBus, callArchive } from "./archive-client.js";
 import type { Html } from "./html.js";
 import type { Session } from "./sessions.js";
 import type { Viewer } from "./views/layout.js";
@@ -31,7 +31,7 @@ export function registerSystemsRoutes(app: express.Express, k: RouteKit): void {
   app.get(
     "/systems",
     k.page(async (_req, res, s) => {
-      const { systems } = await callConsole(k.bus, "systems.list", {});
+      const { systems } = await callArchive(k.bus, "systems.list", {});
       k.send(
         res,
         200,
@@ -44,7 +44,7 @@ export function registerSystemsRoutes(app: express.Express, k: RouteKit): void {
     "/registrations",
     k.page(async (req, res, s) => {
       const pendingOnly = one(req.query.state) !== "all";
-      const { registrations } = await callConsole(k.bus, "registrations.list", {
+      const { registrations } = await callArchive(k.bus, "registrations.list", {
         ...(pendingOnly ? { state: "pending" as const } : {}),
         limit: 200,
       });
@@ -73,7 +73,7 @@ export function registerSystemsRoutes(app: express.Express, k: RouteKit): void {
       const decision = one(body.decision) === "approve" ? "approve" : "refuse";
       const reason = one(body.reason).trim();
       try {
-        const { registration: r } = await callConsole(k.bus, "registrations.decide", {
+        const { registration: r } = await callArchive(k.bus, "registrations.decide", {
           id,
           decision,
           actor: s.username,

@@ -216,6 +216,13 @@ describe("console HTTP security", () => {
     });
     expect(auditor.status).toBe(403);
     expect(auditor.body).toContain("Không có quyền");
+    // Maintenance mode is an operator's switch too.
+    const maintenance = await http("POST", "/maintenance", {
+      cookies: au,
+      form: { on: "true", _csrf: auditorToken },
+    });
+    expect(maintenance.status).toBe(403);
+    expect(maintenance.body).toContain("Không có quyền");
     const foreign = await http("POST", "/dead-letters/redrive", {
       cookies: au,
       origin: "https://evil.example",

@@ -21,11 +21,16 @@ export interface GatewayDeps extends SubmitDeps {
   maxPacketBytes: number;
   /** Per authenticated agency, applied before any body is read. */
   rateLimit: RateLimit;
+  /** Maintenance mode: throws 503 MAINTENANCE while new submissions are refused. */
+  refuseIfMaintenance: () => void;
   /** Extra health checks (signing key, directory validity), name → ok. */
   health: () => Promise<Record<string, boolean>>;
 }
 
 type Handler = (req: Request, res: Response, caller: Caller) => Promise<void>;
+
+/** The largest refused body read to its end rather than cut (maintenance refusals only). */
+const MAX_DRAINED_BYTES = 1024 * 1024;
 
 /** The agencies' API (`/api/v1`) plus `/health`. Mounted on the mTLS server by main.ts. */
 export function createGatewayApp(deps: GatewayDeps): express.Express {
@@ -74,6 +79,8 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
 
   const submit = (kind: "letter" | "status"): Handler => {
     return async (req, res, caller) => {
+      // Refused before the body is read: inboxes stay open, submissions wait (Retry-After).
+      deps.refuseIfMaintenance();
       const body = await readPacketBody(req, deps.maxPacketBytes);
       try {
         const result = await submitPacket(deps, caller, body, kind);
@@ -183,15 +190,22 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = toApiError(err);
     refusals.inc({ code: e.code });
-    if (e.status >= 500) req.log.error({ err, code: e.code }, "request failed");
+    if (e.status >= 500 && e.code !== "MAINTENANCE")
+      req.log.error({ err, code: e.code }, "request failed");
     else req.log.warn({ code: e.code, reason: e.message }, "request refused");
     if (e.status === 503) res.setHeader("Retry-After", "5");
-    if (e.code === "RATE_LIMITED") {
+    if (e.code === "RATE_LIMITED" || e.code === "MAINTENANCE") {
       const { retryAfterSeconds } = e.details as { retryAfterSeconds: number };
       res.setHeader("Retry-After", String(retryAfterSeconds));
     }
-    // Refused before its body was read: close rather than drain an upload of any size.
-    if (!req.complete) res.setHeader("Connection", "close");
+    // Refused before its body was read: close rather than drain an upload of any size. During
+    // maintenance every submission is refused, so a small body (≤ 1 MiB declared) is drained
+    // instead: closing on unread bytes can reset the connection before the 503 is read.
+    if (!req.complete) {
+      const declared = Number(req.headers["content-length"] ?? Number.NaN);
+      if (e.code === "MAINTENANCE" && declared <= MAX_DRAINED_BYTES) req.resume();
+      else res.setHeader("Connection", "close");
+    }
     res.status(e.status).json({
       code: e.code,
       message: e.message,

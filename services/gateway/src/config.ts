@@ -30,6 +30,8 @@ export interface GatewayConfig extends HubConfig {
   trustReloadMs: number;
   /** OpenSSL cipher list for TLS 1.2 and 1.3. */
   tlsCiphers: string;
+  /** How often the maintenance switch is asked of the archive. */
+  maintenancePollMs: number;
   /** The national axis protocol's listener (VDXP); undefined when EDOC_VDXP_PORT is unset. */
   vdxp: VdxpConfig | undefined;
 }
@@ -87,6 +89,10 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     rateBurst: positive("EDOC_RATE_BURST", envNumber("EDOC_RATE_BURST", 200, env)),
     trustReloadMs: envInt("EDOC_TRUST_RELOAD_MS", 5_000, env),
     tlsCiphers: env.EDOC_TLS_CIPHERS || DEFAULT_TLS_CIPHERS,
+    maintenancePollMs: positive(
+      "EDOC_MAINTENANCE_POLL_MS",
+      envInt("EDOC_MAINTENANCE_POLL_MS", 2_000, env),
+    ),
     vdxp: loadVdxpConfig(env),
   };
 }

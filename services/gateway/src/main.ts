@@ -15,6 +15,8 @@ import {
 import { signXml } from "@edoc/signature";
 import { createGatewayApp } from "./app.js";
 import { loadActsFor, loadGatewayConfig } from "./config.js";
+import { registerExpiryGauges } from "./expiry.js";
+import { MaintenanceSwitch } from "./maintenance.js";
 import { TrustStore } from "./trust.js";
 import { startVdxpServer } from "./vdxp/server.js";
 
@@ -43,8 +45,12 @@ let onTrustChange: (trust: TrustMaterial) => void = () => {};
 const trust = new TrustStore(config.trustFile, config.crlFiles, log, (m) => onTrustChange(m));
 
 const bus = await Bus.connect({ url: config.amqpUrl, prefix: config.busPrefix, logger: log });
+const maintenance = new MaintenanceSwitch(bus, log, metrics, config.maintenancePollMs);
+await maintenance.poll();
+maintenance.start();
 const rateLimit = { ratePerSecond: config.ratePerSecond, burst: config.rateBurst };
-// One accept path for both doors: the same directory, trust policy and receipt signer.
+// One accept path for both doors: the same directory, trust policy, receipt signer and
+// maintenance switch.
 const submitDeps = {
   bus,
   directory: () => directory,
@@ -60,6 +66,7 @@ const submitDeps = {
       ...(config.maxElements ? { maxElements: config.maxElements } : {}),
     },
   }),
+  refuseIfMaintenance: () => maintenance.refuseIfOn(),
   signReceipt: (xml: string) =>
     signXml(xml, { privateKeyPem: hubKeyPem, certificatePem: hubCertPem }),
 };
@@ -129,6 +136,7 @@ onTrustChange = (material) => {
   server.closeIdleConnections();
 };
 trust.watch(config.trustReloadMs);
+registerExpiryGauges(metrics, hubCertPem, () => trust.current);
 
 // Handshakes refused by TLS itself (old protocol versions, no shared cipher) never reach the app.
 server.on("tlsClientError", (err: Error & { code?: string }, socket: TLSSocket) => {
@@ -176,6 +184,7 @@ const ops = serveOps(config.opsPort, metrics, async () => ({ broker: bus.connect
 
 onShutdown(log, async () => {
   trust.stop();
+  maintenance.stop();
   await Promise.all(
     [server, vdxpServer].map(
       (s) => new Promise<void>((resolve) => (s ? s.close(() => resolve()) : resolve())),

@@ -7,7 +7,7 @@ import {
   verifyBundle,
 } from "@edoc/evidence";
 import { SignatureError } from "@edoc/signature";
-import { callArchiveRpc } from "../archive-rpc.js";
+import { callHubArchive } from "../archive-rpc.js";
 import {
   CliError,
   type Command,
@@ -71,7 +71,7 @@ async function exportBundle(argv: string[]): Promise<number> {
   const params = HUB_DOCUMENT_ID.test(id)
     ? { hubDocumentId: id }
     : { documentId: id, ...(from ? { from } : {}) };
-  const result = await callArchiveRpc(
+  const result = await callHubArchive(
     { amqp: values.amqp, prefix: values.prefix },
     "evidence.export",
     params,

@@ -10,6 +10,7 @@ import {
 import { consoleCommand } from "./console.js";
 import { demoLetterCommand } from "./demo-letter.js";
 import { evidenceCommand } from "./evidence.js";
+import { maintenanceCommand } from "./maintenance.js";
 import { parseCommand } from "./parse.js";
 import { pkiCommand } from "./pki.js";
 import { signCommand } from "./sign.js";
@@ -32,4 +33,5 @@ export const commands: readonly Command[] = [
   traceCommand,
   consoleCommand,
   systemCommand,
+  maintenanceCommand,
 ];

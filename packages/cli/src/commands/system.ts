@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { SystemView } from "@edoc/messages";
 import { generateSecret, parseSystemsKey, sealSecret } from "@edoc/vdxp";
-import { type BusTarget, callArchiveRpc } from "../archive-rpc.js";
+import { callHubArchive, type HubAddress } from "../archive-rpc.js";
 import {
   CliError,
   type Command,
@@ -22,7 +22,7 @@ const BUS_HELP = `--amqp defaults to $EDOC_AMQP_URL, --prefix to $EDOC_BUS_PREFI
 (unknown system, mailbox held by another system…), 2 the hub unreachable.`;
 const KEY_HELP = `The secret is printed once; --key-file defaults to $EDOC_SYSTEMS_KEY_FILE (64 hex digits, 0600).`;
 
-function target(values: { amqp?: string | undefined; prefix?: string | undefined }): BusTarget {
+function target(values: { amqp?: string | undefined; prefix?: string | undefined }): HubAddress {
   return { amqp: values.amqp, prefix: values.prefix };
 }
 
@@ -39,6 +39,15 @@ function systemsKey(file: string | undefined): Buffer {
 function describe(s: SystemView): string {
   const flags = [s.enabled ? "enabled" : "DISABLED", s.requireMtls ? "mTLS required" : ""];
   return `${s.systemId}${s.name ? ` (${s.name})` : ""}: ${flags.filter(Boolean).join(", ")}; organs ${s.organIds.join(", ")}; secret set ${s.secretRotatedAt}`;
+}
+
+/** One call to the hub's archive; operators' changes are small, 30 s is plenty. */
+function call<M extends Parameters<typeof callHubArchive>[1]>(
+  at: HubAddress,
+  method: M,
+  params: Parameters<typeof callHubArchive<M>>[2],
+) {
+  return callHubArchive(at, method, params, 30_000);
 }
 
 function print(text: string): void {
@@ -68,7 +77,7 @@ const add: Command = {
     const systemId = positionals[0]!;
     const organIds = required(values.organ, "--organ ORGANID");
     const secret = generateSecret();
-    const { system } = await callArchiveRpc(target(values), "systems.add", {
+    const { system } = await call(target(values), "systems.add", {
       systemId,
       organIds,
       ...(values.name ? { name: values.name } : {}),
@@ -87,7 +96,7 @@ const list: Command = {
   help: BUS_HELP,
   async run(argv) {
     const { values } = parseCommandArgs(argv, { options: { json: { type: "boolean" }, ...BUS } });
-    const { systems } = await callArchiveRpc(target(values), "systems.list", {});
+    const { systems } = await call(target(values), "systems.list", {});
     if (values.json) print(JSON.stringify(systems, null, 2));
     else print(systems.length === 0 ? "no systems" : systems.map(describe).join("\n"));
     return 0;
@@ -106,7 +115,7 @@ const rotate: Command = {
     const systemId = positionals[0]!;
     const secret = generateSecret();
     const sealedSecret = sealSecret(systemsKey(values["key-file"]), systemId, secret);
-    const { system } = await callArchiveRpc(target(values), "systems.update", {
+    const { system } = await call(target(values), "systems.update", {
       systemId,
       sealedSecret,
     });
@@ -126,7 +135,7 @@ function toggle(name: "disable" | "enable"): Command {
         options: BUS,
         positionals: ["SYSTEMID"],
       });
-      const { system } = await callArchiveRpc(target(values), "systems.update", {
+      const { system } = await call(target(values), "systems.update", {
         systemId: positionals[0]!,
         enabled: name === "enable",
       });
@@ -147,7 +156,7 @@ const requireMtls: Command = {
     });
     const [systemId, flag] = positionals as [string, string];
     if (flag !== "on" && flag !== "off") throw new CliError("say on or off", 2);
-    const { system } = await callArchiveRpc(target(values), "systems.update", {
+    const { system } = await call(target(values), "systems.update", {
       systemId,
       requireMtls: flag === "on",
     });
@@ -166,7 +175,7 @@ const setOrgans: Command = {
       options: { organ: { type: "string", multiple: true }, ...BUS },
       positionals: ["SYSTEMID"],
     });
-    const { system } = await callArchiveRpc(target(values), "systems.update", {
+    const { system } = await call(target(values), "systems.update", {
       systemId: positionals[0]!,
       organIds: required(values.organ, "--organ ORGANID"),
     });
@@ -185,7 +194,7 @@ const move: Command = {
       positionals: ["ORGANID"],
     });
     const organId = positionals[0]!;
-    const r = await callArchiveRpc(target(values), "systems.move", {
+    const r = await call(target(values), "systems.move", {
       organId,
       to: required(values.to, "--to SYSTEMID"),
     });

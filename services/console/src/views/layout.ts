@@ -12,7 +12,7 @@ export interface PageOptions {
   title: string;
   viewer?: Viewer;
   /** the nav entry to mark current */
-  active?: "letters" | "stuck" | "dead" | "system" | "systems" | "registrations";
+  active?: "letters" | "stuck" | "dead" | "system" | "maintenance" | "systems" | "registrations";
   flash?: { kind: "ok" | "error"; text: string };
   /** seconds: the page reloads itself (live views) */
   refresh?: number;
@@ -26,6 +26,7 @@ const NAV = [
   { key: "system", href: "/system", label: "Hàng đợi và dịch vụ" },
   { key: "systems", href: "/systems", label: "Hệ thống kết nối" },
   { key: "registrations", href: "/registrations", label: "Yêu cầu đăng ký" },
+  { key: "maintenance", href: "/maintenance", label: "Bảo trì" },
 ] as const;
 
 /** A hidden field carrying the session's CSRF token; every POST form includes it. */

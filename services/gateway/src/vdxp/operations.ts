@@ -23,6 +23,8 @@ import { VdxpRefusal } from "./refusal.js";
 
 export interface OperationDeps extends SubmitDeps {
   maxPacketBytes: number;
+  /** Maintenance mode refuses submissions on both doors; lists and fetches stay open. */
+  refuseIfMaintenance: () => void;
 }
 
 /** An operation answers an envelope, or (downloadEdoc) writes the response itself. */
@@ -66,6 +68,7 @@ const sendEdoc: OperationHandler = async (deps, req, _res, caller) => {
   if (from !== undefined && !caller.actingFor.includes(from as OrganId)) {
     throw new VdxpRefusal("FROM_NOT_ALLOWED", `system ${caller.systemId} may not send as ${from}`);
   }
+  deps.refuseIfMaintenance();
   const declared = param(req, PARAM.hashFile);
   const body = await readPacketBody(req, deps.maxPacketBytes, { dropTrailingCrlf: true });
   try {
