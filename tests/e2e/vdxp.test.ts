@@ -21,7 +21,7 @@ const hub = new TestHub({
   agencies: [COMMUNE, DEPT, DISTRICT, OTHER, HOSTED],
   console: { users: [OPERATOR] },
   // A disable or a rotation must show within this (production default: 5 s).
-  env: { EDOC_VDXP_SYSTEM_CACHE_MS: "300" },
+  env: { EDOC_VDXP_SYSTEM_CACHE_MS: "300", EDOC_MAINTENANCE_POLL_MS: "200" },
 });
 const A = (id: string): Agent => hub.agent(id);
 const secrets: string[] = [];
@@ -324,6 +324,29 @@ describe("VDXP refusals: a FAIL envelope with a stable ErrorCode, the listener a
     expect(bad).toMatchObject({ status: "FAIL", ErrorCode: "30" });
     // Still alive and answering.
     expect(await commune.countReceiveEdoc()).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe("maintenance mode", () => {
+  it("refuses sendEdoc with ErrorCode 50 while lists stay open; off again, letters flow", async () => {
+    const { xml } = letterXml(COMMUNE, [DEPT]);
+    const bytes = sign(A(COMMUNE), xml);
+    hub.edoc(["maintenance", "on", "--reason", "kiểm thử", "--retry-after", "30"]);
+    try {
+      await until(
+        "the maintenance refusal",
+        () => commune.envelope("sendEdoc", sendInput(COMMUNE, bytes)),
+        (e) => e.ErrorCode === "50",
+      );
+      expect(await commune.countReceiveStatus()).toBeGreaterThanOrEqual(0);
+    } finally {
+      hub.edoc(["maintenance", "off"]);
+    }
+    await until(
+      "the door open again",
+      () => commune.envelope("sendEdoc", sendInput(COMMUNE, bytes)),
+      (e) => e.status === "OK",
+    );
   });
 });
 

@@ -157,13 +157,17 @@ export class TestHub {
    * its stderr and exit code when it fails.
    */
   edocSystem(args: string[]): string {
+    return this.edoc(["system", ...args]);
+  }
+
+  /** Runs the real \`edoc …\` (built CLI) with this hub's environment; returns its stdout. */
+  edoc(args: string[]): string {
     const cli = join(repoRoot, "packages", "cli", "dist", "main.js");
-    const r = spawnSync(process.execPath, [cli, "system", ...args], {
+    const r = spawnSync(process.execPath, [cli, ...args], {
       env: { ...process.env, ...this.env },
       encoding: "utf8",
     });
-    if (r.status !== 0)
-      throw new Error(`edoc system ${args.join(" ")}: exit ${r.status}: ${r.stderr}`);
+    if (r.status !== 0) throw new Error(`edoc ${args.join(" ")}: exit ${r.status}: ${r.stderr}`);
     return r.stdout;
   }
 
