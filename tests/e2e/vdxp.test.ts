@@ -140,6 +140,8 @@ describe("VDXP listener: an SDK-style agency system through the whole cycle", ()
       sendStatus: "done",
     });
     expect(sent[0]!.receivedTime).toMatch(/\+07:00$/);
+    expect(sent[0]!.notation).toMatch(/^\d+\/TEST$/);
+    expect(sent[0]!.title).toBe("V/v kiểm thử liên thông");
     expect((await dept.getSentEdocList(undefined, "status")).map((x) => x.senderDocId)).toContain(
       statusDoc,
     );

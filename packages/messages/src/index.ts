@@ -214,10 +214,21 @@ export const SentDocument = z.object({
   documentId: z.string(),
   docType: DocType,
   kind: PacketKind,
+  /** the sending agency (one of the caller's) */
+  from: organId.optional(),
   subject: z.string().optional(),
+  /** số/ký hiệu, letters only */
+  code: z.string().optional(),
   receivedAt: isoTime,
   recipients: z.array(
-    z.object({ recipient: organId, state: z.string(), lastStatus: z.string().optional() }),
+    z.object({
+      recipient: organId,
+      state: z.string(),
+      lastStatus: z.string().optional(),
+      /** the recipient's delivery (absent for a returned recipient) */
+      deliveryId: z.string().optional(),
+      fetchedAt: isoTime.optional(),
+    }),
   ),
 });
 export type SentDocument = z.infer<typeof SentDocument>;

@@ -57,38 +57,52 @@ const RECIPIENT_STATUS: Record<string, string> = {
   returned: "trả lại (returned: not deliverable)",
 };
 
-/** One row per recipient of a sent packet; the trace adds delivery ids and fetch times. */
-export function sentItems(d: SentDocument, trace?: Trace): SentItem[] {
-  const [number, notation] = splitCode(d);
-  return d.recipients.map((r) => {
-    const t = trace?.recipients.find((x) => x.recipient === r.recipient);
-    const fetched = t?.events.find((e) => e.type === "fetched");
-    return {
-      senderDocId: d.hubDocumentId,
-      receiverDocId: t?.deliveryId ?? "",
-      fromCode: trace?.from ?? "",
-      toCode: r.recipient,
-      title: d.subject ?? "",
-      notation: notation || number,
-      sentTime: vietnamIso(d.receivedAt),
-      receivedTime: fetched ? vietnamIso(fetched.at) : "",
-      sendStatus: "done",
-      sendStatusDesc: "đã tiếp nhận (accepted by the hub)",
-      receiveStatus: r.lastStatus ?? r.state,
-      receiveStatusDesc: r.lastStatus
-        ? `trạng thái ${r.lastStatus} (QCVN 102:2016); ${RECIPIENT_STATUS[r.state] ?? r.state}`
-        : (RECIPIENT_STATUS[r.state] ?? r.state),
-      messageType: d.kind === "status" ? "status" : "edoc",
-      serviceType: "eDoc",
-    };
-  });
+/** One row per recipient of a packet the caller's agencies sent. */
+export function sentItems(d: SentDocument): SentItem[] {
+  return d.recipients.map((r) => ({
+    senderDocId: d.hubDocumentId,
+    receiverDocId: r.deliveryId ?? "",
+    fromCode: d.from ?? "",
+    toCode: r.recipient,
+    title: d.subject ?? "",
+    notation: d.code ?? "",
+    sentTime: vietnamIso(d.receivedAt),
+    receivedTime: r.fetchedAt ? vietnamIso(r.fetchedAt) : "",
+    sendStatus: "done",
+    sendStatusDesc: "đã tiếp nhận (accepted by the hub)",
+    receiveStatus: r.lastStatus ?? r.state,
+    receiveStatusDesc: r.lastStatus
+      ? `trạng thái ${r.lastStatus} (QCVN 102:2016); ${RECIPIENT_STATUS[r.state] ?? r.state}`
+      : (RECIPIENT_STATUS[r.state] ?? r.state),
+    messageType: d.kind === "status" ? "status" : "edoc",
+    serviceType: "eDoc",
+  }));
 }
 
-function splitCode(d: SentDocument): [string, string] {
-  const parts = d.documentId.split(",");
-  const code = parts.length >= 3 ? (parts.slice(2).join(",") ?? "") : "";
-  const at = code.indexOf("/");
-  return at < 0 ? [code, ""] : [code.slice(0, at), code.slice(at + 1)];
+/**
+ * The same rows from a packet's trace (a docId older than the recent list): no subject or
+ * code there, the rest is.
+ */
+export function sentItemsOfTrace(t: Trace, sentAt: string): SentItem[] {
+  return sentItems({
+    hubDocumentId: t.hubDocumentId,
+    documentId: t.documentId,
+    docType: t.docType,
+    kind: t.kind,
+    from: t.from,
+    receivedAt: sentAt,
+    recipients: t.recipients.map((r) => {
+      const fetched = r.events.find((e) => e.type === "fetched");
+      const last = r.statuses.at(-1)?.code;
+      return {
+        recipient: r.recipient,
+        state: r.state,
+        ...(last ? { lastStatus: last } : {}),
+        ...(r.deliveryId ? { deliveryId: r.deliveryId } : {}),
+        ...(fetched ? { fetchedAt: fetched.at } : {}),
+      };
+    }),
+  });
 }
 
 export function agencyItem(a: Agency): AgencyItem {

@@ -18,7 +18,15 @@ import { streamChunks } from "../fetch.js";
 import { callArchive, callArchiveForBytes } from "../rpc.js";
 import { type SubmitDeps, submitPacket } from "../submit.js";
 import { param, type SystemCaller } from "./auth.js";
-import { agencyItem, isOpen, qd20Items, receivedItem, sentItems, unitItems } from "./items.js";
+import {
+  agencyItem,
+  isOpen,
+  qd20Items,
+  receivedItem,
+  sentItems,
+  sentItemsOfTrace,
+  unitItems,
+} from "./items.js";
 import { VdxpRefusal } from "./refusal.js";
 
 export interface OperationDeps extends SubmitDeps {
@@ -169,7 +177,10 @@ const updateStatus: OperationHandler = async (deps, req, _res, caller) => {
   return okEnvelope();
 };
 
-/** From the hub's records of what the caller's agencies sent (and, for one docId, its trace). */
+/**
+ * From the hub's records of what the caller's agencies sent (`documents.list`); a docId not
+ * among the recent ones is read from its trace (someone else's is "not found").
+ */
 const getSentEdocList: OperationHandler = async (deps, req, _res, caller) => {
   const type = messageType(req, "edoc");
   const docId = param(req, PARAM.docId);
@@ -181,17 +192,18 @@ const getSentEdocList: OperationHandler = async (deps, req, _res, caller) => {
   const mine = documents.filter(
     (d) => d.kind === kind && (docId === undefined || d.hubDocumentId === docId),
   );
-  if (docId !== undefined) {
-    if (mine.length === 0) {
-      throw new VdxpRefusal("DOCUMENT_NOT_FOUND", `no ${type} ${docId} sent by this system`);
-    }
+  if (docId !== undefined && mine.length === 0) {
     const trace = await callArchive(deps.bus, "documents.trace", {
       actingFor: caller.actingFor,
       id: docId,
     });
-    return okEnvelope({ data: mine.flatMap((d) => sentItems(d, trace)) });
+    const accepted = trace.events.find((e) => e.type === "accepted")?.at ?? "";
+    if (trace.hubDocumentId !== docId || trace.kind !== kind || !accepted) {
+      throw new VdxpRefusal("DOCUMENT_NOT_FOUND", `no ${type} ${docId} sent by this system`);
+    }
+    return okEnvelope({ data: sentItemsOfTrace(trace, accepted) });
   }
-  return okEnvelope({ data: mine.flatMap((d) => sentItems(d)) });
+  return okEnvelope({ data: mine.flatMap(sentItems) });
 };
 
 const getAgenciesList: OperationHandler = async (deps) =>
