@@ -18,6 +18,7 @@ const PURE = [
   "receipts",
   "evidence",
   "vdxp",
+  "reports",
 ];
 const IO_MODULES = [
   "node:fs",

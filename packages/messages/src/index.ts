@@ -5,9 +5,12 @@
  */
 import { z } from "zod";
 import { MaintenanceRpcParams, MaintenanceRpcResults } from "./maintenance.js";
+import { ReportsRpcParams, ReportsRpcResults } from "./reports.js";
 import { SystemsRpcParams, SystemsRpcResults } from "./systems.js";
 
 export { MaintenanceState } from "./maintenance.js";
+
+import { RetentionRpcParams, RetentionRpcResults } from "./retention.js";
 
 const organId = z
   .string()
@@ -459,6 +462,8 @@ export const RpcParams = {
   ...ConsoleRpcParams,
   ...SystemsRpcParams,
   ...MaintenanceRpcParams,
+  ...ReportsRpcParams,
+  ...RetentionRpcParams,
   health: z.object({}),
 } as const;
 export type RpcMethod = keyof typeof RpcParams;
@@ -488,6 +493,8 @@ export const RpcResults = {
   ...ConsoleRpcResults,
   ...SystemsRpcResults,
   ...MaintenanceRpcResults,
+  ...ReportsRpcResults,
+  ...RetentionRpcResults,
   health: z.object({
     database: z.boolean(),
     chainHead: z.object({ seq: z.number(), hash: z.string() }).optional(),
@@ -496,9 +503,16 @@ export const RpcResults = {
 export type RpcResultOf<M extends RpcMethod> = z.infer<(typeof RpcResults)[M]>;
 
 export {
+  AgencyMonthCounts,
+  type ReportsRpcMethod,
+  ReportsRpcParams,
+  ReportsRpcResults,
+} from "./reports.js";
+export {
   Registration,
   SystemAuth,
   SystemId,
   SystemView,
 } from "./systems.js";
+
 export { z };

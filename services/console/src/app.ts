@@ -19,6 +19,7 @@ import { STATUS_CODES } from "./labels.js";
 import type { LoginLimiter } from "./login-limit.js";
 import { registerMaintenanceRoutes } from "./maintenance-routes.js";
 import { burnVerification, verifyPassword } from "./password.js";
+import { registerReportRoutes } from "./report-routes.js";
 import { type FlashSession, newToken, type Session, type Sessions, sameToken } from "./sessions.js";
 import { type StuckPolicy, stuckParams } from "./stuck.js";
 import { registerSystemsRoutes } from "./systems-routes.js";
@@ -616,6 +617,16 @@ export function createConsoleApp(deps: ConsoleDeps): express.Express {
     form,
     send,
     viewer,
+    utcOffsetMinutes: offset,
+  });
+  registerReportRoutes(app, {
+    page,
+    send,
+    viewer,
+    bus: deps.bus,
+    directory: deps.directory,
+    log,
+    now,
     utcOffsetMinutes: offset,
   });
 
