@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { RpcParams } from "@edoc/messages";
 import { VdxpClient, VdxpFailure } from "@edoc/vdxp-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConsoleClient, csrf } from "../support/console.js";
@@ -355,7 +356,7 @@ describe("maintenance mode", () => {
 describe("registration requests", () => {
   it("registerAgency and deleteAgency file requests an operator decides; the directory is untouched", async () => {
     const r = await commune.registerAgency({
-      code: "000.23.30.H45",
+      code: "000.04.30.H45",
       pcode: "000.00.30.H45",
       name: "UBND xã Hòa Kiến",
       mail: "hoakien@example.vn",
@@ -364,14 +365,18 @@ describe("registration requests", () => {
     expect(String(r.requestId)).toMatch(/^reg_/);
     const d = await commune.deleteAgency(COMMUNE);
     expect(String(d.requestId)).toMatch(/^reg_/);
-    expect((await commune.getAgenciesList()).some((a) => a.code === "000.23.30.H45")).toBe(false);
+    expect((await commune.getAgenciesList()).some((a) => a.code === "000.04.30.H45")).toBe(false);
     expect(await failCode(commune.registerAgency({ code: "28.22.H17", name: "x" }))).toBe("30");
   });
 });
 
 describe("console: systems and registration requests", () => {
   it("lists the systems; an operator approves one request and refuses another, once each, with CSRF", async () => {
-    const reg = await commune.registerAgency({ code: "000.01.30.H45", name: "Phòng Nội vụ" });
+    const reg = await commune.registerAgency({
+      code: "000.03.30.H45",
+      pcode: DISTRICT,
+      name: "Phòng Nội vụ TP Tuy Hòa",
+    });
     const del = await commune.deleteAgency(COMMUNE);
     const web = new ConsoleClient(hub);
     await web.logIn(OPERATOR);
@@ -393,9 +398,18 @@ describe("console: systems and registration requests", () => {
     });
     expect(forged.status).toBe(403);
 
+    // A new agency needs its tier (a directory attribute): without it the request stays pending.
+    const noTier = await web.request("POST", "/registrations/decide", {
+      id: String(reg.requestId),
+      decision: "approve",
+      _csrf: token,
+    });
+    expect(noTier.status).toBe(303);
+    expect((await web.request("GET", "/registrations")).body).toContain("TIER_REQUIRED");
     const ok = await web.request("POST", "/registrations/decide", {
       id: String(reg.requestId),
       decision: "approve",
+      tier: "division",
       _csrf: token,
     });
     expect(ok.status).toBe(303);
@@ -419,6 +433,17 @@ describe("console: systems and registration requests", () => {
       all.slice(all.indexOf(`data-registration-id="${id}"`)).split("</tr>")[0] ?? "";
     expect(row(reg.requestId)).toContain("Đã duyệt");
     expect(row(reg.requestId)).toContain(OPERATOR.username);
+    // Applied to the live directory where the archive has directory.change; else said so.
+    if ("directory.change" in RpcParams) {
+      expect(row(reg.requestId)).toContain("directory version");
+      await until(
+        "the approved agency listed",
+        () => commune.getAgenciesList(),
+        (xs) => xs.some((a) => a.code === "000.03.30.H45"),
+      );
+    } else {
+      expect(row(reg.requestId)).toContain("no directory.change");
+    }
     expect(row(del.requestId)).toContain("Từ chối");
     expect(row(del.requestId)).toContain("Cơ quan vẫn hoạt động");
   });

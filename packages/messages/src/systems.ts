@@ -92,11 +92,18 @@ export const SystemsRpcParams = {
     state: RegistrationState.optional(),
     limit: z.number().int().min(1).max(1000).default(200),
   }),
+  "registrations.get": z.object({ id: z.string().min(1).max(100) }),
+  /**
+   * An operator's decision, once. `applied`/`appliedNote`: whether the approved change is in
+   * the directory now (the console applies it first), or why not.
+   */
   "registrations.decide": z.object({
     id: z.string().min(1).max(100),
     decision: z.enum(["approve", "refuse"]),
     actor: z.string().min(1).max(100),
     reason: z.string().max(1000).optional(),
+    applied: z.boolean().optional(),
+    appliedNote: z.string().max(1000).optional(),
   }),
 } as const;
 
@@ -108,5 +115,6 @@ export const SystemsRpcResults = {
   "systems.move": z.object({ from: SystemId.optional(), system: SystemView }),
   "registrations.create": z.object({ registration: Registration }),
   "registrations.list": z.object({ registrations: z.array(Registration) }),
+  "registrations.get": z.object({ registration: Registration }),
   "registrations.decide": z.object({ registration: Registration }),
 } as const;

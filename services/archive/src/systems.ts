@@ -170,10 +170,16 @@ export async function listRegistrations(
   return { registrations: rows.map(registration) };
 }
 
-/**
- * An operator's decision on a pending request. The live directory's change RPC is not part of
- * this hub yet: an approval is recorded with `applied: false` and the note says to apply it.
- */
+export async function getRegistration(
+  ctx: Ctx,
+  p: RpcParamsOf<"registrations.get">,
+): Promise<RpcResultOf<"registrations.get">> {
+  const d = await ctx.c.registrations.findOne({ _id: p.id });
+  if (!d) throw new RpcError("REGISTRATION_UNKNOWN", `no registration request ${p.id}`, 404);
+  return { registration: registration(d) };
+}
+
+/** An operator's decision on a pending request, with whether the change reached the directory. */
 export async function decideRegistration(
   ctx: Ctx,
   p: RpcParamsOf<"registrations.decide">,
@@ -185,10 +191,7 @@ export async function decideRegistration(
     decidedBy: p.actor,
     reason: p.reason,
     ...(p.decision === "approve"
-      ? {
-          applied: false,
-          appliedNote: "the directory is a file in this hub: apply the change to it by hand",
-        }
+      ? { applied: p.applied ?? false, appliedNote: p.appliedNote }
       : {}),
   });
   // Only a pending request changes: a second decision (another operator, a replay) is refused.

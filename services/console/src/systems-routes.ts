@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from "express";
 import type { Handler } from "./app.js";
 import { ArchiveError, type ConsoleBus, callArchive } from "./archive-client.js";
 import type { Html } from "./html.js";
+import { applyRegistration } from "./registration-apply.js";
 import type { Session } from "./sessions.js";
 import type { Viewer } from "./views/layout.js";
 import { registrationsPage, systemsPage } from "./views/systems.js";
@@ -73,11 +74,23 @@ export function registerSystemsRoutes(app: express.Express, k: RouteKit): void {
       const decision = one(body.decision) === "approve" ? "approve" : "refuse";
       const reason = one(body.reason).trim();
       try {
+        // Approval: the directory first, then the decision (a refused change leaves it pending).
+        const applied =
+          decision === "approve"
+            ? await applyRegistration(
+                k.bus,
+                (await callArchive(k.bus, "registrations.get", { id })).registration,
+                one(body.tier),
+                `${s.username} (console)`,
+                new Date(),
+              )
+            : undefined;
         const { registration: r } = await callArchive(k.bus, "registrations.decide", {
           id,
           decision,
           actor: s.username,
           ...(reason ? { reason } : {}),
+          ...(applied ? { applied: applied.applied, appliedNote: applied.note } : {}),
         });
         k.log.info(
           { user: s.username, registration: id, decision, applied: r.applied },

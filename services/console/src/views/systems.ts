@@ -1,3 +1,4 @@
+import { TIER_LABELS, TIERS } from "@edoc/directory";
 import type { Registration, SystemView } from "@edoc/messages";
 import { type Html, href, html } from "../html.js";
 import { formatTime } from "../labels.js";
@@ -47,6 +48,11 @@ function decision(r: Registration, viewer: Viewer, offset: number): Html {
     return html`<span class="muted">Chỉ cán bộ vận hành được duyệt</span>`;
   return html`<form method="post" action="/registrations/decide" class="inline">
   ${csrfField(viewer.csrf)}<input type="hidden" name="id" value="${r.id}">
+  ${
+    r.kind === "register"
+      ? html`<select name="tier" aria-label="Cấp của cơ quan"><option value="">Cấp…</option>${TIERS.map((t) => html`<option value="${t}">${TIER_LABELS[t]}</option>`)}</select>`
+      : ""
+  }
   <input type="text" name="reason" maxlength="500" placeholder="Lý do (không bắt buộc)">
   <button type="submit" name="decision" value="approve" class="primary approve" data-id="${r.id}">Duyệt</button>
   <button type="submit" name="decision" value="refuse" class="refuse" data-id="${r.id}">Từ chối</button></form>`;
