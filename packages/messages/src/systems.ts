@@ -1,14 +1,11 @@
-import { z } from "zod";
-
 /**
  * Agency systems of the national axis protocol (VDXP listener) and the registration requests
  * they file: archive RPC `systems.*` and `registrations.*`. Operators' methods (CLI, console)
  * and the gateway's lookup; no `actingFor`.
  */
-const organId = z
-  .string()
-  .regex(/^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$/, "OrganId V1V2V3.Z1Z2.Y1Y2.X1X2X3");
-const isoTime = z.string().datetime({ offset: true });
+import { z } from "zod";
+import { isoTime, organId } from "./primitives.js";
+
 /** As the SDK configures it, e.g. `vxp.saas.03`: letters, digits, `.`, `_`, `-`. */
 export const SystemId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "system id");
 /** AES-256-GCM sealed secret (@edoc/vdxp sealSecret): never the secret itself. */

@@ -29,11 +29,16 @@ export interface SystemCaller {
   actingFor: OrganId[];
 }
 
-/** A request's header by full name (`XroadVnpt-…`), or undefined. */
-export function param(req: Request, name: string): string | undefined {
-  const v = req.headers[headerName(name).toLowerCase()];
+/** A request's header by full name, or undefined when absent or empty. */
+function header(req: Request, full: string): string | undefined {
+  const v = req.headers[full.toLowerCase()];
   const s = Array.isArray(v) ? v[0] : v;
   return s === undefined || s === "" ? undefined : s;
+}
+
+/** A protocol parameter by name without prefix (`docId` → `XroadVnpt-docId`). */
+export function param(req: Request, name: string): string | undefined {
+  return header(req, headerName(name));
 }
 
 /**
@@ -42,7 +47,7 @@ export function param(req: Request, name: string): string | undefined {
  * certificate the hub trusts bound to one of its OrganIds. Each failure is its own code.
  */
 export async function authenticateSystem(req: Request, deps: VdxpAuthDeps): Promise<SystemCaller> {
-  const signed = readSignedRequest((h) => param(req, h.slice(headerName("").length)));
+  const signed = readSignedRequest((full) => header(req, full));
   if (!signed.ok) throw new VdxpRefusal("AUTH_MISSING", signed.reason);
   const systemId = signed.signed.get(PARAM.systemid.toLowerCase()) ?? "";
   const at = parseTimestamp(signed.signed.get(PARAM.timestamp.toLowerCase()) ?? "");
