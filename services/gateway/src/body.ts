@@ -115,8 +115,8 @@ export interface BodyOptions {
   /** in memory up to this many bytes, spooled above */
   threshold?: number;
   /**
-   * The VDXP door: the axis SDK sends the edXML followed by CRLF; one trailing CRLF is not
-   * part of the file, so both doors store and deliver the same bytes.
+   * The VDXP door: the axis SDK sends the edXML followed by CRLF as a raw body; that one
+   * trailing CRLF is not part of the file, so both doors store and deliver the same bytes.
    */
   dropTrailingCrlf?: boolean;
 }
@@ -132,12 +132,13 @@ export async function readPacketBody(
   opts: BodyOptions = {},
 ): Promise<PacketBody> {
   const threshold = opts.threshold ?? STREAM_THRESHOLD;
-  const sink = () => new BodySink(threshold, opts.dropTrailingCrlf);
   const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   const declared = Number(req.headers["content-length"] ?? "0");
   if (declared > limit * 1.1 + 64 * 1024) throw tooLarge(limit);
-  if (type === "multipart/form-data") return readMultipart(req, limit, sink());
-  if (XML_TYPES.includes(type) || type === "") return readRaw(req, limit, sink());
+  // A multipart part carries the file exactly (the SDK's CRLF is a raw body's).
+  if (type === "multipart/form-data") return readMultipart(req, limit, new BodySink(threshold));
+  if (XML_TYPES.includes(type) || type === "")
+    return readRaw(req, limit, new BodySink(threshold, opts.dropTrailingCrlf));
   throw ApiError.of(
     "UNSUPPORTED_MEDIA_TYPE",
     `send the .edxml as application/xml, or multipart/form-data with field "file" (got ${type})`,
