@@ -18,6 +18,7 @@ const PURE = [
   "receipts",
   "evidence",
   "vdxp",
+  "pades",
   "reports",
 ];
 const IO_MODULES = [

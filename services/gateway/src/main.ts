@@ -14,7 +14,7 @@ import {
 } from "@edoc/runtime";
 import { signXml } from "@edoc/signature";
 import { createGatewayApp } from "./app.js";
-import { loadActsFor, loadGatewayConfig } from "./config.js";
+import { loadActsFor, loadGatewayConfig, loadPdfPolicy } from "./config.js";
 import { registerExpiryGauges } from "./expiry.js";
 import { MaintenanceSwitch } from "./maintenance.js";
 import { TrustStore } from "./trust.js";
@@ -53,6 +53,7 @@ const rateLimit = { ratePerSecond: config.ratePerSecond, burst: config.rateBurst
 // maintenance switch.
 const submitDeps = {
   bus,
+  pdfPolicy: loadPdfPolicy(config.pdfPolicyFile),
   directory: () => directory,
   trust: () => ({
     trustAnchors: trust.current.anchors,
