@@ -40,6 +40,14 @@ export EDOC_CRL_FILES="$PKI/crl.pem,$PKI/root-crl.pem"
 export EDOC_ACTS_FOR_FILE="$STATE_DIR/acts-for.json"
 export EDOC_GATEWAY_PORT="${EDOC_GATEWAY_PORT:-8443}"
 export EDOC_CONSOLE_PORT="${EDOC_CONSOLE_PORT:-8444}"
+# The national axis protocol's listener (VDXP) and the key its systems' secrets are sealed with
+# (AES-256-GCM; the gateway and `edoc system` read it).
+export EDOC_VDXP_PORT="${EDOC_VDXP_PORT:-8445}"
+export EDOC_SYSTEMS_KEY_FILE="$STATE_DIR/systems.key"
+if [ ! -f "$EDOC_SYSTEMS_KEY_FILE" ]; then
+  ( umask 077
+    node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("hex")+"\n")' >"$EDOC_SYSTEMS_KEY_FILE" )
+fi
 
 # The operators' console: a first operator account with a random password, kept 0600 beside it.
 export EDOC_CONSOLE_USERS_FILE="$STATE_DIR/console-users.json"
@@ -85,6 +93,11 @@ Send a first letter from Phường 1 to TP Tuy Hòa and Sở Nội vụ, then re
   pnpm -s edoc ack DELIVERY_ID --as $DEPARTMENT
   pnpm -s edoc status --as $DEPARTMENT --document HUB_DOCUMENT_ID --code 03
   pnpm -s edoc trace HUB_DOCUMENT_ID --as $COMMUNE
+
+An agency system built on the national axis SDK connects to https://localhost:$EDOC_VDXP_PORT/
+with a system id and secret made by (the secret is shown once; see docs/vdxp.md):
+
+  EDOC_SYSTEMS_KEY_FILE=$EDOC_SYSTEMS_KEY_FILE pnpm -s edoc system add vxp.demo --organ $DEPARTMENT
 
 (--as ORGANID picks $A/ORGANID/{cert,key}.pem and the hub at https://localhost:$EDOC_GATEWAY_PORT;
 see docs/operations.md.) Stop everything with: bash infra/down.sh

@@ -17,6 +17,7 @@ const PURE = [
   "routing",
   "receipts",
   "evidence",
+  "vdxp",
   "pades",
   "reports",
 ];

@@ -67,6 +67,8 @@ export class TestHub {
   consolePort = 0;
   consoleOpsPort = 0;
   routerOpsPort = 0;
+  /** The VDXP listener's HTTPS port (national axis protocol). */
+  vdxpPort = 0;
   pki!: DevPkiState;
   chainPem = "";
   private env: Record<string, string> = {};
@@ -90,7 +92,12 @@ export class TestHub {
       writeFileSync(join(this.dir, "directory.json"), JSON.stringify(this.opts.directory));
     }
     await this.writeCrl();
+    // The systems key (AES-256-GCM) sealing VDXP system secrets, 0600 like infra/up.sh's.
+    writeFileSync(join(this.dir, "systems.key"), `${randomBytes(32).toString("hex")}\n`, {
+      mode: 0o600,
+    });
     this.port = await freePort();
+    this.vdxpPort = await freePort();
     this.opsPort = await freePort();
     this.archiveOpsPort = await freePort();
     if (this.opts.console) {
@@ -111,6 +118,8 @@ export class TestHub {
       EDOC_CRL_FILES: `${join(this.dir, "crl.pem")},${join(this.dir, "root-crl.pem")}`,
       EDOC_ACTS_FOR_FILE: join(this.dir, "acts-for.json"),
       EDOC_GATEWAY_PORT: String(this.port),
+      EDOC_VDXP_PORT: String(this.vdxpPort),
+      EDOC_SYSTEMS_KEY_FILE: join(this.dir, "systems.key"),
       EDOC_OPS_PORT: String(this.opsPort),
       EDOC_ARCHIVE_OPS_PORT: String(this.archiveOpsPort),
       ...(this.opts.directory !== undefined
@@ -136,6 +145,43 @@ export class TestHub {
       this.startService("console");
       await this.waitConsole();
     }
+  }
+
+  /** The VDXP listener's endpoint (the SDK's `endpoint`). */
+  get vdxpUrl(): string {
+    return `https://localhost:${this.vdxpPort}`;
+  }
+
+  /**
+   * Runs the real \`edoc system …\` (built CLI) against this hub; returns its stdout. Throws with
+   * its stderr and exit code when it fails.
+   */
+  edocSystem(args: string[]): string {
+    return this.edoc(["system", ...args]);
+  }
+
+  /** Runs the real \`edoc …\` (built CLI) with this hub's environment; returns its stdout. */
+  edoc(args: string[]): string {
+    const cli = join(repoRoot, "packages", "cli", "dist", "main.js");
+    const r = spawnSync(process.execPath, [cli, ...args], {
+      env: { ...process.env, ...this.env },
+      encoding: "utf8",
+    });
+    if (r.status !== 0) throw new Error(`edoc ${args.join(" ")}: exit ${r.status}: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  /** Registers a VDXP system with \`edoc system add\` and returns the secret it showed once. */
+  addSystem(systemId: string, organIds: string[], extra: string[] = []): string {
+    const out = this.edocSystem([
+      "add",
+      systemId,
+      ...organIds.flatMap((o) => ["--organ", o]),
+      ...extra,
+    ]);
+    const secret = /\(shown once[^)]*\): (\S+)/.exec(out)?.[1];
+    if (!secret) throw new Error(`no secret in: ${out}`);
+    return secret;
   }
 
   /** The console's base URL (HTTPS, the hub's certificate; no client certificate). */

@@ -10,6 +10,7 @@ import { PdfCheck } from "./pades.js";
 import { isoTime, organId, sha256Hex } from "./primitives.js";
 import { ReportsRpcParams, ReportsRpcResults } from "./reports.js";
 import { RetentionRpcParams, RetentionRpcResults } from "./retention.js";
+import { SystemsRpcParams, SystemsRpcResults } from "./systems.js";
 
 export * from "./directory.js";
 export { MaintenanceState } from "./maintenance.js";
@@ -218,10 +219,21 @@ export const SentDocument = z.object({
   documentId: z.string(),
   docType: DocType,
   kind: PacketKind,
+  /** the sending agency (one of the caller's) */
+  from: organId.optional(),
   subject: z.string().optional(),
+  /** số/ký hiệu, letters only */
+  code: z.string().optional(),
   receivedAt: isoTime,
   recipients: z.array(
-    z.object({ recipient: organId, state: z.string(), lastStatus: z.string().optional() }),
+    z.object({
+      recipient: organId,
+      state: z.string(),
+      lastStatus: z.string().optional(),
+      /** the recipient's delivery (absent for a returned recipient) */
+      deliveryId: z.string().optional(),
+      fetchedAt: isoTime.optional(),
+    }),
   ),
 });
 export type SentDocument = z.infer<typeof SentDocument>;
@@ -451,6 +463,7 @@ export const RpcParams = {
   "evidence.export": EvidenceExportParams,
   ...ConsoleRpcParams,
   ...DirectoryRpcParams,
+  ...SystemsRpcParams,
   ...MaintenanceRpcParams,
   ...ReportsRpcParams,
   ...RetentionRpcParams,
@@ -482,6 +495,7 @@ export const RpcResults = {
   "evidence.export": EvidenceExportResult,
   ...ConsoleRpcResults,
   ...DirectoryRpcResults,
+  ...SystemsRpcResults,
   ...MaintenanceRpcResults,
   ...ReportsRpcResults,
   ...RetentionRpcResults,
@@ -498,4 +512,11 @@ export {
   ReportsRpcParams,
   ReportsRpcResults,
 } from "./reports.js";
+export {
+  Registration,
+  SystemAuth,
+  SystemId,
+  SystemView,
+} from "./systems.js";
+
 export { z };

@@ -234,6 +234,45 @@ export interface DeadLetterDoc {
   receiptId?: string;
 }
 
+/** An agency system of the VDXP listener (systems.ts); its mailboxes are `mailboxes` rows. */
+export interface SystemDoc {
+  /** systemId */
+  _id: string;
+  name?: string;
+  sealedSecret: string;
+  enabled: boolean;
+  requireMtls: boolean;
+  createdAt: string;
+  updatedAt: string;
+  secretRotatedAt: string;
+}
+
+/** `_id` = OrganId → the one system holding its mailbox (the `_id` makes it one). */
+export interface MailboxDoc {
+  _id: string;
+  systemId: string;
+}
+
+/** A registerAgency / deleteAgency request (systems.ts); `_id` = its id. */
+export interface RegistrationDoc {
+  _id: string;
+  systemId: string;
+  kind: "register" | "delete";
+  code: string;
+  name?: string;
+  parentCode?: string;
+  mail?: string;
+  mobile?: string;
+  fax?: string;
+  requestedAt: string;
+  state: "pending" | "approved" | "refused";
+  decidedAt?: string;
+  decidedBy?: string;
+  reason?: string;
+  applied?: boolean;
+  appliedNote?: string;
+}
+
 export interface Collections {
   packets: Collection<PacketDoc>;
   packetKeys: Collection<PacketKeyDoc>;
@@ -248,6 +287,9 @@ export interface Collections {
   chainHeads: Collection<ChainHeadDoc>;
   deadLetters: Collection<DeadLetterDoc>;
   directoryVersions: Collection<DirectoryVersionDoc>;
+  systems: Collection<SystemDoc>;
+  mailboxes: Collection<MailboxDoc>;
+  registrations: Collection<RegistrationDoc>;
   maintenance: Collection<MaintenanceDoc>;
 }
 
@@ -290,6 +332,10 @@ export function collections(db: Db): Collections {
     chainHeads: db.collection<ChainHeadDoc>("chainHeads", OPTS),
     deadLetters: db.collection<DeadLetterDoc>("deadLetters", OPTS),
     directoryVersions: db.collection<DirectoryVersionDoc>("directoryVersions", OPTS),
+    // Read by every gateway within seconds of a change: never cached here.
+    systems: db.collection<SystemDoc>("systems", OPTS),
+    mailboxes: db.collection<MailboxDoc>("mailboxes", OPTS),
+    registrations: db.collection<RegistrationDoc>("registrations", OPTS),
     maintenance: db.collection<MaintenanceDoc>("maintenance", OPTS),
   };
 }

@@ -23,6 +23,17 @@ import { ackDelivery, fetchDelivery, fetchDeliveryChunk, listInbox } from "./inb
 import { getMaintenance, setMaintenance } from "./maintenance.js";
 import { monthlyCounts, type ReportDeps } from "./reports.js";
 import { retentionApply } from "./retention.js";
+import {
+  addSystem,
+  createRegistration,
+  decideRegistration,
+  getRegistration,
+  getSystem,
+  listRegistrations,
+  listSystems,
+  moveMailbox,
+  updateSystem,
+} from "./systems.js";
 
 /** Methods whose reply carries raw bytes beside its JSON (@edoc/bus RpcBytes). */
 type Reply<M extends RpcMethod> = M extends "inbox.fetchChunk" ? RpcBytes : RpcResultOf<M>;
@@ -56,6 +67,15 @@ export function rpcHandlers(
     "directory.change": directoryChange,
     "directory.snapshot": directorySnapshot,
     "directory.history": directoryHistory,
+    "systems.add": addSystem,
+    "systems.list": listSystems,
+    "systems.get": getSystem,
+    "systems.update": updateSystem,
+    "systems.move": moveMailbox,
+    "registrations.create": createRegistration,
+    "registrations.list": listRegistrations,
+    "registrations.get": getRegistration,
+    "registrations.decide": decideRegistration,
     "maintenance.get": getMaintenance,
     "maintenance.set": setMaintenance,
     "reports.monthly": monthlyCounts(reports),

@@ -35,6 +35,34 @@ export interface GatewayConfig extends HubConfig {
   tlsCiphers: string;
   /** How often the maintenance switch is asked of the archive. */
   maintenancePollMs: number;
+  /** The national axis protocol's listener (VDXP); undefined when EDOC_VDXP_PORT is unset. */
+  vdxp: VdxpConfig | undefined;
+}
+
+export interface VdxpConfig {
+  port: number;
+  /** 64 hex digits, 0600: the key system secrets are sealed with (AES-256-GCM) */
+  systemsKeyFile: string;
+  /** accepted distance of XroadVnpt-timestamp from the hub's clock (replay window) */
+  timestampWindowMs: number;
+  /** how long a gateway trusts what it read about a system (disable/rotation take this long) */
+  systemCacheMs: number;
+}
+
+function loadVdxpConfig(env: NodeJS.ProcessEnv): VdxpConfig | undefined {
+  if (!env.EDOC_VDXP_PORT) return undefined;
+  const systemsKeyFile = env.EDOC_SYSTEMS_KEY_FILE;
+  if (!systemsKeyFile) {
+    throw new ConfigError("EDOC_VDXP_PORT needs EDOC_SYSTEMS_KEY_FILE (the systems key)");
+  }
+  return {
+    port: envInt("EDOC_VDXP_PORT", 8444, env),
+    systemsKeyFile,
+    timestampWindowMs:
+      positive("EDOC_VDXP_TIMESTAMP_WINDOW_S", envInt("EDOC_VDXP_TIMESTAMP_WINDOW_S", 300, env)) *
+      1000,
+    systemCacheMs: envInt("EDOC_VDXP_SYSTEM_CACHE_MS", 5_000, env),
+  };
 }
 
 export { DEFAULT_TLS_CIPHERS };
@@ -69,6 +97,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       "EDOC_MAINTENANCE_POLL_MS",
       envInt("EDOC_MAINTENANCE_POLL_MS", 2_000, env),
     ),
+    vdxp: loadVdxpConfig(env),
   };
 }
 

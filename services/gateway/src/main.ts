@@ -18,6 +18,7 @@ import { loadActsFor, loadGatewayConfig, loadPdfPolicy } from "./config.js";
 import { registerExpiryGauges } from "./expiry.js";
 import { MaintenanceSwitch } from "./maintenance.js";
 import { TrustStore } from "./trust.js";
+import { startVdxpServer } from "./vdxp/server.js";
 
 const log = createLogger("gateway");
 const config = loadGatewayConfig();
@@ -47,14 +48,12 @@ const directory = await startLiveDirectory(config, bus, log, metrics);
 const maintenance = new MaintenanceSwitch(bus, log, metrics, config.maintenancePollMs);
 await maintenance.poll();
 maintenance.start();
-const app = createGatewayApp({
+const rateLimit = { ratePerSecond: config.ratePerSecond, burst: config.rateBurst };
+// One accept path for both doors: the same directory, trust policy, receipt signer and
+// maintenance switch.
+const submitDeps = {
   bus,
-  log,
-  metrics,
-  actsFor,
   pdfPolicy: loadPdfPolicy(config.pdfPolicyFile),
-  maxPacketBytes: config.maxPacketBytes,
-  rateLimit: { ratePerSecond: config.ratePerSecond, burst: config.rateBurst },
   directory: () => directory.current(),
   trust: () => ({
     trustAnchors: trust.current.anchors,
@@ -69,7 +68,16 @@ const app = createGatewayApp({
     },
   }),
   refuseIfMaintenance: () => maintenance.refuseIfOn(),
-  signReceipt: (xml) => signXml(xml, { privateKeyPem: hubKeyPem, certificatePem: hubCertPem }),
+  signReceipt: (xml: string) =>
+    signXml(xml, { privateKeyPem: hubKeyPem, certificatePem: hubCertPem }),
+};
+const app = createGatewayApp({
+  ...submitDeps,
+  log,
+  metrics,
+  actsFor,
+  maxPacketBytes: config.maxPacketBytes,
+  rateLimit,
   health: async () => ({
     directory: directory.current().size > 0,
     signingKey: hubKeyPem.includes("PRIVATE KEY"),
@@ -105,7 +113,19 @@ server.prependListener("request", (req, res) => {
   inFlight.add(res);
   res.once("close", () => inFlight.delete(res));
 });
+const vdxpServer = config.vdxp
+  ? startVdxpServer(
+      config.vdxp,
+      config.host,
+      () => secureContext(trust.current),
+      { ...submitDeps, log, metrics, maxPacketBytes: config.maxPacketBytes, rateLimit },
+      log,
+    )
+  : undefined;
+
 onTrustChange = (material) => {
+  vdxpServer?.setSecureContext(secureContext(material));
+  vdxpServer?.closeIdleConnections();
   server.setSecureContext(secureContext(material));
   for (const res of inFlight) {
     if (!res.headersSent) res.setHeader("Connection", "close");
@@ -168,7 +188,11 @@ onShutdown(log, async () => {
   trust.stop();
   directory.stop();
   maintenance.stop();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await Promise.all(
+    [server, vdxpServer].map(
+      (s) => new Promise<void>((resolve) => (s ? s.close(() => resolve()) : resolve())),
+    ),
+  );
   ops.close();
   await bus.close();
 });

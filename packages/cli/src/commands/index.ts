@@ -12,6 +12,7 @@ import { reportCommand } from "./report.js";
 import { retentionCommand } from "./retention.js";
 import { signCommand } from "./sign.js";
 import { statusCommand } from "./status.js";
+import { systemCommand } from "./system.js";
 import { verifyCommand } from "./verify.js";
 
 /** Every `edoc` command, in the order `edoc help` lists them. */
@@ -31,6 +32,7 @@ export const commands: readonly Command[] = [
   traceCommand,
   consoleCommand,
   directoryCommand,
+  systemCommand,
   maintenanceCommand,
   backupCommand,
   restoreCommand,

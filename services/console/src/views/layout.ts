@@ -12,7 +12,16 @@ export interface PageOptions {
   title: string;
   viewer?: Viewer;
   /** the nav entry to mark current */
-  active?: "letters" | "stuck" | "dead" | "agencies" | "reports" | "system" | "maintenance";
+  active?:
+    | "letters"
+    | "stuck"
+    | "dead"
+    | "agencies"
+    | "reports"
+    | "system"
+    | "maintenance"
+    | "systems"
+    | "registrations";
   flash?: { kind: "ok" | "error"; text: string };
   /** seconds: the page reloads itself (live views) */
   refresh?: number;
@@ -26,6 +35,8 @@ const NAV = [
   { key: "agencies", href: "/agencies", label: "Danh bạ cơ quan" },
   { key: "reports", href: "/reports", label: "Báo cáo" },
   { key: "system", href: "/system", label: "Hàng đợi và dịch vụ" },
+  { key: "systems", href: "/systems", label: "Hệ thống kết nối" },
+  { key: "registrations", href: "/registrations", label: "Yêu cầu đăng ký" },
   { key: "maintenance", href: "/maintenance", label: "Bảo trì" },
 ] as const;
 
