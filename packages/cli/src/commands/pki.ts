@@ -5,13 +5,16 @@ import {
   createDevPki,
   type DevPkiState,
   exportPkcs12,
+  ISSUING_CRL_FILE,
   issueAgencyCertificate,
   issueCrl,
   issueHubCertificate,
+  ocspIndex,
   PkiError,
   parseDevPkiState,
   REVOCATION_REASONS,
   type RevocationReason,
+  ROOT_CRL_FILE,
   revokeCertificate,
 } from "@edoc/pki";
 import {
@@ -39,8 +42,12 @@ export const pkiCommand: Command = commandGroup({
   subcommands: [
     {
       name: "init",
-      usage: "pki init [--dir D] [--force]   root and issuing CA",
-      help: `${DIR_HELP}\nExit 1 when D already holds a PKI (--force replaces it).`,
+      usage: "pki init [--dir D] [--force] [--crl-url BASE] [--ocsp-url URL]   root and issuing CA",
+      help: `${DIR_HELP}\nExit 1 when D already holds a PKI (--force replaces it).
+--crl-url BASE: certificates name BASE/${ROOT_CRL_FILE} (issuing CA) and BASE/${ISSUING_CRL_FILE}
+(agencies, hub) as CRL distribution points; serve D/published at BASE.
+--ocsp-url URL: agency and hub certificates name URL as their OCSP responder
+(openssl ocsp -index D/published/index.txt answers for it).`,
       run: refusalsAsErrors(init),
     },
     {
@@ -59,13 +66,14 @@ D/agencies/ORGANID (PKCS#12 password P, default changeit; valid N days, default 
     {
       name: "revoke",
       usage: "pki revoke [--dir D] --organ ORGANID | --serial HEX [--reason R]",
-      help: `R: ${REVOCATION_REASONS.join(", ")}. Publish with edoc pki crl.\n${DIR_HELP}`,
-      run: refusalsAsErrors(async (argv) => revoke(argv)),
+      help: `R: ${REVOCATION_REASONS.join(", ")}. Publishes at once (as edoc pki crl).\n${DIR_HELP}`,
+      run: refusalsAsErrors(revoke),
     },
     {
       name: "crl",
-      usage: "pki crl [--dir D] [--days N]   publish crl.pem and root-crl.pem",
-      help: `The CRLs are valid N days (default 7).\n${DIR_HELP}`,
+      usage: "pki crl [--dir D] [--days N]   publish the CRLs and the OCSP index",
+      help: `crl.pem and root-crl.pem in D; ${ISSUING_CRL_FILE}, ${ROOT_CRL_FILE} (DER) and index.txt in
+D/published. The CRLs are valid N days (default 7).\n${DIR_HELP}`,
       run: refusalsAsErrors(crl),
     },
   ],
@@ -139,7 +147,14 @@ function save(dir: string, state: DevPkiState): void {
 }
 
 async function init(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs(argv, { options: { ...DIR, force: { type: "boolean" } } });
+  const { values } = parseCommandArgs(argv, {
+    options: {
+      ...DIR,
+      force: { type: "boolean" },
+      "crl-url": { type: "string" },
+      "ocsp-url": { type: "string" },
+    },
+  });
   const a = { dir: dirOf(values), force: values.force === true };
   if (existsSync(stateFile(a.dir)) && !a.force) {
     throw new CliError(
@@ -148,8 +163,16 @@ async function init(argv: string[]): Promise<number> {
     );
   }
   mkdirSync(a.dir, { recursive: true, mode: 0o700 });
-  const state = await createDevPki();
+  const crlBaseUrl = values["crl-url"];
+  const ocspUrl = values["ocsp-url"];
+  const state = await createDevPki({
+    publication: {
+      ...(crlBaseUrl !== undefined ? { crlBaseUrl } : {}),
+      ...(ocspUrl !== undefined ? { ocspUrl } : {}),
+    },
+  });
   save(a.dir, state);
+  await publish(a.dir, state, 7);
   write(join(a.dir, "root-ca.pem"), state.root.certificatePem);
   write(join(a.dir, "issuing-ca.pem"), state.issuing.certificatePem);
   write(join(a.dir, "chain.pem"), state.issuing.certificatePem + state.root.certificatePem);
@@ -157,6 +180,7 @@ async function init(argv: string[]): Promise<number> {
   print(`  pki.json        state with the CA keys (0600): keep it private`);
   print(`  root-ca.pem     trust anchor (edoc verify --trust)`);
   print(`  issuing-ca.pem  issuing CA; chain.pem = issuing + root`);
+  print(`  published/      CRLs (DER) and the OCSP index, republished by revoke and crl`);
   return 0;
 }
 
@@ -230,7 +254,7 @@ async function hub(argv: string[]): Promise<number> {
   return 0;
 }
 
-function revoke(argv: string[]): number {
+async function revoke(argv: string[]): Promise<number> {
   const { values: a } = parseCommandArgs(argv, {
     options: {
       ...DIR,
@@ -264,7 +288,8 @@ function revoke(argv: string[]): number {
     state = revokeCertificate(state, serial, { reason: reason as RevocationReason });
   }
   save(pkiDir, state);
-  print(`revoked ${serials.join(", ")} (${reason}); run edoc pki crl --dir ${pkiDir} to publish`);
+  await publish(pkiDir, state, 7);
+  print(`revoked ${serials.join(", ")} (${reason}); CRLs and OCSP index republished`);
   return 0;
 }
 
@@ -272,15 +297,31 @@ async function crl(argv: string[]): Promise<number> {
   const { values: a } = parseCommandArgs(argv, { options: { ...DIR, days: { type: "string" } } });
   const pkiDir = dirOf(a);
   const state = load(pkiDir);
-  const thisUpdate = new Date();
-  const nextUpdate = new Date(thisUpdate.getTime() + days(a.days, 7) * DAY_MS);
-  write(join(pkiDir, "crl.pem"), await issueCrl(state, { thisUpdate, nextUpdate }));
-  write(
-    join(pkiDir, "root-crl.pem"),
-    await issueCrl(state, { thisUpdate, nextUpdate, issuer: "root" }),
-  );
+  await publish(pkiDir, state, days(a.days, 7));
   print(
     `${join(pkiDir, "crl.pem")}: ${state.revoked.length} revoked certificate(s); root CRL in root-crl.pem`,
   );
   return 0;
+}
+
+/**
+ * Writes the CRLs (PEM in D for EDOC_CRL_FILES, DER in D/published for distribution points)
+ * and the OCSP responder's index: after `revoke`, relying parties that fetch see it at once.
+ */
+async function publish(pkiDir: string, state: DevPkiState, validDays: number): Promise<void> {
+  const thisUpdate = new Date();
+  const nextUpdate = new Date(thisUpdate.getTime() + validDays * DAY_MS);
+  const issuing = await issueCrl(state, { thisUpdate, nextUpdate });
+  const root = await issueCrl(state, { thisUpdate, nextUpdate, issuer: "root" });
+  write(join(pkiDir, "crl.pem"), issuing);
+  write(join(pkiDir, "root-crl.pem"), root);
+  const published = join(pkiDir, "published");
+  mkdirSync(published, { recursive: true, mode: 0o755 });
+  write(join(published, ISSUING_CRL_FILE), derOf(issuing));
+  write(join(published, ROOT_CRL_FILE), derOf(root));
+  write(join(published, "index.txt"), ocspIndex(state));
+}
+
+function derOf(pem: string): Buffer {
+  return Buffer.from(pem.replace(/-----[A-Z0-9 ]+-----/g, "").replace(/\s+/g, ""), "base64");
 }
