@@ -15,6 +15,7 @@ export {
 } from "./config.js";
 export { loadDirectory, loadTrust, readText, type TrustMaterial } from "./files.js";
 export { serveOps } from "./ops.js";
+export { RevocationFetcher, type RevocationFetcherOptions } from "./revocation.js";
 
 /** A pino logger for one service; every line carries `service`, documents add `docId`. */
 export function createLogger(

@@ -61,6 +61,8 @@ export interface PacketDoc {
     organIds: string[];
     fingerprintSha256: string;
     algorithm?: string;
+    /** soft-fail revocation and the like: accepted, with this recorded */
+    warnings?: { code: string; message: string }[];
   };
   routeState: RouteState;
   plannedAt?: string;

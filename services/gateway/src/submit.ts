@@ -34,6 +34,8 @@ export interface SubmitResult {
     digest: string;
     recipients: { addressedTo: string; recipient: string; via: string[] }[];
     receipt: string;
+    /** Accepted despite these (soft-fail revocation): recorded with the packet too. */
+    warnings?: { code: string; message: string }[];
   };
 }
 
@@ -106,6 +108,7 @@ export async function submitPacket(
       organIds: signer?.organIds ?? [],
       fingerprintSha256: signer?.fingerprintSha256 ?? "",
       ...(report.algorithm ? { algorithm: report.algorithm } : {}),
+      ...(report.warnings ? { warnings: report.warnings } : {}),
     },
     receiptXml,
     ...(body.kind === "inline"
@@ -126,6 +129,7 @@ export async function submitPacket(
       digest,
       recipients: summary.recipients,
       receipt: result.receiptXml,
+      ...(report.warnings ? { warnings: report.warnings } : {}),
     },
   };
 }
@@ -194,7 +198,7 @@ async function verify(
     const codes = report.reasons.map((r) => r.code);
     const code = codes.includes("SIGNER_NOT_BOUND")
       ? "SIGNER_NOT_BOUND"
-      : codes.some((c) => c.startsWith("CERT_") || c.startsWith("CRL_"))
+      : codes.some((c) => /^(CERT|CRL|REVOCATION)_/.test(c))
         ? "SIGNATURE_UNTRUSTED"
         : "SIGNATURE_INVALID";
     throw ApiError.of(code, report.reasons.map((r) => `${r.code}: ${r.message}`).join("; "), {
