@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Bus } from "@edoc/bus";
-import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Browsers, CHROMIUM, DESKTOP, logInAs, PHONE } from "../support/chromium.js";
 import { amqpUrl, waitUntil } from "../support/env.js";
 import {
   type Agent,
@@ -19,20 +19,7 @@ import { letterXml, sign, statusPacket } from "../support/letters.js";
 // The operators' console end to end: a whole hub as real processes (console included), real
 // RabbitMQ and FerretDB, and Debian's Chromium driven by playwright-core (no browser download).
 // Chromium missing is a failure, not a skip: infra/chromium.sh (run by bootstrap) installs it.
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const SHOTS = join(repoRoot, "test-output", "console");
-const DESKTOP = { width: 1366, height: 768 };
-const PHONE = { width: 390, height: 844 };
 
 const SENDER = "000.20.30.H45"; // UBND Phường 1, TP Tuy Hòa
 const DISTRICT = "000.00.30.H45"; // UBND TP Tuy Hòa
@@ -48,33 +35,11 @@ const hub = new TestHub({
 });
 const A = (id: string): Agent => hub.agent(id);
 let bus: Bus;
-const contexts: BrowserContext[] = [];
-const profiles: string[] = [];
+const browsers = new Browsers();
 
 const letter = { documentId: "", hubDocumentId: "" };
 const dead = { first: `console-e2e-${randomBytes(4).toString("hex")}-1`, second: "" };
 dead.second = dead.first.replace(/-1$/, "-2");
-
-/** A fresh browser profile and context (desktop or phone size); trusts nothing but ignores TLS. */
-async function browser(size: { width: number; height: number }): Promise<Page> {
-  const profile = mkdtempSync(join(tmpdir(), "edoc-chromium-"));
-  profiles.push(profile);
-  const phone = size.width < 500;
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ARGS,
-    ignoreHTTPSErrors: true,
-    viewport: size,
-    deviceScaleFactor: 1,
-    isMobile: phone,
-    hasTouch: phone,
-    locale: "vi-VN",
-    timezoneId: "Asia/Ho_Chi_Minh",
-  });
-  contexts.push(context);
-  return context.pages()[0] ?? (await context.newPage());
-}
 
 /** The page's full width in CSS pixels (wider than the viewport = sideways scrolling). */
 async function pageWidth(page: Page): Promise<number> {
@@ -91,12 +56,7 @@ async function shot(page: Page, name: string, fullPage = false): Promise<void> {
 }
 
 async function logIn(page: Page, user: ConsoleUser): Promise<void> {
-  await page.goto(`${hub.consoleUrl}/letters`);
-  expect(new URL(page.url()).pathname).toBe("/login");
-  await page.fill("#username", user.username);
-  await page.fill("#password", user.password);
-  await Promise.all([page.waitForURL(/\/letters/), page.click("button[type=submit].primary")]);
-  await expect(page.locator(".who").textContent()).resolves.toContain(user.username);
+  await logInAs(page, hub.consoleUrl, user);
 }
 
 interface DeadItem {
@@ -119,8 +79,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  for (const p of profiles) rmSync(p, { recursive: true, force: true });
+  await browsers.closeAll();
   await bus?.close();
   await hub.stop();
 });
@@ -181,7 +140,7 @@ describe("operators' console in Chromium", () => {
   it("an operator logs in, finds the letter by DocumentId and reads its timeline", {
     timeout: 90_000,
   }, async () => {
-    const page = await browser(DESKTOP);
+    const page = await browsers.open(DESKTOP);
     await page.goto(`${hub.consoleUrl}/letters`);
     await shot(page, "desktop-login");
     await logIn(page, OPERATOR);
@@ -243,7 +202,7 @@ describe("operators' console in Chromium", () => {
   });
 
   it("an operator re-drives a dead letter: marked, attested, and back in its origin queue", async () => {
-    const page = await browser(DESKTOP);
+    const page = await browsers.open(DESKTOP);
     await logIn(page, OPERATOR);
     await page.goto(`${hub.consoleUrl}/dead-letters`);
     const row = page.locator(`tr[data-dead-id="${dead.first}"]`);
@@ -292,7 +251,7 @@ describe("operators' console in Chromium", () => {
   });
 
   it("works at phone size: search, timeline and dead letters stack into cards", async () => {
-    const page = await browser(PHONE);
+    const page = await browsers.open(PHONE);
     await logIn(page, OPERATOR);
     await page.goto(
       `${hub.consoleUrl}/letters?documentId=${encodeURIComponent(letter.documentId)}`,
@@ -309,7 +268,7 @@ describe("operators' console in Chromium", () => {
   });
 
   it("an auditor verifies the stored letter and downloads its evidence bundle from the timeline", async () => {
-    const page = await browser(DESKTOP);
+    const page = await browsers.open(DESKTOP);
     await logIn(page, AUDITOR);
     await page.goto(`${hub.consoleUrl}/letters/${letter.hubDocumentId}`);
     const verifyHref = await page.locator("#verify-link").getAttribute("href");
@@ -332,14 +291,17 @@ describe("operators' console in Chromium", () => {
     expect(zip.headers()["content-type"]).toBe("application/zip");
     expect((await zip.body()).subarray(0, 2).toString("latin1")).toBe("PK");
     // Without a session there is nothing to download.
-    const anonymous = await (await browser(DESKTOP)).request.get(`${hub.consoleUrl}${zipHref}`, {
-      maxRedirects: 0,
-    });
+    const anonymous = await (await browsers.open(DESKTOP)).request.get(
+      `${hub.consoleUrl}${zipHref}`,
+      {
+        maxRedirects: 0,
+      },
+    );
     expect(anonymous.status()).toBe(303);
   });
 
   it("an auditor reads everything but cannot re-drive: no button, and a forged POST gets 403", async () => {
-    const page = await browser(DESKTOP);
+    const page = await browsers.open(DESKTOP);
     await logIn(page, AUDITOR);
     await page.goto(`${hub.consoleUrl}/dead-letters`);
     const row = page.locator(`tr[data-dead-id="${dead.second}"]`);

@@ -1,10 +1,10 @@
-import { execFile } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { strFromU8, strToU8, unzipSync, zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { edoc } from "../support/cli.js";
 import { amqpUrl } from "../support/env.js";
-import { type Agent, api, repoRoot, TestHub } from "../support/hub.js";
+import { type Agent, api, TestHub } from "../support/hub.js";
 import { letterXml, sign, statusPacket } from "../support/letters.js";
 
 // An auditor's evidence, end to end on real processes, RabbitMQ and FerretDB: a letter is sent,
@@ -15,28 +15,6 @@ const DISTRICT = "000.00.30.H45"; // UBND TP Tuy Hòa
 
 const hub = new TestHub({ agencies: [COMMUNE, DISTRICT] });
 const A = (id: string): Agent => hub.agent(id);
-const CLI = join(repoRoot, "packages", "cli", "dist", "main.js");
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function edoc(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === "number" ? err.code : 99) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
-
 interface Item {
   deliveryId: string;
   hubDocumentId: string;

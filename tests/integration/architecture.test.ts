@@ -17,6 +17,7 @@ const PURE = [
   "routing",
   "receipts",
   "evidence",
+  "reports",
 ];
 const IO_MODULES = [
   "node:fs",

@@ -12,6 +12,16 @@ export const TIERS: readonly Tier[] = [
   "division",
 ];
 
+/** Vietnamese names of the tiers, as the console and the reports show them. */
+export const TIER_LABELS: Record<Tier, string> = {
+  central: "Trung ương (bộ, ngành)",
+  province: "Tỉnh (UBND tỉnh)",
+  department: "Sở, ban, ngành",
+  district: "Huyện (UBND huyện)",
+  commune: "Xã, phường, thị trấn",
+  division: "Phòng, đơn vị trực thuộc",
+};
+
 export function isTier(s: string): s is Tier {
   return (TIERS as readonly string[]).includes(s);
 }

@@ -1,4 +1,4 @@
-export { type Agency, TIERS, type Tier } from "./agency.js";
+export { type Agency, TIER_LABELS, TIERS, type Tier } from "./agency.js";
 export { demoNetwork } from "./demo.js";
 export { Directory, type Resolution } from "./directory.js";
 export { DirectoryError, type DirectoryErrorCode } from "./errors.js";

@@ -5,8 +5,11 @@
  */
 import { z } from "zod";
 import { MaintenanceRpcParams, MaintenanceRpcResults } from "./maintenance.js";
+import { ReportsRpcParams, ReportsRpcResults } from "./reports.js";
 
 export { MaintenanceState } from "./maintenance.js";
+
+import { RetentionRpcParams, RetentionRpcResults } from "./retention.js";
 
 const organId = z
   .string()
@@ -448,6 +451,8 @@ export const RpcParams = {
   "evidence.export": EvidenceExportParams,
   ...ConsoleRpcParams,
   ...MaintenanceRpcParams,
+  ...ReportsRpcParams,
+  ...RetentionRpcParams,
   health: z.object({}),
 } as const;
 export type RpcMethod = keyof typeof RpcParams;
@@ -476,6 +481,8 @@ export const RpcResults = {
   "evidence.export": EvidenceExportResult,
   ...ConsoleRpcResults,
   ...MaintenanceRpcResults,
+  ...ReportsRpcResults,
+  ...RetentionRpcResults,
   health: z.object({
     database: z.boolean(),
     chainHead: z.object({ seq: z.number(), hash: z.string() }).optional(),
@@ -483,4 +490,10 @@ export const RpcResults = {
 } as const;
 export type RpcResultOf<M extends RpcMethod> = z.infer<(typeof RpcResults)[M]>;
 
+export {
+  AgencyMonthCounts,
+  type ReportsRpcMethod,
+  ReportsRpcParams,
+  ReportsRpcResults,
+} from "./reports.js";
 export { z };

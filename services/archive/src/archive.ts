@@ -1,5 +1,5 @@
 import type { Bus } from "@edoc/bus";
-import type { DeadlinePolicy } from "@edoc/routing";
+import { DEFAULT_DEADLINE_POLICY, type DeadlinePolicy } from "@edoc/routing";
 import type { Logger } from "@edoc/runtime";
 import type { Store } from "@edoc/store";
 import type { Registry } from "prom-client";
@@ -14,6 +14,7 @@ import { KeyedLocks } from "./lock.js";
 import { PendingInbox } from "./pending-inbox.js";
 import { handlePlan } from "./plans.js";
 import { reconcileOnce } from "./reconciler.js";
+import { applyRetention } from "./retention.js";
 import { rpcDispatcher, rpcHandlers } from "./rpc.js";
 
 export interface ArchiveOptions {
@@ -31,8 +32,14 @@ export interface ArchiveOptions {
   /** CA certificates (PEM bundle) and CRL files put into evidence bundles, read at each export. */
   trustFile?: string;
   crlFiles?: readonly string[];
+  /** The receipt deadline the monthly reports judge deliveries by (default: the law's reading). */
+  deadline?: DeadlinePolicy;
   /** The hub's state as gauges (gauges.ts), recomputed every `refreshMs`. */
   gauges?: { registry: Registry; refreshMs: number; policy: DeadlinePolicy };
+  /** Days a letter's bytes are kept after acceptance (retention.ts); absent = kept forever. */
+  retentionDays?: number;
+  /** How often the retention job runs when there is a policy (default hourly). */
+  retentionEveryMs?: number;
 }
 
 export interface Archive {
@@ -101,12 +108,20 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       ...(opts.trustFile ? { trustFile: opts.trustFile } : {}),
       crlFiles: opts.crlFiles ?? [],
     },
+    { deadline: opts.deadline ?? DEFAULT_DEADLINE_POLICY },
+    opts.retentionDays,
   );
   const reconciler = periodic(ctx.reconcileMs, log, "reconcile", () => reconcileOnce(ctx));
   const signer = periodic(opts.chainHeadMs ?? 10_000, log, "chain-head", () => heads.signIfMoved());
   const g = opts.gauges;
   const gaugeTask =
     g && periodic(g.refreshMs, log, "gauges", hubGauges(ctx, g.registry, g.policy).refresh);
+  const days = opts.retentionDays;
+  const retention = days
+    ? periodic(opts.retentionEveryMs ?? 3_600_000, log, "retention", () =>
+        applyRetention(ctx, days, { dryRun: false, limit: 1000 }),
+      )
+    : undefined;
   let started = false;
 
   return {
@@ -124,8 +139,14 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       reconciler.start();
       signer.start();
       gaugeTask?.start();
+      retention?.start();
       log.info(
-        { chainHead: ledger.head() ?? null, reconcileMs: ctx.reconcileMs, pending },
+        {
+          chainHead: ledger.head() ?? null,
+          reconcileMs: ctx.reconcileMs,
+          pending,
+          retentionDays: days ?? null,
+        },
         "archive started",
       );
     },
@@ -135,6 +156,7 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       await reconciler.stop();
       await signer.stop();
       await gaugeTask?.stop();
+      await retention?.stop();
       // A last head, so a clean shutdown leaves the chain signed up to its end.
       await heads
         .signIfMoved()

@@ -20,6 +20,8 @@ import { listDocuments, traceDocument } from "./documents.js";
 import { type EvidenceDeps, evidenceExport } from "./evidence.js";
 import { ackDelivery, fetchDelivery, fetchDeliveryChunk, listInbox } from "./inbox.js";
 import { getMaintenance, setMaintenance } from "./maintenance.js";
+import { monthlyCounts, type ReportDeps } from "./reports.js";
+import { retentionApply } from "./retention.js";
 
 /** Methods whose reply carries raw bytes beside its JSON (@edoc/bus RpcBytes). */
 type Reply<M extends RpcMethod> = M extends "inbox.fetchChunk" ? RpcBytes : RpcResultOf<M>;
@@ -29,7 +31,12 @@ type Handlers = {
   [M in RpcMethod]: (ctx: Ctx, params: RpcParamsOf<M>, bytes?: Buffer) => Promise<Reply<M>>;
 };
 
-export function rpcHandlers(health: Handlers["health"], evidence: EvidenceDeps): Handlers {
+export function rpcHandlers(
+  health: Handlers["health"],
+  evidence: EvidenceDeps,
+  reports: ReportDeps,
+  retentionDays?: number,
+): Handlers {
   return {
     "packets.accept": acceptPacket,
     "inbox.list": listInbox,
@@ -47,6 +54,8 @@ export function rpcHandlers(health: Handlers["health"], evidence: EvidenceDeps):
     "evidence.export": evidenceExport(evidence),
     "maintenance.get": getMaintenance,
     "maintenance.set": setMaintenance,
+    "reports.monthly": monthlyCounts(reports),
+    "retention.apply": retentionApply(retentionDays),
     health,
   };
 }

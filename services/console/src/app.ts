@@ -19,6 +19,7 @@ import { STATUS_CODES } from "./labels.js";
 import type { LoginLimiter } from "./login-limit.js";
 import { registerMaintenanceRoutes } from "./maintenance-routes.js";
 import { burnVerification, verifyPassword } from "./password.js";
+import { registerReportRoutes } from "./report-routes.js";
 import { newToken, type Session, type Sessions, sameToken } from "./sessions.js";
 import { type StuckPolicy, stuckParams } from "./stuck.js";
 import type { UserStore } from "./users.js";
@@ -607,6 +608,17 @@ export function createConsoleApp(deps: ConsoleDeps): express.Express {
       );
     }),
   );
+
+  registerReportRoutes(app, {
+    page,
+    send,
+    viewer,
+    bus: deps.bus,
+    directory: deps.directory,
+    log,
+    now,
+    utcOffsetMinutes: offset,
+  });
 
   app.use((req, res) => {
     fail(res, 404, "Không tìm thấy trang", `Không có trang ${req.path}.`, currentSession(req)?.s);

@@ -1,16 +1,9 @@
-import { type Directory, isOrganId, type Tier } from "@edoc/directory";
+import { type Directory, isOrganId } from "@edoc/directory";
 import { KNOWN_STATUS_CODES, normalizeStatusCode, statusName } from "@edoc/routing";
 
 /** Vietnamese labels of everything the console shows; statuses use the standard names. */
 
-export const TIER_LABELS: Record<Tier, string> = {
-  central: "Trung ương (bộ, ngành)",
-  province: "Tỉnh (UBND tỉnh)",
-  department: "Sở, ban, ngành",
-  district: "Huyện (UBND huyện)",
-  commune: "Xã, phường, thị trấn",
-  division: "Phòng, đơn vị trực thuộc",
-};
+export { TIER_LABELS } from "@edoc/directory";
 
 export const STATE_LABELS: Record<string, string> = {
   pending: "Chờ định tuyến",
@@ -35,6 +28,7 @@ export const EVENT_LABELS: Record<string, string> = {
   withdrawn: "Thu hồi",
   "dead-lettered": "Vào hàng thư chết",
   redriven: "Gửi lại (re-drive)",
+  purged: "Hết thời hạn lưu trữ: đã xóa nội dung",
 };
 
 export const DOC_TYPE_LABELS: Record<string, string> = {
@@ -100,6 +94,11 @@ export function formatTime(iso: string | undefined, offsetMinutes: number): stri
   const local = new Date(t.getTime() + offsetMinutes * 60_000);
   const p = (n: number) => String(n).padStart(2, "0");
   return `${p(local.getUTCDate())}/${p(local.getUTCMonth() + 1)}/${local.getUTCFullYear()} ${p(local.getUTCHours())}:${p(local.getUTCMinutes())}:${p(local.getUTCSeconds())}`;
+}
+
+/** A share (0…1) as a percentage with one decimal; "—" when there is none. */
+export function percentLabel(share: number | undefined): string {
+  return share === undefined ? "—" : `${(share * 100).toFixed(1)}%`;
 }
 
 /** `GMT+7`, `GMT+5:30`, `GMT` */

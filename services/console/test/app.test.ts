@@ -248,4 +248,22 @@ describe("console HTTP security", () => {
     expect(after.status).toBe(303);
     expect(after.headers.location).toMatch(/^\/login/);
   }, 30_000);
+
+  it("refuses a malformed report month or file name before asking the archive", async () => {
+    const anonymous = await http("GET", "/reports/2026-11.csv");
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.location).toMatch(/^\/login/);
+    const jar = (await login("au", PASSWORD)).jar;
+    const page = await http("GET", `/reports?month=${encodeURIComponent("2026-13<b>")}`, {
+      cookies: jar,
+    });
+    expect(page.status).toBe(400);
+    expect(page.body).toContain("Tháng cần có dạng yyyy-mm.");
+    expect(page.body).not.toContain("<b>");
+    for (const file of ["2026-13.csv", "2026-11.pdf", "report.xlsx"]) {
+      const r = await http("GET", `/reports/${file}`, { cookies: jar });
+      expect(r.status, file).toBe(400);
+      expect(r.body).toContain("REPORT_BAD_FILE");
+    }
+  }, 30_000);
 });

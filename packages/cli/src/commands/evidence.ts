@@ -7,7 +7,7 @@ import {
   verifyBundle,
 } from "@edoc/evidence";
 import { SignatureError } from "@edoc/signature";
-import { callHubArchive } from "../archive-rpc.js";
+import { BUS_OPTIONS, callHubArchive, timeoutOf } from "../archive-rpc.js";
 import {
   CliError,
   type Command,
@@ -56,17 +56,12 @@ async function exportBundle(argv: string[]): Promise<number> {
       document: { type: "string" },
       output: { type: "string", short: "o" },
       from: { type: "string" },
-      amqp: { type: "string" },
-      prefix: { type: "string" },
-      timeout: { type: "string" },
+      ...BUS_OPTIONS,
     },
   });
   const id = required(values.document, "--document ID");
   const output = required(values.output, "-o FILE.zip");
-  const timeoutMs = values.timeout === undefined ? 120_000 : Number(values.timeout);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-    throw new CliError(`--timeout must be a positive number of milliseconds`, 2);
-  }
+  const timeoutMs = timeoutOf(values.timeout, 120_000);
   const from = values.from;
   const params = HUB_DOCUMENT_ID.test(id)
     ? { hubDocumentId: id }

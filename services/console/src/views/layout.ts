@@ -12,7 +12,7 @@ export interface PageOptions {
   title: string;
   viewer?: Viewer;
   /** the nav entry to mark current */
-  active?: "letters" | "stuck" | "dead" | "system" | "maintenance";
+  active?: "letters" | "stuck" | "dead" | "reports" | "system" | "maintenance";
   flash?: { kind: "ok" | "error"; text: string };
   /** seconds: the page reloads itself (live views) */
   refresh?: number;
@@ -23,6 +23,7 @@ const NAV = [
   { key: "letters", href: "/letters", label: "Tra cứu văn bản" },
   { key: "stuck", href: "/stuck", label: "Chuyển phát tồn đọng" },
   { key: "dead", href: "/dead-letters", label: "Thư chết" },
+  { key: "reports", href: "/reports", label: "Báo cáo" },
   { key: "system", href: "/system", label: "Hàng đợi và dịch vụ" },
   { key: "maintenance", href: "/maintenance", label: "Bảo trì" },
 ] as const;
