@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitUntil } from "../support/env.js";
 import { type Agent, freePort, repoRoot, TestHub } from "../support/hub.js";
 import { letterXml, sign } from "../support/letters.js";
-import { servePublished } from "../support/published.js";
 import {
   COMMUNE,
   call,
@@ -21,8 +20,8 @@ import {
   reasonCodes,
 } from "./support.js";
 
-// Live revocation with real processes: the CA's published directory served over HTTP (CRL
-// distribution points), a real `openssl ocsp` responder answering from the index that
+// Live revocation with real processes: the CA's published directory served over HTTP by
+// `edoc pki serve` (CRL distribution points), a real `openssl ocsp` responder answering from the index that
 // `edoc pki revoke` rewrites, and a responder address nobody listens on. The gateway is never
 // restarted to see a revocation.
 //   COMMUNE  CRL distribution point only: revoked with `edoc pki revoke`
@@ -47,7 +46,7 @@ const hub = new TestHub({
 const pkiDir = join(hub.dir, "pki");
 const published = join(pkiDir, "published");
 const cli = join(repoRoot, "packages", "cli", "dist", "main.js");
-let site: Awaited<ReturnType<typeof servePublished>>;
+let site: ChildProcess | undefined;
 let responder: ChildProcess | undefined;
 let counter = 0;
 const A = (id: string): Agent => hub.agent(id);
@@ -81,41 +80,56 @@ function metrics(): Promise<string> {
   });
 }
 
+/** A long-running helper process, once it has said `ready` on `stream`. */
+async function started(child: ChildProcess, stream: "stdout" | "stderr", ready: string) {
+  let said = "";
+  child[stream]?.on("data", (c: Buffer) => {
+    said += c.toString("utf8");
+  });
+  await waitUntil(`${ready} (${child.spawnfile})`, async () =>
+    said.includes(ready) ? true : undefined,
+  );
+  return child;
+}
+
 beforeAll(async () => {
   mkdirSync(published, { recursive: true });
-  site = await servePublished(published, sitePort);
+  site = await started(
+    spawn(process.execPath, [cli, "pki", "serve", "--dir", pkiDir, "--port", String(sitePort)], {
+      stdio: ["ignore", "pipe", "inherit"],
+    }),
+    "stdout",
+    "serving",
+  );
   await hub.start();
   // The state the CLI works on, then its first publication (CRLs and the OCSP index).
   writeFileSync(join(pkiDir, "pki.json"), JSON.stringify(hub.pki), { mode: 0o600 });
   edocPki("crl");
   writeFileSync(join(pkiDir, "issuing-ca.pem"), hub.pki.issuing.certificatePem);
   writeFileSync(join(pkiDir, "issuing-key.pem"), hub.pki.issuing.privateKeyPem, { mode: 0o600 });
-  responder = spawn(
-    "openssl",
-    [
-      "ocsp",
-      ...["-index", join(published, "index.txt")],
-      // openssl ocsp takes a port only (it listens on every interface); it is asked on loopback.
-      ...["-port", String(ocspPort)],
-      ...["-CA", join(pkiDir, "issuing-ca.pem")],
-      ...["-rsigner", join(pkiDir, "issuing-ca.pem")],
-      ...["-rkey", join(pkiDir, "issuing-key.pem")],
-      "-ignore_err",
-    ],
-    { stdio: ["ignore", "ignore", "pipe"] },
-  );
-  let said = "";
-  responder.stderr?.on("data", (c: Buffer) => {
-    said += c.toString("utf8");
-  });
-  await waitUntil("openssl ocsp listening", async () =>
-    said.includes("waiting for OCSP client connections") ? true : undefined,
+  responder = await started(
+    spawn(
+      "openssl",
+      [
+        "ocsp",
+        ...["-index", join(published, "index.txt")],
+        // openssl ocsp takes a port only (it listens on every interface); it is asked on loopback.
+        ...["-port", String(ocspPort)],
+        ...["-CA", join(pkiDir, "issuing-ca.pem")],
+        ...["-rsigner", join(pkiDir, "issuing-ca.pem")],
+        ...["-rkey", join(pkiDir, "issuing-key.pem")],
+        "-ignore_err",
+      ],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    ),
+    "stderr",
+    "waiting for OCSP client connections",
   );
 }, 120_000);
 
 afterAll(async () => {
   responder?.kill();
-  await site?.close();
+  site?.kill();
   await hub.stop();
 });
 

@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { createServer } from "node:http";
+import { basename, join } from "node:path";
 import { DirectoryError, parseOrganId } from "@edoc/directory";
 import {
   createDevPki,
@@ -75,6 +76,14 @@ D/agencies/ORGANID (PKCS#12 password P, default changeit; valid N days, default 
       help: `crl.pem and root-crl.pem in D; ${ISSUING_CRL_FILE}, ${ROOT_CRL_FILE} (DER) and index.txt in
 D/published. The CRLs are valid N days (default 7).\n${DIR_HELP}`,
       run: refusalsAsErrors(crl),
+    },
+    {
+      name: "serve",
+      usage: "pki serve [--dir D] [--host H] [--port N]   serve D/published over HTTP",
+      help: `The CA's distribution point for development: GET /<file> answers D/published/<file>
+(issuing.crl, root.crl), read at each request, so a revoke is served at once. Host default
+127.0.0.1, port default 8480 (init --crl-url http://127.0.0.1:8480). Runs until stopped.\n${DIR_HELP}`,
+      run: refusalsAsErrors(serve),
     },
   ],
 });
@@ -324,4 +333,42 @@ async function publish(pkiDir: string, state: DevPkiState, validDays: number): P
 
 function derOf(pem: string): Buffer {
   return Buffer.from(pem.replace(/-----[A-Z0-9 ]+-----/g, "").replace(/\s+/g, ""), "base64");
+}
+
+async function serve(argv: string[]): Promise<number> {
+  const { values: a } = parseCommandArgs(argv, {
+    options: { ...DIR, host: { type: "string" }, port: { type: "string" } },
+  });
+  const published = join(dirOf(a), "published");
+  const host = a.host ?? "127.0.0.1";
+  const port = Number(a.port ?? "8480");
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new CliError(`--port must be a port number, got ${a.port}`, 2);
+  }
+  const server = createServer((req, res) => {
+    // One flat directory: only a file name is taken from the path, never a relative path.
+    const name = basename(new URL(req.url ?? "/", "http://x").pathname);
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405).end();
+      return;
+    }
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(join(published, name));
+    } catch {
+      res.writeHead(404).end();
+      return;
+    }
+    const type = name.endsWith(".crl") ? "application/pkix-crl" : "application/octet-stream";
+    res.writeHead(200, { "content-type": type, "content-length": bytes.length });
+    res.end(req.method === "HEAD" ? undefined : bytes);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (err) => reject(new CliError(`cannot listen: ${err.message}`, 1)));
+    server.listen(port, host, resolve);
+  });
+  const address = server.address();
+  const bound = typeof address === "object" && address ? address.port : port;
+  print(`serving ${published} at http://${host}:${bound}`);
+  return 0;
 }
