@@ -1,6 +1,6 @@
-// Live revocation: the certificate's own CRL distribution points and OCSP responder, reached
-// through a caller-supplied RevocationSource (the I/O), judged here, under a per-CA policy for
-// data that cannot be had.
+// Live revocation (thu hồi chứng thư số): the certificate's own CRL distribution points and
+// OCSP responder, reached through a caller-supplied RevocationSource (the I/O), judged here,
+// under a per-CA policy for data that cannot be had.
 import { fingerprintSha256, nameString, policyCertificates, sameName } from "./certs.js";
 import { crlReasons, crlUsed, parseCrls, revokedReason } from "./crl.js";
 import { ocspRequest, ocspVerdict } from "./ocsp.js";
