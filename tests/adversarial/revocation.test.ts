@@ -3,8 +3,9 @@ import { createHash, X509Certificate } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
+import { MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitUntil } from "../support/env.js";
+import { mongoUrl, waitUntil } from "../support/env.js";
 import { type Agent, freePort, repoRoot, TestHub } from "../support/hub.js";
 import { letterXml, sign } from "../support/letters.js";
 import {
@@ -217,8 +218,19 @@ describe("an unreachable responder follows the CA's policy", () => {
 
     const r = await post(hub, A(OTHER), sign(A(OTHER), letter(OTHER)));
     expect(r.status, r.text).toBe(202);
-    const body = r.json<{ warnings?: { code: string }[] }>();
+    const body = r.json<{ hubDocumentId: string; warnings?: { code: string }[] }>();
     expect(body.warnings?.map((w) => w.code)).toEqual(["REVOCATION_UNAVAILABLE"]);
+    // Recorded with the packet, not only answered.
+    const db = await MongoClient.connect(mongoUrl);
+    try {
+      const row = await db
+        .db(hub.dbName)
+        .collection<{ _id: string; signer: { warnings?: { code: string }[] } }>("packets")
+        .findOne({ _id: body.hubDocumentId });
+      expect(row?.signer.warnings?.map((w) => w.code)).toEqual(["REVOCATION_UNAVAILABLE"]);
+    } finally {
+      await db.close();
+    }
     // Soft-fail covers unavailable data only: a revoked certificate stays refused.
     const revoked = await waitUntil("the relayed revoked letter judged", async () => {
       const reply = await post(hub, A(DISTRICT), sign(A(COMMUNE), letter(COMMUNE)));
