@@ -109,8 +109,10 @@ export async function liveRevocation(
         if (revoked) result.reasons.push(revoked);
       }
     }
-    if (!result.checked && held.length === 0)
-      problems.push(`CRL ${urls.crl.join(", ")}: not fetched`);
+    if (!result.checked && problems.length === 0) {
+      const why = held.length === 0 ? "not fetched" : "no CRL of the certificate's issuer";
+      problems.push(`CRL ${urls.crl.join(", ")}: ${why}`);
+    }
   }
   if (result.checked) return result;
   const unavailable = reason(
