@@ -24,7 +24,8 @@ const MAX_OCSP_BYTES = 64 * 1024;
 
 /**
  * CRLs fetched from the distribution points certificates name, kept in memory and fetched
- * again every `refreshMs` (and on use once past their nextUpdate), plus the OCSP exchange.
+ * again every `refreshMs`, a minute before their nextUpdate when that comes sooner, and on use
+ * once past it; plus the OCSP exchange.
  * A URL is learnt the first time a certificate names it (and from `watch`). A failed fetch
  * keeps the CRL held before: whether stale data still serves is the verifier's decision.
  * Judging the bytes (signature, freshness, status) is @edoc/signature's, never this class's.
@@ -116,6 +117,7 @@ export class RevocationFetcher implements RevocationSource {
       createSecureContext({ crl: pem });
       const before = this.held.get(url);
       this.held.set(url, { pem, nextUpdate: validity.nextUpdate });
+      this.beforeNextUpdate(url, validity.nextUpdate);
       if (before?.pem !== pem) {
         this.opts.log.info(
           { url, issuer: validity.issuer, thisUpdate: validity.thisUpdate },
@@ -130,6 +132,18 @@ export class RevocationFetcher implements RevocationSource {
         "CRL fetch failed; keeping what was held",
       );
     }
+  }
+
+  /**
+   * A CRL whose nextUpdate comes before the next scheduled round is fetched again a minute
+   * ahead of it (or at once), so it is replaced before it goes stale.
+   */
+  private beforeNextUpdate(url: string, nextUpdate: Date | undefined): void {
+    if (!nextUpdate) return;
+    const wait = nextUpdate.getTime() - Date.now() - 60_000;
+    // Already stale: the regular round and the next use fetch it; no tight loop on a bad CA.
+    if (wait < 0 || wait >= this.opts.refreshMs) return;
+    setTimeout(() => void this.refresh(url), wait).unref();
   }
 
   private async http(url: string, maxBytes: number, init: RequestInit): Promise<Uint8Array> {
