@@ -58,6 +58,26 @@ function letter(from: string): string {
     .xml;
 }
 
+/** `edoc verify --live --json` of a packet signed by `agent`: exit code and report. */
+function verifyLive(agent: Agent, from: string) {
+  const file = join(hub.dir, `live-${++counter}.edxml`);
+  writeFileSync(file, sign(agent, letter(from)));
+  const trust = join(hub.dir, "chain.pem");
+  const r = spawnSync(
+    process.execPath,
+    [cli, "verify", file, "--trust", trust, "--live", "--json"],
+    {
+      encoding: "utf8",
+    },
+  );
+  const report = JSON.parse(r.stdout) as {
+    reasons: { code: string }[];
+    crlsUsed: { url?: string }[];
+    ocspUsed?: { responder: string; status: string }[];
+  };
+  return { code: r.status, report };
+}
+
 /** The real `edoc pki` command on the hub's PKI directory. */
 function edocPki(...args: string[]): string {
   const r = spawnSync(process.execPath, [cli, "pki", ...args, "--dir", pkiDir], {
@@ -153,6 +173,11 @@ describe("CRLs fetched from the distribution points", () => {
     expect(reasonCodes(expectRefusal(relayed, 422, "SIGNATURE_UNTRUSTED"))).toContain(
       "CERT_REVOKED",
     );
+    // An agency checking offline with the same live data: `edoc verify --live`.
+    const checked = verifyLive(A(COMMUNE), COMMUNE);
+    expect(checked.code).toBe(1);
+    expect(checked.report.reasons.map((r) => r.code)).toEqual(["CERT_REVOKED"]);
+    expect(checked.report.crlsUsed.map((c) => c.url)).toContain(`${crlBase}/issuing.crl`);
     // Others under the same CA still pass with the republished CRL.
     const other = await post(hub, A(DISTRICT), sign(A(DISTRICT), letter(DISTRICT)));
     expect(other.status, other.text).toBe(202);
@@ -190,6 +215,11 @@ describe("OCSP (openssl ocsp on loopback)", () => {
     expect(refusal.message).toContain(`OCSP ${ocspUrl}`);
     const direct = await call(hub, { agent: A(HOSTED), path: "/inbox" });
     expect(expectRefusal(direct, 401, "CLIENT_CERT_UNTRUSTED").message).toMatch(/CERT_REVOKED/);
+    const checked = verifyLive(A(HOSTED), HOSTED);
+    expect(checked.code).toBe(1);
+    expect(checked.report.ocspUsed).toEqual([
+      { responder: ocspUrl, status: "revoked", producedAt: expect.any(String) },
+    ]);
   });
 });
 
