@@ -17,6 +17,7 @@ const PURE = [
   "routing",
   "receipts",
   "evidence",
+  "pades",
   "reports",
 ];
 const IO_MODULES = [

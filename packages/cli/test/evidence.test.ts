@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { build, editText, makeWorld, tamper, type World } from "../../evidence/test/world.js";
+import { basePdf, signPdf } from "../../pades/test/pyhanko.js";
 import { evidenceCommand } from "../src/commands/evidence.js";
 import { runWithStderr } from "./run.js";
 
@@ -52,7 +53,7 @@ describe("edoc evidence verify", () => {
     expect(json.code).toBe(0);
     const report = JSON.parse(json.out) as { valid: boolean; checks: unknown[] };
     expect(report.valid).toBe(true);
-    expect(report.checks).toHaveLength(9);
+    expect(report.checks).toHaveLength(10);
   });
 
   it("exit 1 with each failed check printed", async () => {
@@ -64,7 +65,7 @@ describe("edoc evidence verify", () => {
       file("root.pem"),
     );
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/^INVALID: 5 of 9 checks failed/);
+    expect(r.out).toMatch(/^INVALID: 5 of 10 checks failed/);
     expect(r.out).toMatch(/FAIL\s+MANIFEST_DIGEST\s+letter\.edxml: SHA-256 is/);
     expect(r.out).toMatch(/FAIL\s+LETTER_SIGNATURE\s+/);
   });
@@ -102,4 +103,26 @@ describe("edoc evidence export", () => {
     expect(r.code).toBe(2);
     expect(r.out).toContain("cannot reach the hub's broker");
   });
+});
+
+describe("edoc evidence verify with a signed PDF", () => {
+  it("lists each PDF and its signatures, verified offline", async () => {
+    const pw = await makeWorld({
+      pdf: (sender, pki) =>
+        signPdf(basePdf(), { ...sender, chainPem: pki.issuing.certificatePem }, "Seal"),
+    });
+    const recorded = { pdfs: [{ path: "congvan.pdf", verdict: "PDF_SIGNATURE_VALID" }] };
+    writeFileSync(file("pdf.zip"), build(pw, { pdfSignatures: recorded }));
+    writeFileSync(file("pdf-root.pem"), pw.pki.root.certificatePem);
+    const out = await run(
+      evidenceCommand,
+      "verify",
+      file("pdf.zip"),
+      "--trust",
+      file("pdf-root.pem"),
+    );
+    expect(out.code).toBe(0);
+    expect(out.out).toContain("pdf         congvan.pdf: PDF_SIGNATURE_VALID");
+    expect(out.out).toMatch(/seal .*Sở Tài chính.*: PDF_SIGNATURE_VALID/);
+  }, 60_000);
 });

@@ -1,4 +1,10 @@
-import type { DeliveryState, DocType, ReturnedRecipient, StatusInfo } from "@edoc/messages";
+import type {
+  DeliveryState,
+  DocType,
+  PdfCheck,
+  ReturnedRecipient,
+  StatusInfo,
+} from "@edoc/messages";
 import type { Receipt } from "@edoc/receipts";
 import type { Collection, Db } from "mongodb";
 import { Deliveries } from "./deliveries.js";
@@ -64,6 +70,8 @@ export interface PacketDoc {
     /** soft-fail revocation and the like: accepted, with this recorded */
     warnings?: { code: string; message: string }[];
   };
+  /** Letters: the PDF attachments' signature reports from the gateway (@edoc/pades). */
+  pdfCheck?: PdfCheck;
   routeState: RouteState;
   plannedAt?: string;
   /** when the row was written */

@@ -17,7 +17,7 @@ import { crlUrlsOf, signXml, type TrustPolicy } from "@edoc/signature";
 import { Counter } from "prom-client";
 import { createGatewayApp } from "./app.js";
 import { clientRevocationCheck } from "./client-revocation.js";
-import { loadActsFor, loadGatewayConfig } from "./config.js";
+import { loadActsFor, loadGatewayConfig, loadPdfPolicy } from "./config.js";
 import { registerExpiryGauges } from "./expiry.js";
 import { MaintenanceSwitch } from "./maintenance.js";
 import { TrustStore } from "./trust.js";
@@ -84,6 +84,7 @@ const app = createGatewayApp({
   log,
   metrics,
   actsFor,
+  pdfPolicy: loadPdfPolicy(config.pdfPolicyFile),
   maxPacketBytes: config.maxPacketBytes,
   rateLimit: { ratePerSecond: config.ratePerSecond, burst: config.rateBurst },
   directory: () => directory,
