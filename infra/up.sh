@@ -22,9 +22,12 @@ HOSTED=000.22.30.H45       # UBND xã Bình Kiến (mailbox hosted by the distri
 DEPARTMENT=000.00.02.H45   # Sở Nội vụ
 PROVINCE=000.00.00.H45     # UBND tỉnh Phú Yên
 
+# Certificates name the CA's distribution point (served below by `edoc pki serve`), so
+# `edoc pki revoke` reaches the gateway without a restart (docs/operations.md).
+CRL_PORT="${EDOC_CRL_PORT:-8480}"
 if [ ! -f "$PKI/pki.json" ]; then
   log "creating the development PKI in $PKI"
-  edoc pki init --dir "$PKI" >/dev/null
+  edoc pki init --dir "$PKI" --crl-url "http://127.0.0.1:$CRL_PORT" >/dev/null
 fi
 [ -f "$PKI/hub/cert.pem" ] || edoc pki hub --dir "$PKI" >/dev/null
 for id in $COMMUNE $DISTRICT $DEPARTMENT $PROVINCE; do
@@ -60,6 +63,10 @@ fi
 
 bash infra/down.sh --services-only
 : >"$STATE_DIR/services.pids"
+private_log "$LOGS/crl.log"
+setsid nohup node packages/cli/dist/main.js pki serve --dir "$PKI" --port "$CRL_PORT" >>"$LOGS/crl.log" 2>&1 &
+echo "crl $!" >>"$STATE_DIR/services.pids"
+log "started the CRL distribution point on 127.0.0.1:$CRL_PORT (pid $!)"
 for svc in archive router gateway console; do
   private_log "$LOGS/$svc.log"
   setsid nohup node "services/$svc/dist/main.js" >>"$LOGS/$svc.log" 2>&1 &

@@ -8,11 +8,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Bus } from "@edoc/bus";
 import {
+  type CreateDevPkiOptions,
   createDevPki,
   type DevPkiState,
   issueAgencyCertificate,
   issueCrl,
   issueHubCertificate,
+  type Publication,
   revokeCertificate,
 } from "@edoc/pki";
 import { MongoClient } from "mongodb";
@@ -39,6 +41,10 @@ export interface HubOptions {
   directory?: unknown;
   actsFor?: Record<string, string[]>;
   env?: Record<string, string>;
+  /** How the development PKI is created (e.g. its CRL distribution point URLs). */
+  pki?: CreateDevPkiOptions;
+  /** Revocation URLs written into one agency's certificate (default: the PKI's). */
+  publicationFor?: (organId: string) => Publication | undefined;
   /** Also start the operators' console (services/console) with these accounts. */
   console?: { users: ConsoleUser[] };
 }
@@ -79,7 +85,7 @@ export class TestHub {
   }
 
   async start(): Promise<void> {
-    this.pki = await createDevPki();
+    this.pki = await createDevPki(this.opts.pki);
     const hub = await issueHubCertificate(this.pki, { name: "Trục liên thông (test)" });
     this.pki = hub.state;
     for (const id of this.opts.agencies) await this.issue(id);
@@ -221,12 +227,15 @@ export class TestHub {
     organId: string,
     validity: { notBefore?: Date; notAfter?: Date } = {},
   ): Promise<Agent> {
-    const r = await issueAgencyCertificate(this.pki, {
+    const publication = this.opts.publicationFor?.(organId);
+    const r = await issueAgencyCertificate(publication ? { ...this.pki, publication } : this.pki, {
       organId,
       name: `Cơ quan ${organId}`,
       ...validity,
     });
-    this.pki = r.state;
+    // The per-agency URLs went into that certificate only.
+    const { publication: _, ...state } = r.state;
+    this.pki = this.pki.publication ? { ...state, publication: this.pki.publication } : state;
     const agent = {
       organId,
       certPem: r.certificatePem,
@@ -269,6 +278,11 @@ export class TestHub {
       },
     );
     this.procs.set(name, child);
+  }
+
+  /** Changes the environment services started from now on get (restart one to apply). */
+  setEnv(env: Record<string, string>): void {
+    this.env = { ...this.env, ...env };
   }
 
   /** Sends a signal to a running service (e.g. SIGHUP: the gateway reloads its trust store). */

@@ -35,6 +35,8 @@ export const SignerInfo = z.object({
   organIds: z.array(organId),
   fingerprintSha256: z.string(),
   algorithm: z.string().optional(),
+  /** Accepted with a recorded doubt, e.g. REVOCATION_UNAVAILABLE under a soft-fail CA. */
+  warnings: z.array(z.object({ code: z.string(), message: z.string() })).optional(),
 });
 
 /**

@@ -21,6 +21,7 @@ export {
   startLiveDirectory,
 } from "./live-directory.js";
 export { serveOps } from "./ops.js";
+export { RevocationFetcher, type RevocationFetcherOptions } from "./revocation.js";
 
 /**
  * Request and response headers that carry credentials, censored wherever a line logs them

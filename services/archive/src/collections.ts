@@ -68,6 +68,8 @@ export interface PacketDoc {
     organIds: string[];
     fingerprintSha256: string;
     algorithm?: string;
+    /** soft-fail revocation and the like: accepted, with this recorded */
+    warnings?: { code: string; message: string }[];
   };
   /** Letters: the PDF attachments' signature reports from the gateway (@edoc/pades). */
   pdfCheck?: PdfCheck;

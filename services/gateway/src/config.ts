@@ -35,6 +35,14 @@ export interface GatewayConfig extends HubConfig {
   tlsCiphers: string;
   /** How often the maintenance switch is asked of the archive. */
   maintenancePollMs: number;
+  /** Live revocation: CRLs from distribution points and OCSP for certificates that name them. */
+  liveRevocation: boolean;
+  /** How often fetched CRLs are fetched again. */
+  crlRefreshMs: number;
+  /** Per CRL download or OCSP exchange. */
+  revocationTimeoutMs: number;
+  /** SHA-256 fingerprints of CAs that soft-fail when revocation data cannot be had. */
+  revocationSoftFail: string[];
   /** The national axis protocol's listener (VDXP); undefined when EDOC_VDXP_PORT is unset. */
   vdxp: VdxpConfig | undefined;
 }
@@ -97,8 +105,28 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       "EDOC_MAINTENANCE_POLL_MS",
       envInt("EDOC_MAINTENANCE_POLL_MS", 2_000, env),
     ),
+    liveRevocation: env.EDOC_LIVE_REVOCATION !== "false",
+    crlRefreshMs: positive("EDOC_CRL_REFRESH_MS", envInt("EDOC_CRL_REFRESH_MS", 300_000, env)),
+    revocationTimeoutMs: positive(
+      "EDOC_REVOCATION_TIMEOUT_MS",
+      envInt("EDOC_REVOCATION_TIMEOUT_MS", 5_000, env),
+    ),
+    revocationSoftFail: fingerprints(env.EDOC_REVOCATION_SOFT_FAIL ?? ""),
     vdxp: loadVdxpConfig(env),
   };
+}
+
+/** Comma-separated SHA-256 fingerprints, hex with or without colons, any case. */
+function fingerprints(raw: string): string[] {
+  return raw
+    .split(",")
+    .map((f) => f.trim().toLowerCase().replace(/:/g, ""))
+    .filter(Boolean)
+    .map((f) => {
+      if (!/^[0-9a-f]{64}$/.test(f))
+        throw new ConfigError(`EDOC_REVOCATION_SOFT_FAIL: ${f} is not a SHA-256 fingerprint`);
+      return f;
+    });
 }
 
 /** A non-negative number setting (fractions allowed: 0.5 per second is one every two seconds). */

@@ -7,13 +7,16 @@ import {
   createLogger,
   createMetrics,
   onShutdown,
+  RevocationFetcher,
   readText,
   serveOps,
   startLiveDirectory,
   type TrustMaterial,
 } from "@edoc/runtime";
-import { signXml } from "@edoc/signature";
+import { crlUrlsOf, signXml, type TrustPolicy } from "@edoc/signature";
+import { Counter } from "prom-client";
 import { createGatewayApp } from "./app.js";
+import { clientRevocationCheck } from "./client-revocation.js";
 import { loadActsFor, loadGatewayConfig, loadPdfPolicy } from "./config.js";
 import { registerExpiryGauges } from "./expiry.js";
 import { MaintenanceSwitch } from "./maintenance.js";
@@ -43,6 +46,35 @@ function secureContext(trust: TrustMaterial): SecureContextOptions {
 let onTrustChange: (trust: TrustMaterial) => void = () => {};
 const trust = new TrustStore(config.trustFile, config.crlFiles, log, (m) => onTrustChange(m));
 
+const revocationFailures = new Counter({
+  name: "edoc_revocation_fetch_failures_total",
+  help: "Failed CRL downloads (kind crl) and OCSP exchanges (kind ocsp), by URL",
+  labelNames: ["kind", "url"],
+  registers: [metrics],
+});
+// Live revocation: CRLs from the distribution points certificates name (the trust store's CAs'
+// at once, the agencies' when first seen), OCSP where a certificate names a responder.
+const fetcher = config.liveRevocation
+  ? new RevocationFetcher({
+      refreshMs: config.crlRefreshMs,
+      timeoutMs: config.revocationTimeoutMs,
+      log,
+      onChange: () => trust.revocationChanged(),
+      onFailure: (kind, url) => revocationFailures.inc({ kind, url }),
+    })
+  : undefined;
+fetcher?.watch(crlUrlsOf([...trust.current.anchors, ...trust.current.intermediates]));
+
+function trustPolicy(): TrustPolicy {
+  return {
+    trustAnchors: trust.current.anchors,
+    intermediates: trust.current.intermediates,
+    crls: trust.current.crls,
+    ...(fetcher ? { revocationSource: fetcher } : {}),
+    revocationSoftFail: config.revocationSoftFail,
+  };
+}
+
 const bus = await Bus.connect({ url: config.amqpUrl, prefix: config.busPrefix, logger: log });
 const directory = await startLiveDirectory(config, bus, log, metrics);
 const maintenance = new MaintenanceSwitch(bus, log, metrics, config.maintenancePollMs);
@@ -56,9 +88,7 @@ const submitDeps = {
   pdfPolicy: loadPdfPolicy(config.pdfPolicyFile),
   directory: () => directory.current(),
   trust: () => ({
-    trustAnchors: trust.current.anchors,
-    intermediates: trust.current.intermediates,
-    crls: trust.current.crls,
+    ...trustPolicy(),
     allowSha1: config.allowSha1,
     strictSignatureContent: true,
     limits: {
@@ -68,6 +98,7 @@ const submitDeps = {
     },
   }),
   refuseIfMaintenance: () => maintenance.refuseIfOn(),
+  checkClient: clientRevocationCheck(trustPolicy),
   signReceipt: (xml: string) =>
     signXml(xml, { privateKeyPem: hubKeyPem, certificatePem: hubCertPem }),
 };
@@ -137,7 +168,12 @@ onTrustChange = (material) => {
   server.closeIdleConnections();
 };
 trust.watch(config.trustReloadMs);
-registerExpiryGauges(metrics, hubCertPem, () => trust.current);
+registerExpiryGauges(
+  metrics,
+  hubCertPem,
+  () => trust.current,
+  () => fetcher?.current() ?? [],
+);
 
 // Handshakes refused by TLS itself (old protocol versions, no shared cipher) never reach the app.
 server.on("tlsClientError", (err: Error & { code?: string }, socket: TLSSocket) => {
@@ -187,6 +223,7 @@ const ops = serveOps(config.opsPort, metrics, async () => ({ broker: bus.connect
 onShutdown(log, async () => {
   trust.stop();
   directory.stop();
+  fetcher?.stop();
   maintenance.stop();
   await Promise.all(
     [server, vdxpServer].map(
