@@ -17,6 +17,7 @@ const PURE = [
   "routing",
   "receipts",
   "evidence",
+  "timestamp",
   "reports",
 ];
 const IO_MODULES = [
