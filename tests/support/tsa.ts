@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type DevPkiState, issueTsaCertificate } from "@edoc/pki";
+import { TIMESTAMP_QUERY, timestampRequest, tokenFromResponse } from "@edoc/timestamp";
 
 /**
  * A real RFC 3161 TSA for tests: `openssl ts -reply` behind a minimal HTTP front. Each POSTed
@@ -83,6 +84,18 @@ export class OpensslTsa {
         resolve();
       }),
     );
+  }
+
+  /** A TimeStampToken (DER) over `data` from this TSA, as the hub asks for one. */
+  async stamp(data: Uint8Array): Promise<Uint8Array> {
+    const req = timestampRequest(data);
+    const res = await fetch(this.url, {
+      method: "POST",
+      headers: { "content-type": TIMESTAMP_QUERY },
+      body: req.der,
+    });
+    if (res.status !== 200) throw new Error(`TSA answered ${res.status}: ${await res.text()}`);
+    return tokenFromResponse(new Uint8Array(await res.arrayBuffer()), req);
   }
 
   /** Stops answering (the TSA is down); start(this.port) brings it back. */

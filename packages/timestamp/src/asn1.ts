@@ -12,7 +12,7 @@ export const OID = {
 /** pkijs on Node's WebCrypto, passed explicitly so no global engine is set. */
 export const engine = new pkijs.CryptoEngine({
   name: "node",
-  crypto: webcrypto as unknown as Crypto,
+  crypto: webcrypto as unknown as ConstructorParameters<typeof pkijs.CryptoEngine>[0]["crypto"],
 });
 
 export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {

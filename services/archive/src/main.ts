@@ -49,6 +49,14 @@ async function main(): Promise<void> {
     crlFiles: (process.env.EDOC_CRL_FILES ?? "").split(",").filter(Boolean),
     reconcileMs,
     chainHeadMs,
+    ...(process.env.EDOC_TSA_URL
+      ? {
+          tsa: {
+            url: process.env.EDOC_TSA_URL,
+            timeoutMs: envInt("EDOC_TSA_TIMEOUT_MS", 10_000),
+          },
+        }
+      : {}),
     deadline,
     gauges: {
       registry: metrics,
