@@ -4,9 +4,11 @@
  * typed values; nothing else is shared between services.
  */
 import { z } from "zod";
+import { ChainRpcParams, ChainRpcResults } from "./chain.js";
 import { MaintenanceRpcParams, MaintenanceRpcResults } from "./maintenance.js";
 import { ReportsRpcParams, ReportsRpcResults } from "./reports.js";
 
+export { PublishedChainHead } from "./chain.js";
 export { MaintenanceState } from "./maintenance.js";
 
 const organId = z
@@ -447,6 +449,7 @@ export const RpcParams = {
   "evidence.export": EvidenceExportParams,
   ...ConsoleRpcParams,
   ...MaintenanceRpcParams,
+  ...ChainRpcParams,
   ...ReportsRpcParams,
   health: z.object({}),
 } as const;
@@ -476,6 +479,7 @@ export const RpcResults = {
   "evidence.export": EvidenceExportResult,
   ...ConsoleRpcResults,
   ...MaintenanceRpcResults,
+  ...ChainRpcResults,
   ...ReportsRpcResults,
   health: z.object({
     database: z.boolean(),

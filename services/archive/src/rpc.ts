@@ -18,6 +18,7 @@ import {
 import type { Ctx } from "./context.js";
 import { listDocuments, traceDocument } from "./documents.js";
 import { type EvidenceDeps, evidenceExport } from "./evidence.js";
+import { listChainHeads } from "./heads.js";
 import { ackDelivery, fetchDelivery, fetchDeliveryChunk, listInbox } from "./inbox.js";
 import { getMaintenance, setMaintenance } from "./maintenance.js";
 import { monthlyCounts, type ReportDeps } from "./reports.js";
@@ -50,6 +51,7 @@ export function rpcHandlers(
     "console.deadLetters": consoleDeadLetters,
     "console.redrive": consoleRedrive,
     "evidence.export": evidenceExport(evidence),
+    "chain.heads": listChainHeads,
     "maintenance.get": getMaintenance,
     "maintenance.set": setMaintenance,
     "reports.monthly": monthlyCounts(reports),
