@@ -26,6 +26,8 @@ export class OpensslTsa {
     this.certificatePem = issued.certificatePem;
     writeFileSync(join(this.dir, "key.pem"), issued.privateKeyPem, { mode: 0o600 });
     writeFileSync(join(this.dir, "cert.pem"), issued.certificatePem);
+    // The issuing CA travels in each token (-chain), as a public TSA's would.
+    writeFileSync(join(this.dir, "chain.pem"), pki.issuing.certificatePem);
     writeFileSync(join(this.dir, "serial"), "01\n");
     writeFileSync(
       join(this.dir, "tsa.cnf"),
@@ -66,6 +68,7 @@ export class OpensslTsa {
         writeFileSync(query, Buffer.concat(chunks));
         const args = ["ts", "-reply", "-config", join(this.dir, "tsa.cnf"), "-queryfile", query];
         args.push("-inkey", join(this.dir, "key.pem"), "-signer", join(this.dir, "cert.pem"));
+        args.push("-chain", join(this.dir, "chain.pem"));
         execFile("openssl", [...args, "-out", reply], (err, _out, stderr) => {
           if (err) {
             res.writeHead(500).end(stderr);

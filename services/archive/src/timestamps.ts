@@ -50,8 +50,14 @@ export class HeadTimestamper {
     try {
       token = await this.request(head);
     } catch (err) {
+      const cause = (err as { cause?: unknown }).cause;
       this.log.warn(
-        { err, seq: head.seq, tsa: this.tsa.url },
+        {
+          reason: String(err),
+          ...(cause ? { cause: String(cause) } : {}),
+          seq: head.seq,
+          tsa: this.tsa.url,
+        },
         "chain head not timestamped yet; will retry",
       );
       return false;
