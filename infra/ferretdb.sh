@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds (Go module proxy, FerretDB v1.24.2 embedded) and starts/stops the MongoDB-protocol
 # server on 127.0.0.1:${FERRETDB_PORT:-27017}, SQLite backend under .state/ferretdb.
-# Usage: infra/ferretdb.sh build|start|stop|status. Idempotent.
+# Usage: infra/ferretdb.sh build|path|start|stop|status. Idempotent. `path` builds if needed and
+# prints the binary (the benchmark bench/ferretdb.bench.ts runs its own instances of it).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PORT="${FERRETDB_PORT:-27017}"
@@ -10,9 +11,11 @@ DATA="${FERRETDB_DATA:-$STATE_DIR/ferretdb}"
 SUFFIX=$([ "$PORT" = 27017 ] || echo "-$PORT")
 PIDFILE="$STATE_DIR/ferretdb$SUFFIX.pid"
 SRC="$REPO_ROOT/infra/ferretdb"
-# The binary is cached outside the clone, keyed by its sources, so warm machines skip the build.
+# The binary is cached outside the clone, keyed by its sources (go.mod, go.sum, every non-test
+# .go file), so warm machines skip the build and a changed source builds a new binary beside
+# the old one (a server still running the old binary is not touched).
 CACHE="${EDOC_CACHE_DIR:-$HOME/.cache/edoc-hub}"
-KEY="$(cat "$SRC/go.mod" "$SRC/go.sum" "$SRC/main.go" | sha256sum | cut -c1-16)"
+KEY="$(cd "$SRC" && cat go.mod go.sum $(ls -- *.go | grep -v '_test\.go$') | sha256sum | cut -c1-16)"
 BIN="$CACHE/ferretdb-hub-$KEY"
 
 build() {
@@ -29,8 +32,9 @@ running() { port_open 127.0.0.1 "$PORT"; }
 start() {
   build
   if running; then log "ferretdb already listening on 127.0.0.1:$PORT"; return 0; fi
-  mkdir -p "$DATA"
+  mkdir -p -m 0700 "$DATA"
   log "starting ferretdb (127.0.0.1:$PORT, data $DATA)"
+  private_log "$STATE_DIR/ferretdb$SUFFIX.log"
   setsid nohup "$BIN" -listen "127.0.0.1:$PORT" -data "$DATA" >"$STATE_DIR/ferretdb$SUFFIX.log" 2>&1 &
   echo $! >"$PIDFILE"
   wait_for "ferretdb" 60 running
@@ -51,8 +55,9 @@ stop() {
 
 case "${1:-}" in
   build) build ;;
+  path) build && echo "$BIN" ;;
   start) start ;;
   stop) stop ;;
   status) if running; then echo running; else echo stopped; exit 1; fi ;;
-  *) die "usage: $0 build|start|stop|status" ;;
+  *) die "usage: $0 build|path|start|stop|status" ;;
 esac

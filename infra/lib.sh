@@ -22,6 +22,15 @@ wait_for() {
   done
 }
 
+# private_log FILE: creates FILE (and its directory, 0750) if missing and makes it 0640, so a
+# service's log (request lines, agency ids, errors) is not world-readable whatever the umask.
+private_log() {
+  local dir; dir="$(dirname "$1")"
+  [ -d "$dir" ] || { mkdir -p "$dir"; chmod 0750 "$dir"; }
+  [ -e "$1" ] || : >"$1"
+  chmod 0640 "$1"
+}
+
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
 apt_updated=""

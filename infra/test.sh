@@ -20,6 +20,8 @@ done
 
 log "lint (biome)"
 pnpm exec biome check .
+log "FerretDB main (go test: _id expression index, lazy log handler, file modes)"
+(cd infra/ferretdb && GOFLAGS=-mod=readonly go test ./...)
 log "typecheck"
 pnpm exec tsc -p tsconfig.check.json
 log "tests (vitest)"

@@ -12,7 +12,6 @@ bash infra/ferretdb.sh start
 
 PKI="$STATE_DIR/pki"
 LOGS="$STATE_DIR/logs"
-mkdir -p "$LOGS"
 edoc() { node packages/cli/dist/main.js "$@"; }
 
 # Demo agencies with certificates: a commune, its district (which also hosts the mailbox of a
@@ -54,6 +53,7 @@ fi
 bash infra/down.sh --services-only
 : >"$STATE_DIR/services.pids"
 for svc in archive router gateway console; do
+  private_log "$LOGS/$svc.log"
   setsid nohup node "services/$svc/dist/main.js" >>"$LOGS/$svc.log" 2>&1 &
   echo "$svc $!" >>"$STATE_DIR/services.pids"
   log "started $svc (pid $!, log $LOGS/$svc.log)"

@@ -3,7 +3,9 @@
 // A plain `go install github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.2` builds a binary that
 // panics for a missing generated version file; embedding the public `ferretdb` package avoids
 // that code path. Flags mirror the few settings the hub needs; telemetry is disabled by the
-// embedded package itself.
+// embedded package itself. Around the embedded server (no fork, no patched module) this main
+// adds: the `_id` expression index (idindex.go), deferred log formatting (lazylog.go), private
+// files (umask 077) and a loopback-only listener.
 package main
 
 import (
@@ -11,35 +13,56 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
 
 func main() {
-	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on (loopback by default)")
+	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on (loopback only)")
 	dataDir := flag.String("data", "./.state/ferretdb", "directory holding the SQLite databases")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
+	idIndexEvery := flag.Duration("id-index-every", time.Second, "how often new collections get the _id expression index; 0 turns the index off (to measure FerretDB as shipped)")
+	eagerLog := flag.Bool("eager-log", false, "format log attributes eagerly as FerretDB does as shipped (to measure)")
 	flag.Parse()
+
+	privateFiles()
 
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		fmt.Fprintf(os.Stderr, "bad -log-level: %v\n", err)
-		os.Exit(2)
+		fail(2, "bad -log-level: %v", err)
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	var handler slog.Handler = slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})
+	if !*eagerLog {
+		handler = newLazyHandler(handler)
+	}
+	logger := slog.New(handler)
 
+	if err := checkLoopback(*listen); err != nil {
+		fail(2, "bad -listen: %v", err)
+	}
 	abs, err := filepath.Abs(*dataDir)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "bad -data: %v\n", err)
-		os.Exit(2)
+		fail(2, "bad -data: %v", err)
 	}
-	if err := os.MkdirAll(abs, 0o700); err != nil {
-		fmt.Fprintf(os.Stderr, "cannot create %s: %v\n", abs, err)
-		os.Exit(1)
+	if err := privateDataDir(abs); err != nil {
+		fail(1, "data directory %s: %v", abs, err)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	// Existing tables are indexed before FerretDB opens the files, so without contention. The
+	// index only saves time: a file it cannot read is FerretDB's to report, not a reason to stop.
+	if *idIndexEvery > 0 {
+		if _, err := ensureIDIndexes(ctx, abs, logger, nil); err != nil {
+			logger.Warn("_id expression index at start", "error", err)
+		}
 	}
 
 	f, err := ferretdb.New(&ferretdb.Config{
@@ -49,15 +72,59 @@ func main() {
 		SQLiteURL: "file:" + abs + "/",
 	})
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "ferretdb: %v\n", err)
-		os.Exit(1)
+		fail(1, "ferretdb: %v", err)
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	if *idIndexEvery > 0 {
+		go keepIDIndexes(ctx, abs, *idIndexEvery, logger)
+	}
 	logger.Info("ferretdb listening", "addr", *listen, "data", abs, "uri", f.MongoDBURI())
 	if err := f.Run(ctx); err != nil {
-		fmt.Fprintf(os.Stderr, "ferretdb: %v\n", err)
-		os.Exit(1)
+		fail(1, "ferretdb: %v", err)
 	}
+}
+
+// checkLoopback refuses any listen address but a loopback one: this FerretDB has no
+// authentication, so whoever reaches the port reads and writes every letter.
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("%q is not a loopback address (the embedded database has no authentication)", host)
+	}
+	return nil
+}
+
+// privateFiles makes every file this process creates owner-only: the databases hold every
+// letter (0600 files, 0700 directory), whatever umask the caller had.
+func privateFiles() { syscall.Umask(0o077) }
+
+// privateDataDir creates the directory 0700 and tightens what an older build left readable.
+func privateDataDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return err
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*.sqlite*")) // with -wal and -shm
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		if err := os.Chmod(f, 0o600); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	return nil
+}
+
+func fail(code int, format string, args ...any) {
+	fmt.Fprintf(os.Stderr, format+"\n", args...)
+	os.Exit(code)
 }

@@ -1,3 +1,6 @@
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Agent, api, TestHub } from "../support/hub.js";
 import { letterXml, receiveAndAck, sign, statusPacket } from "../support/letters.js";
@@ -239,5 +242,40 @@ describe("end-to-end exchange", () => {
     expect(item.recipient).toBe(HOSTED);
     // The department cannot read it by guessing the id.
     expect((await api(hub, A(OTHER), "GET", `/inbox/${item.deliveryId}/edxml`)).status).toBe(404);
+  });
+});
+
+describe("request logging", () => {
+  it("the gateway's request log carries no credential headers", async () => {
+    const marker = randomUUID();
+    const secrets = {
+      authorization: `Bearer tok-${marker}`,
+      cookie: `__Host-edoc_session=ck-${marker}`,
+      "XroadVnpt-hash-header": `mac-${marker}`,
+    };
+    const r = await api(
+      hub,
+      A(DEPT),
+      "GET",
+      `/inbox?state=all&probe=${marker}`,
+      undefined,
+      undefined,
+      secrets,
+    );
+    expect(r.status).toBe(200);
+    const logFile = join(hub.dir, "gateway.log");
+    let line: string | undefined;
+    for (let i = 0; i < 50 && !line; i++) {
+      line = readFileSync(logFile, "utf8")
+        .split("\n")
+        .find((l) => l.includes(`probe=${marker}`) && l.includes('"headers"'));
+      if (!line) await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(line, "the request was logged with its headers").toBeDefined();
+    const { req } = JSON.parse(line as string) as { req: { headers: Record<string, string> } };
+    expect(req.headers.authorization).toBe("[redacted]");
+    expect(req.headers.cookie).toBe("[redacted]");
+    expect(req.headers["xroadvnpt-hash-header"]).toBe("[redacted]");
+    expect(readFileSync(logFile, "utf8")).not.toMatch(new RegExp(`(tok|ck|mac)-${marker}`));
   });
 });

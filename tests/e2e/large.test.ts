@@ -60,6 +60,15 @@ async function exchange(bytes: Buffer, body = bytes, type?: string): Promise<voi
   expect(again.json()).toMatchObject({ hubDocumentId, outcome: "duplicate" });
 }
 
+/** Sends `bytes` and expects 422 SIGNATURE_INVALID for exactly this one reason. */
+async function expectSignatureRefused(bytes: Buffer, reason: string): Promise<void> {
+  const r = await api(hub, A(SENDER), "POST", "/documents", bytes);
+  expect(r.status).toBe(422);
+  const body = r.json() as { code: string; details: { reasons: { code: string }[] } };
+  expect(body.code).toBe("SIGNATURE_INVALID");
+  expect(body.details.reasons.map((x) => x.code)).toEqual([reason]);
+}
+
 beforeAll(async () => {
   await hub.start();
 }, 120_000);
@@ -88,11 +97,22 @@ describe("large letters", () => {
     const bytes = sign(A(SENDER), xml);
     const at = bytes.indexOf("ContentTransferEncoded") + 3_000_000;
     bytes[at] = bytes[at] === 0x41 ? 0x42 : 0x41;
-    const r = await api(hub, A(SENDER), "POST", "/documents", bytes);
-    expect(r.status).toBe(422);
-    const body = r.json() as { code: string; details: { reasons: { code: string }[] } };
-    expect(body.code).toBe("SIGNATURE_INVALID");
-    expect(body.details.reasons.map((x) => x.code)).toEqual(["SIGNATURE_REFERENCE_INVALID"]);
+    await expectSignatureRefused(bytes, "SIGNATURE_REFERENCE_INVALID");
+    expect(spools()).toEqual([]);
+  }, 60_000);
+
+  it("an unsigned comment is refused on the small and the streamed path alike", async () => {
+    // Comments are outside the signature (exc-C14N drops them) and would be forwarded as received.
+    for (const attachmentBytes of [2 * 1024, 3 * 1024 * 1024]) {
+      const { xml } = letterXml(SENDER, [RECIPIENT], { attachmentBytes });
+      const signed = sign(A(SENDER), xml).toString("utf8");
+      const end = signed.lastIndexOf("</"); // before the root's end tag
+      const bytes = Buffer.from(
+        `${signed.slice(0, end)}<!-- thêm sau khi ký -->${signed.slice(end)}`,
+      );
+      expect(bytes.length > 1024 * 1024).toBe(attachmentBytes > 1024 * 1024);
+      await expectSignatureRefused(bytes, "SIGNATURE_MALFORMED");
+    }
     expect(spools()).toEqual([]);
   }, 60_000);
 

@@ -1,3 +1,7 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import amqp from "amqplib";
 import { MongoClient } from "mongodb";
 import { describe, expect, it } from "vitest";
@@ -40,6 +44,29 @@ describe("infrastructure", () => {
     } finally {
       await db.dropDatabase();
       await client.close();
+    }
+  });
+
+  it("service logs are created 0640 in a 0750 directory, whatever the umask (infra/lib.sh private_log)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "edoc-logs-"));
+    try {
+      const fresh = join(dir, "logs", "gateway.log");
+      const old = join(dir, "old.log");
+      writeFileSync(old, "", { mode: 0o666 });
+      const lib = join(import.meta.dirname, "../../infra/lib.sh");
+      execFileSync(
+        "bash",
+        ["-c", `umask 000; source "$0"; private_log "$1"; private_log "$2"`, lib, fresh, old],
+        {
+          env: { ...process.env, EDOC_STATE_DIR: dir },
+        },
+      );
+      const mode = (p: string) => statSync(p).mode & 0o777;
+      expect(mode(fresh)).toBe(0o640);
+      expect(mode(join(dir, "logs"))).toBe(0o750);
+      expect(mode(old)).toBe(0o640);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

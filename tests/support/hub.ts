@@ -324,6 +324,7 @@ export function api(
   path: string,
   body?: Buffer | string,
   type?: string,
+  headers: Record<string, string> = {},
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -335,7 +336,10 @@ export function api(
         method,
         ca: hub.chainPem,
         ...(agent ? { cert: agent.certPem, key: agent.keyPem } : {}),
-        headers: body === undefined ? {} : { "content-type": type ?? "application/xml" },
+        headers: {
+          ...headers,
+          ...(body === undefined ? {} : { "content-type": type ?? "application/xml" }),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];

@@ -1,6 +1,6 @@
 import { Bus, BusUnavailableError, RpcError, RpcTimeoutError } from "@edoc/bus";
 import { type RpcMethod, type RpcParamsOf, type RpcResultOf, RpcResults } from "@edoc/messages";
-import { CliError } from "./command.js";
+import { CliError, UsageError } from "./command.js";
 
 /** Where the hub's broker is: `--amqp` / `--prefix`, else the services' own environment. */
 export interface HubAddress {
@@ -46,11 +46,18 @@ export async function callHubArchive<M extends RpcMethod>(
   return parsed.data as RpcResultOf<M>;
 }
 
-/** `--timeout MS`: a positive integer number of milliseconds, or the default. */
-export function timeoutOf(text: string | undefined, fallback: number): number {
-  const ms = text === undefined ? fallback : Number(text);
+/** The options of every command that talks to the archive (`--amqp`, `--prefix`, `--timeout`). */
+export const BUS_OPTIONS = {
+  amqp: { type: "string" },
+  prefix: { type: "string" },
+  timeout: { type: "string" },
+} as const;
+
+/** `--timeout MS`, or the command's default; anything but a positive integer is a usage error. */
+export function timeoutOf(raw: string | undefined, fallback: number): number {
+  const ms = raw === undefined ? fallback : Number(raw);
   if (!Number.isInteger(ms) || ms <= 0) {
-    throw new CliError(`--timeout must be a positive number of milliseconds`, 2);
+    throw new UsageError("--timeout must be a positive number of milliseconds");
   }
   return ms;
 }

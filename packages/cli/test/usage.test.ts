@@ -110,6 +110,8 @@ describe("every edoc command and subcommand", () => {
     [["pki", "issue", "--dir", "/nonexistent"], "missing --organ ORGANID"],
     [["pki", "revoke", "--dir", "/nonexistent"], "give --organ ORGANID or --serial HEX"],
     [["evidence", "export", "-o", "x.zip"], "missing --document ID"],
+    [["backup", "--db", "x"], "missing -o FILE"],
+    [["retention", "apply", "--limit", "0"], "--limit must be an integer from 1 to 10000"],
     [["console", "add-user", "--username", "u", "--role", "auditor"], "missing --file F"],
     [["pki"], "missing subcommand"],
     [["verify", "x.edxml", "--at"], "option '--at <value>' argument missing"],

@@ -11,6 +11,8 @@ import { ReportsRpcParams, ReportsRpcResults } from "./reports.js";
 export { PublishedChainHead } from "./chain.js";
 export { MaintenanceState } from "./maintenance.js";
 
+import { RetentionRpcParams, RetentionRpcResults } from "./retention.js";
+
 const organId = z
   .string()
   .regex(/^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$/, "OrganId V1V2V3.Z1Z2.Y1Y2.X1X2X3");
@@ -451,6 +453,7 @@ export const RpcParams = {
   ...MaintenanceRpcParams,
   ...ChainRpcParams,
   ...ReportsRpcParams,
+  ...RetentionRpcParams,
   health: z.object({}),
 } as const;
 export type RpcMethod = keyof typeof RpcParams;
@@ -481,6 +484,7 @@ export const RpcResults = {
   ...MaintenanceRpcResults,
   ...ChainRpcResults,
   ...ReportsRpcResults,
+  ...RetentionRpcResults,
   health: z.object({
     database: z.boolean(),
     chainHead: z.object({ seq: z.number(), hash: z.string() }).optional(),

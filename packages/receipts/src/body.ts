@@ -13,7 +13,9 @@ export type ReceiptType =
   | "returned"
   | "withdrawn"
   | "dead-lettered"
-  | "redriven";
+  | "redriven"
+  /** a letter's bytes removed after its retention period (thời hạn lưu trữ); digest kept */
+  | "purged";
 
 export const RECEIPT_TYPES: readonly ReceiptType[] = [
   "accepted",
@@ -26,6 +28,7 @@ export const RECEIPT_TYPES: readonly ReceiptType[] = [
   "withdrawn",
   "dead-lettered",
   "redriven",
+  "purged",
 ];
 
 export type ReceiptDataValue = string | number | boolean | null;

@@ -2,7 +2,7 @@
  * What every hub process needs at its edge, written once: configuration from the environment,
  * a structured logger, Prometheus metrics and graceful shutdown.
  */
-import { type Logger, pino } from "pino";
+import { type DestinationStream, type Logger, pino } from "pino";
 import { collectDefaultMetrics, Registry } from "prom-client";
 
 export type { Logger } from "pino";
@@ -17,12 +17,36 @@ export { loadDeadlinePolicy } from "./deadline.js";
 export { loadDirectory, loadTrust, readText, type TrustMaterial } from "./files.js";
 export { serveOps } from "./ops.js";
 
+/**
+ * Request and response headers that carry credentials, censored wherever a line logs them
+ * (pino-http's `req`/`res` in the gateway, anything the console logs): Basic/Bearer
+ * credentials, session cookies, and the VDXP HMAC over the signed headers (with the signed
+ * text beside it in the log, it would let anyone who reads the log test guesses of the secret).
+ * Node lower-cases header names.
+ */
+const REDACTED_HEADERS = [
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "set-cookie",
+  "xroadvnpt-hash-header",
+] as const;
+
+const redactPaths = REDACTED_HEADERS.flatMap((h) => [`req.headers["${h}"]`, `res.headers["${h}"]`]);
+
 /** A pino logger for one service; every line carries `service`, documents add `docId`. */
 export function createLogger(
   service: string,
   level = process.env.EDOC_LOG_LEVEL ?? "info",
+  destination?: DestinationStream,
 ): Logger {
-  return pino({ name: service, level, base: { service, pid: process.pid } });
+  const options = {
+    name: service,
+    level,
+    base: { service, pid: process.pid },
+    redact: { paths: redactPaths, censor: "[redacted]" },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** A Prometheus registry with the process's default metrics, labelled by service. */

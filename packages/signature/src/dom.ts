@@ -39,3 +39,16 @@ export function onlyChild(parent: Element, localName: string): Element | undefin
   const found = childElements(parent).filter((e) => e.localName === localName);
   return found.length === 1 ? found[0] : undefined;
 }
+
+const COMMENT_NODE = 8;
+
+/** The first comment anywhere in the document, prolog and epilogue included. */
+export function firstComment(doc: Document): Node | undefined {
+  const stack: Node[] = [doc];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.nodeType === COMMENT_NODE) return node;
+    for (let n = node.lastChild; n; n = n.previousSibling) stack.push(n);
+  }
+  return undefined;
+}

@@ -50,10 +50,11 @@ export interface TrustPolicy {
    */
   readonly limits?: Partial<Limits>;
   /**
-   * Refuse (SIGNATURE_MALFORMED) any element inside the Signature outside the XML-DSig, XML-DSig
-   * 1.1, exclusive-C14N and XAdES namespaces. Such content is never signed and never read by
-   * verifyPacket, but whoever forwards the received bytes (the hub does) hands it to receivers
-   * whose parsers may not be as careful. Default false.
+   * Refuse (SIGNATURE_MALFORMED) unsigned content: any element inside the Signature outside the
+   * XML-DSig, XML-DSig 1.1, exclusive-C14N and XAdES namespaces, and any comment in the
+   * document. Such content is never signed and never read by verifyPacket, but whoever
+   * forwards the received bytes (the hub does) hands it to receivers whose parsers or readers
+   * may not be as careful. Default false.
    */
   readonly strictSignatureContent?: boolean;
 }

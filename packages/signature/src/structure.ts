@@ -8,7 +8,7 @@ import {
   SIGNATURE_METHODS,
   SIGNED_INFO_C14N,
 } from "./algorithms.js";
-import { allElements, childElements, onlyChild, pathOf } from "./dom.js";
+import { allElements, childElements, firstComment, isElement, onlyChild, pathOf } from "./dom.js";
 import { type Reason, reason } from "./report.js";
 import { SIGNED_PROPERTIES_TYPE, XADES_NS } from "./xades.js";
 
@@ -376,4 +376,22 @@ export function foreignSignatureContent(signature: Element): Reason | undefined 
     stack.push(...childElements(el));
   }
   return undefined;
+}
+
+/**
+ * A comment anywhere in the document. Exclusive C14N without comments (the only method
+ * admitted) drops comments, so no signature covers them; the hub forwards the bytes as
+ * received, so a comment would reach receivers as if it were part of the signed letter.
+ * Refused under `strictSignatureContent` on every path (the skeleton of a large packet keeps
+ * its comments), with the same code as unsigned content inside the Signature.
+ */
+export function unsignedComment(doc: Document): Reason | undefined {
+  const comment = firstComment(doc);
+  if (!comment) return undefined;
+  const parent = comment.parentNode;
+  const where = isElement(parent) ? `inside ${pathOf(parent)}` : "outside the document element";
+  return reason(
+    "SIGNATURE_MALFORMED",
+    `unsigned content: a comment ${where}; comments are not covered by the signature. Remove them (they are not signed, so removing them keeps the signature valid)`,
+  );
 }

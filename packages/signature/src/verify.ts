@@ -19,6 +19,7 @@ import {
   foreignSignatureContent,
   locateSignature,
   type Placement,
+  unsignedComment,
 } from "./structure.js";
 import type { x509 } from "./x509.js";
 import { checkSignedProperties, locateSignedProperties } from "./xades.js";
@@ -91,8 +92,8 @@ async function verifyDocument(
   if (!checked.ok) return fail(checked.reason);
   const { shape } = checked;
   if (policy.strictSignatureContent === true) {
-    const foreign = foreignSignatureContent(shape.element);
-    if (foreign) return fail(foreign);
+    const unsigned = foreignSignatureContent(shape.element) ?? unsignedComment(doc);
+    if (unsigned) return fail(unsigned);
   }
   const signedProperties = shape.signedProperties
     ? locateSignedProperties(doc, shape.element, shape.signedProperties.id)

@@ -117,6 +117,28 @@ describe("verification over a skeleton with detached runs", () => {
     expect(parts.report.reasons.map((r) => r.code)).toEqual(["DETACHED_TEXT_NOT_COVERED"]);
   });
 
+  it("under strictSignatureContent, refuses an unsigned comment on both paths with one code", async () => {
+    const strict = { ...policy, strictSignatureContent: true };
+    for (const comment of [
+      "<!-- chưa ký -->",
+      `<!--${randomBytes(60_000).toString("base64")}-->`,
+    ]) {
+      const withComment = signed.replace("<edXML:edXMLBody>", `${comment}<edXML:edXMLBody>`);
+      expect(withComment).not.toBe(signed);
+      const whole = (await verifyPacket(withComment, strict)).report;
+      const { skeleton, detached } = cut(withComment);
+      const parts = (await verifyPacket(skeleton, strict, detached)).report;
+      for (const report of [whole, parts]) {
+        expect(report.valid).toBe(false);
+        expect(report.reasons.map((r) => r.code)).toEqual(["SIGNATURE_MALFORMED"]);
+        expect(report.reasons[0]?.message).toMatch(/comment inside edXML\/edXMLEnvelope/);
+      }
+    }
+    // Without comments the strict policy changes nothing on either path.
+    const { skeleton, detached } = cut(signed);
+    expect((await verifyPacket(skeleton, strict, detached)).report.valid).toBe(true);
+  });
+
   it("refuses a placeholder that appears twice (smuggled into an attribute)", async () => {
     const { skeleton, detached } = cut(signed);
     const token = detached.runs[0]!.token;

@@ -14,6 +14,7 @@ import { KeyedLocks } from "./lock.js";
 import { PendingInbox } from "./pending-inbox.js";
 import { handlePlan } from "./plans.js";
 import { reconcileOnce } from "./reconciler.js";
+import { applyRetention } from "./retention.js";
 import { rpcDispatcher, rpcHandlers } from "./rpc.js";
 import { HeadTimestamper, type TsaOptions } from "./timestamps.js";
 
@@ -38,6 +39,10 @@ export interface ArchiveOptions {
   deadline?: DeadlinePolicy;
   /** The hub's state as gauges (gauges.ts), recomputed every `refreshMs`. */
   gauges?: { registry: Registry; refreshMs: number; policy: DeadlinePolicy };
+  /** Days a letter's bytes are kept after acceptance (retention.ts); absent = kept forever. */
+  retentionDays?: number;
+  /** How often the retention job runs when there is a policy (default hourly). */
+  retentionEveryMs?: number;
 }
 
 export interface Archive {
@@ -108,12 +113,19 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       crlFiles: opts.crlFiles ?? [],
     },
     { deadline: opts.deadline ?? DEFAULT_DEADLINE_POLICY },
+    opts.retentionDays,
   );
   const reconciler = periodic(ctx.reconcileMs, log, "reconcile", () => reconcileOnce(ctx));
   const signer = periodic(opts.chainHeadMs ?? 10_000, log, "chain-head", () => heads.tick());
   const g = opts.gauges;
   const gaugeTask =
     g && periodic(g.refreshMs, log, "gauges", hubGauges(ctx, g.registry, g.policy).refresh);
+  const days = opts.retentionDays;
+  const retention = days
+    ? periodic(opts.retentionEveryMs ?? 3_600_000, log, "retention", () =>
+        applyRetention(ctx, days, { dryRun: false, limit: 1000 }),
+      )
+    : undefined;
   let started = false;
 
   return {
@@ -131,8 +143,14 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       reconciler.start();
       signer.start();
       gaugeTask?.start();
+      retention?.start();
       log.info(
-        { chainHead: ledger.head() ?? null, reconcileMs: ctx.reconcileMs, pending },
+        {
+          chainHead: ledger.head() ?? null,
+          reconcileMs: ctx.reconcileMs,
+          pending,
+          retentionDays: days ?? null,
+        },
         "archive started",
       );
     },
@@ -142,6 +160,7 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       await reconciler.stop();
       await signer.stop();
       await gaugeTask?.stop();
+      await retention?.stop();
       // A last head, so a clean shutdown leaves the chain signed up to its end.
       await heads
         .signIfMoved()

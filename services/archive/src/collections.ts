@@ -91,6 +91,9 @@ export interface PacketDoc {
   deliveries?: DeliveryRef[];
   /** letters: the statuses accepted about it (attested ones), in acceptance order */
   answers?: AnswerRef[];
+  /** letters: its bytes were removed after the retention period (retention.ts), attested by */
+  purgedAt?: string;
+  purgeReceiptId?: string;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Ctx } from "./context.js";
 import { acceptanceXml } from "./finish.js";
 import { receiptKeys } from "./keys.js";
 import { toReceipt } from "./ledger.js";
+import { purgedError } from "./retention.js";
 
 /** What the export needs beyond the handlers' context (wired by createArchive). */
 export interface EvidenceDeps {
@@ -91,6 +92,8 @@ export function evidenceExport(deps: EvidenceDeps) {
   ): Promise<RpcResultOf<"evidence.export">> => {
     const packet = await findLetter(ctx, p);
     const id = packet.hubDocumentId;
+    const purged = await purgedError(ctx, packet);
+    if (purged) throw purged;
     if (!deps.hubCertPem) {
       throw new RpcError(
         "EVIDENCE_UNAVAILABLE",

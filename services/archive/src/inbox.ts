@@ -7,6 +7,7 @@ import { type Ctx, compact, nowIso } from "./context.js";
 import { receiptKeys } from "./keys.js";
 import { asOrganId } from "./ledger.js";
 import { inboxItem } from "./pending-inbox.js";
+import { purgedError } from "./retention.js";
 
 const STATES: Record<RpcParamsOf<"inbox.list">["state"], DeliveryDoc["state"][] | undefined> = {
   pending: ["available"],
@@ -74,7 +75,12 @@ export function fetchDelivery(
     const d = await ownDelivery(ctx, p.actingFor, p.deliveryId);
     const log = ctx.log.child({ docId: d.hubDocumentId, deliveryId: d._id });
     const packet = await ctx.c.packets.findOne({ _id: d.hubDocumentId });
-    const stored = packet ? await readable(ctx, d.hubDocumentId, packet.digest) : undefined;
+    const stored =
+      packet && !packet.purgedAt ? await readable(ctx, d.hubDocumentId, packet.digest) : undefined;
+    if (!stored) {
+      const purged = packet ? await purgedError(ctx, packet) : undefined;
+      if (purged) throw purged;
+    }
     if (!packet || !stored) {
       log.error("stored bytes missing or altered");
       throw new RpcError("DOCUMENT_UNAVAILABLE", "the stored document cannot be read", 500);
@@ -137,6 +143,9 @@ export async function fetchDeliveryChunk(
   mustBeFetched(d, "fetch it first");
   const data = await ctx.blobs.chunk(d.hubDocumentId, p.index);
   if (!data) {
+    const packet = await ctx.c.packets.findOne({ _id: d.hubDocumentId });
+    const purged = packet ? await purgedError(ctx, packet) : undefined;
+    if (purged) throw purged;
     ctx.log.error({ docId: d.hubDocumentId, index: p.index }, "stored chunk missing");
     throw new RpcError("DOCUMENT_UNAVAILABLE", "the stored document cannot be read", 500);
   }

@@ -46,4 +46,6 @@ export const receiptKeys = {
   deadLettered: (deadLetterId: string) => `dead-lettered:${deadLetterId}`,
   /** one re-drive of one dead-letter row */
   redriven: (deadLetterId: string) => `redriven:${deadLetterId}`,
+  /** a letter's bytes removed at the end of its retention period */
+  purged: (hubDocumentId: string) => `purged:${hubDocumentId}`,
 };

@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   const chainHeadMs = envInt("EDOC_CHAIN_HEAD_MS", 10_000);
   // The legal receipt deadline (routing/deadline.ts) the gauges and the monthly reports judge by.
   const deadline = loadDeadlinePolicy();
+  const retentionDays = envRetentionDays();
 
   const metrics = createMetrics("archive");
   const dbSeconds = new Histogram({
@@ -63,6 +64,8 @@ async function main(): Promise<void> {
       refreshMs: envInt("EDOC_METRICS_REFRESH_MS", 15_000),
       policy: deadline,
     },
+    ...(retentionDays ? { retentionDays } : {}),
+    retentionEveryMs: envInt("EDOC_RETENTION_EVERY_MS", 3_600_000),
   });
   await archive.start();
   const ops = serveOps(envInt("EDOC_ARCHIVE_OPS_PORT", 9465), metrics, async () => ({
@@ -75,6 +78,22 @@ async function main(): Promise<void> {
     await bus.close();
     await store.close();
   });
+}
+
+/**
+ * EDOC_RETENTION_DAYS: how long letters' bytes are kept (the archive law sets periods in years:
+ * 3650 is ten years). Unset = forever. A fraction is allowed (tests keep bytes for seconds).
+ */
+function envRetentionDays(): number | undefined {
+  const raw = process.env.EDOC_RETENTION_DAYS;
+  if (raw === undefined || raw === "") return undefined;
+  const days = Number(raw);
+  if (!Number.isFinite(days) || days <= 0) {
+    throw new Error(
+      `EDOC_RETENTION_DAYS must be a positive number of days, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return days;
 }
 
 main().catch((err: unknown) => {

@@ -22,6 +22,7 @@ import { listChainHeads } from "./heads.js";
 import { ackDelivery, fetchDelivery, fetchDeliveryChunk, listInbox } from "./inbox.js";
 import { getMaintenance, setMaintenance } from "./maintenance.js";
 import { monthlyCounts, type ReportDeps } from "./reports.js";
+import { retentionApply } from "./retention.js";
 
 /** Methods whose reply carries raw bytes beside its JSON (@edoc/bus RpcBytes). */
 type Reply<M extends RpcMethod> = M extends "inbox.fetchChunk" ? RpcBytes : RpcResultOf<M>;
@@ -35,6 +36,7 @@ export function rpcHandlers(
   health: Handlers["health"],
   evidence: EvidenceDeps,
   reports: ReportDeps,
+  retentionDays?: number,
 ): Handlers {
   return {
     "packets.accept": acceptPacket,
@@ -55,6 +57,7 @@ export function rpcHandlers(
     "maintenance.get": getMaintenance,
     "maintenance.set": setMaintenance,
     "reports.monthly": monthlyCounts(reports),
+    "retention.apply": retentionApply(retentionDays),
     health,
   };
 }

@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync, randomBytes } from "node:crypto";
-import { RpcBytes, RpcError } from "@edoc/bus";
+import { RpcBytes } from "@edoc/bus";
 import type { AcceptRequest, RoutingPlanMessage } from "@edoc/messages";
 import { type Receipt, type SignedChainHead, verifyChain, verifyChainHead } from "@edoc/receipts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +19,7 @@ import {
   letter,
   ORG,
   planFor,
+  rpcError,
   sleep,
   startHarness,
   status,
@@ -41,15 +42,6 @@ afterAll(async () => {
 const packets = () => h.store.db.collection<PacketDoc>("packets");
 const deliveries = () => h.store.db.collection<DeliveryDoc>("deliveries");
 const receipts = () => h.store.db.collection<ReceiptDoc>("receipts");
-
-async function rpcError(p: Promise<unknown>): Promise<RpcError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof RpcError)) throw new Error(`expected an RpcError, got ${String(err)}`);
-  return err;
-}
 
 async function accept(req: AcceptRequest) {
   return h.rpc("packets.accept", req);

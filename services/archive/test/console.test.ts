@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { RpcError } from "@edoc/bus";
 import type { RoutingPlanMessage } from "@edoc/messages";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReceiptDoc } from "../src/collections.js";
@@ -9,6 +8,7 @@ import {
   letter,
   ORG,
   planFor,
+  rpcError,
   startHarness,
   status,
   waitFor,
@@ -23,15 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
-
-async function rpcError(p: Promise<unknown>): Promise<RpcError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof RpcError)) throw new Error(`expected an RpcError, got ${String(err)}`);
-  return err;
-}
 
 async function route(plan: RoutingPlanMessage): Promise<void> {
   await h.peer.publishJson("archive.plans", plan, { messageId: `plan-${plan.hubDocumentId}` });

@@ -2,7 +2,6 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RpcError } from "@edoc/bus";
 import { parseOrganId } from "@edoc/directory";
 import { buildLetter, buildStatus } from "@edoc/edxml";
 import { verifyBundle } from "@edoc/evidence";
@@ -19,7 +18,7 @@ import { acceptanceReceiptXml } from "@edoc/receipts";
 import { signEdxml, signXml } from "@edoc/signature";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChainHeadDoc } from "../src/collections.js";
-import { type Harness, letter, ORG, planFor, startHarness, status } from "./harness.js";
+import { type Harness, letter, ORG, planFor, rpcError, startHarness, status } from "./harness.js";
 
 // evidence.export in-process: real signed letters and acceptance receipts (a dev PKI), the
 // archive's own receipt chain, and the bundle checked by @edoc/evidence's verifyBundle.
@@ -30,15 +29,6 @@ let h: Harness;
 let pki: DevPkiState;
 let hub: IssuedKeyPair;
 const agencies = new Map<string, IssuedKeyPair>();
-
-async function rpcError(p: Promise<unknown>): Promise<RpcError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof RpcError)) throw new Error(`expected an RpcError, got ${String(err)}`);
-  return err;
-}
 
 function sign(who: string, xml: string): string {
   const a = agencies.get(who)!;

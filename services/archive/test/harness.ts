@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { Bus } from "@edoc/bus";
+import { Bus, RpcError } from "@edoc/bus";
 import type {
   AcceptRequest,
   RouteRequest,
@@ -36,6 +36,16 @@ export function waitFor<T>(get: () => T | undefined | Promise<T | undefined>, ms
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The RpcError a call is refused with (fails the test when it is not refused). */
+export async function rpcError(p: Promise<unknown>): Promise<RpcError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof RpcError)) throw new Error(`expected an RpcError, got ${String(err)}`);
+  return err;
+}
+
 export interface Harness {
   prefix: string;
   store: Store;
@@ -57,6 +67,7 @@ export async function startHarness(opts: {
   chainHeadMs?: number;
   hubKeyPem?: string;
   gauges?: ArchiveOptions["gauges"];
+  retentionDays?: number;
 }): Promise<Harness> {
   const prefix = `t-archive-${randomBytes(4).toString("hex")}`;
   const store = await connectStore({ url: mongoUrl, dbName: prefix });

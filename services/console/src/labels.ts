@@ -28,6 +28,7 @@ export const EVENT_LABELS: Record<string, string> = {
   withdrawn: "Thu hồi",
   "dead-lettered": "Vào hàng thư chết",
   redriven: "Gửi lại (re-drive)",
+  purged: "Hết thời hạn lưu trữ: đã xóa nội dung",
 };
 
 export const DOC_TYPE_LABELS: Record<string, string> = {

@@ -7,7 +7,7 @@ import {
   verifyBundle,
 } from "@edoc/evidence";
 import { SignatureError } from "@edoc/signature";
-import { callHubArchive, timeoutOf } from "../archive-rpc.js";
+import { BUS_OPTIONS, callHubArchive, timeoutOf } from "../archive-rpc.js";
 import {
   CliError,
   type Command,
@@ -59,9 +59,7 @@ async function exportBundle(argv: string[]): Promise<number> {
       document: { type: "string" },
       output: { type: "string", short: "o" },
       from: { type: "string" },
-      amqp: { type: "string" },
-      prefix: { type: "string" },
-      timeout: { type: "string" },
+      ...BUS_OPTIONS,
     },
   });
   const id = required(values.document, "--document ID");

@@ -1,4 +1,5 @@
 import type { Command } from "../command.js";
+import { backupCommand, restoreCommand } from "./backup.js";
 import {
   ackCommand,
   fetchCommand,
@@ -14,6 +15,7 @@ import { maintenanceCommand } from "./maintenance.js";
 import { parseCommand } from "./parse.js";
 import { pkiCommand } from "./pki.js";
 import { reportCommand } from "./report.js";
+import { retentionCommand } from "./retention.js";
 import { signCommand } from "./sign.js";
 import { verifyCommand } from "./verify.js";
 
@@ -34,4 +36,7 @@ export const commands: readonly Command[] = [
   traceCommand,
   consoleCommand,
   maintenanceCommand,
+  backupCommand,
+  restoreCommand,
+  retentionCommand,
 ];
