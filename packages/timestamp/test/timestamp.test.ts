@@ -63,7 +63,7 @@ describe("RFC 3161 timestamps from a real openssl TSA", () => {
     // The genTime digits sit inside the TSTInfo the TSA signed.
     const at = Buffer.from(bad).indexOf(Buffer.from(String(new Date().getUTCFullYear())));
     expect(at).toBeGreaterThan(0);
-    bad[at + 3] ^= 0x01;
+    bad[at + 3] = (bad[at + 3] ?? 0) ^ 0x01;
     const v = await verifyTimestampToken(bad, data, trust());
     expect(v.valid).toBe(false);
     expect(v.problems.map((p) => p.code)).toContain("TOKEN_SIGNATURE_INVALID");
