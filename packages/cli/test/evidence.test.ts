@@ -67,7 +67,7 @@ describe("edoc evidence verify", () => {
     expect(json.code).toBe(0);
     const report = JSON.parse(json.out) as { valid: boolean; checks: unknown[] };
     expect(report.valid).toBe(true);
-    expect(report.checks).toHaveLength(9);
+    expect(report.checks).toHaveLength(10);
   });
 
   it("exit 1 with each failed check printed", async () => {
@@ -79,7 +79,7 @@ describe("edoc evidence verify", () => {
       file("root.pem"),
     );
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/^INVALID: 5 of 9 checks failed/);
+    expect(r.out).toMatch(/^INVALID: 5 of 10 checks failed/);
     expect(r.out).toMatch(/FAIL\s+MANIFEST_DIGEST\s+letter\.edxml: SHA-256 is/);
     expect(r.out).toMatch(/FAIL\s+LETTER_SIGNATURE\s+/);
   });
