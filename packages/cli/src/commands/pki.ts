@@ -228,11 +228,7 @@ async function hub(argv: string[]): Promise<number> {
     notBefore,
     notAfter: new Date(notBefore.getTime() + days(a.days, 365) * DAY_MS),
   });
-  const dir = join(pkiDir, "hub");
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  save(pkiDir, issued.state);
-  write(join(dir, "key.pem"), issued.privateKeyPem, true);
-  write(join(dir, "cert.pem"), issued.certificatePem);
+  const dir = saveLeaf(pkiDir, "hub", issued);
   const names = ["localhost", "127.0.0.1", ...hosts].join(", ");
   print(`issued hub certificate ${issued.serialNumber} (${names}) in ${dir}`);
   return 0;
@@ -250,13 +246,23 @@ async function tsa(argv: string[]): Promise<number> {
     notBefore,
     notAfter: new Date(notBefore.getTime() + days(a.days, 365) * DAY_MS),
   });
-  const dir = join(pkiDir, "tsa");
+  const dir = saveLeaf(pkiDir, "tsa", issued);
+  print(`issued TSA certificate ${issued.serialNumber} in ${dir}`);
+  return 0;
+}
+
+/** Saves the new state and writes D/<sub>/key.pem (0600) and cert.pem; returns D/<sub>. */
+function saveLeaf(
+  pkiDir: string,
+  sub: string,
+  issued: { state: DevPkiState; privateKeyPem: string; certificatePem: string },
+): string {
+  const dir = join(pkiDir, sub);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   save(pkiDir, issued.state);
   write(join(dir, "key.pem"), issued.privateKeyPem, true);
   write(join(dir, "cert.pem"), issued.certificatePem);
-  print(`issued TSA certificate ${issued.serialNumber} in ${dir}`);
-  return 0;
+  return dir;
 }
 
 function revoke(argv: string[]): number {
