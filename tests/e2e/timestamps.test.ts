@@ -7,7 +7,7 @@ import { strFromU8, strToU8, unzipSync, zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { edoc } from "../support/cli.js";
 import { amqpUrl, waitUntil } from "../support/env.js";
-import { type Agent, api, freePort, TestHub } from "../support/hub.js";
+import { type Agent, api, TestHub } from "../support/hub.js";
 import { letterXml, sign } from "../support/letters.js";
 import { OpensslTsa } from "../support/tsa.js";
 
@@ -73,7 +73,7 @@ beforeAll(async () => {
   await tsa.init(tsaPki);
   tsaRoot = join(tsa.dir, "root.pem");
   writeFileSync(tsaRoot, tsaPki.root.certificatePem);
-  await tsa.start(await freePort());
+  await tsa.start();
   hub = new TestHub({
     agencies: [COMMUNE, DISTRICT],
     env: {

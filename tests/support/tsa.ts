@@ -81,12 +81,13 @@ export class OpensslTsa {
       });
     });
     this.server = server;
-    return new Promise((resolve) =>
+    return new Promise((resolve, reject) => {
+      server.once("error", reject);
       server.listen(port, "127.0.0.1", () => {
         this.port = (server.address() as AddressInfo).port;
         resolve();
-      }),
-    );
+      });
+    });
   }
 
   /** A TimeStampToken (DER) over `data` from this TSA, as the hub asks for one. */
