@@ -46,6 +46,7 @@ export class ChainHeadSigner {
       this.keyPem,
       this.certPem ? { certificatePem: this.certPem } : {},
     );
+    let inserted = true;
     try {
       await this.c.chainHeads.insertOne({
         _id: signed.seq,
@@ -55,11 +56,13 @@ export class ChainHeadSigner {
     } catch (err) {
       // Signed already (by a run that stopped before it noted it): the first one stands.
       if (!isDuplicateKeyError(err)) throw err;
+      inserted = false;
     }
     const seq = signed.seq;
     this.lastSigned = seq;
     this.log.info({ seq, hash: signed.hash }, "chain head signed");
-    await this.timestamper?.stamp(signed);
+    // Only the stored head is stamped; another run's head is left to stampPending.
+    if (inserted) await this.timestamper?.stamp(signed);
     return signed;
   }
 

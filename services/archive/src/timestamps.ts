@@ -64,7 +64,7 @@ export class HeadTimestamper {
     }
     // Another instance may have stamped it meanwhile: the first token stands.
     await this.c.chainHeads.updateOne(
-      { _id: head.seq, timestampPending: true },
+      { _id: head.seq, signature: head.signature, timestampPending: true },
       { $set: { timestampToken: token }, $unset: { timestampPending: "" } },
     );
     this.log.info({ seq: head.seq }, "chain head timestamped");
