@@ -8,11 +8,12 @@ import {
   type StatusCode,
 } from "@edoc/edxml";
 import { signEdxml, verifyPacket } from "@edoc/signature";
+import { edxmlTimestamp } from "@edoc/vntime";
 import { type Agent, api, type TestHub } from "./hub.js";
 
-/** edXML time: yyyy/MM/dd HH:mm:ss (UTC here). */
+/** edXML time: yyyy/MM/dd HH:mm:ss in Vietnam time, as agency systems read it. */
 export function edxmlTime(d = new Date()): string {
-  return d.toISOString().slice(0, 19).replace("T", " ").replaceAll("-", "/");
+  return edxmlTimestamp(d);
 }
 
 export interface LetterOptions {

@@ -11,6 +11,15 @@ export function readText(file: string, what: string): string {
   }
 }
 
+/** A file's bytes, or a plain error naming what it was meant to be (exit 2). */
+export function readBytes(file: string, what = "file"): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new CliError(`cannot read ${what} ${file}: ${(err as Error).message}`, 2);
+  }
+}
+
 /** `--trust` files sorted into anchors and intermediates; at least one self-signed root. */
 export function readTrustFiles(files: readonly string[]): SortedTrust {
   let sorted: SortedTrust;

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { build, editText, makeWorld, tamper, type World } from "../../evidence/test/world.js";
-import type { Command } from "../src/command.js";
 import { evidenceCommand } from "../src/commands/evidence.js";
+import { runWithStderr } from "./run.js";
 
 // `edoc evidence verify` on real bundles (the evidence package's test world), and the exit
 // codes of both subcommands; export against a running hub is in tests/e2e/evidence.test.ts.
@@ -14,22 +14,7 @@ let w: World;
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
 
-async function run(command: Command, ...args: string[]): Promise<{ code: number; out: string }> {
-  const chunks: string[] = [];
-  const capture = (chunk: string | Uint8Array) => {
-    chunks.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
-    return true;
-  };
-  vi.spyOn(process.stdout, "write").mockImplementation(capture);
-  vi.spyOn(process.stderr, "write").mockImplementation(capture);
-  try {
-    return { code: await command.run(args), out: chunks.join("") };
-  } catch (err) {
-    const exitCode = (err as { exitCode?: number }).exitCode;
-    if (exitCode === undefined) throw err;
-    return { code: exitCode, out: `${chunks.join("")}${(err as Error).message}` };
-  }
-}
+const run = runWithStderr;
 
 beforeAll(async () => {
   w = await makeWorld();

@@ -36,6 +36,12 @@ describe("edoc parse", () => {
     expect(code).toBe(0);
     expect(out).toMatch(/^packet {6}status 02 \(rejected\)$/m);
     expect(out).toContain("000.00.00.G22,2015/09/30,7816/VPCP-TTĐT (000.00.00.G22)");
+    // A zone-less edXML time is Vietnam time: 11:08:36 in Hà Nội is 04:08:36 UTC.
+    expect(out).toMatch(
+      /^at {10}2015\/09\/20 11:08:36 \(UTC\+07:00, 2015-09-20T04:08:36\.000Z\)$/m,
+    );
+    expect(out).toMatch(/^answers {5}7816\/VPCP-TTĐT, 2015\/09\/30$/m);
+    expect(out).toMatch(/^staff {6}.*tr[aâ]m/im);
   });
 
   it("--json prints the typed packet without attachment data", async () => {

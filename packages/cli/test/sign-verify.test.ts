@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import type { Command } from "../src/command.js";
 import { pkiCommand } from "../src/commands/pki.js";
 import { signCommand } from "../src/commands/sign.js";
 import { verifyCommand } from "../src/commands/verify.js";
+import { run } from "./run.js";
 
 const A = "000.00.12.H53";
 const B = "000.00.13.H53";
@@ -15,22 +15,6 @@ const pki = join(scratch, "pki");
 const file = (name: string) => join(scratch, name);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
-
-async function run(command: Command, ...args: string[]): Promise<{ code: number; out: string }> {
-  const chunks: string[] = [];
-  vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    chunks.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
-    return true;
-  });
-  vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-  try {
-    return { code: await command.run(args), out: chunks.join("") };
-  } catch (err) {
-    const exitCode = (err as { exitCode?: number }).exitCode;
-    if (exitCode === undefined) throw err;
-    return { code: exitCode, out: `${chunks.join("")}${(err as Error).message}` };
-  }
-}
 
 function letter(from: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>

@@ -1,3 +1,4 @@
+import { vietnamDay, vietnamParts } from "@edoc/vntime";
 import { DirectoryError } from "./errors.js";
 
 const ISO_DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
@@ -12,14 +13,15 @@ export function isIsoDate(s: string): boolean {
 }
 
 /**
- * The UTC calendar day of `at` as yyyy-mm-dd. Validity dates are whole days compared as
- * strings, so a lookup never depends on the server's time zone.
+ * The Vietnam calendar day (UTC+07:00) of `at` as yyyy-mm-dd. Validity dates are Vietnamese
+ * calendar days (a reform takes effect at 00:00 in Hà Nội, not at 07:00), compared as strings,
+ * so a lookup never depends on the server's time zone.
  */
-export function utcDay(at: Date): string {
+export function lookupDay(at: Date): string {
   const t = at instanceof Date ? at.getTime() : Number.NaN;
-  const year = Number.isNaN(t) ? Number.NaN : at.getUTCFullYear();
+  const year = Number.isNaN(t) ? Number.NaN : vietnamParts(at).year;
   if (!(year >= 0 && year <= 9999)) {
     throw new DirectoryError("DATE_MALFORMED", "lookup date is not a valid Date in years 0–9999");
   }
-  return at.toISOString().slice(0, 10);
+  return vietnamDay(at);
 }

@@ -1,5 +1,5 @@
 import { type Agency, compareAgencies, copyAgency } from "./agency.js";
-import { utcDay } from "./dates.js";
+import { lookupDay } from "./dates.js";
 import { DirectoryError } from "./errors.js";
 import { parseDirectoryJson } from "./json.js";
 import type { OrganId } from "./organ-id.js";
@@ -64,7 +64,7 @@ function findCycle(edges: ReadonlyMap<string, ReadonlySet<string>>): string[] | 
 
 /**
  * The agency directory (danh bạ cơ quan): immutable, validated once, queried by date.
- * Dates are whole UTC days: validFrom inclusive, validTo exclusive.
+ * Dates are whole Vietnam calendar days (UTC+07:00): validFrom inclusive, validTo exclusive.
  */
 export class Directory {
   /** Records per id, sorted by validFrom. */
@@ -161,7 +161,7 @@ export class Directory {
 
   /** The record of `id` valid at `at` (default now). */
   get(id: OrganId, at: Date = new Date()): Agency | undefined {
-    const day = utcDay(at);
+    const day = lookupDay(at);
     return this.#byId.get(id)?.find((a) => isValidOn(a, day));
   }
 
@@ -171,7 +171,7 @@ export class Directory {
    * cycles are rejected at construction).
    */
   resolve(id: OrganId, at: Date = new Date()): Resolution {
-    const day = utcDay(at);
+    const day = lookupDay(at);
     const via: OrganId[] = [];
     const seen = new Set<string>([id]);
     let asked: Agency | undefined;
@@ -196,13 +196,13 @@ export class Directory {
 
   /** Records valid at `at` whose parent is `id`, in tree order. */
   children(id: OrganId, at: Date = new Date()): Agency[] {
-    const day = utcDay(at);
+    const day = lookupDay(at);
     return (this.#byParent.get(id) ?? []).filter((a) => isValidOn(a, day));
   }
 
   /** Every record valid at `at`, in tree order. */
   list(at: Date = new Date()): Agency[] {
-    const day = utcDay(at);
+    const day = lookupDay(at);
     return this.#all.filter((a) => isValidOn(a, day));
   }
 

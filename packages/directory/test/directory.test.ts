@@ -166,13 +166,25 @@ describe("time-aware lookups", () => {
   const d = Directory.fromAgencies(base());
   const closing = oid("000.21.30.H45");
 
-  it("treats validFrom as inclusive and validTo as exclusive, by UTC day", () => {
+  it("treats validFrom as inclusive and validTo as exclusive, by Vietnam calendar day", () => {
     expect(d.get(closing, day("2016-01-01"))?.id).toBe(closing);
     expect(d.get(closing, day("2015-12-31"))).toBeUndefined();
-    expect(d.get(closing, new Date("2025-06-30T23:59:59Z"))?.id).toBe(closing);
+    expect(d.get(closing, new Date("2025-06-30T23:59:59+07:00"))?.id).toBe(closing);
     expect(d.get(closing, day("2025-07-01"))).toBeUndefined();
-    // 06:00 on 1 July in Hà Nội (UTC+7) is still 30 June in UTC.
-    expect(d.get(closing, new Date("2025-07-01T06:00:00+07:00"))?.id).toBe(closing);
+    // 00:30 on 1 July in Hà Nội is 17:30 on 30 June in UTC: the reform has already taken effect.
+    expect(d.get(closing, new Date("2025-07-01T00:30:00+07:00"))).toBeUndefined();
+    expect(d.get(closing, new Date("2025-06-30T17:00:00Z"))).toBeUndefined();
+    expect(d.get(closing, new Date("2025-06-30T16:59:59Z"))?.id).toBe(closing);
+  });
+
+  it("hands a dissolved agency over to its successor at 00:00 local time on reform day", () => {
+    const at = new Date("2025-07-01T00:30:00+07:00");
+    const r = d.resolve(closing, at);
+    expect(r.status).toBe("active");
+    expect(r.status === "active" && r.via).toEqual([oid("000.20.30.H45")]);
+    expect(d.list(at).some((a) => a.id === closing)).toBe(false);
+    const before = d.resolve(closing, new Date("2025-06-30T23:30:00+07:00"));
+    expect(before.status === "active" && before.via).toEqual([]);
   });
 
   it("defaults to now", () => {

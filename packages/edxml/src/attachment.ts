@@ -1,5 +1,7 @@
-import { EdxmlError } from "./errors.js";
-import type { Attachment } from "./types.js";
+import { EdxmlError, type EdxmlIssue } from "./errors.js";
+import type { DetachedSizes } from "./packet.js";
+import type { Attachment, ManifestReference } from "./types.js";
+import { probeBase64, zipProblem } from "./zip.js";
 
 const WHITESPACE = /[ \t\r\n]+/g;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -32,4 +34,37 @@ export function decodeAttachment(a: Attachment): Buffer {
 /** "cid:209" and "209" name the same part. */
 export function normalizeContentId(raw: string): string {
   return raw.replace(/^cid:/i, "").trim();
+}
+
+function declaredZip(contentType: string | undefined): boolean {
+  return contentType?.split(";")[0]?.trim().toLowerCase() === "application/zip";
+}
+
+/**
+ * Every attachment declared `application/zip` (its own ContentType, else its manifest entry's)
+ * must be a readable zip archive; ATTACHMENT_NOT_ZIP names each one that is not. A placeholder
+ * standing for a detached text is read through its `read`.
+ */
+export function checkDeclaredZips(
+  attachments: readonly Attachment[],
+  manifest: readonly ManifestReference[],
+  detached: DetachedSizes,
+): void {
+  const issues: EdxmlIssue[] = [];
+  attachments.forEach((a, i) => {
+    const type = a.contentType ?? manifest.find((m) => m.contentId === a.contentId)?.contentType;
+    if (!declaredZip(type)) return;
+    const run = detached.size > 0 ? detached.get(a.encoded.trim()) : undefined;
+    const problem = zipProblem(probeBase64(run ? run.read() : [a.encoded]));
+    if (problem === undefined) return;
+    const name = a.name === undefined ? "" : ` (${a.name})`;
+    issues.push({
+      path: `AttachmentEncoded/Attachment[${i + 1}]/ContentTransferEncoded`,
+      rule: "zip",
+      message: `attachment cid:${a.contentId}${name} is declared application/zip but is not a zip archive: ${problem}`,
+    });
+  });
+  if (issues.length > 0) {
+    throw new EdxmlError("ATTACHMENT_NOT_ZIP", issues.map((x) => x.message).join("; "), issues);
+  }
 }

@@ -85,6 +85,21 @@ export function buildStatus(s: Omit<StatusPacket, "kind" | "hasSignature">): str
   return xml;
 }
 
+/**
+ * The ResponseFor of a status answering `letter`: its From, số/ký hiệu as the SDK writes it
+ * (`7816/VPCP-TTĐT`), PromulgationDate and DocumentId. The official library reads Code and
+ * PromulgationDate from every status and returns null where a hub left them out.
+ */
+export function responseForLetter(letter: Pick<Letter, "header">): ResponseFor {
+  const h = letter.header;
+  return {
+    organId: h.from.organId,
+    code: `${h.code.number}/${h.code.notation}`,
+    promulgationDate: h.promulgation.date,
+    documentId: h.documentId,
+  };
+}
+
 function messageHeader(h: MessageHeader): XmlNode {
   const other = h.otherInfo;
   return el(

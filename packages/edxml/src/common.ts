@@ -50,7 +50,8 @@ export function readTraces(r: Reader, list: At | undefined): TraceHeader[] {
   if (!list) return [];
   const traces: TraceHeader[] = [];
   for (const at of r.all(list, "TraceHeader")) {
-    const organId = r.organId(at);
+    // Kept as written (see TraceHeader): only an empty id is an issue.
+    const organId = r.text(at, "OrganId", { required: true });
     const timestamp = r.timestamp(at, "Timestamp", true);
     if (organId !== undefined && timestamp !== undefined) traces.push({ organId, timestamp });
   }

@@ -9,7 +9,12 @@ export type EdxmlErrorCode =
   /** An edXML packet that breaks field rules; `issues` lists every problem found. */
   | "EDXML_INVALID"
   /** XML, but not an edXML envelope (wrong root, no MessageHeader). */
-  | "EDXML_NOT_EDXML";
+  | "EDXML_NOT_EDXML"
+  /**
+   * An attachment declared `application/zip` is not a readable zip archive (the official edXML
+   * library refuses the whole packet then); `issues` names each such attachment (rule `zip`).
+   */
+  | "ATTACHMENT_NOT_ZIP";
 
 /** One problem found in a packet. */
 export interface EdxmlIssue {

@@ -1,7 +1,7 @@
 // @edoc/edxml: edXML (QCVN 102:2016) packets: safe XML parsing, typed reading with full
 // validation, canonical building. Pure: no I/O.
 export { decodeAttachment } from "./attachment.js";
-export { buildLetter, buildStatus } from "./build.js";
+export { buildLetter, buildStatus, responseForLetter } from "./build.js";
 export {
   EdxmlError,
   type EdxmlErrorCode,

@@ -1,4 +1,5 @@
 import type { Document } from "@xmldom/xmldom";
+import { checkDeclaredZips } from "./attachment.js";
 import { EdxmlError } from "./errors.js";
 import { type Envelope, readLetter } from "./letter.js";
 import { type Limits, resolveLimits } from "./limits.js";
@@ -9,8 +10,14 @@ import { parseXml } from "./xml.js";
 
 type Input = string | Uint8Array | Document;
 
-/** A text cut out of the document (placeholder → its decoded base64 size, undefined if invalid). */
-export type DetachedSizes = ReadonlyMap<string, { readonly decodedSize: number | undefined }>;
+/**
+ * Texts cut out of the document: placeholder → the decoded base64 size (undefined if invalid)
+ * and the text's bytes as received, read on demand (the zip check of `application/zip`).
+ */
+export type DetachedSizes = ReadonlyMap<
+  string,
+  { readonly decodedSize: number | undefined; readonly read: () => Iterable<Uint8Array> }
+>;
 
 export interface ParseOptions {
   /**
@@ -78,6 +85,7 @@ function parseAs(
     );
   }
   if (r.issues.length > 0 || !packet) throw EdxmlError.invalid(r.issues);
+  if (packet.kind === "letter") checkDeclaredZips(packet.attachments, packet.manifest, detached);
   return packet;
 }
 

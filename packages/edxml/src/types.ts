@@ -57,7 +57,12 @@ export interface StaffInfo {
 
 /** One system the packet passed through. */
 export interface TraceHeader {
-  organId: OrganId;
+  /**
+   * As written, not checked as a mã định danh: besides OrganIds, field packets carry `null`,
+   * system ids (`vxp.saas.03`) and other codes (`001.00.20.TT2`), and the official library reads
+   * them. Nothing is routed by it.
+   */
+  organId: string;
   /** "yyyy/MM/dd HH:mm:ss" as written (no zone on the wire). */
   timestamp: string;
 }

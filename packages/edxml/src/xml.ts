@@ -19,7 +19,9 @@ export function parseXml(input: string | Uint8Array, limits?: Partial<Limits>): 
   const text = decodeInput(input, resolved.maxBytes);
   const markupStart = checkProlog(text);
   scanMarkup(text, markupStart, resolved);
-  const doc = domParse(text);
+  const strayXlink = usesUndeclaredXlink(text);
+  const doc = domParse(text, strayXlink);
+  if (strayXlink) unbindXlink(doc);
   for (let n: Node | null = doc.firstChild; n; ) {
     const next: Node | null = n.nextSibling;
     if (n.nodeType === DOCUMENT_TYPE_NODE) {
@@ -44,9 +46,49 @@ interface Complaint {
   position?: SourcePosition;
 }
 
-function domParse(text: string): Document {
+const XLINK_NS = "http://www.w3.org/1999/xlink";
+
+/**
+ * Field packets write `xlink:href` on manifest References without declaring the prefix, and the
+ * official edXML library (namespace-unaware) reads them. Only this prefix, and only when the
+ * document declares it nowhere, is bound for the parser (no text is changed); every other
+ * unbound prefix stays an error.
+ */
+function usesUndeclaredXlink(text: string): boolean {
+  return text.includes("xlink:") && !text.includes("xmlns:xlink");
+}
+
+/**
+ * Turns each `xlink:*` attribute into the plain attribute a namespace-unaware reader sees (name
+ * `xlink:href`, no namespace), so serialising or canonicalising the DOM gives back the bytes
+ * as written, with no declaration added: a signature made over them still verifies. An element
+ * in the undeclared prefix is not something the field sends, and stays refused.
+ */
+function unbindXlink(doc: Document): void {
+  const elements = doc.getElementsByTagName("*");
+  for (let i = 0; i < elements.length; i++) {
+    const el = elements.item(i);
+    if (!el) continue;
+    if (el.prefix === "xlink") {
+      throw new EdxmlError(
+        "EDXML_NOT_WELL_FORMED",
+        `not well-formed XML: element <${el.tagName}> uses the prefix xlink, which is not declared`,
+      );
+    }
+    const stray = Array.from(el.attributes).filter(
+      (a) => a.prefix === "xlink" && a.namespaceURI === XLINK_NS,
+    );
+    for (const a of stray) {
+      el.removeAttributeNode(a);
+      el.setAttribute(a.name, a.value);
+    }
+  }
+}
+
+function domParse(text: string, assumeXlink: boolean): Document {
   let first: Complaint | undefined;
   const parser = new DOMParser({
+    ...(assumeXlink ? { xmlns: { xlink: XLINK_NS } } : {}),
     onError(_level, message, context: unknown) {
       first ??= { message, position: locate(context) };
       throw new Error(message); // stop at the first complaint, whatever its level

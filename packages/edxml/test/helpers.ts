@@ -1,3 +1,4 @@
+import { crc32 } from "node:zlib";
 import { EdxmlError, type EdxmlErrorCode } from "@edoc/edxml";
 import { expect } from "vitest";
 import { readFixture } from "../../../tests/fixtures/paths.js";
@@ -41,4 +42,44 @@ export function letterXml(
 <TraceHeaderList>${trace}</TraceHeaderList></edXMLHeader>
 <edXMLBody><edXMLManifest>${opts.body ?? ""}</edXMLManifest></edXMLBody></edXMLEnvelope>
 <AttachmentEncoded>${opts.attachments ?? ""}</AttachmentEncoded></edXML>`;
+}
+
+/** A real zip archive of stored (uncompressed) entries, with an optional archive comment. */
+export function zipOf(entries: [name: string, content: Buffer][], comment = ""): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, content] of entries) {
+    const n = Buffer.from(name, "utf8");
+    const crc = crc32(content);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(content.length, 18);
+    local.writeUInt32LE(content.length, 22);
+    local.writeUInt16LE(n.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(content.length, 20);
+    central.writeUInt32LE(content.length, 24);
+    central.writeUInt16LE(n.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, n, content);
+    centrals.push(central, n);
+    offset += 30 + n.length + content.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const c = Buffer.from(comment, "latin1");
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(entries.length, 8);
+  eocd.writeUInt16LE(entries.length, 10);
+  eocd.writeUInt32LE(cd.length, 12);
+  eocd.writeUInt32LE(offset, 16);
+  eocd.writeUInt16LE(c.length, 20);
+  return Buffer.concat([...locals, cd, eocd, c]);
 }

@@ -1,5 +1,6 @@
 import type { Agency, Directory, OrganId } from "@edoc/directory";
 import type { BusinessDocType, Letter } from "@edoc/edxml";
+import { vietnamDay } from "@edoc/vntime";
 
 export interface Delivery {
   /** the agency that receives the letter: the addressee, or its active successor */
@@ -40,10 +41,6 @@ export interface RoutingPlan extends RecipientPlan {
   replacements?: { documentId: string; organIds: OrganId[] }[];
 }
 
-function day(at: Date): string {
-  return at.toISOString().slice(0, 10);
-}
-
 function label(a: Agency): string {
   return `${a.id} (${a.name})`;
 }
@@ -68,7 +65,7 @@ export function planRecipients(
   const returned: Returned[] = [];
   /** final recipient -> the To index that claimed it */
   const claimed = new Map<string, number>();
-  const on = day(at);
+  const on = vietnamDay(at);
 
   to.forEach((addressedTo, i) => {
     const where = `To[${i}] ${addressedTo}`;
@@ -149,7 +146,7 @@ export type SenderCheck =
  */
 export function checkSender(from: OrganId, directory: Directory, at: Date): SenderCheck {
   const r = directory.resolve(from, at);
-  const on = day(at);
+  const on = vietnamDay(at);
   switch (r.status) {
     case "active": {
       if (r.via.length === 0) return { ok: true, agency: r.agency };

@@ -54,6 +54,26 @@ describe("planLetter on the demo network", () => {
     ]);
   });
 
+  it("reform day starts at 00:00 in Hà Nội: at 00:30 local the successors already receive", () => {
+    // 2025-07-01 00:30 +07:00 is still 30 June in UTC.
+    const at = new Date("2025-07-01T00:30:00+07:00");
+    const plan = planLetter(letter(SO_NOI_VU, [PHUONG_2, SONG_CAU]), directory, at);
+    expect(plan.deliveries).toEqual([
+      { recipient: PHUONG_1, addressedTo: PHUONG_2, via: [PHUONG_1] },
+      { recipient: PROVINCE, addressedTo: SONG_CAU, via: [PROVINCE] },
+    ]);
+    const closed = planRecipients(SO_NOI_VU, [PHONG_NOI_VU_SONG_CAU], directory, at);
+    expect(closed.returned[0]?.message).toContain("has no active successor on 2025-07-01");
+    expect(checkSender(PHUONG_2, directory, at)).toMatchObject({
+      ok: false,
+      code: "SENDER_INACTIVE",
+    });
+    const eve = new Date("2025-06-30T23:59:00+07:00");
+    expect(planLetter(letter(SO_NOI_VU, [PHUONG_2]), directory, eve).deliveries).toEqual([
+      { recipient: PHUONG_2, addressedTo: PHUONG_2, via: [] },
+    ]);
+  });
+
   it("follows successors of departments, districts and communes after the 2025 reform", () => {
     const plan = planLetter(
       letter(GOV_OFFICE, [SO_TTTT, SONG_CAU, XUAN_LAM]),

@@ -14,6 +14,7 @@ import {
   type DetachedTexts,
   detachedHashAlgorithms,
 } from "./detached.js";
+import { tolerantOfStrayPrefixes } from "./stray-xlink.js";
 import type { SignatureShape } from "./structure.js";
 
 export type CryptoOutcome =
@@ -77,8 +78,9 @@ export function checkSignatureValue(
   sig.HashAlgorithms = detached
     ? detachedHashAlgorithms(builtIn.hash, admitted, detached, audit)
     : Object.fromEntries(admitted.map((uri) => [uri, builtIn.hash[uri]!]));
-  sig.CanonicalizationAlgorithms = Object.fromEntries(
-    [EXC_C14N, C14N_10, ENVELOPED].map((uri) => [uri, builtIn.c14n[uri]!]),
+  sig.CanonicalizationAlgorithms = tolerantOfStrayPrefixes(
+    Object.fromEntries([EXC_C14N, C14N_10, ENVELOPED].map((uri) => [uri, builtIn.c14n[uri]!])),
+    text,
   );
   resolveDocumentReferenceDirectly(sig);
   try {

@@ -31,7 +31,7 @@ export async function verifyPacket(
     report.signedXml,
     { ...policy.limits, maxBytes: Number.MAX_SAFE_INTEGER },
     detached && {
-      detached: new Map(detached.runs.map((r) => [r.token, { decodedSize: r.decodedSize }])),
+      detached: new Map(detached.runs.map((r) => [r.token, r])),
     },
   );
   const from = parsed.kind === "letter" ? parsed.header.from.organId : parsed.from.organId;

@@ -15,6 +15,7 @@ import {
 import { pemBodies } from "./certs.js";
 import { allElements, childElements, onlyChild } from "./dom.js";
 import { SignatureError } from "./errors.js";
+import { tolerantOfStrayPrefixes } from "./stray-xlink.js";
 import type { Placement } from "./structure.js";
 import { buildXadesObject, SIGNED_PROPERTIES_TYPE, type XadesOptions } from "./xades.js";
 
@@ -217,6 +218,7 @@ function sign(xml: string, opts: SignOptions, placement: Placement): string {
     ...(xades ? { objects: [{ content: xades.xml }] } : {}),
   });
   sig.SignatureAlgorithms = { [uri]: NodeCryptoSigner } as typeof sig.SignatureAlgorithms;
+  sig.CanonicalizationAlgorithms = tolerantOfStrayPrefixes(sig.CanonicalizationAlgorithms, text);
   sig.addReference({
     xpath: "/*",
     isEmptyUri: true,

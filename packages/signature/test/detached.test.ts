@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { OrganId } from "@edoc/directory";
+import { EdxmlError } from "@edoc/edxml";
 import { createDevPki, type IssuedKeyPair, issueAgencyCertificate } from "@edoc/pki";
 import {
   type DetachedRun,
@@ -58,11 +59,11 @@ function cut(xml: string, slice = 99_991): { skeleton: string; detached: Detache
   return { skeleton, detached: { prefix, runs } };
 }
 
-/** A letter with one attachment of `bytes` random bytes, base64 in `lineEnd`-wrapped lines. */
+/** A letter with one PDF attachment of `bytes` random bytes, base64 in `lineEnd`-wrapped lines. */
 function bigLetter(bytes: number, lineEnd?: string): string {
   const b64 = randomBytes(bytes).toString("base64");
   const text = lineEnd ? (b64.match(/.{1,76}/g) ?? []).join(lineEnd) : b64;
-  return letterXml(A, { attachment: text });
+  return letterXml(A, { attachment: text, contentType: "application/pdf" });
 }
 
 describe("verification over a skeleton with detached runs", () => {
@@ -91,6 +92,17 @@ describe("verification over a skeleton with detached runs", () => {
     const [b] = parts.packet?.kind === "letter" ? parts.packet.attachments : [];
     expect(b?.size).toBe(2_300_000);
     expect({ ...b, encoded: "" }).toEqual({ ...a, encoded: "" });
+  });
+
+  it("reads a run through its bytes for the zip check: a non-zip declared application/zip is ATTACHMENT_NOT_ZIP", async () => {
+    const text = randomBytes(100_000).toString("base64");
+    const zipLabelled = sign(letterXml(A, { attachment: text, contentType: "application/zip" }));
+    const { skeleton, detached } = cut(zipLabelled);
+    expect(detached.runs).toHaveLength(1);
+    const refused = await verifyPacket(skeleton, policy, detached).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(EdxmlError);
+    expect((refused as EdxmlError).code).toBe("ATTACHMENT_NOT_ZIP");
+    expect((refused as EdxmlError).message).toContain("attachment cid:209 (7816-STC.zip)");
   });
 
   it("refuses a run changed by one byte", async () => {
@@ -155,7 +167,7 @@ describe("verification over a skeleton with detached runs", () => {
         `<AttachmentEncoded>${[1, 2]
           .map(
             (n) =>
-              `<Attachment><ContentId>${n === 1 ? "cid:209" : "cid:210"}</ContentId><AttachmentName>${n}.zip</AttachmentName><ContentType>application/zip</ContentType><ContentTransferEncoded>${randomBytes(100_000).toString("base64")}</ContentTransferEncoded></Attachment>`,
+              `<Attachment><ContentId>${n === 1 ? "cid:209" : "cid:210"}</ContentId><AttachmentName>${n}.pdf</AttachmentName><ContentType>application/pdf</ContentType><ContentTransferEncoded>${randomBytes(100_000).toString("base64")}</ContentTransferEncoded></Attachment>`,
           )
           .join("")}</AttachmentEncoded>`,
       ),

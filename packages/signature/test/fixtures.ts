@@ -3,14 +3,18 @@ import type { VerificationReport } from "@edoc/signature";
 
 export const EDXML_NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016";
 
+/** A real zip (one stored entry, 7816-STC.txt), as the SDK's builder zips attachments. */
+const ZIP_7816 =
+  "UEsDBBQAAAAAAABAoljHc1w/FgAAABYAAAAMAAAANzgxNi1TVEMudHh0Q8O0bmcgdsSDbiA3ODE2L1NUQy1WUFBLAQIUAxQAAAAAAABAoljHc1w/FgAAABYAAAAMAAAAAAAAAAAAAACAAQAAAAA3ODE2LVNUQy50eHRQSwUGAAAAAAEAAQA6AAAAQAAAAAAA";
+
 /** A small edXML letter in the VPCP SDK's layout (default namespace on the root, edXML: prefix inside). */
 export function letterXml(
   from: OrganId | string,
-  opts: { subject?: string; attachment?: string } = {},
+  opts: { subject?: string; attachment?: string; contentType?: string } = {},
 ): string {
   const subject = opts.subject ?? "V/v kết nối, liên thông phần mềm quản lý văn bản";
-  const attachment =
-    opts.attachment ?? Buffer.from("PK fake zip: Công văn 7816").toString("base64");
+  const attachment = opts.attachment ?? ZIP_7816;
+  const contentType = opts.contentType ?? "application/zip";
   return `<?xml version="1.0" encoding="UTF-8"?>
 <edXML xmlns="${EDXML_NS}">
   <edXML:edXMLEnvelope xmlns:edXML="${EDXML_NS}">
@@ -58,7 +62,7 @@ export function letterXml(
       <edXML:edXMLManifest version="1.0">
         <edXML:Reference>
           <edXML:ContentId>cid:209</edXML:ContentId>
-          <edXML:ContentType>application/zip</edXML:ContentType>
+          <edXML:ContentType>${contentType}</edXML:ContentType>
           <edXML:AttachmentName>7816-STC.zip</edXML:AttachmentName>
         </edXML:Reference>
       </edXML:edXMLManifest>
@@ -68,7 +72,7 @@ export function letterXml(
     <Attachment>
       <ContentId>cid:209</ContentId>
       <AttachmentName>7816-STC.zip</AttachmentName>
-      <ContentType>application/zip</ContentType>
+      <ContentType>${contentType}</ContentType>
       <edXML:ContentTransferEncoded xmlns:edXML="${EDXML_NS}">${attachment}</edXML:ContentTransferEncoded>
     </Attachment>
   </AttachmentEncoded>

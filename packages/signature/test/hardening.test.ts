@@ -62,7 +62,12 @@ describe("verification cost is linear in the document", () => {
 
 describe("policy.limits", () => {
   it("apply to the input and to the packet read from the signed content", async () => {
-    const signed = sign(letterXml(A, { attachment: Buffer.alloc(3000, 1).toString("base64") }));
+    const signed = sign(
+      letterXml(A, {
+        attachment: Buffer.alloc(3000, 1).toString("base64"),
+        contentType: "application/pdf",
+      }),
+    );
     expect((await verifyPacket(signed, policy)).report.valid).toBe(true);
     await expect(
       verifyPacket(signed, { ...policy, limits: { maxAttachmentBytes: 2999 } }),

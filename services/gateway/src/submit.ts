@@ -177,14 +177,7 @@ async function verify(
         : await verifyPacket(bytes, policy, detachedOf(body));
   } catch (err) {
     if (err instanceof EdxmlError) {
-      throw new ApiError(
-        err.code,
-        err.message,
-        err.code === "EDXML_TOO_LARGE" ? 413 : err.code === "EDXML_INVALID" ? 422 : 400,
-        {
-          issues: err.issues,
-        },
-      );
+      throw ApiError.of(err.code, err.message, { issues: err.issues });
     }
     throw err;
   }

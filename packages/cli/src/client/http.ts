@@ -120,3 +120,8 @@ export function json(res: HttpResult): unknown {
   }
   return parsed;
 }
+
+/** Prints an answer as indented JSON (scripts pipe it). */
+export function print(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,35 +1,46 @@
-import { readFileSync, writeFileSync } from "node:fs";
-import { parseOrganId } from "@edoc/directory";
-import { buildStatus, type StatusCode } from "@edoc/edxml";
-import { signEdxml } from "@edoc/signature";
+import { writeFileSync } from "node:fs";
+import { parsePacket } from "@edoc/edxml";
 import {
   call,
   IDENTITY_HELP,
-  type Identity,
   identityOptions,
   json,
+  print,
   resolveIdentity,
 } from "../client/http.js";
-import { CliError, type Command, parseCommandArgs, required } from "../command.js";
+import { type Command, parseCommandArgs } from "../command.js";
+import { readBytes } from "../files.js";
 
 // Commands that talk to a running hub as one agency system (mutual TLS). Output is JSON, so
 // scripts can pipe it; refusals print the hub's error code and exit 1.
 
-function print(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+/**
+ * Where a signed packet goes: a status packet (MessageHeader/StatusCode) to /statuses, anything
+ * else to /documents, whose answer judges it (a file that does not parse is the hub's to refuse).
+ */
+function endpointOf(bytes: Buffer): "/statuses" | "/documents" {
+  try {
+    return parsePacket(bytes).kind === "status" ? "/statuses" : "/documents";
+  } catch {
+    return "/documents";
+  }
 }
 
 export const sendCommand: Command = {
   name: "send",
-  usage: "send FILE --as ORGANID | --cert C --key K  [--gateway URL]   submit a signed letter",
-  help: IDENTITY_HELP,
+  usage:
+    "send FILE --as ORGANID | --cert C --key K  [--gateway URL]   submit a signed letter or status packet",
+  help: `A status packet (it has MessageHeader/StatusCode) goes to /api/v1/statuses, anything else to
+/api/v1/documents.
+${IDENTITY_HELP}`,
   async run(argv) {
     const { values, positionals } = parseCommandArgs(argv, {
       options: identityOptions,
       positionals: ["FILE"],
     });
     const id = resolveIdentity(values);
-    print(json(await call(id, "POST", "/documents", readBytes(positionals[0]!))));
+    const bytes = readBytes(positionals[0]!);
+    print(json(await call(id, "POST", endpointOf(bytes), bytes)));
     return 0;
   },
 };
@@ -118,74 +129,3 @@ export const traceCommand: Command = {
     return 0;
   },
 };
-
-interface LetterRef {
-  from: string;
-  documentId: string;
-}
-
-/** Finds the letter a status answers: in my inbox (I received it) or among what I sent. */
-async function findLetter(id: Identity, hubDocumentId: string): Promise<LetterRef> {
-  const inbox = json(await call(id, "GET", "/inbox?state=all")) as {
-    items: (LetterRef & { hubDocumentId: string; kind: string })[];
-  };
-  const got = inbox.items.find((i) => i.hubDocumentId === hubDocumentId && i.kind === "letter");
-  if (got) return got;
-  const sent = json(await call(id, "GET", "/documents?limit=500")) as {
-    documents: { hubDocumentId: string; documentId: string }[];
-  };
-  const mine = sent.documents.find((d) => d.hubDocumentId === hubDocumentId);
-  if (mine) return { from: "", documentId: mine.documentId };
-  throw new CliError(`no letter ${hubDocumentId} in this agency's inbox or sent documents`, 1);
-}
-
-export const statusCommand: Command = {
-  name: "status",
-  usage:
-    "status --as ORGANID --document HUB_DOCUMENT_ID --code NN [--description T]   report 01…16",
-  help: IDENTITY_HELP,
-  async run(argv) {
-    const { values } = parseCommandArgs(argv, {
-      options: {
-        ...identityOptions,
-        document: { type: "string" },
-        code: { type: "string" },
-        description: { type: "string" },
-      },
-    });
-    const as = required(values.as, "--as ORGANID (the reporting agency)");
-    const document = required(values.document, "--document HUB_DOCUMENT_ID");
-    const code = required(values.code, "--code NN");
-    const id = resolveIdentity(values);
-    const me = parseOrganId(as, "--as");
-    const letter = await findLetter(id, document);
-    const now = new Date();
-    const xml = buildStatus({
-      from: { organId: me },
-      responseFor: {
-        organId: parseOrganId(letter.from || as, "ResponseFor/OrganId"),
-        documentId: letter.documentId,
-      },
-      statusCode: code.padStart(2, "0") as StatusCode,
-      ...(typeof values.description === "string" ? { description: values.description } : {}),
-      timestamp: edxmlTime(now),
-      traces: [],
-    });
-    const signed = signEdxml(xml, { privateKeyPem: id.keyPem, certificatePem: id.certPem });
-    print(json(await call(id, "POST", "/statuses", signed)));
-    return 0;
-  },
-};
-
-function edxmlTime(d: Date): string {
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getUTCFullYear()}/${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
-}
-
-function readBytes(file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
-  }
-}

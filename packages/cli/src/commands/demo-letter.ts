@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { parseOrganId } from "@edoc/directory";
 import { buildLetter } from "@edoc/edxml";
+import { edxmlDate, edxmlTimestamp } from "@edoc/vntime";
 import { type Command, parseCommandArgs, UsageError } from "../command.js";
 
 /**
@@ -11,7 +12,9 @@ export const demoLetterCommand: Command = {
   name: "demo-letter",
   usage:
     "demo-letter --from ORGANID --to ORGANID [--to …] [--subject S] [--number N] [--priority P] [-o FILE]",
-  help: "Writes an unsigned, valid edXML letter for demos and tests to FILE or stdout.",
+  help: `Writes an unsigned, valid edXML letter for demos and tests to FILE or stdout. Its
+PromulgationDate, DocumentId date and TraceHeader time are Vietnam time (UTC+07:00), as agency
+systems read zone-less edXML times.`,
   async run(argv) {
     const { values } = parseCommandArgs(argv, {
       options: {
@@ -27,7 +30,8 @@ export const demoLetterCommand: Command = {
     if (!values.to?.length) throw new UsageError("missing --to ORGANID (at least one)");
     const from = parseOrganId(values.from, "--from");
     const now = new Date();
-    const date = `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, "0")}/${String(now.getUTCDate()).padStart(2, "0")}`;
+    // edXML dates carry no zone: Vietnam time, as every agency system reads them.
+    const date = edxmlDate(now);
     const number = values.number ?? String(now.getTime() % 100000);
     const attachment = Buffer.from("Nội dung văn bản mẫu (demo).\n", "utf8");
     const xml = buildLetter({
@@ -44,7 +48,7 @@ export const demoLetterCommand: Command = {
           ? { otherInfo: { priority: Number(values.priority) as 0, appendixes: [] } }
           : {}),
       },
-      traces: [{ organId: from, timestamp: `${date} ${now.toISOString().slice(11, 19)}` }],
+      traces: [{ organId: from, timestamp: edxmlTimestamp(now) }],
       business: { docType: "new", paper: false },
       manifest: [{ contentId: "1", contentType: "text/plain", attachmentName: "noi-dung.txt" }],
       attachments: [

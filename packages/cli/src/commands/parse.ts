@@ -7,6 +7,7 @@ import {
   parsePacket,
   type StatusPacket,
 } from "@edoc/edxml";
+import { parseEdxmlTime } from "@edoc/vntime";
 import { CliError, type Command, parseCommandArgs } from "../command.js";
 
 /**
@@ -102,7 +103,7 @@ function letterSummary(l: Letter): [string, string][] {
     rows.push([i === 0 ? "answers" : "", `${r.documentId} (${r.organId})`]);
   if (l.business.documentId) rows.push(["concerns", l.business.documentId]);
   for (const [i, t] of l.traces.entries())
-    rows.push([i === 0 ? "trace" : "", `${t.organId} ${t.timestamp}`]);
+    rows.push([i === 0 ? "trace" : "", `${t.organId} ${vietnamTime(t.timestamp)}`]);
   rows.push(["attachments", String(l.attachments.length)]);
   for (const a of l.attachments) {
     const label = [a.name, a.contentType].filter(Boolean).join(", ");
@@ -133,10 +134,25 @@ function statusSummary(s: StatusPacket): [string, string][] {
     ],
     ["from", organization(s.from)],
     ["document", `${s.responseFor.documentId} (${s.responseFor.organId})`],
-    ["at", s.timestamp],
+    ["at", vietnamTime(s.timestamp)],
   ];
+  const r = s.responseFor;
+  if (r.code || r.promulgationDate) {
+    rows.push(["answers", [r.code, r.promulgationDate].filter(Boolean).join(", ")]);
+  }
+  const staff = s.staffInfo;
+  if (staff) {
+    const who = [staff.staff, staff.department, staff.email, staff.mobile].filter(Boolean);
+    rows.push(["staff", who.join(", ")]);
+  }
   if (s.description) rows.push(["description", s.description]);
   for (const [i, t] of s.traces.entries())
-    rows.push([i === 0 ? "trace" : "", `${t.organId} ${t.timestamp}`]);
+    rows.push([i === 0 ? "trace" : "", `${t.organId} ${vietnamTime(t.timestamp)}`]);
   return rows;
+}
+
+/** An edXML time has no zone: it is Vietnam time, shown with the instant it names. */
+function vietnamTime(text: string): string {
+  const at = parseEdxmlTime(text);
+  return at ? `${text} (UTC+07:00, ${at.toISOString()})` : text;
 }

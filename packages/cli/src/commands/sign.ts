@@ -1,8 +1,9 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { EdxmlError } from "@edoc/edxml";
 import { importPkcs12, PkiError } from "@edoc/pki";
 import { SignatureError, type SigningAlgorithm, signEdxml } from "@edoc/signature";
 import { CliError, type Command, parseCommandArgs, UsageError } from "../command.js";
+import { readBytes } from "../files.js";
 
 const ALGORITHMS: readonly SigningAlgorithm[] = ["rsa-sha256", "rsa-pss-sha256", "ecdsa-sha256"];
 
@@ -20,7 +21,7 @@ export const signCommand: Command = {
 to changeit. Exit 1 when it already carries a Signature (--replace re-signs).`,
   async run(argv) {
     const args = readArgs(argv);
-    const xml = read(args.file, "document");
+    const xml = readBytes(args.file, "document");
     const material = keyMaterial(args);
     let signed: string;
     try {
@@ -100,17 +101,6 @@ function readArgs(argv: string[]): Args {
   };
 }
 
-function read(file: string, what: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    throw new CliError(
-      `cannot read ${what} ${file}: ${err instanceof Error ? err.message : String(err)}`,
-      2,
-    );
-  }
-}
-
 function keyMaterial(a: Args): {
   privateKeyPem: string;
   certificatePem: string;
@@ -118,7 +108,7 @@ function keyMaterial(a: Args): {
 } {
   if (a.p12 !== undefined) {
     try {
-      const p12 = importPkcs12(read(a.p12, "PKCS#12"), a.password);
+      const p12 = importPkcs12(readBytes(a.p12, "PKCS#12"), a.password);
       return {
         privateKeyPem: p12.privateKeyPem,
         certificatePem: p12.certificatePem,
@@ -130,8 +120,8 @@ function keyMaterial(a: Args): {
     }
   }
   return {
-    privateKeyPem: read(a.key ?? "", "private key").toString("utf8"),
-    certificatePem: read(a.cert ?? "", "certificate").toString("utf8"),
-    chainPems: a.chain === undefined ? [] : [read(a.chain, "chain").toString("utf8")],
+    privateKeyPem: readBytes(a.key ?? "", "private key").toString("utf8"),
+    certificatePem: readBytes(a.cert ?? "", "certificate").toString("utf8"),
+    chainPems: a.chain === undefined ? [] : [readBytes(a.chain, "chain").toString("utf8")],
   };
 }
