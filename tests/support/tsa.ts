@@ -10,7 +10,7 @@ import { TIMESTAMP_QUERY, timestampRequest, tokenFromResponse } from "@edoc/time
 /**
  * A real RFC 3161 TSA for tests: `openssl ts -reply` behind a minimal HTTP front. Each POSTed
  * TimeStampReq goes to openssl as a file and openssl's DER TimeStampResp is the answer. Its
- * certificate is issued by the test hub's dev PKI (EKU timeStamping).
+ * certificate is issued by the dev PKI given to init (EKU timeStamping).
  */
 export class OpensslTsa {
   private server: Server | undefined;
