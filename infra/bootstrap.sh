@@ -22,6 +22,7 @@ pnpm install --frozen-lockfile --prefer-offline --reporter=silent >&2
 bash "$REPO_ROOT/infra/rabbitmq.sh" install
 bash "$REPO_ROOT/infra/ferretdb.sh" build
 [ -f "$REPO_ROOT/infra/xmlsec.sh" ] && bash "$REPO_ROOT/infra/xmlsec.sh"
+bash "$REPO_ROOT/infra/pyhanko.sh"
 bash "$REPO_ROOT/infra/chromium.sh"
 bash "$REPO_ROOT/infra/prometheus.sh"
 

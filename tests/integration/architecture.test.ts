@@ -17,6 +17,7 @@ const PURE = [
   "routing",
   "receipts",
   "evidence",
+  "pades",
   "timestamp",
   "reports",
 ];

@@ -21,6 +21,8 @@ export interface LetterOptions {
   docType?: BusinessDocType;
   documentId?: string;
   attachmentBytes?: number;
+  /** Instead of the one text attachment (e.g. a zip of signed PDFs, as the VPCP SDK sends). */
+  attachments?: { name: string; contentType: string; bytes: Uint8Array }[];
   /** Độ khẩn: 0 normal, 1–4 urgent (khẩn … hỏa tốc). */
   priority?: Priority;
 }
@@ -36,6 +38,7 @@ export function letterXml(
   const documentId =
     o.documentId ?? `${from},${date},${number}/TEST-${randomBytes(3).toString("hex")}`;
   const content = Buffer.alloc(o.attachmentBytes ?? 64, "Văn bản thử nghiệm. ");
+  const files = o.attachments ?? [{ name: "a.txt", contentType: "text/plain", bytes: content }];
   const docType = o.docType ?? "new";
   const xml = buildLetter({
     header: {
@@ -55,16 +58,18 @@ export function letterXml(
       paper: false,
       ...(docType === "new" ? {} : { documentId, reason: "kiểm thử" }),
     },
-    manifest: [{ contentId: "1", contentType: "text/plain", attachmentName: "a.txt" }],
-    attachments: [
-      {
-        contentId: "1",
-        contentType: "text/plain",
-        name: "a.txt",
-        encoded: content.toString("base64"),
-        size: content.length,
-      },
-    ],
+    manifest: files.map((f, i) => ({
+      contentId: String(i + 1),
+      contentType: f.contentType,
+      attachmentName: f.name,
+    })),
+    attachments: files.map((f, i) => ({
+      contentId: String(i + 1),
+      contentType: f.contentType,
+      name: f.name,
+      encoded: Buffer.from(f.bytes).toString("base64"),
+      size: f.bytes.length,
+    })),
   });
   return { xml, documentId };
 }

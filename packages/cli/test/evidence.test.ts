@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { build, editText, makeWorld, tamper, type World } from "../../evidence/test/world.js";
+import { basePdf, signPdf } from "../../pades/test/pyhanko.js";
 import { evidenceCommand } from "../src/commands/evidence.js";
 import { runWithStderr } from "./run.js";
 
@@ -102,4 +103,26 @@ describe("edoc evidence export", () => {
     expect(r.code).toBe(2);
     expect(r.out).toContain("cannot reach the hub's broker");
   });
+});
+
+describe("edoc evidence verify with a signed PDF", () => {
+  it("lists each PDF and its signatures, verified offline", async () => {
+    const pw = await makeWorld({
+      pdf: (sender, pki) =>
+        signPdf(basePdf(), { ...sender, chainPem: pki.issuing.certificatePem }, "Seal"),
+    });
+    const recorded = { pdfs: [{ path: "congvan.pdf", verdict: "PDF_SIGNATURE_VALID" }] };
+    writeFileSync(file("pdf.zip"), build(pw, { pdfSignatures: recorded }));
+    writeFileSync(file("pdf-root.pem"), pw.pki.root.certificatePem);
+    const out = await run(
+      evidenceCommand,
+      "verify",
+      file("pdf.zip"),
+      "--trust",
+      file("pdf-root.pem"),
+    );
+    expect(out.code).toBe(0);
+    expect(out.out).toContain("pdf         congvan.pdf: PDF_SIGNATURE_VALID");
+    expect(out.out).toMatch(/seal .*Sở Tài chính.*: PDF_SIGNATURE_VALID/);
+  }, 60_000);
 });

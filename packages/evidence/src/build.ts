@@ -27,6 +27,8 @@ export interface BundleInput {
   caCertificatePems: readonly string[];
   /** The CRLs (PEM) used, as of export. */
   crlPems?: readonly string[];
+  /** The PDF signature reports the hub recorded at submit (the packet's pdfCheck), as JSON. */
+  pdfSignatures?: unknown;
 }
 
 const HAS_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
@@ -90,6 +92,14 @@ export function buildBundle(input: BundleInput): Uint8Array {
       crlPath(i + 1),
       utf8.encode(pemText([c])),
     ]),
+    ...(input.pdfSignatures === undefined
+      ? []
+      : [
+          [
+            PATHS.pdfSignatures,
+            utf8.encode(`${JSON.stringify(input.pdfSignatures, null, 2)}\n`),
+          ] as [string, Uint8Array],
+        ]),
   ];
   const manifest: Manifest = {
     format: EVIDENCE_FORMAT,

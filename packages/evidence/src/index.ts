@@ -10,6 +10,7 @@ export {
   type ManifestFile,
   PATHS,
 } from "./layout.js";
+export type { BundlePdf } from "./pdfs.js";
 export {
   type BundleReceipt,
   type BundleReport,

@@ -10,6 +10,8 @@ export const PATHS = {
   chainHeads: "chain-heads.json",
   hubCertificate: "certificates/hub.pem",
   caCertificates: "certificates/chain.pem",
+  /** The hub's PDF signature reports recorded at submit (@edoc/pades), when it kept any. */
+  pdfSignatures: "pdf-signatures.json",
 } as const;
 
 /** statuses/1.edxml, statuses/2.edxml… in the order given. */

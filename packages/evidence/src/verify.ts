@@ -28,6 +28,7 @@ import {
   STATUS_PATH,
   text,
 } from "./layout.js";
+import { type BundlePdf, checkPdfs } from "./pdfs.js";
 import { parseHeads, parseProof } from "./proof-json.js";
 import { unpack } from "./zip.js";
 
@@ -43,6 +44,7 @@ export const CHECKS = {
   CHAIN_HEAD_TIMESTAMP: "chain-head-timestamp",
   RECEIPTS_BELONG: "receipts-belong",
   STATUS_PACKETS: "status-packets",
+  PDF_SIGNATURES: "pdf-signatures",
 } as const;
 export type CheckCode = keyof typeof CHECKS;
 
@@ -113,6 +115,8 @@ export interface BundleReport {
   /** This letter's receipts (hubDocumentId), in chain order. */
   receipts: BundleReceipt[];
   statuses: { file: string; from?: string; code?: string; acceptedAt?: string; valid: boolean }[];
+  /** The letter's PDFs, their PAdES signatures verified offline (docs/pades.md). */
+  pdfs: BundlePdf[];
 }
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
@@ -346,6 +350,8 @@ async function checkAcceptance(
 interface LetterOutcome {
   signature: Check;
   binding: Check;
+  /** The letter read from its signed bytes, for the PDF check. */
+  packet?: Letter;
   letter?: BundleReport["letter"];
   signer?: BundleReport["signer"];
 }
@@ -437,6 +443,7 @@ async function checkLetter(
   return {
     signature,
     binding,
+    ...(letter ? { packet: letter } : {}),
     ...(letter && m.letterDigest
       ? {
           letter: {
@@ -841,6 +848,17 @@ export async function verifyBundle(
   ]);
   const belong = checkBelong(m, proof, mine);
   const statuses = await checkStatuses(m, files, proof, mine);
+  const pdfs = await checkPdfs(
+    letterOutcome.packet,
+    files.has(PATHS.pdfSignatures) ? text(files.get(PATHS.pdfSignatures)) : undefined,
+    {
+      trustAnchors: opts.trustAnchors,
+      intermediates: m.intermediates,
+      crls: m.crls,
+      allowSha1: opts.allowSha1 === true,
+    },
+    at,
+  );
 
   const checks = [
     manifestCheck,
@@ -853,6 +871,7 @@ export async function verifyBundle(
     headTimestamp.check,
     belong,
     statuses.check,
+    pdfs.check,
   ];
   const { files: _files, ...about } = manifest;
   return {
@@ -876,5 +895,6 @@ export async function verifyBundle(
       ...(r.data !== undefined ? { data: { ...r.data } } : {}),
     })),
     statuses: statuses.statuses,
+    pdfs: pdfs.pdfs,
   };
 }

@@ -53,8 +53,14 @@ export interface World {
 
 const iso = (offsetMs: number) => new Date(ACCEPTED_AT.getTime() + offsetMs).toISOString();
 
-export function letterXml(from: OrganId, to: OrganId, documentId: string): string {
-  const content = Buffer.from("Nội dung công văn thử nghiệm.", "utf8");
+export function letterXml(
+  from: OrganId,
+  to: OrganId,
+  documentId: string,
+  pdf?: Uint8Array,
+): string {
+  const content = pdf ? Buffer.from(pdf) : Buffer.from("Nội dung công văn thử nghiệm.", "utf8");
+  const [type, name] = pdf ? ["application/pdf", "congvan.pdf"] : ["text/plain", "a.txt"];
   return buildLetter({
     header: {
       from: { organId: from, organName: `Cơ quan ${from}` },
@@ -68,12 +74,12 @@ export function letterXml(from: OrganId, to: OrganId, documentId: string): strin
     },
     traces: [{ organId: from, timestamp: "2024/05/02 08:00:00" }],
     business: { docType: "new", paper: false },
-    manifest: [{ contentId: "1", contentType: "text/plain", attachmentName: "a.txt" }],
+    manifest: [{ contentId: "1", contentType: type, attachmentName: name }],
     attachments: [
       {
         contentId: "1",
-        contentType: "text/plain",
-        name: "a.txt",
+        contentType: type,
+        name,
         encoded: content.toString("base64"),
         size: content.length,
       },
@@ -110,6 +116,8 @@ export interface WorldOptions {
   letterSign?: Partial<SignOptions>;
   /** Revoke the sender's certificate at this instant, on the issuing CA's CRL. */
   revokeSenderAt?: Date;
+  /** Attach a PDF instead of the text, made (e.g. signed) with the sender's key. */
+  pdf?: (sender: IssuedKeyPair, pki: DevPkiState) => Uint8Array;
 }
 
 export async function makeWorld(opts: WorldOptions = {}): Promise<World> {
@@ -142,7 +150,7 @@ export async function makeWorld(opts: WorldOptions = {}): Promise<World> {
   const documentId = `${A},2024/05/02,7816/STC-VP`;
   const letter = signAs(
     opts.letterSigner === "B" ? agencyB : agencyA,
-    letterXml(A, B, documentId),
+    letterXml(A, B, documentId, opts.pdf?.(agencyA, pki)),
     pki,
     opts.letterSign,
   );

@@ -6,10 +6,12 @@
 import { z } from "zod";
 import { ChainRpcParams, ChainRpcResults } from "./chain.js";
 import { MaintenanceRpcParams, MaintenanceRpcResults } from "./maintenance.js";
+import { PdfCheck } from "./pades.js";
 import { ReportsRpcParams, ReportsRpcResults } from "./reports.js";
 
 export { PublishedChainHead } from "./chain.js";
 export { MaintenanceState } from "./maintenance.js";
+export { PdfCheck, PdfRecord, PdfSignatureRecord } from "./pades.js";
 
 import { RetentionRpcParams, RetentionRpcResults } from "./retention.js";
 
@@ -84,6 +86,8 @@ export const AcceptRequest = z
     size: z.number().int().nonnegative(),
     receivedAt: isoTime,
     signer: SignerInfo,
+    /** Letters: the PDF attachments' signatures as the gateway verified them (@edoc/pades). */
+    pdfCheck: PdfCheck.optional(),
     /** The hub-signed acceptance receipt (XML-DSig) returned to the sender, now and on replays. */
     receiptXml: z.string().min(1),
     /** The exact bytes received, base64 (small packets). */
@@ -209,6 +213,8 @@ export const Trace = z.object({
       events: z.array(TraceEvent),
     }),
   ),
+  /** Letters: the PDF signature reports recorded at submit. */
+  pdfCheck: PdfCheck.optional(),
 });
 export type Trace = z.infer<typeof Trace>;
 

@@ -9,8 +9,10 @@ export function subjectName(
   organization: string,
   commonName: string,
   organId?: OrganId,
+  title?: string,
 ): x509.JsonName {
   const name: x509.JsonName = [{ C: ["VN"] }, { O: [organization] }, { CN: [commonName] }];
+  if (title !== undefined) name.push({ "2.5.4.12": [title] });
   if (organId !== undefined) name.push({ [UID_OID]: [organId] });
   return name;
 }

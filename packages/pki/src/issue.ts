@@ -23,8 +23,13 @@ export interface ValidityOptions {
 
 export interface AgencyCertificateOptions extends ValidityOptions {
   readonly organId: OrganId | string;
-  /** CN, e.g. the agency's name ("Sở Tài chính tỉnh Tây Ninh"). */
+  /** CN, e.g. the agency's name ("Sở Tài chính tỉnh Tây Ninh"), or a person's. */
   readonly name: string;
+  /**
+   * A person's title (chức danh, subject attribute T): the certificate is then a competent
+   * person's of the agency, not the agency's seal. Still bound to the OrganId.
+   */
+  readonly title?: string;
 }
 
 export interface HubCertificateOptions extends ValidityOptions {
@@ -50,6 +55,7 @@ interface Leaf {
   readonly kind: CertificateKind;
   readonly commonName: string;
   readonly organId?: OrganId;
+  readonly title?: string;
   readonly extensions: x509.Extension[];
 }
 
@@ -64,7 +70,7 @@ async function issueLeaf(
   const serial = serialHex(state.nextSerial);
   const cert = await buildCertificate({
     serialNumber: serial,
-    subject: subjectName(state.organization, leaf.commonName, leaf.organId),
+    subject: subjectName(state.organization, leaf.commonName, leaf.organId, leaf.title),
     publicKeyPem: keys.publicKeyPem,
     notBefore,
     notAfter,
@@ -107,6 +113,7 @@ export async function issueAgencyCertificate(
       kind: "agency",
       commonName: nameValue(opts.name, "name"),
       organId,
+      ...(opts.title !== undefined ? { title: nameValue(opts.title, "title") } : {}),
       extensions: [
         new x509.KeyUsagesExtension(
           x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation,

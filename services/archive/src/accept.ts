@@ -178,6 +178,7 @@ async function acceptWith(ctx: Ctx, req: AcceptRequest, bytes: Payload): Promise
         size: req.size,
         receivedAt: req.receivedAt,
         signer: compact({ ...req.signer }),
+        pdfCheck: req.pdfCheck,
         routeState: "pending" as const,
         createdAt: now,
         ...compact(links.links),

@@ -1,4 +1,10 @@
-import type { DeliveryState, DocType, ReturnedRecipient, StatusInfo } from "@edoc/messages";
+import type {
+  DeliveryState,
+  DocType,
+  PdfCheck,
+  ReturnedRecipient,
+  StatusInfo,
+} from "@edoc/messages";
 import type { Receipt } from "@edoc/receipts";
 import type { Collection, Db } from "mongodb";
 import { Deliveries } from "./deliveries.js";
@@ -62,6 +68,8 @@ export interface PacketDoc {
     fingerprintSha256: string;
     algorithm?: string;
   };
+  /** Letters: the PDF attachments' signature reports from the gateway (@edoc/pades). */
+  pdfCheck?: PdfCheck;
   routeState: RouteState;
   plannedAt?: string;
   /** when the row was written */

@@ -155,5 +155,6 @@ export async function traceOf(ctx: Ctx, packet: PacketDoc): Promise<Trace> {
     kind: packet.kind,
     events: receipts.map(traceEvent),
     recipients,
+    ...(packet.pdfCheck ? { pdfCheck: packet.pdfCheck } : {}),
   };
 }

@@ -190,6 +190,7 @@ export function evidenceExport(deps: EvidenceDeps) {
       hubCertificatePem: deps.hubCertPem,
       caCertificatePems,
       crlPems,
+      ...(packet.pdfCheck ? { pdfSignatures: packet.pdfCheck } : {}),
     });
     const sha256 = sha256Hex(bundle);
     ctx.log.info(

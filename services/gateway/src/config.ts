@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { type OrganId, parseOrganId } from "@edoc/directory";
+import { DEFAULT_PDF_POLICY, type PdfPolicy, parsePdfPolicy } from "@edoc/pades";
 import {
   ConfigError,
   DEFAULT_TLS_CIPHERS,
@@ -26,6 +27,8 @@ export interface GatewayConfig extends HubConfig {
   /** Token bucket per authenticated OrganId: refill rate and capacity; rate 0 turns it off. */
   ratePerSecond: number;
   rateBurst: number;
+  /** JSON file of the per-agency PDF signature policy (docs/pades.md); absent: record only. */
+  pdfPolicyFile: string | undefined;
   /** How often the trust store and CRL files are checked for changes (0: on SIGHUP only). */
   trustReloadMs: number;
   /** OpenSSL cipher list for TLS 1.2 and 1.3. */
@@ -50,6 +53,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     trustFile,
     crlFiles: (env.EDOC_CRL_FILES ?? "").split(",").filter(Boolean),
     actsForFile: env.EDOC_ACTS_FOR_FILE || undefined,
+    pdfPolicyFile: env.EDOC_PDF_POLICY_FILE || undefined,
     maxPacketBytes: positive(
       "EDOC_MAX_PACKET_BYTES",
       envInt("EDOC_MAX_PACKET_BYTES", 40 * 1024 * 1024, env),
@@ -86,6 +90,16 @@ function positive(name: string, n: number): number {
 function optionalPositive(name: string, env: NodeJS.ProcessEnv): number | undefined {
   if (!env[name]) return undefined;
   return positive(name, envInt(name, 0, env));
+}
+
+/** EDOC_PDF_POLICY_FILE, validated; without a file every agency is "record". */
+export function loadPdfPolicy(file: string | undefined): PdfPolicy {
+  if (!file) return DEFAULT_PDF_POLICY;
+  try {
+    return parsePdfPolicy(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new ConfigError(`${file}: ${(err as Error).message}`);
+  }
 }
 
 /** `{ "<system OrganId>": ["<OrganId it acts for>", …] }`, validated. */

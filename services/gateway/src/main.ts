@@ -14,7 +14,7 @@ import {
 } from "@edoc/runtime";
 import { signXml } from "@edoc/signature";
 import { createGatewayApp } from "./app.js";
-import { loadActsFor, loadGatewayConfig } from "./config.js";
+import { loadActsFor, loadGatewayConfig, loadPdfPolicy } from "./config.js";
 import { registerExpiryGauges } from "./expiry.js";
 import { MaintenanceSwitch } from "./maintenance.js";
 import { TrustStore } from "./trust.js";
@@ -52,6 +52,7 @@ const app = createGatewayApp({
   log,
   metrics,
   actsFor,
+  pdfPolicy: loadPdfPolicy(config.pdfPolicyFile),
   maxPacketBytes: config.maxPacketBytes,
   rateLimit: { ratePerSecond: config.ratePerSecond, burst: config.rateBurst },
   directory: () => directory,

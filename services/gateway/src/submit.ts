@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import type { Bus } from "@edoc/bus";
 import type { Directory, OrganId } from "@edoc/directory";
 import { EdxmlError, type Letter, type Packet, parsePacket, type StatusPacket } from "@edoc/edxml";
-import { type AcceptRequest, BLOB_CHUNK } from "@edoc/messages";
+import { type AcceptRequest, BLOB_CHUNK, type PdfCheck } from "@edoc/messages";
+import { DEFAULT_PDF_POLICY, type PdfPolicy } from "@edoc/pades";
 import { acceptanceReceiptXml } from "@edoc/receipts";
 import { checkSender, isKnownStatusCode, normalizeStatusCode, planLetter } from "@edoc/routing";
 import {
@@ -14,6 +15,7 @@ import {
 import type { Caller } from "./auth.js";
 import { bodyDigest, type PacketBody } from "./body.js";
 import { ApiError } from "./errors.js";
+import { checkPdfs } from "./pdf-check.js";
 import { callArchive } from "./rpc.js";
 import { SPOOL_READ } from "./spool.js";
 
@@ -21,6 +23,8 @@ export interface SubmitDeps {
   bus: Bus;
   directory: () => Directory;
   trust: () => TrustPolicy;
+  /** The per-agency PDF signature policy (EDOC_PDF_POLICY_FILE); default: record only. */
+  pdfPolicy?: PdfPolicy;
   /** Signs the acceptance receipt with the hub's key (XML-DSig). */
   signReceipt: (xml: string) => string;
 }
@@ -34,7 +38,13 @@ export interface SubmitResult {
     digest: string;
     recipients: { addressedTo: string; recipient: string; via: string[] }[];
     receipt: string;
+    /** Letters: each PDF's verdict, and whether the sender's policy (warn) flags the letter. */
+    pdfSignatures?: { warning: boolean; pdfs: { path: string; verdict: string }[] };
   };
+}
+
+function pdfSummary(c: PdfCheck): NonNullable<SubmitResult["body"]["pdfSignatures"]> {
+  return { warning: c.warning, pdfs: c.pdfs.map((p) => ({ path: p.path, verdict: p.verdict })) };
 }
 
 /**
@@ -51,7 +61,8 @@ export async function submitPacket(
   const receivedAt = new Date();
   // Judged as of reception: a signed XAdES SigningTime is the signer's own claim and must not
   // move the validation time before an expiry or a revocation.
-  const { report, packet } = await verify(body, { ...deps.trust(), at: receivedAt });
+  const trust = deps.trust();
+  const { report, packet } = await verify(body, { ...trust, at: receivedAt });
   if (!packet) throw ApiError.of("EDXML_INVALID", "the signed content is not an edXML packet");
   if (packet.kind !== expected) {
     const where = packet.kind === "letter" ? "POST /api/v1/documents" : "POST /api/v1/statuses";
@@ -68,6 +79,10 @@ export async function submitPacket(
   if (!sender.ok) throw ApiError.of(sender.code, sender.message);
 
   if (packet.kind === "status") checkStatusCode(packet.statusCode);
+  const pdfCheck =
+    packet.kind === "letter"
+      ? await checkPdfs(packet, body, trust, receivedAt, deps.pdfPolicy ?? DEFAULT_PDF_POLICY)
+      : undefined;
 
   const digest = bodyDigest(body);
   const summary =
@@ -107,6 +122,7 @@ export async function submitPacket(
       fingerprintSha256: signer?.fingerprintSha256 ?? "",
       ...(report.algorithm ? { algorithm: report.algorithm } : {}),
     },
+    ...(pdfCheck ? { pdfCheck } : {}),
     receiptXml,
     ...(body.kind === "inline"
       ? { edxml: body.bytes.toString("base64") }
@@ -126,6 +142,7 @@ export async function submitPacket(
       digest,
       recipients: summary.recipients,
       receipt: result.receiptXml,
+      ...(pdfCheck ? { pdfSignatures: pdfSummary(pdfCheck) } : {}),
     },
   };
 }

@@ -1,5 +1,9 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError } from "@edoc/runtime";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_TLS_CIPHERS, loadGatewayConfig } from "../src/config.js";
+import { DEFAULT_TLS_CIPHERS, loadGatewayConfig, loadPdfPolicy } from "../src/config.js";
 
 const base = { EDOC_TRUST_FILE: "/t.pem", EDOC_HUB_KEY: "/k.pem", EDOC_HUB_CERT: "/c.pem" };
 
@@ -41,5 +45,32 @@ describe("gateway configuration", () => {
     ]) {
       expect(() => loadGatewayConfig({ ...base, ...env }), JSON.stringify(env)).toThrow(/EDOC_/);
     }
+  });
+});
+
+describe("the PDF policy file (EDOC_PDF_POLICY_FILE)", () => {
+  const file = (text: string) => {
+    const path = join(mkdtempSync(join(tmpdir(), "pdf-policy-")), "policy.json");
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it("is record-only without a file, and read and validated with one", () => {
+    expect(loadGatewayConfig(base).pdfPolicyFile).toBeUndefined();
+    expect(loadPdfPolicy(undefined)).toEqual({ default: "record", agencies: {} });
+    const path = file('{ "default": "warn", "agencies": { "000.00.02.H45": "refuse" } }');
+    expect(loadGatewayConfig({ ...base, EDOC_PDF_POLICY_FILE: path }).pdfPolicyFile).toBe(path);
+    expect(loadPdfPolicy(path)).toEqual({
+      default: "warn",
+      agencies: { "000.00.02.H45": "refuse" },
+    });
+  });
+
+  it("stops the gateway on a missing file, bad JSON, an unknown action or key", () => {
+    expect(() => loadPdfPolicy("/nonexistent/policy.json")).toThrow(ConfigError);
+    expect(() => loadPdfPolicy(file("{"))).toThrow(/not JSON/);
+    expect(() => loadPdfPolicy(file('{ "default": "block" }'))).toThrow(/default/);
+    expect(() => loadPdfPolicy(file('{ "agency": {} }'))).toThrow(/invalid/);
+    expect(() => loadPdfPolicy(file('{ "agencies": { "H45": "warn" } }'))).toThrow(/OrganId/);
   });
 });

@@ -170,6 +170,13 @@ function text(r: BundleReport): string {
     if (r.signer.signingTime)
       lines.push(`signed at   ${r.signer.signingTime} (XAdES, the signer's claim)`);
   }
+  for (const p of r.pdfs) {
+    lines.push(`pdf         ${p.path}: ${p.verdict}`);
+    for (const s of p.signatures) {
+      const updated = s.coversWholeFile ? "" : ", followed by later updates";
+      lines.push(`              ${s.holder} ${s.signer ?? "?"}: ${s.verdict}${updated}`);
+    }
+  }
   if (r.acceptance)
     lines.push(`accepted    ${r.acceptance.receivedAt} (hub-signed acceptance receipt)`);
   if (r.chainHead) lines.push(`chain head  seq ${r.chainHead.seq} signed ${r.chainHead.at}`);

@@ -10,6 +10,7 @@ import {
 } from "../labels.js";
 import { agency, stateBadge, statusBadge } from "./common.js";
 import { page, type Viewer } from "./layout.js";
+import { pdfChecksCard } from "./pdfs.js";
 
 /** The delivery's transport steps, in order; business statuses follow them. */
 const STEPS = ["accepted", "routed", "available", "fetched", "acknowledged"] as const;
@@ -106,6 +107,7 @@ export function tracePage(o: {
 </dl>
 <p class="actions"><a id="verify-link" href="/letters/${l.hubDocumentId}/verification">Xác minh chữ ký và chuỗi biên nhận</a> · <a id="evidence-link" href="/letters/${l.hubDocumentId}/evidence.zip">Tải gói chứng cứ (.zip)</a></p>
 </section>
+${pdfChecksCard(t.pdfCheck, offset)}
 <h2>Diễn biến theo từng nơi nhận</h2>
 ${t.recipients.length === 0 ? html`<p class="empty">Chưa có kế hoạch định tuyến cho văn bản này.</p>` : ""}
 <div class="recipients">${t.recipients.map((r) => recipientSection(r, accepted, directory, offset))}</div>
