@@ -19,6 +19,7 @@ const PURE = [
   "evidence",
   "vdxp",
   "pades",
+  "timestamp",
   "reports",
 ];
 const IO_MODULES = [

@@ -126,6 +126,19 @@ describe("edoc pki", () => {
     expect(mode(join(dir, "hub", "key.pem"))).toBe(0o600);
   });
 
+  it("tsa writes a time-stamping certificate (EKU timeStamping only) and its key", async () => {
+    const { code } = await run(pkiCommand, "tsa", "--dir", dir, "--name", "TSA tỉnh");
+    expect(code).toBe(0);
+    const cert = new X509Certificate(readFileSync(join(dir, "tsa", "cert.pem")));
+    expect(cert.subject).toContain("CN=TSA tỉnh");
+    // X509Certificate.keyUsage holds the extended key usages: id-kp-timeStamping alone.
+    expect(cert.keyUsage).toEqual(["1.3.6.1.5.5.7.3.8"]);
+    expect(cert.checkIssued(new X509Certificate(readFileSync(join(dir, "issuing-ca.pem"))))).toBe(
+      true,
+    );
+    expect(mode(join(dir, "tsa", "key.pem"))).toBe(0o600);
+  });
+
   it("revoke publishes at once: the CRLs (PEM, and DER under published/) and the OCSP index", async () => {
     const other = join(scratch, "revoking");
     await run(

@@ -4,6 +4,7 @@
  * typed values; nothing else is shared between services.
  */
 import { z } from "zod";
+import { ChainRpcParams, ChainRpcResults } from "./chain.js";
 import { DirectoryRpcParams, DirectoryRpcResults } from "./directory.js";
 import { MaintenanceRpcParams, MaintenanceRpcResults } from "./maintenance.js";
 import { PdfCheck } from "./pades.js";
@@ -12,6 +13,7 @@ import { ReportsRpcParams, ReportsRpcResults } from "./reports.js";
 import { RetentionRpcParams, RetentionRpcResults } from "./retention.js";
 import { SystemsRpcParams, SystemsRpcResults } from "./systems.js";
 
+export { PublishedChainHead } from "./chain.js";
 export * from "./directory.js";
 export { MaintenanceState } from "./maintenance.js";
 export { PdfCheck, PdfRecord, PdfSignatureRecord } from "./pades.js";
@@ -467,6 +469,7 @@ export const RpcParams = {
   ...DirectoryRpcParams,
   ...SystemsRpcParams,
   ...MaintenanceRpcParams,
+  ...ChainRpcParams,
   ...ReportsRpcParams,
   ...RetentionRpcParams,
   health: z.object({}),
@@ -499,6 +502,7 @@ export const RpcResults = {
   ...DirectoryRpcResults,
   ...SystemsRpcResults,
   ...MaintenanceRpcResults,
+  ...ChainRpcResults,
   ...ReportsRpcResults,
   ...RetentionRpcResults,
   health: z.object({

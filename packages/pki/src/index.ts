@@ -9,6 +9,7 @@ export {
   type IssuedKeyPair,
   issueAgencyCertificate,
   issueHubCertificate,
+  issueTsaCertificate,
   type ValidityOptions,
 } from "./issue.js";
 export { KEY_ALGORITHMS, type KeyAlgorithm } from "./keys.js";

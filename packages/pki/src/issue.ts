@@ -183,3 +183,28 @@ export async function issueHubCertificate(
     opts,
   );
 }
+
+/**
+ * A time-stamping authority's certificate (RFC 3161 §2.3): EKU timeStamping only, critical;
+ * keyUsage digitalSignature + nonRepudiation. For a local TSA (tests, `openssl ts -reply`).
+ */
+export async function issueTsaCertificate(
+  state: DevPkiState,
+  opts: ValidityOptions & { readonly name: string },
+): Promise<IssuedKeyPair> {
+  return issueLeaf(
+    state,
+    {
+      kind: "tsa",
+      commonName: nameValue(opts.name, "name"),
+      extensions: [
+        new x509.KeyUsagesExtension(
+          x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation,
+          true,
+        ),
+        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.timeStamping], true),
+      ],
+    },
+    opts,
+  );
+}

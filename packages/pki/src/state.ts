@@ -24,7 +24,7 @@ export const REVOCATION_REASONS: readonly RevocationReason[] = [
   "privilegeWithdrawn",
 ];
 
-export type CertificateKind = "agency" | "hub";
+export type CertificateKind = "agency" | "hub" | "tsa";
 
 export interface CaMaterial {
   readonly certificatePem: string;
@@ -151,7 +151,7 @@ function issued(v: unknown, path: string): IssuedCertificate {
   }
   return {
     serialNumber: normalizeSerial(str(o, "serialNumber", path)),
-    kind: oneOf(o, "kind", ["agency", "hub"] as const, path),
+    kind: oneOf(o, "kind", ["agency", "hub", "tsa"] as const, path),
     subject: str(o, "subject", path),
     ...(organId !== undefined ? { organId } : {}),
     notBefore: date(o, "notBefore", path),

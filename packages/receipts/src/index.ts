@@ -34,6 +34,7 @@ export {
   MIN_RSA_BITS,
   type SignedChainHead,
   signChainHead,
+  timestampedHeadBytes,
   verifyChainHead,
 } from "./head.js";
 export {

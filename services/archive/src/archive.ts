@@ -19,6 +19,7 @@ import { handlePlan } from "./plans.js";
 import { reconcileOnce } from "./reconciler.js";
 import { applyRetention } from "./retention.js";
 import { rpcDispatcher, rpcHandlers } from "./rpc.js";
+import { HeadTimestamper, type TsaOptions } from "./timestamps.js";
 
 export interface ArchiveOptions {
   store: Store;
@@ -32,6 +33,8 @@ export interface ArchiveOptions {
   reconcileMs?: number;
   /** How often the chain head is signed when it moved (default 10 s). */
   chainHeadMs?: number;
+  /** The RFC 3161 TSA that timestamps signed heads (EDOC_TSA_URL); none: heads are not stamped. */
+  tsa?: TsaOptions;
   /** CA certificates (PEM bundle) and CRL files put into evidence bundles, read at each export. */
   trustFile?: string;
   crlFiles?: readonly string[];
@@ -99,7 +102,8 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
     locks: new KeyedLocks(),
     reconcileMs: opts.reconcileMs ?? 5_000,
   };
-  const heads = new ChainHeadSigner(c, ledger, log, opts.hubKeyPem, opts.hubCertPem);
+  const timestamper = opts.tsa && new HeadTimestamper(c, log, opts.tsa);
+  const heads = new ChainHeadSigner(c, ledger, log, opts.hubKeyPem, opts.hubCertPem, timestamper);
   const handlers = rpcHandlers(
     async () => {
       const head = ledger.head();
@@ -121,7 +125,7 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
   const directoryReceipts = periodic(ctx.reconcileMs, log, "directory-receipts", () =>
     attestPending(ctx),
   );
-  const signer = periodic(opts.chainHeadMs ?? 10_000, log, "chain-head", () => heads.signIfMoved());
+  const signer = periodic(opts.chainHeadMs ?? 10_000, log, "chain-head", () => heads.tick());
   const g = opts.gauges;
   const gaugeTask =
     g && periodic(g.refreshMs, log, "gauges", hubGauges(ctx, g.registry, g.policy).refresh);

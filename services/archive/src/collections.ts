@@ -220,6 +220,10 @@ export interface ChainHeadDoc {
   algorithm: string;
   signature: string;
   certificatePem?: string;
+  /** base64 DER RFC 3161 token over timestampedHeadBytes (timestamps.ts). */
+  timestampToken?: string;
+  /** Set while a configured TSA has not answered for this head yet; retried (timestamps.ts). */
+  timestampPending?: true;
 }
 
 export interface DeadLetterDoc {
@@ -356,6 +360,7 @@ export async function ensureIndexes(c: Collections): Promise<void> {
   await c.pendingRoutes.createIndex({ nextPublishAt: 1 }, { name: "nextPublishAt" });
   await c.deliveries.createIndexes();
   await c.blobUploads.createIndex({ startedAt: 1 }, { name: "startedAt" });
+  await c.chainHeads.createIndex({ timestampPending: 1 }, { name: "timestampPending" });
 }
 
 /**

@@ -56,6 +56,14 @@ async function main(): Promise<void> {
       agencies: loadDirectory(config.directoryFile).all(),
       source: config.directoryFile ?? "demo network",
     },
+    ...(process.env.EDOC_TSA_URL
+      ? {
+          tsa: {
+            url: process.env.EDOC_TSA_URL,
+            timeoutMs: envInt("EDOC_TSA_TIMEOUT_MS", 10_000),
+          },
+        }
+      : {}),
     deadline,
     gauges: {
       registry: metrics,

@@ -19,6 +19,7 @@ import type { Ctx } from "./context.js";
 import { directoryChange, directoryHistory, directorySnapshot } from "./directory.js";
 import { listDocuments, traceDocument } from "./documents.js";
 import { type EvidenceDeps, evidenceExport } from "./evidence.js";
+import { listChainHeads } from "./heads.js";
 import { ackDelivery, fetchDelivery, fetchDeliveryChunk, listInbox } from "./inbox.js";
 import { getMaintenance, setMaintenance } from "./maintenance.js";
 import { monthlyCounts, type ReportDeps } from "./reports.js";
@@ -76,6 +77,7 @@ export function rpcHandlers(
     "registrations.list": listRegistrations,
     "registrations.get": getRegistration,
     "registrations.decide": decideRegistration,
+    "chain.heads": listChainHeads,
     "maintenance.get": getMaintenance,
     "maintenance.set": setMaintenance,
     "reports.monthly": monthlyCounts(reports),

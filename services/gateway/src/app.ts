@@ -167,6 +167,17 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
       res.json(await callArchive(deps.bus, "documents.trace", params));
     }),
   );
+  // Signed, timestamped chain heads: any agency may keep its own copy (docs/receipts.md).
+  api.get(
+    "/chain/heads",
+    route(async (req, res) => {
+      const params = parseParams("chain.heads", {
+        since: req.query.since === undefined ? -1 : Number(req.query.since),
+        limit: req.query.limit === undefined ? 100 : Number(req.query.limit),
+      });
+      res.json(await callArchive(deps.bus, "chain.heads", params));
+    }),
+  );
   api.get(
     "/agencies",
     route(async (req, res) => {

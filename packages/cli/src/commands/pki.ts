@@ -10,6 +10,7 @@ import {
   issueAgencyCertificate,
   issueCrl,
   issueHubCertificate,
+  issueTsaCertificate,
   ocspIndex,
   PkiError,
   parseDevPkiState,
@@ -63,6 +64,13 @@ D/agencies/ORGANID (PKCS#12 password P, default changeit; valid N days, default 
       usage: "pki hub [--dir D] [--host H ...] [--name N] [--organ ORGANID] [--days N]",
       help: `The hub's TLS and receipt-signing certificate in D/hub (localhost, 127.0.0.1 and each H).\n${DIR_HELP}`,
       run: refusalsAsErrors(hub),
+    },
+    {
+      name: "tsa",
+      usage: "pki tsa [--dir D] [--name N] [--days N]",
+      help: `A time-stamping authority's certificate (EKU timeStamping) in D/tsa, for a local
+RFC 3161 TSA such as openssl ts -reply (see docs/receipts.md).\n${DIR_HELP}`,
+      run: refusalsAsErrors(tsa),
     },
     {
       name: "revoke",
@@ -253,14 +261,41 @@ async function hub(argv: string[]): Promise<number> {
     notBefore,
     notAfter: new Date(notBefore.getTime() + days(a.days, 365) * DAY_MS),
   });
-  const dir = join(pkiDir, "hub");
+  const dir = saveLeaf(pkiDir, "hub", issued);
+  const names = ["localhost", "127.0.0.1", ...hosts].join(", ");
+  print(`issued hub certificate ${issued.serialNumber} (${names}) in ${dir}`);
+  return 0;
+}
+
+async function tsa(argv: string[]): Promise<number> {
+  const { values: a } = parseCommandArgs(argv, {
+    options: { ...DIR, name: { type: "string" }, days: { type: "string" } },
+  });
+  const pkiDir = dirOf(a);
+  const state = load(pkiDir);
+  const notBefore = new Date(Date.now() - 5 * 60 * 1000);
+  const issued = await issueTsaCertificate(state, {
+    name: a.name ?? "edoc-tsa",
+    notBefore,
+    notAfter: new Date(notBefore.getTime() + days(a.days, 365) * DAY_MS),
+  });
+  const dir = saveLeaf(pkiDir, "tsa", issued);
+  print(`issued TSA certificate ${issued.serialNumber} in ${dir}`);
+  return 0;
+}
+
+/** Saves the new state and writes D/<sub>/key.pem (0600) and cert.pem; returns D/<sub>. */
+function saveLeaf(
+  pkiDir: string,
+  sub: string,
+  issued: { state: DevPkiState; privateKeyPem: string; certificatePem: string },
+): string {
+  const dir = join(pkiDir, sub);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   save(pkiDir, issued.state);
   write(join(dir, "key.pem"), issued.privateKeyPem, true);
   write(join(dir, "cert.pem"), issued.certificatePem);
-  const names = ["localhost", "127.0.0.1", ...hosts].join(", ");
-  print(`issued hub certificate ${issued.serialNumber} (${names}) in ${dir}`);
-  return 0;
+  return dir;
 }
 
 async function revoke(argv: string[]): Promise<number> {
