@@ -22,9 +22,12 @@ HOSTED=000.22.30.H45       # UBND xã Bình Kiến (mailbox hosted by the distri
 DEPARTMENT=000.00.02.H45   # Sở Nội vụ
 PROVINCE=000.00.00.H45     # UBND tỉnh Phú Yên
 
+# Certificates name the CA's distribution point (served below by `edoc pki serve`), so
+# `edoc pki revoke` reaches the gateway without a restart (docs/operations.md).
+CRL_PORT="${EDOC_CRL_PORT:-8480}"
 if [ ! -f "$PKI/pki.json" ]; then
   log "creating the development PKI in $PKI"
-  edoc pki init --dir "$PKI" >/dev/null
+  edoc pki init --dir "$PKI" --crl-url "http://127.0.0.1:$CRL_PORT" >/dev/null
 fi
 [ -f "$PKI/hub/cert.pem" ] || edoc pki hub --dir "$PKI" >/dev/null
 # The receipt key: its own hub certificate, the key imported into the SoftHSM2 token (only the
@@ -48,6 +51,14 @@ export EDOC_CRL_FILES="$PKI/crl.pem,$PKI/root-crl.pem"
 export EDOC_ACTS_FOR_FILE="$STATE_DIR/acts-for.json"
 export EDOC_GATEWAY_PORT="${EDOC_GATEWAY_PORT:-8443}"
 export EDOC_CONSOLE_PORT="${EDOC_CONSOLE_PORT:-8444}"
+# The national axis protocol's listener (VDXP) and the key its systems' secrets are sealed with
+# (AES-256-GCM; the gateway and `edoc system` read it).
+export EDOC_VDXP_PORT="${EDOC_VDXP_PORT:-8445}"
+export EDOC_SYSTEMS_KEY_FILE="$STATE_DIR/systems.key"
+if [ ! -f "$EDOC_SYSTEMS_KEY_FILE" ]; then
+  ( umask 077
+    node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("hex")+"\n")' >"$EDOC_SYSTEMS_KEY_FILE" )
+fi
 
 # The operators' console: a first operator account with a random password, kept 0600 beside it.
 export EDOC_CONSOLE_USERS_FILE="$STATE_DIR/console-users.json"
@@ -60,6 +71,10 @@ fi
 
 bash infra/down.sh --services-only
 : >"$STATE_DIR/services.pids"
+private_log "$LOGS/crl.log"
+setsid nohup node packages/cli/dist/main.js pki serve --dir "$PKI" --port "$CRL_PORT" >>"$LOGS/crl.log" 2>&1 &
+echo "crl $!" >>"$STATE_DIR/services.pids"
+log "started the CRL distribution point on 127.0.0.1:$CRL_PORT (pid $!)"
 for svc in signer archive router gateway console; do
   private_log "$LOGS/$svc.log"
   # Only the signer is told where the token and its PIN are.
@@ -99,6 +114,11 @@ Send a first letter from Phường 1 to TP Tuy Hòa and Sở Nội vụ, then re
   pnpm -s edoc ack DELIVERY_ID --as $DEPARTMENT
   pnpm -s edoc status --as $DEPARTMENT --document HUB_DOCUMENT_ID --code 03
   pnpm -s edoc trace HUB_DOCUMENT_ID --as $COMMUNE
+
+An agency system built on the national axis SDK connects to https://localhost:$EDOC_VDXP_PORT/
+with a system id and secret made by (the secret is shown once; see docs/vdxp.md):
+
+  EDOC_SYSTEMS_KEY_FILE=$EDOC_SYSTEMS_KEY_FILE pnpm -s edoc system add vxp.demo --organ $DEPARTMENT
 
 (--as ORGANID picks $A/ORGANID/{cert,key}.pem and the hub at https://localhost:$EDOC_GATEWAY_PORT;
 see docs/operations.md.) Stop everything with: bash infra/down.sh

@@ -193,6 +193,9 @@ describe("backup, restore and retention", () => {
     for (const s of SERVICES) hub.startService(s);
     await hub.waitHealthy();
     for (const who of AGENCIES) expect(await inbox(who)).toEqual(before[who]);
+    // The agency directory came back with the chain (its seed version), not seeded again.
+    const versions = await database().collection("directoryVersions").find({}).toArray();
+    expect(versions.map((v) => [v._id, v.op])).toEqual([[1, "seed"]]);
     // Every delivery answers the same bytes it was given, byte for byte (the waiting one too).
     for (const who of AGENCIES) {
       for (const item of before[who] ?? []) {

@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { request } from "node:https";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConsoleClient, csrf } from "../support/console.js";
 import { amqpUrl, waitUntil } from "../support/env.js";
-import { api, type ConsoleUser, consoleUser, repoRoot, TestHub } from "../support/hub.js";
+import { api, consoleUser, repoRoot, TestHub } from "../support/hub.js";
 import { letterXml, receiveAndAck, sign, statusPacket } from "../support/letters.js";
 
 // Maintenance mode switched with the real `edoc maintenance` (built CLI) over the bus: the
@@ -20,73 +20,6 @@ const hub = new TestHub({
   console: { users: [OPERATOR, AUDITOR] },
   env: { EDOC_MAINTENANCE_POLL_MS: "200" },
 });
-
-interface Page {
-  status: number;
-  location: string | undefined;
-  body: string;
-}
-
-/** A console user's browser, reduced to a cookie jar over HTTPS (the hub's certificate). */
-class ConsoleClient {
-  private readonly jar = new Map<string, string>();
-
-  request(method: string, path: string, form?: Record<string, string>): Promise<Page> {
-    const body = form ? new URLSearchParams(form).toString() : undefined;
-    return new Promise((resolve, reject) => {
-      const req = request(
-        {
-          host: "127.0.0.1",
-          port: hub.consolePort,
-          servername: "localhost",
-          ca: hub.chainPem,
-          method,
-          path,
-          headers: {
-            ...(this.jar.size > 0
-              ? { cookie: [...this.jar].map(([k, v]) => `${k}=${v}`).join("; ") }
-              : {}),
-            ...(body ? { "content-type": "application/x-www-form-urlencoded" } : {}),
-          },
-        },
-        (res) => {
-          for (const c of res.headers["set-cookie"] ?? []) {
-            const pair = c.split(";")[0] ?? "";
-            const i = pair.indexOf("=");
-            if (i <= 0) continue;
-            if (pair.slice(i + 1) === "") this.jar.delete(pair.slice(0, i));
-            else this.jar.set(pair.slice(0, i), pair.slice(i + 1));
-          }
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () =>
-            resolve({
-              status: res.statusCode ?? 0,
-              location: res.headers.location,
-              body: Buffer.concat(chunks).toString("utf8"),
-            }),
-          );
-        },
-      );
-      req.on("error", reject);
-      if (body) req.write(body);
-      req.end();
-    });
-  }
-
-  async logIn(user: ConsoleUser): Promise<void> {
-    const form = await this.request("GET", "/login");
-    const r = await this.request("POST", "/login", {
-      _csrf: csrf(form.body),
-      next: "/maintenance",
-      username: user.username,
-      password: user.password,
-    });
-    expect(r.status).toBe(303);
-  }
-}
-
-const csrf = (body: string) => /name="_csrf" value="([^"]*)"/.exec(body)?.[1] ?? "";
 
 function edoc(...args: string[]) {
   const r = spawnSync(
@@ -187,8 +120,8 @@ describe("maintenance mode", () => {
   }, 120_000);
 
   it("operators switch it from the console's maintenance page; auditors only see it", async () => {
-    const auditor = new ConsoleClient();
-    await auditor.logIn(AUDITOR);
+    const auditor = new ConsoleClient(hub);
+    await auditor.logIn(AUDITOR, "/maintenance");
     const seen = await auditor.request("GET", "/maintenance");
     expect(seen.status).toBe(200);
     expect(seen.body).toContain('data-on="false"');
@@ -199,8 +132,8 @@ describe("maintenance mode", () => {
     });
     expect(refused.status).toBe(403);
 
-    const operator = new ConsoleClient();
-    await operator.logIn(OPERATOR);
+    const operator = new ConsoleClient(hub);
+    await operator.logIn(OPERATOR, "/maintenance");
     const off = await operator.request("GET", "/maintenance");
     expect(off.body).toContain('id="maintenance-on"');
     const switched = await operator.request("POST", "/maintenance", {

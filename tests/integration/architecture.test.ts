@@ -17,7 +17,9 @@ const PURE = [
   "routing",
   "receipts",
   "evidence",
+  "vdxp",
   "pades",
+  "timestamp",
   "reports",
 ];
 const IO_MODULES = [

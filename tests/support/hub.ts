@@ -8,11 +8,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Bus } from "@edoc/bus";
 import {
+  type CreateDevPkiOptions,
   createDevPki,
   type DevPkiState,
   issueAgencyCertificate,
   issueCrl,
   issueHubCertificate,
+  type Publication,
   revokeCertificate,
 } from "@edoc/pki";
 import { MongoClient } from "mongodb";
@@ -39,6 +41,10 @@ export interface HubOptions {
   directory?: unknown;
   actsFor?: Record<string, string[]>;
   env?: Record<string, string>;
+  /** How the development PKI is created (e.g. its CRL distribution point URLs). */
+  pki?: CreateDevPkiOptions;
+  /** Revocation URLs written into one agency's certificate (default: the PKI's). */
+  publicationFor?: (organId: string) => Publication | undefined;
   /** Also start the operators' console (services/console) with these accounts. */
   console?: { users: ConsoleUser[] };
 }
@@ -67,6 +73,8 @@ export class TestHub {
   consolePort = 0;
   consoleOpsPort = 0;
   routerOpsPort = 0;
+  /** The VDXP listener's HTTPS port (national axis protocol). */
+  vdxpPort = 0;
   pki!: DevPkiState;
   chainPem = "";
   private env: Record<string, string> = {};
@@ -77,7 +85,7 @@ export class TestHub {
   }
 
   async start(): Promise<void> {
-    this.pki = await createDevPki();
+    this.pki = await createDevPki(this.opts.pki);
     const hub = await issueHubCertificate(this.pki, { name: "Trục liên thông (test)" });
     this.pki = hub.state;
     for (const id of this.opts.agencies) await this.issue(id);
@@ -91,7 +99,12 @@ export class TestHub {
       writeFileSync(join(this.dir, "directory.json"), JSON.stringify(this.opts.directory));
     }
     await this.writeCrl();
+    // The systems key (AES-256-GCM) sealing VDXP system secrets, 0600 like infra/up.sh's.
+    writeFileSync(join(this.dir, "systems.key"), `${randomBytes(32).toString("hex")}\n`, {
+      mode: 0o600,
+    });
     this.port = await freePort();
+    this.vdxpPort = await freePort();
     this.opsPort = await freePort();
     this.archiveOpsPort = await freePort();
     if (this.opts.console) {
@@ -113,6 +126,8 @@ export class TestHub {
       EDOC_CRL_FILES: `${join(this.dir, "crl.pem")},${join(this.dir, "root-crl.pem")}`,
       EDOC_ACTS_FOR_FILE: join(this.dir, "acts-for.json"),
       EDOC_GATEWAY_PORT: String(this.port),
+      EDOC_VDXP_PORT: String(this.vdxpPort),
+      EDOC_SYSTEMS_KEY_FILE: join(this.dir, "systems.key"),
       EDOC_OPS_PORT: String(this.opsPort),
       EDOC_ARCHIVE_OPS_PORT: String(this.archiveOpsPort),
       ...(this.opts.directory !== undefined
@@ -158,6 +173,43 @@ export class TestHub {
     if (r.status !== 0) throw new Error(`receipt token not made: ${r.stderr}`);
   }
 
+  /** The VDXP listener's endpoint (the SDK's `endpoint`). */
+  get vdxpUrl(): string {
+    return `https://localhost:${this.vdxpPort}`;
+  }
+
+  /**
+   * Runs the real \`edoc system …\` (built CLI) against this hub; returns its stdout. Throws with
+   * its stderr and exit code when it fails.
+   */
+  edocSystem(args: string[]): string {
+    return this.edoc(["system", ...args]);
+  }
+
+  /** Runs the real \`edoc …\` (built CLI) with this hub's environment; returns its stdout. */
+  edoc(args: string[]): string {
+    const cli = join(repoRoot, "packages", "cli", "dist", "main.js");
+    const r = spawnSync(process.execPath, [cli, ...args], {
+      env: { ...process.env, ...this.env },
+      encoding: "utf8",
+    });
+    if (r.status !== 0) throw new Error(`edoc ${args.join(" ")}: exit ${r.status}: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  /** Registers a VDXP system with \`edoc system add\` and returns the secret it showed once. */
+  addSystem(systemId: string, organIds: string[], extra: string[] = []): string {
+    const out = this.edocSystem([
+      "add",
+      systemId,
+      ...organIds.flatMap((o) => ["--organ", o]),
+      ...extra,
+    ]);
+    const secret = /\(shown once[^)]*\): (\S+)/.exec(out)?.[1];
+    if (!secret) throw new Error(`no secret in: ${out}`);
+    return secret;
+  }
+
   /** The console's base URL (HTTPS, the hub's certificate; no client certificate). */
   get consoleUrl(): string {
     return `https://localhost:${this.consolePort}`;
@@ -195,12 +247,15 @@ export class TestHub {
     organId: string,
     validity: { notBefore?: Date; notAfter?: Date } = {},
   ): Promise<Agent> {
-    const r = await issueAgencyCertificate(this.pki, {
+    const publication = this.opts.publicationFor?.(organId);
+    const r = await issueAgencyCertificate(publication ? { ...this.pki, publication } : this.pki, {
       organId,
       name: `Cơ quan ${organId}`,
       ...validity,
     });
-    this.pki = r.state;
+    // The per-agency URLs went into that certificate only.
+    const { publication: _, ...state } = r.state;
+    this.pki = this.pki.publication ? { ...state, publication: this.pki.publication } : state;
     const agent = {
       organId,
       certPem: r.certificatePem,
@@ -251,6 +306,11 @@ export class TestHub {
       },
     );
     this.procs.set(name, child);
+  }
+
+  /** Changes the environment services started from now on get (restart one to apply). */
+  setEnv(env: Record<string, string>): void {
+    this.env = { ...this.env, ...env };
   }
 
   /** Sends a signal to a running service (e.g. SIGHUP: the gateway reloads its trust store). */

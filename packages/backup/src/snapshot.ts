@@ -19,8 +19,8 @@ import { PartWriter } from "./parts.js";
  * - a plan iff every delivery and returned recipient it lists is attested; otherwise the packet
  *   goes back to `pending` with a work-list entry, and the restored archive routes it again
  *   (deliveryIds are deterministic, every step is keyed);
- * - a status listed in a letter's `answers`, a change letter in `changes`, a purge, only if
- *   attested too.
+ * - a status listed in a letter's `answers`, a change letter in `changes`, a purge, a version
+ *   of the agency directory (`directoryVersions`), only if attested too.
  * Rows change while they are read (the hub keeps running); each is cut back to the chain as
  * it is read, so the order of reading does not matter, except where noted below.
  */
@@ -38,6 +38,7 @@ const ARCHIVE = new Set([
   "deliveries",
   "settledDeliveries",
   "deadLetters",
+  "directoryVersions",
 ]);
 
 type Row = Document & { _id: string };
@@ -128,6 +129,9 @@ export async function takeSnapshot(db: Db, dir: string): Promise<Snapshot> {
   await copyBytes(copy, packets.unpurged);
   await copyDeliveries(copy, packets.replanned);
   await copy.filter("deadLetters", (d) => d);
+  // A directory version is the chain's once its `directory-changed` receipt is (keys.ts-style
+  // key `directory:<version>`, services/archive/src/directory.ts).
+  await copy.filter("directoryVersions", (v) => (copy.has(`directory:${v._id}`) ? v : undefined));
   copy.notes.push("blobUploads (uploads in progress) are not copied");
   const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
   for (const name of names.sort()) {

@@ -66,15 +66,17 @@ async function seed(db: Db): Promise<number> {
     ["routed:D1", { type: "routed", hubDocumentId: "P1", deliveryId: "D1" }],
     ["available:D1", { type: "available", hubDocumentId: "P1", deliveryId: "D1" }],
     ["accepted:P3", { type: "accepted", hubDocumentId: "P3" }],
+    ["directory:1", { type: "directory-changed", hubDocumentId: "directory-v1" }],
     // ← the latest signed head; everything below happened after it
     ["fetched:D1", { type: "fetched", hubDocumentId: "P1", deliveryId: "D1" }],
     ["acknowledged:D1", { type: "acknowledged", hubDocumentId: "P1", deliveryId: "D1" }],
     ["routed:D3", { type: "routed", hubDocumentId: "P3", deliveryId: "D3" }],
     ["available:D3", { type: "available", hubDocumentId: "P3", deliveryId: "D3" }],
     ["accepted:P2", { type: "accepted", hubDocumentId: "P2" }],
+    ["directory:2", { type: "directory-changed", hubDocumentId: "directory-v2" }],
   ]);
   await rows(db, "receipts").insertMany(receipts as unknown as Row[]);
-  const head = receipts[3] as Receipt;
+  const head = receipts[4] as Receipt;
   const signed = signChainHead({ seq: head.seq, hash: head.hash, at: AT }, keyPem);
   await rows(db, "chainHeads").insertOne({ _id: head.seq, ...signed } as unknown as Row);
   const ref = (d: string) => ({ deliveryId: d, recipient: RECIPIENT, addressedTo: RECIPIENT });
@@ -106,6 +108,11 @@ async function seed(db: Db): Promise<number> {
   );
   await rows(db, "deliveries").insertOne(delivery("D3", "P3"));
   await rows(db, "agencies").insertOne({ _id: "000.00.02.H45", name: "Sở Nội vụ" } as Row);
+  // Directory versions: the first attested in the cut, the second after it.
+  await rows(db, "directoryVersions").insertMany([
+    { _id: 1, op: "seed", actor: "hub" },
+    { _id: 2, op: "add", actor: "lan" },
+  ]);
   return head.seq;
 }
 
@@ -159,6 +166,7 @@ describe("the snapshot's cut", () => {
     expect(blob?.data).toBeInstanceOf(Binary);
     expect(Buffer.from((blob as Row).data.buffer)).toEqual(Buffer.from([0, 255, 7]));
     expect(await ids("agencies")).toEqual(["000.00.02.H45"]);
+    expect(await ids("directoryVersions")).toEqual([1]);
     expect(manifest.notes.join("\n")).toMatch(/1 packet\(s\) accepted after the cut left out/);
   });
 

@@ -8,6 +8,8 @@ import amqp, {
 } from "amqplib";
 import { BusUnavailableError, PermanentError, RpcError, RpcTimeoutError } from "./errors.js";
 import {
+  BROADCASTS,
+  type Broadcast,
   DEAD_QUEUE,
   declareTopology,
   type QueueName,
@@ -95,6 +97,11 @@ interface Consumer {
   handler: (msg: ConsumeMessage, ch: Channel) => Promise<void>;
 }
 
+interface Subscriber {
+  broadcast: Broadcast;
+  handler: Handler;
+}
+
 interface Pending {
   resolve(v: unknown): void;
   reject(e: Error): void;
@@ -115,6 +122,7 @@ export class Bus {
   private confirm: ConfirmChannel | undefined;
   private rpcChannel: Channel | undefined;
   private readonly consumers: Consumer[] = [];
+  private readonly subscribers: Subscriber[] = [];
   private readonly pending = new Map<string, Pending>();
   private readonly log: BusLogger;
   private readonly deliveryLimit: number;
@@ -175,6 +183,7 @@ export class Bus {
     const rpc = await model.createChannel();
     await rpc.consume(REPLY_TO, (msg) => msg && this.onReply(msg), { noAck: true });
     for (const c of this.consumers) await this.startConsumer(model, c);
+    for (const s of this.subscribers) await this.startSubscriber(model, s);
     this.confirm = confirm;
     this.rpcChannel = rpc;
     this.log.info(
@@ -189,6 +198,55 @@ export class Bus {
     await ch.consume(this.name(c.queue), (msg) => {
       if (msg) void c.handler(msg, ch);
     });
+  }
+
+  private async startSubscriber(model: ChannelModel, s: Subscriber): Promise<void> {
+    const ch = await model.createChannel();
+    // A server-named queue of this connection only, gone with it: one copy per process.
+    const { queue } = await ch.assertQueue("", { exclusive: true, autoDelete: true });
+    await ch.bindQueue(queue, queueName(this.opts.prefix, s.broadcast), "");
+    await ch.consume(
+      queue,
+      (raw) => {
+        if (!raw) return;
+        s.handler(inbound(raw)).catch((err: unknown) =>
+          this.log.warn({ broadcast: s.broadcast, err: errText(err) }, "broadcast handler failed"),
+        );
+      },
+      { noAck: true },
+    );
+  }
+
+  /**
+   * Sends `value` to every process subscribed to `broadcast` now (fanout), once the broker
+   * confirmed it. Not durable for absent subscribers: they must also look for themselves.
+   */
+  async broadcast(broadcast: Broadcast, value: unknown): Promise<void> {
+    const ch = this.confirm;
+    if (!ch) throw new BusUnavailableError();
+    await new Promise<void>((resolve, reject) => {
+      ch.publish(
+        queueName(this.opts.prefix, broadcast),
+        "",
+        Buffer.from(JSON.stringify(value)),
+        { contentType: "application/json", messageId: randomUUID() },
+        (err: unknown) =>
+          err
+            ? reject(new BusUnavailableError(`broadcast not confirmed: ${String(err)}`))
+            : resolve(),
+      );
+    });
+  }
+
+  /**
+   * Receives every `broadcast` sent while this process is connected (re-subscribed after each
+   * reconnect). No acknowledgement and no redelivery: a failed handler is logged.
+   */
+  async subscribe(broadcast: Broadcast, handler: Handler): Promise<void> {
+    const s: Subscriber = { broadcast, handler };
+    this.subscribers.push(s);
+    const model = this.currentModel();
+    if (model && this.connected) await this.startSubscriber(model, s);
   }
 
   /** Publishes durably: resolves only once the broker confirmed it has the message. */
@@ -470,6 +528,7 @@ export class Bus {
     if (!ch) throw new BusUnavailableError();
     for (const q of [...WORK_QUEUES, ...RPC_QUEUES, DEAD_QUEUE] as const)
       await ch.deleteQueue(this.name(q));
+    for (const b of BROADCASTS) await ch.deleteExchange(queueName(this.opts.prefix, b));
   }
 
   async close(): Promise<void> {

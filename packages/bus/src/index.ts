@@ -12,6 +12,8 @@ export {
 } from "./bus.js";
 export { BusUnavailableError, PermanentError, RpcError, RpcTimeoutError } from "./errors.js";
 export {
+  BROADCASTS,
+  type Broadcast,
   DEAD_QUEUE,
   type QueueName,
   RPC_QUEUES,

@@ -17,6 +17,16 @@ export const RPC_QUEUES = [
   "signer.rpc",
 ] as const;
 export const DEAD_QUEUE = "dead";
+/**
+ * Fanout exchanges: every subscribed process (each instance of each service) gets its own copy
+ * in an exclusive auto-delete queue. For "something changed, look again" news only: a process
+ * down when it is sent misses it, so subscribers also check periodically.
+ */
+export const BROADCASTS = [
+  /** archive → every service: a new directory version (`DirectoryChanged`) */
+  "directory.changed",
+] as const;
+export type Broadcast = (typeof BROADCASTS)[number];
 
 export type WorkQueue = (typeof WORK_QUEUES)[number];
 export type RpcQueue = (typeof RPC_QUEUES)[number];
@@ -28,7 +38,7 @@ export interface TopologyOptions {
   deliveryLimit: number;
 }
 
-export function queueName(prefix: string, q: QueueName): string {
+export function queueName(prefix: string, q: QueueName | Broadcast): string {
   return `${prefix}.${q}`;
 }
 
@@ -46,6 +56,9 @@ export async function declareTopology(ch: Channel, opts: TopologyOptions): Promi
         "x-dead-letter-routing-key": dead,
       },
     });
+  }
+  for (const b of BROADCASTS) {
+    await ch.assertExchange(queueName(opts.prefix, b), "fanout", { durable: true });
   }
   for (const q of RPC_QUEUES) {
     await ch.assertQueue(queueName(opts.prefix, q), {

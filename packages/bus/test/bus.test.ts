@@ -112,4 +112,23 @@ describe("Bus", () => {
     expect(stats.find((s) => s.queue === "router.inbound")).toMatchObject({ consumers: 1 });
     expect(stats.map((s) => s.queue)).toContain("dead");
   });
+
+  it("fans a broadcast out to every subscribed process, each with its own queue", async () => {
+    const other = await Bus.connect({ url, prefix, deliveryLimit: 3 });
+    try {
+      const got: Array<{ who: string; body: unknown }> = [];
+      await bus.subscribe("directory.changed", async (m) => {
+        got.push({ who: "first", body: m.json() });
+      });
+      await other.subscribe("directory.changed", async (m) => {
+        got.push({ who: "second", body: m.json() });
+      });
+      await other.broadcast("directory.changed", { version: 7 });
+      await waitFor(() => (got.length >= 2 ? got : undefined));
+      expect(got.map((g) => g.who).sort()).toEqual(["first", "second"]);
+      expect(got.every((g) => (g.body as { version: number }).version === 7)).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
 });

@@ -53,7 +53,7 @@ describe("edoc evidence verify", () => {
     expect(json.code).toBe(0);
     const report = JSON.parse(json.out) as { valid: boolean; checks: unknown[] };
     expect(report.valid).toBe(true);
-    expect(report.checks).toHaveLength(10);
+    expect(report.checks).toHaveLength(11);
   });
 
   it("exit 1 with each failed check printed", async () => {
@@ -65,7 +65,7 @@ describe("edoc evidence verify", () => {
       file("root.pem"),
     );
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/^INVALID: 5 of 10 checks failed/);
+    expect(r.out).toMatch(/^INVALID: 5 of 11 checks failed/);
     expect(r.out).toMatch(/FAIL\s+MANIFEST_DIGEST\s+letter\.edxml: SHA-256 is/);
     expect(r.out).toMatch(/FAIL\s+LETTER_SIGNATURE\s+/);
   });

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -125,9 +126,31 @@ describe("edoc pki", () => {
     expect(mode(join(dir, "hub", "key.pem"))).toBe(0o600);
   });
 
-  it("revoke then crl lists the agency's certificates", async () => {
+  it("tsa writes a time-stamping certificate (EKU timeStamping only) and its key", async () => {
+    const { code } = await run(pkiCommand, "tsa", "--dir", dir, "--name", "TSA tỉnh");
+    expect(code).toBe(0);
+    const cert = new X509Certificate(readFileSync(join(dir, "tsa", "cert.pem")));
+    expect(cert.subject).toContain("CN=TSA tỉnh");
+    // X509Certificate.keyUsage holds the extended key usages: id-kp-timeStamping alone.
+    expect(cert.keyUsage).toEqual(["1.3.6.1.5.5.7.3.8"]);
+    expect(cert.checkIssued(new X509Certificate(readFileSync(join(dir, "issuing-ca.pem"))))).toBe(
+      true,
+    );
+    expect(mode(join(dir, "tsa", "key.pem"))).toBe(0o600);
+  });
+
+  it("revoke publishes at once: the CRLs (PEM, and DER under published/) and the OCSP index", async () => {
     const other = join(scratch, "revoking");
-    await run(pkiCommand, "init", "--dir", other);
+    await run(
+      pkiCommand,
+      "init",
+      "--dir",
+      other,
+      "--crl-url",
+      "http://crl.example.gov.vn/pki/",
+      "--ocsp-url",
+      "http://ocsp.example.gov.vn",
+    );
     await run(pkiCommand, "issue", "--dir", other, "--organ", ORGAN);
     await run(pkiCommand, "issue", "--dir", other, "--organ", ORGAN);
     const revoked = await run(
@@ -148,9 +171,28 @@ describe("edoc pki", () => {
       (await run(pkiCommand, "revoke", "--dir", other, "--organ", ORGAN, "--reason", "bored")).code,
     ).toBe(2);
 
-    expect(existsSync(join(other, "crl.pem"))).toBe(false);
+    // Read back by OpenSSL, as a relying party would.
+    const crl = openssl("crl", "-inform", "der", "-in", join(other, "published", "issuing.crl"));
+    for (const r of state.revoked)
+      expect(crl).toContain(`Serial Number: ${r.serialNumber.toUpperCase()}`);
+    expect(crl).toContain("Key Compromise");
+    expect(existsSync(join(other, "crl.pem"))).toBe(true);
+    const index = readFileSync(join(other, "published", "index.txt"), "utf8")
+      .trim()
+      .split("\n");
+    expect(index.map((l) => l.split("\t")[0])).toEqual(["R", "R"]);
+    expect(index[0]?.split("\t")[2]).toMatch(/^\d{12}Z,keyCompromise$/);
+
+    // Issued certificates name where to check them; the issuing CA names the root's CRL.
+    const leaf = openssl("x509", "-in", join(other, "agencies", ORGAN, "cert.pem"));
+    expect(leaf).toContain("URI:http://crl.example.gov.vn/pki/issuing.crl");
+    expect(leaf).toContain("OCSP - URI:http://ocsp.example.gov.vn");
+    const ca = openssl("x509", "-in", join(other, "issuing-ca.pem"));
+    expect(ca).toContain("URI:http://crl.example.gov.vn/pki/root.crl");
     expect((await run(pkiCommand, "crl", "--dir", other)).code).toBe(0);
-    expect(readFileSync(join(other, "crl.pem"), "utf8")).toMatch(/^-----BEGIN X509 CRL-----/);
+    expect(
+      (await run(pkiCommand, "init", "--dir", join(scratch, "ftp"), "--crl-url", "ftp://x")).code,
+    ).toBe(2);
   });
 
   it("a damaged pki.json is exit 2 with the field named", async () => {
@@ -169,3 +211,7 @@ describe("edoc pki", () => {
     expect(out).toContain("unknown subcommand 'frobnicate'");
   });
 });
+
+function openssl(kind: "crl" | "x509", ...args: string[]): string {
+  return execFileSync("openssl", [kind, ...args, "-noout", "-text"], { encoding: "utf8" });
+}

@@ -3,7 +3,9 @@ export type DirectoryErrorCode =
   | "ORGAN_ID_MALFORMED"
   | "DATE_MALFORMED"
   | "DIRECTORY_INVALID"
-  | "DIRECTORY_JSON_INVALID";
+  | "DIRECTORY_JSON_INVALID"
+  | "DIRECTORY_TSV_INVALID"
+  | "DIRECTORY_CHANGE_INVALID";
 
 /**
  * Every failure this package reports for bad input. `field` names where the bad value

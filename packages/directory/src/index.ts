@@ -1,4 +1,5 @@
-export { type Agency, TIER_LABELS, TIERS, type Tier } from "./agency.js";
+export { type Agency, isTier, TIER_LABELS, TIERS, type Tier } from "./agency.js";
+export { applyEdit, type DirectoryEdit, type EditResult } from "./changes.js";
 export { demoNetwork } from "./demo.js";
 export { Directory, type Resolution } from "./directory.js";
 export { DirectoryError, type DirectoryErrorCode } from "./errors.js";
@@ -26,3 +27,4 @@ export {
   type TayNinhImportOptions,
   type TsvSkip,
 } from "./tay-ninh.js";
+export { isDirectoryTsv, parseDirectoryTsv } from "./tsv.js";

@@ -13,7 +13,8 @@ export interface DirectoryJson {
 }
 
 const TOP_KEYS = new Set(["format", "agencies"]);
-const AGENCY_KEYS = new Set([
+/** The properties of one record, in the order files write them (JSON keys, TSV columns). */
+export const AGENCY_KEYS: ReadonlySet<string> = new Set([
   "id",
   "name",
   "tier",
@@ -38,7 +39,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function checkKeys(obj: Record<string, unknown>, allowed: Set<string>, path: string): void {
+function checkKeys(obj: Record<string, unknown>, allowed: ReadonlySet<string>, path: string): void {
   for (const key of Object.keys(obj)) {
     if (!allowed.has(key)) {
       throw fail(

@@ -5,6 +5,7 @@ import {
   type ReceiptProof,
   type SignedChainHead,
   sha256Hex,
+  timestampedHeadBytes,
   verifyChain,
   verifyChainHead,
 } from "@edoc/receipts";
@@ -15,6 +16,7 @@ import {
   verifyPacket,
   verifyXml,
 } from "@edoc/signature";
+import { verifyTimestampToken } from "@edoc/timestamp";
 import { type AcceptanceFields, parseAcceptance } from "./acceptance.js";
 import { EvidenceError } from "./errors.js";
 import {
@@ -39,6 +41,7 @@ export const CHECKS = {
   HUB_CERTIFICATE: "hub-certificate",
   RECEIPT_CHAIN: "receipt-chain",
   CHAIN_HEAD_SIGNATURE: "chain-head-signature",
+  CHAIN_HEAD_TIMESTAMP: "chain-head-timestamp",
   RECEIPTS_BELONG: "receipts-belong",
   STATUS_PACKETS: "status-packets",
   PDF_SIGNATURES: "pdf-signatures",
@@ -69,6 +72,8 @@ export interface VerifyBundleOptions {
   at?: Date;
   /** Accept a legacy rsa-sha1 letter signature (if the hub was run with EDOC_ALLOW_SHA1). */
   allowSha1?: boolean;
+  /** Fail when no chain head carries an RFC 3161 timestamp (default: report it, pass). */
+  requireTimestamp?: boolean;
 }
 
 export interface BundleReceipt {
@@ -105,6 +110,8 @@ export interface BundleReport {
   hub?: { subject: string; fingerprintSha256: string };
   /** The signed chain head the receipts end at. */
   chainHead?: { seq: number; hash: string; at: string };
+  /** The RFC 3161 timestamps on the bundle's chain heads that verified: the TSA's time and name. */
+  timestamps: { seq: number; time: string; tsa: string }[];
   /** This letter's receipts (hubDocumentId), in chain order. */
   receipts: BundleReceipt[];
   statuses: { file: string; from?: string; code?: string; acceptedAt?: string; valid: boolean }[];
@@ -224,7 +231,11 @@ function pass(code: CheckCode, message: string): Check {
   return { name: CHECKS[code], ok: true, message };
 }
 
-function fail(code: CheckCode, message: string, reasons?: readonly Reason[]): Check {
+function fail(
+  code: CheckCode,
+  message: string,
+  reasons?: readonly { code: string; message: string }[],
+): Check {
   return {
     name: CHECKS[code],
     ok: false,
@@ -504,6 +515,73 @@ function sameHead(a: SignedChainHead, b: SignedChainHead): boolean {
   );
 }
 
+function distinctHeads(proof: ReceiptProof | string, heads: SignedChainHead[] | string) {
+  const all: SignedChainHead[] = [];
+  if (typeof proof !== "string") all.push(proof.head);
+  if (typeof heads !== "string") {
+    for (const h of heads) if (!all.some((a) => sameHead(a, h))) all.push(h);
+  }
+  return all;
+}
+
+async function checkTimestamps(
+  m: Material,
+  all: readonly SignedChainHead[],
+): Promise<{ check: Check; timestamps: BundleReport["timestamps"] }> {
+  const timestamps: BundleReport["timestamps"] = [];
+  const problems: string[] = [];
+  const reasons: { code: string; message: string }[] = [];
+  // Every copy of every head (receipts.json and chain-heads.json): a token counts once per head.
+  const stamped = new Map<string, SignedChainHead>();
+  for (const h of all) {
+    if (typeof h.timestampToken === "string") stamped.set(`${h.seq}/${h.timestampToken}`, h);
+  }
+  for (const h of stamped.values()) {
+    const token = Buffer.from(h.timestampToken ?? "", "base64");
+    const v = await verifyTimestampToken(token, timestampedHeadBytes(h), {
+      trustAnchors: m.opts.trustAnchors,
+      intermediates: m.intermediates,
+      crls: m.crls,
+    });
+    if (v.valid && v.time && v.tsa) {
+      timestamps.push({ seq: h.seq, time: v.time, tsa: v.tsa.subject });
+    } else {
+      problems.push(
+        `head seq ${h.seq}: ${v.problems.map((p) => `${p.code}: ${p.message}`).join("; ")}`,
+      );
+      reasons.push(...v.problems);
+    }
+  }
+  if (problems.length > 0) {
+    return {
+      check: fail(
+        "CHAIN_HEAD_TIMESTAMP",
+        `the timestamp does not hold: ${problems.join("; ")}`,
+        reasons,
+      ),
+      timestamps,
+    };
+  }
+  if (timestamps.length === 0) {
+    const none =
+      "no chain head carries an RFC 3161 timestamp: the heads' time rests on the hub's word";
+    return {
+      check: m.opts.requireTimestamp
+        ? fail("CHAIN_HEAD_TIMESTAMP", none)
+        : pass("CHAIN_HEAD_TIMESTAMP", none),
+      timestamps,
+    };
+  }
+  const said = timestamps.map((t) => `head seq ${t.seq} at ${t.time} by ${t.tsa}`).join("; ");
+  return {
+    check: pass(
+      "CHAIN_HEAD_TIMESTAMP",
+      `timestamped (RFC 3161: imprint matches the signed head, TSA signature valid, TSA chains to the trust anchors): ${said}`,
+    ),
+    timestamps,
+  };
+}
+
 function checkChain(
   m: Material,
   proof: ReceiptProof | string,
@@ -562,11 +640,7 @@ function checkHeads(
   proof: ReceiptProof | string,
   heads: SignedChainHead[] | string,
 ): Check {
-  const all: SignedChainHead[] = [];
-  if (typeof proof !== "string") all.push(proof.head);
-  if (typeof heads !== "string") {
-    for (const h of heads) if (!all.some((a) => sameHead(a, h))) all.push(h);
-  }
+  const all = distinctHeads(proof, heads);
   if (all.length === 0)
     return fail("CHAIN_HEAD_SIGNATURE", "the bundle holds no readable chain head");
   const bad: string[] = [];
@@ -768,6 +842,10 @@ export async function verifyBundle(
   const hub = await checkHub(m, at);
   const chain = checkChain(m, proof, heads);
   const headSignature = checkHeads(m, proof, heads);
+  const headTimestamp = await checkTimestamps(m, [
+    ...(typeof proof === "string" ? [] : [proof.head]),
+    ...(typeof heads === "string" ? [] : heads),
+  ]);
   const belong = checkBelong(m, proof, mine);
   const statuses = await checkStatuses(m, files, proof, mine);
   const pdfs = await checkPdfs(
@@ -790,6 +868,7 @@ export async function verifyBundle(
     hub.check,
     chain,
     headSignature,
+    headTimestamp.check,
     belong,
     statuses.check,
     pdfs.check,
@@ -806,6 +885,7 @@ export async function verifyBundle(
     ...(typeof proof === "string"
       ? {}
       : { chainHead: { seq: proof.head.seq, hash: proof.head.hash, at: proof.head.at } }),
+    timestamps: headTimestamp.timestamps,
     receipts: mine.map((r) => ({
       seq: r.seq,
       type: r.type,

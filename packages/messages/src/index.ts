@@ -4,10 +4,17 @@
  * typed values; nothing else is shared between services.
  */
 import { z } from "zod";
+import { ChainRpcParams, ChainRpcResults } from "./chain.js";
+import { DirectoryRpcParams, DirectoryRpcResults } from "./directory.js";
 import { MaintenanceRpcParams, MaintenanceRpcResults } from "./maintenance.js";
 import { PdfCheck } from "./pades.js";
+import { isoTime, organId, sha256Hex } from "./primitives.js";
 import { ReportsRpcParams, ReportsRpcResults } from "./reports.js";
+import { RetentionRpcParams, RetentionRpcResults } from "./retention.js";
+import { SystemsRpcParams, SystemsRpcResults } from "./systems.js";
 
+export { PublishedChainHead } from "./chain.js";
+export * from "./directory.js";
 export { MaintenanceState } from "./maintenance.js";
 export { PdfCheck, PdfRecord, PdfSignatureRecord } from "./pades.js";
 export {
@@ -16,14 +23,6 @@ export {
   SignerRpcResults,
   type SignerSignParams,
 } from "./signer.js";
-
-import { RetentionRpcParams, RetentionRpcResults } from "./retention.js";
-
-const organId = z
-  .string()
-  .regex(/^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$/, "OrganId V1V2V3.Z1Z2.Y1Y2.X1X2X3");
-const isoTime = z.string().datetime({ offset: true });
-const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
 export const DocType = z.enum(["new", "revoke", "update", "replace", "status"]);
 export type DocType = z.infer<typeof DocType>;
@@ -44,6 +43,8 @@ export const SignerInfo = z.object({
   organIds: z.array(organId),
   fingerprintSha256: z.string(),
   algorithm: z.string().optional(),
+  /** Accepted with a recorded doubt, e.g. REVOCATION_UNAVAILABLE under a soft-fail CA. */
+  warnings: z.array(z.object({ code: z.string(), message: z.string() })).optional(),
 });
 
 /**
@@ -228,10 +229,21 @@ export const SentDocument = z.object({
   documentId: z.string(),
   docType: DocType,
   kind: PacketKind,
+  /** the sending agency (one of the caller's) */
+  from: organId.optional(),
   subject: z.string().optional(),
+  /** số/ký hiệu, letters only */
+  code: z.string().optional(),
   receivedAt: isoTime,
   recipients: z.array(
-    z.object({ recipient: organId, state: z.string(), lastStatus: z.string().optional() }),
+    z.object({
+      recipient: organId,
+      state: z.string(),
+      lastStatus: z.string().optional(),
+      /** the recipient's delivery (absent for a returned recipient) */
+      deliveryId: z.string().optional(),
+      fetchedAt: isoTime.optional(),
+    }),
   ),
 });
 export type SentDocument = z.infer<typeof SentDocument>;
@@ -460,7 +472,10 @@ export const RpcParams = {
   "documents.trace": z.object({ actingFor: z.array(organId), id: z.string() }),
   "evidence.export": EvidenceExportParams,
   ...ConsoleRpcParams,
+  ...DirectoryRpcParams,
+  ...SystemsRpcParams,
   ...MaintenanceRpcParams,
+  ...ChainRpcParams,
   ...ReportsRpcParams,
   ...RetentionRpcParams,
   health: z.object({}),
@@ -490,7 +505,10 @@ export const RpcResults = {
   "documents.trace": Trace,
   "evidence.export": EvidenceExportResult,
   ...ConsoleRpcResults,
+  ...DirectoryRpcResults,
+  ...SystemsRpcResults,
   ...MaintenanceRpcResults,
+  ...ChainRpcResults,
   ...ReportsRpcResults,
   ...RetentionRpcResults,
   health: z.object({
@@ -506,4 +524,11 @@ export {
   ReportsRpcParams,
   ReportsRpcResults,
 } from "./reports.js";
+export {
+  Registration,
+  SystemAuth,
+  SystemId,
+  SystemView,
+} from "./systems.js";
+
 export { z };

@@ -130,7 +130,7 @@ async function judgeCertificate(
     const code: PdfVerdict =
       r.code === "CERT_REVOKED"
         ? "PDF_CERT_REVOKED"
-        : r.code.startsWith("CERT_") || r.code.startsWith("CRL_")
+        : /^(CERT|CRL|REVOCATION)_/.test(r.code)
           ? "PDF_CERT_UNTRUSTED"
           : "PDF_SIGNATURE_INVALID";
     report.reasons.push({ code, detail: r.code, message: r.message });

@@ -1,7 +1,14 @@
 import { buildCertificate, subjectName } from "./certificates.js";
 import { generateKeys, type KeyAlgorithm } from "./keys.js";
 import { nameValue } from "./names.js";
-import { DEV_PKI_FORMAT, type DevPkiState, serialHex } from "./state.js";
+import {
+  DEV_PKI_FORMAT,
+  type DevPkiState,
+  type Publication,
+  publicationUrl,
+  ROOT_CRL_FILE,
+  serialHex,
+} from "./state.js";
 import { toPem, x509 } from "./x509.js";
 
 export interface CreateDevPkiOptions {
@@ -11,6 +18,8 @@ export interface CreateDevPkiOptions {
   readonly keyAlgorithm?: KeyAlgorithm;
   /** Creation time (tests); default now. */
   readonly now?: Date;
+  /** Revocation URLs written into the issuing CA and every certificate issued later. */
+  readonly publication?: Publication;
 }
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
@@ -30,6 +39,7 @@ export async function createDevPki(opts: CreateDevPkiOptions = {}): Promise<DevP
     generateKeys(keyAlgorithm),
   ]);
   const caUsage = x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign;
+  const publication = checkedPublication(opts.publication);
 
   const root = await buildCertificate({
     serialNumber: serialHex(1),
@@ -55,6 +65,9 @@ export async function createDevPki(opts: CreateDevPkiOptions = {}): Promise<DevP
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(caUsage, true),
+      ...(publication.crlBaseUrl
+        ? [new x509.CRLDistributionPointsExtension([`${publication.crlBaseUrl}/${ROOT_CRL_FILE}`])]
+        : []),
     ],
   });
 
@@ -68,5 +81,13 @@ export async function createDevPki(opts: CreateDevPkiOptions = {}): Promise<DevP
     nextSerial: 0x1000,
     issued: [],
     revoked: [],
+    ...(publication.crlBaseUrl || publication.ocspUrl ? { publication } : {}),
+  };
+}
+
+function checkedPublication(p: Publication | undefined): Publication {
+  return {
+    ...(p?.crlBaseUrl ? { crlBaseUrl: publicationUrl(p.crlBaseUrl, "crlBaseUrl") } : {}),
+    ...(p?.ocspUrl ? { ocspUrl: publicationUrl(p.ocspUrl, "ocspUrl") } : {}),
   };
 }

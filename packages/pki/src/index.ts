@@ -9,6 +9,7 @@ export {
   type IssuedKeyPair,
   issueAgencyCertificate,
   issueHubCertificate,
+  issueTsaCertificate,
   type ValidityOptions,
 } from "./issue.js";
 export { KEY_ALGORITHMS, type KeyAlgorithm } from "./keys.js";
@@ -18,16 +19,25 @@ export {
   type Pkcs12Contents,
   type Pkcs12ExportOptions,
 } from "./pkcs12.js";
-export { type CrlOptions, issueCrl, type RevokeOptions, revokeCertificate } from "./revocation.js";
+export {
+  type CrlOptions,
+  issueCrl,
+  ocspIndex,
+  type RevokeOptions,
+  revokeCertificate,
+} from "./revocation.js";
 export {
   type CaMaterial,
   type CertificateKind,
   DEV_PKI_FORMAT,
   type DevPkiState,
+  ISSUING_CRL_FILE,
   type IssuedCertificate,
   normalizeSerial,
+  type Publication,
   parseDevPkiState,
   REVOCATION_REASONS,
   type RevocationReason,
   type RevokedCertificate,
+  ROOT_CRL_FILE,
 } from "./state.js";

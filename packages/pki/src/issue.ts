@@ -6,6 +6,7 @@ import { hostName, nameValue } from "./names.js";
 import {
   type CertificateKind,
   type DevPkiState,
+  ISSUING_CRL_FILE,
   type IssuedCertificate,
   normalizeSerial,
   serialHex,
@@ -75,7 +76,11 @@ async function issueLeaf(
     notBefore,
     notAfter,
     issuer: state.issuing,
-    extensions: [new x509.BasicConstraintsExtension(false, undefined, true), ...leaf.extensions],
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      ...leaf.extensions,
+      ...revocationPointers(state),
+    ],
   });
   const certificatePem = toPem(cert);
   const serialNumber = normalizeSerial(serial);
@@ -95,6 +100,17 @@ async function issueLeaf(
     privateKeyPem: keys.privateKeyPem,
     serialNumber,
   };
+}
+
+/** Where a relying party checks the leaf: the issuing CA's CRL and its OCSP responder. */
+function revocationPointers(state: DevPkiState): x509.Extension[] {
+  const { crlBaseUrl, ocspUrl } = state.publication ?? {};
+  return [
+    ...(crlBaseUrl
+      ? [new x509.CRLDistributionPointsExtension([`${crlBaseUrl}/${ISSUING_CRL_FILE}`])]
+      : []),
+    ...(ocspUrl ? [new x509.AuthorityInfoAccessExtension({ ocsp: ocspUrl })] : []),
+  ];
 }
 
 /**
@@ -162,6 +178,31 @@ export async function issueHubCertificate(
           x509.ExtendedKeyUsage.clientAuth,
         ]),
         new x509.SubjectAlternativeNameExtension(names),
+      ],
+    },
+    opts,
+  );
+}
+
+/**
+ * A time-stamping authority's certificate (RFC 3161 §2.3): EKU timeStamping only, critical;
+ * keyUsage digitalSignature + nonRepudiation. For a local TSA (tests, `openssl ts -reply`).
+ */
+export async function issueTsaCertificate(
+  state: DevPkiState,
+  opts: ValidityOptions & { readonly name: string },
+): Promise<IssuedKeyPair> {
+  return issueLeaf(
+    state,
+    {
+      kind: "tsa",
+      commonName: nameValue(opts.name, "name"),
+      extensions: [
+        new x509.KeyUsagesExtension(
+          x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation,
+          true,
+        ),
+        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.timeStamping], true),
       ],
     },
     opts,

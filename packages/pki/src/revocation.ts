@@ -72,3 +72,27 @@ export async function issueCrl(state: DevPkiState, opts: CrlOptions = {}): Promi
   });
   return toPem(crl);
 }
+
+/** OpenSSL's `ca` database time: YYMMDDHHMMSSZ. */
+function indexTime(iso: string): string {
+  return `${iso.slice(2, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+}
+
+/**
+ * The issuing CA's certificates in OpenSSL's `index.txt` format, what `openssl ocsp -index`
+ * answers from: V (valid) or R (revoked, with date and reason) per issued certificate.
+ */
+export function ocspIndex(state: DevPkiState): string {
+  const revoked = new Map(state.revoked.map((r) => [r.serialNumber, r]));
+  return state.issued
+    .map((c) => {
+      const r = revoked.get(c.serialNumber);
+      const when = r
+        ? `${indexTime(r.revokedAt)}${r.reason === "unspecified" ? "" : `,${r.reason}`}`
+        : "";
+      // The subject in OpenSSL's one-line form is informational only; the serial is the key.
+      const subject = `/${c.subject.replace(/, /g, "/")}`;
+      return `${r ? "R" : "V"}\t${indexTime(c.notAfter)}\t${when}\t${derSerial(c.serialNumber).toUpperCase()}\tunknown\t${subject}\n`;
+    })
+    .join("");
+}

@@ -24,7 +24,7 @@ export const REVOCATION_REASONS: readonly RevocationReason[] = [
   "privilegeWithdrawn",
 ];
 
-export type CertificateKind = "agency" | "hub";
+export type CertificateKind = "agency" | "hub" | "tsa";
 
 export interface CaMaterial {
   readonly certificatePem: string;
@@ -53,6 +53,20 @@ export interface RevokedCertificate {
 export const DEV_PKI_FORMAT = "edoc-dev-pki/1";
 
 /**
+ * Where relying parties find revocation data, written into the certificates issued after it is
+ * set: `crlBaseUrl` + "/root.crl" in the issuing CA's CRL distribution point, + "/issuing.crl" in
+ * each leaf's; `ocspUrl` as the leaves' OCSP responder (authority information access).
+ */
+export interface Publication {
+  readonly crlBaseUrl?: string;
+  readonly ocspUrl?: string;
+}
+
+/** The published file names under `crlBaseUrl` (DER CRLs, as RFC 5280 4.2.1.13 expects). */
+export const ROOT_CRL_FILE = "root.crl";
+export const ISSUING_CRL_FILE = "issuing.crl";
+
+/**
  * The whole development PKI as one JSON-serializable value: the CA keys are in it, so whoever
  * stores it must protect it like a private key (the CLI writes it 0600). Functions that change
  * it return a new value and never mutate their argument.
@@ -66,6 +80,7 @@ export interface DevPkiState {
   readonly nextSerial: number;
   readonly issued: readonly IssuedCertificate[];
   readonly revoked: readonly RevokedCertificate[];
+  readonly publication?: Publication;
 }
 
 /** Canonical form of a hex serial: lower case, no leading zeros ("00A1" -> "a1"). */
@@ -136,7 +151,7 @@ function issued(v: unknown, path: string): IssuedCertificate {
   }
   return {
     serialNumber: normalizeSerial(str(o, "serialNumber", path)),
-    kind: oneOf(o, "kind", ["agency", "hub"] as const, path),
+    kind: oneOf(o, "kind", ["agency", "hub", "tsa"] as const, path),
     subject: str(o, "subject", path),
     ...(organId !== undefined ? { organId } : {}),
     notBefore: date(o, "notBefore", path),
@@ -153,6 +168,29 @@ function revoked(v: unknown, path: string): RevokedCertificate {
     revokedAt: date(o, "revokedAt", path),
     reason: oneOf(o, "reason", REVOCATION_REASONS, path),
   };
+}
+
+/** An http(s) URL for a certificate extension (nothing else is fetched by relying parties). */
+export function publicationUrl(raw: string, field: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new PkiError("NAME_INVALID", `${field} ${JSON.stringify(raw)} is not a URL`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new PkiError("NAME_INVALID", `${field} must be an http or https URL, got ${raw}`);
+  }
+  return raw.replace(/\/+$/, "");
+}
+
+function publication(v: unknown, path: string): Publication {
+  const o = obj(v, path);
+  const out: { crlBaseUrl?: string; ocspUrl?: string } = {};
+  for (const key of ["crlBaseUrl", "ocspUrl"] as const) {
+    if (o[key] !== undefined) out[key] = publicationUrl(str(o, key, path), `${path}.${key}`);
+  }
+  return out;
 }
 
 function list<T>(v: unknown, path: string, item: (x: unknown, p: string) => T): T[] {
@@ -177,5 +215,8 @@ export function parseDevPkiState(value: unknown): DevPkiState {
     nextSerial,
     issued: list(o.issued, "state.issued", issued),
     revoked: list(o.revoked, "state.revoked", revoked),
+    ...(o.publication !== undefined
+      ? { publication: publication(o.publication, "state.publication") }
+      : {}),
   };
 }

@@ -15,7 +15,9 @@ export type ReceiptType =
   | "dead-lettered"
   | "redriven"
   /** a letter's bytes removed after its retention period (thời hạn lưu trữ); digest kept */
-  | "purged";
+  | "purged"
+  /** the agency directory changed (hubDocumentId `directory-v<version>`, digest of the set) */
+  | "directory-changed";
 
 export const RECEIPT_TYPES: readonly ReceiptType[] = [
   "accepted",
@@ -29,6 +31,7 @@ export const RECEIPT_TYPES: readonly ReceiptType[] = [
   "dead-lettered",
   "redriven",
   "purged",
+  "directory-changed",
 ];
 
 export type ReceiptDataValue = string | number | boolean | null;

@@ -33,6 +33,11 @@ export interface SignedChainHead extends ChainHead {
   signature: string;
   /** the hub's certificate, for convenience; a verifier decides itself which key to trust */
   certificatePem?: string;
+  /**
+   * base64 DER RFC 3161 TimeStampToken over timestampedHeadBytes(head), from the hub's TSA;
+   * absent until the TSA answered (or when none is configured).
+   */
+  timestampToken?: string;
 }
 
 /** RSA keys shorter than this are refused (the signature-format circular's floor). */
@@ -53,6 +58,15 @@ function headProblem(head: ChainHead): string | undefined {
 /** The exact bytes signed: nothing but the three head fields. */
 export function chainHeadPayload(head: ChainHead): Buffer {
   return Buffer.from(canonicalJson({ seq: head.seq, hash: head.hash, at: head.at }), "utf8");
+}
+
+/**
+ * The bytes a TSA stamps for a signed head: the head fields and the hub's signature, so the
+ * token dates the signed head itself (its messageImprint is their SHA-256).
+ */
+export function timestampedHeadBytes(head: SignedChainHead): Buffer {
+  const { seq, hash, at, algorithm, signature } = head;
+  return Buffer.from(canonicalJson({ seq, hash, at, algorithm, signature }), "utf8");
 }
 
 function keyInvalid(message: string): ReceiptError {

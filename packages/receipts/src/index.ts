@@ -36,6 +36,7 @@ export {
   type SignedChainHead,
   signChainHead,
   signChainHeadRemote,
+  timestampedHeadBytes,
   verifyChainHead,
 } from "./head.js";
 export {

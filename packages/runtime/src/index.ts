@@ -15,7 +15,13 @@ export {
 } from "./config.js";
 export { loadDeadlinePolicy } from "./deadline.js";
 export { loadDirectory, loadTrust, readText, type TrustMaterial } from "./files.js";
+export {
+  LiveDirectory,
+  type LiveDirectoryOptions,
+  startLiveDirectory,
+} from "./live-directory.js";
 export { serveOps } from "./ops.js";
+export { RevocationFetcher, type RevocationFetcherOptions } from "./revocation.js";
 
 /**
  * Request and response headers that carry credentials, censored wherever a line logs them

@@ -1,13 +1,16 @@
 // @edoc/signature: enveloped XML-DSig for edXML packets (QCVN 102:2016) and hub receipts, and
-// their verification with certificate path, CRL revocation and the OrganId binding rule.
+// their verification with certificate path, revocation (configured CRLs; live CRLs and OCSP
+// through a caller's RevocationSource) and the OrganId binding rule.
 // Pure: strings and bytes in, values out; crypto on Node's own implementation.
 export type { SigningAlgorithm } from "./algorithms.js";
 export type { DetachedRun, DetachedTexts } from "./detached.js";
 export { SignatureError, type SignatureErrorCode } from "./errors.js";
+export { crlUrlsOf, type RevocationSource } from "./live.js";
 export { type VerifiedPacket, verifyPacket } from "./packet.js";
 export type {
   CertificateSummary,
   CrlUsed,
+  OcspUsed,
   Reason,
   ReasonCode,
   SignerInfo,

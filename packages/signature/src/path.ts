@@ -1,6 +1,14 @@
-import { crlFromDer, crlsOfPem, signedBy } from "./cache.js";
-import { nameString, pemBodies, sameCertificate, sameName, summary } from "./certs.js";
-import { type CertificateSummary, type CrlUsed, type Reason, reason } from "./report.js";
+import { signedBy } from "./cache.js";
+import { nameString, sameCertificate, sameName, summary } from "./certs.js";
+import { crlReasons, crlUsed, keyUsage, parseCrls, revokedReason } from "./crl.js";
+import { liveRevocation, type RevocationSource } from "./live.js";
+import {
+  type CertificateSummary,
+  type CrlUsed,
+  type OcspUsed,
+  type Reason,
+  reason,
+} from "./report.js";
 import type { x509 as X509Namespace } from "./x509.js";
 import { x509 } from "./x509.js";
 
@@ -13,6 +21,9 @@ export interface PathInput {
   readonly anchors: readonly Cert[];
   readonly crls: readonly string[];
   readonly at: Date;
+  /** Live CRLs and OCSP for certificates that name them (TrustPolicy.revocationSource). */
+  readonly revocationSource?: RevocationSource;
+  readonly revocationSoftFail?: readonly string[];
 }
 
 export interface PathResult {
@@ -20,6 +31,8 @@ export interface PathResult {
   readonly reasons: Reason[];
   readonly revocation: "checked" | "unchecked";
   readonly crlsUsed: CrlUsed[];
+  readonly ocspUsed: OcspUsed[];
+  readonly warnings: Reason[];
 }
 
 const MAX_DEPTH = 8;
@@ -72,10 +85,6 @@ function validityReasons(cert: Cert, at: Date): Reason[] {
   return [];
 }
 
-function keyUsage(cert: Cert): number | undefined {
-  return cert.getExtension(x509.KeyUsagesExtension)?.usages;
-}
-
 /** RFC 5280 6.1.4: issuers must be CAs allowed to sign certificates, within pathLen. */
 function issuerReasons(path: readonly Cert[]): Reason[] {
   const reasons: Reason[] = [];
@@ -108,72 +117,6 @@ function issuerReasons(path: readonly Cert[]): Reason[] {
   return reasons;
 }
 
-function parseCrls(values: readonly string[]): {
-  crls: X509Namespace.X509Crl[];
-  reasons: Reason[];
-} {
-  const crls: X509Namespace.X509Crl[] = [];
-  const reasons: Reason[] = [];
-  values.forEach((value, i) => {
-    // "CRL" is what @peculiar/x509 itself writes.
-    const bodiesOf = () => pemBodies(value, "X509 CRL", "CRL");
-    try {
-      crls.push(
-        ...crlsOfPem(value, () => {
-          const bodies = bodiesOf();
-          if (bodies.length === 0) throw new Error("no CRL");
-          return bodies.map(crlFromDer);
-        }),
-      );
-      return;
-    } catch {
-      // Not usable as a whole (never cached): what can be read of it, and why the rest cannot.
-    }
-    const bodies = bodiesOf();
-    if (bodies.length === 0) reasons.push(reason("CRL_INVALID", `crls[${i}] holds no X509 CRL`));
-    for (const der of bodies) {
-      try {
-        crls.push(crlFromDer(der));
-      } catch {
-        reasons.push(reason("CRL_INVALID", `crls[${i}] is not a readable CRL`));
-      }
-    }
-  });
-  return { crls, reasons };
-}
-
-/** The CRL extensions this checker understands; a CRL with any other critical one is refused. */
-const KNOWN_CRL_EXTENSIONS = new Set(["2.5.29.35", "2.5.29.20"]); // AKI, cRLNumber
-
-async function crlReasons(crl: X509Namespace.X509Crl, issuer: Cert, at: Date): Promise<Reason[]> {
-  const who = nameString(crl.issuerName);
-  if (!(await signedBy(crl, issuer))) {
-    return [reason("CRL_INVALID", `the CRL naming ${who} is not signed by that issuer's key`)];
-  }
-  const ku = keyUsage(issuer);
-  if (ku !== undefined && (ku & x509.KeyUsageFlags.cRLSign) === 0) {
-    return [reason("CRL_INVALID", `${who} may not sign CRLs (keyUsage)`)];
-  }
-  const unknown = crl.extensions.find((e) => e.critical && !KNOWN_CRL_EXTENSIONS.has(e.type));
-  if (unknown) {
-    return [
-      reason(
-        "CRL_INVALID",
-        `the CRL of ${who} has an unsupported critical extension ${unknown.type}`,
-      ),
-    ];
-  }
-  if (crl.nextUpdate && crl.nextUpdate.getTime() < at.getTime()) {
-    return [
-      reason(
-        "CRL_INVALID",
-        `the CRL of ${who} is stale: nextUpdate ${crl.nextUpdate.toISOString()} is before the validation time`,
-      ),
-    ];
-  }
-  return [];
-}
-
 /**
  * Validates the signer's certificate path at `at`: chain to an anchor, validity of every
  * certificate, CA constraints on issuers, keyUsage of the signer and, for each non-anchor
@@ -204,6 +147,8 @@ export async function validatePath(input: PathInput): Promise<PathResult> {
       ],
       revocation: "unchecked",
       crlsUsed: [],
+      ocspUsed: [],
+      warnings: [],
     };
   }
   for (const cert of path) reasons.push(...validityReasons(cert, at));
@@ -212,43 +157,47 @@ export async function validatePath(input: PathInput): Promise<PathResult> {
   const parsed = parseCrls(input.crls);
   reasons.push(...parsed.reasons);
   const crlsUsed: CrlUsed[] = [];
+  const ocspUsed: OcspUsed[] = [];
+  const warnings: Reason[] = [];
   let signerChecked = false;
   for (let i = 0; i + 1 < path.length; i++) {
     const cert = path[i]!;
     const issuer = path[i + 1]!;
+    let checked = false;
     for (const crl of parsed.crls.filter((c) => sameName(c.issuerName, cert.issuerName))) {
       const problems = await crlReasons(crl, issuer, at);
       if (problems.length > 0) {
         reasons.push(...problems);
         continue;
       }
-      crlsUsed.push({
-        issuer: nameString(crl.issuerName),
-        thisUpdate: crl.thisUpdate.toISOString(),
-        ...(crl.nextUpdate ? { nextUpdate: crl.nextUpdate.toISOString() } : {}),
-      });
-      if (i === 0) signerChecked = true;
-      const entry = crl.findRevoked(cert.serialNumber);
-      // Revoked after the validation time means it was still good then.
-      if (
-        entry &&
-        entry.reason !== x509.X509CrlReason.removeFromCRL &&
-        entry.revocationDate.getTime() <= at.getTime()
-      ) {
-        const why = entry.reason === undefined ? "" : ` (${x509.X509CrlReason[entry.reason]})`;
-        reasons.push(
-          reason(
-            "CERT_REVOKED",
-            `certificate ${subjectOf(cert)} was revoked ${entry.revocationDate.toISOString()}${why}`,
-          ),
-        );
-      }
+      crlsUsed.push(crlUsed(crl));
+      checked = true;
+      const revoked = revokedReason(crl, cert, at);
+      if (revoked) reasons.push(revoked);
     }
+    if (input.revocationSource) {
+      const live = await liveRevocation(
+        cert,
+        issuer,
+        at,
+        input.revocationSource,
+        input.revocationSoftFail ?? [],
+      );
+      // A configured static CRL that answered already satisfies the policy.
+      reasons.push(...live.reasons.filter((r) => !checked || r.code !== "REVOCATION_UNAVAILABLE"));
+      if (!checked) warnings.push(...live.warnings);
+      crlsUsed.push(...live.crlsUsed);
+      ocspUsed.push(...live.ocspUsed);
+      checked ||= live.checked;
+    }
+    if (i === 0) signerChecked = checked;
   }
   return {
     chain: path.map(summary),
     reasons,
     revocation: signerChecked ? "checked" : "unchecked",
     crlsUsed,
+    ocspUsed,
+    warnings,
   };
 }

@@ -1,5 +1,6 @@
 import type { OrganId } from "@edoc/directory";
 import type { Limits } from "@edoc/edxml";
+import type { RevocationSource } from "./live.js";
 import type { XadesInfo } from "./xades.js";
 
 /** Stable reason codes of a negative verdict; messages may change, codes do not. */
@@ -17,6 +18,7 @@ export type ReasonCode =
   | "CERT_NOT_YET_VALID"
   | "CERT_REVOKED"
   | "CRL_INVALID"
+  | "REVOCATION_UNAVAILABLE"
   | "CERT_USAGE"
   | "SIGNER_NOT_BOUND"
   | "SIGNATURE_XADES_CERT_MISMATCH";
@@ -34,6 +36,17 @@ export interface TrustPolicy {
   readonly intermediates?: readonly string[];
   /** CRLs, PEM or base64 DER. Without a CRL for an issuer, revocation is "unchecked". */
   readonly crls?: readonly string[];
+  /**
+   * Live revocation for certificates that name CRL distribution points or an OCSP responder.
+   * Without it only `crls` are consulted.
+   */
+  readonly revocationSource?: RevocationSource;
+  /**
+   * SHA-256 fingerprints (lower-case hex) of the CAs whose certificates are accepted when no
+   * current revocation status can be had (soft-fail: a REVOCATION_UNAVAILABLE warning in the
+   * report). Every other CA fails closed: REVOCATION_UNAVAILABLE is a reason.
+   */
+  readonly revocationSoftFail?: readonly string[];
   /** Accept the VPCP SDK's rsa-sha1 / sha1 (reported as legacySha1). Default false. */
   readonly allowSha1?: boolean;
   /**
@@ -80,6 +93,16 @@ export interface CrlUsed {
   readonly issuer: string;
   readonly thisUpdate: string;
   readonly nextUpdate?: string;
+  /** The distribution point it was fetched from (absent for a configured CRL). */
+  readonly url?: string;
+}
+
+/** An OCSP answer that decided a certificate's status. */
+export interface OcspUsed {
+  readonly responder: string;
+  readonly status: "good" | "revoked";
+  /** ISO 8601. */
+  readonly producedAt: string;
 }
 
 export interface VerificationReport {
@@ -97,6 +120,13 @@ export interface VerificationReport {
   /** "checked" when the signer's status came from a CRL that verified against its issuer. */
   revocation: "checked" | "unchecked";
   crlsUsed: CrlUsed[];
+  /** OCSP answers used (present when a responder was asked and answered). */
+  ocspUsed?: OcspUsed[];
+  /**
+   * What did not refuse the signature but must be recorded: REVOCATION_UNAVAILABLE for a
+   * soft-fail CA. Present only when there is one.
+   */
+  warnings?: Reason[];
   /** ISO 8601: the instant certificates and CRLs were judged at (policy.at, SigningTime or now). */
   validatedAt?: string;
   /** Present when the signature is XAdES-BES (a Reference to xades:SignedProperties). */

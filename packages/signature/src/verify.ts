@@ -152,10 +152,13 @@ async function verifyDocument(
     anchors,
     crls: policy.crls ?? [],
     at,
+    ...liveOptions(policy),
   });
   report.chain = path.chain;
   report.revocation = path.revocation;
   report.crlsUsed = path.crlsUsed;
+  if (path.ocspUsed.length > 0) report.ocspUsed = path.ocspUsed;
+  if (path.warnings.length > 0) report.warnings = path.warnings;
   report.reasons.push(...path.reasons);
 
   if (policy.expectedOrganId !== undefined && !info.organIds.includes(policy.expectedOrganId)) {
@@ -203,6 +206,8 @@ export interface CertificateVerification {
   chain: VerificationReport["chain"];
   revocation: VerificationReport["revocation"];
   crlsUsed: VerificationReport["crlsUsed"];
+  ocspUsed?: VerificationReport["ocspUsed"];
+  warnings?: VerificationReport["warnings"];
   /** ISO 8601: policy.at, or now. */
   validatedAt: string;
 }
@@ -241,6 +246,7 @@ export async function verifyCertificate(
     anchors,
     crls: policy.crls ?? [],
     at,
+    ...liveOptions(policy),
   });
   const reasons = [...keyStrength(publicKeyOf(cert)), ...path.reasons];
   return {
@@ -250,6 +256,15 @@ export async function verifyCertificate(
     chain: path.chain,
     revocation: path.revocation,
     crlsUsed: path.crlsUsed,
+    ...(path.ocspUsed.length > 0 ? { ocspUsed: path.ocspUsed } : {}),
+    ...(path.warnings.length > 0 ? { warnings: path.warnings } : {}),
     validatedAt: at.toISOString(),
+  };
+}
+
+function liveOptions(policy: TrustPolicy) {
+  return {
+    ...(policy.revocationSource ? { revocationSource: policy.revocationSource } : {}),
+    ...(policy.revocationSoftFail ? { revocationSoftFail: policy.revocationSoftFail } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import type { Bus } from "@edoc/bus";
+import { type Agency, demoNetwork } from "@edoc/directory";
 import type { RemoteRsaSha256 } from "@edoc/receipts";
 import { DEFAULT_DEADLINE_POLICY, type DeadlinePolicy } from "@edoc/routing";
 import type { Logger } from "@edoc/runtime";
@@ -9,6 +10,8 @@ import { ChainHeadSigner } from "./chain-heads.js";
 import { checkLayout, collections, ensureIndexes } from "./collections.js";
 import type { Ctx } from "./context.js";
 import { handleDeadLetter } from "./dead-letters.js";
+import { attestPending, seedDirectory } from "./directory.js";
+import { DirectoryVersions } from "./directory-store.js";
 import { hubGauges } from "./gauges.js";
 import { Ledger } from "./ledger.js";
 import { KeyedLocks } from "./lock.js";
@@ -17,6 +20,7 @@ import { handlePlan } from "./plans.js";
 import { reconcileOnce } from "./reconciler.js";
 import { applyRetention } from "./retention.js";
 import { rpcDispatcher, rpcHandlers } from "./rpc.js";
+import { HeadTimestamper, type TsaOptions } from "./timestamps.js";
 
 export interface ArchiveOptions {
   store: Store;
@@ -33,9 +37,13 @@ export interface ArchiveOptions {
   reconcileMs?: number;
   /** How often the chain head is signed when it moved (default 10 s). */
   chainHeadMs?: number;
+  /** The RFC 3161 TSA that timestamps signed heads (EDOC_TSA_URL); none: heads are not stamped. */
+  tsa?: TsaOptions;
   /** CA certificates (PEM bundle) and CRL files put into evidence bundles, read at each export. */
   trustFile?: string;
   crlFiles?: readonly string[];
+  /** Version 1 of the agency directory when the database has none (default: the demo network). */
+  directorySeed?: { agencies: Agency[]; source: string };
   /** The receipt deadline the monthly reports judge deliveries by (default: the law's reading). */
   deadline?: DeadlinePolicy;
   /** The hub's state as gauges (gauges.ts), recomputed every `refreshMs`. */
@@ -91,13 +99,15 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
     c,
     blobs: new Blobs(c),
     ledger,
+    directory: new DirectoryVersions(c.directoryVersions),
     inbox: new PendingInbox(),
     bus: opts.bus,
     log,
     locks: new KeyedLocks(),
     reconcileMs: opts.reconcileMs ?? 5_000,
   };
-  const heads = new ChainHeadSigner(c, ledger, log, opts.signHead, opts.hubCertPem);
+  const timestamper = opts.tsa && new HeadTimestamper(c, log, opts.tsa);
+  const heads = new ChainHeadSigner(c, ledger, log, opts.signHead, opts.hubCertPem, timestamper);
   const handlers = rpcHandlers(
     async () => {
       const head = ledger.head();
@@ -116,7 +126,10 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
     opts.retentionDays,
   );
   const reconciler = periodic(ctx.reconcileMs, log, "reconcile", () => reconcileOnce(ctx));
-  const signer = periodic(opts.chainHeadMs ?? 10_000, log, "chain-head", () => heads.signIfMoved());
+  const directoryReceipts = periodic(ctx.reconcileMs, log, "directory-receipts", () =>
+    attestPending(ctx),
+  );
+  const signer = periodic(opts.chainHeadMs ?? 10_000, log, "chain-head", () => heads.tick());
   const g = opts.gauges;
   const gaugeTask =
     g && periodic(g.refreshMs, log, "gauges", hubGauges(ctx, g.registry, g.policy).refresh);
@@ -136,11 +149,17 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       await ensureIndexes(c);
       await ledger.load();
       await heads.load();
+      const seed = opts.directorySeed ?? {
+        agencies: demoNetwork().agencies,
+        source: "demo network",
+      };
+      await seedDirectory(ctx, seed.agencies, seed.source);
       const pending = await ctx.inbox.load(c.deliveries);
       await opts.bus.consume("archive.plans", (msg) => handlePlan(ctx, msg));
       await opts.bus.consume("dead", (msg) => handleDeadLetter(ctx, msg));
       await opts.bus.serve("archive.rpc", rpcDispatcher(ctx, handlers));
       reconciler.start();
+      directoryReceipts.start();
       signer.start();
       gaugeTask?.start();
       retention?.start();
@@ -158,6 +177,7 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       if (!started) return;
       started = false;
       await reconciler.stop();
+      await directoryReceipts.stop();
       await signer.stop();
       await gaugeTask?.stop();
       await retention?.stop();

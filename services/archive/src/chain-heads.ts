@@ -4,11 +4,13 @@ import { isDuplicateKeyError } from "@edoc/store";
 import type { Collections } from "./collections.js";
 import { nowIso } from "./context.js";
 import type { Ledger } from "./ledger.js";
+import type { HeadTimestamper } from "./timestamps.js";
 
 /**
  * Signs the chain head with the receipt key (asked of the signer service) whenever it moved, and stores it in `chainHeads`
  * (`_id` = seq, inserted once): a published head pins the whole chain before it, so a rewrite
- * shows.
+ * shows. With a TSA configured the new head is timestamped at once, or marked pending and
+ * retried by `stampPending` (timestamps.ts).
  */
 export class ChainHeadSigner {
   private lastSigned = -1;
@@ -20,6 +22,7 @@ export class ChainHeadSigner {
     private readonly log: Logger,
     private readonly sign: RemoteRsaSha256 | undefined,
     private readonly certPem: string | undefined,
+    private readonly timestamper?: HeadTimestamper,
   ) {}
 
   async load(): Promise<void> {
@@ -44,15 +47,29 @@ export class ChainHeadSigner {
       this.sign,
       this.certPem ? { certificatePem: this.certPem } : {},
     );
+    let inserted = true;
     try {
-      await this.c.chainHeads.insertOne({ _id: signed.seq, ...signed });
+      await this.c.chainHeads.insertOne({
+        _id: signed.seq,
+        ...signed,
+        ...(this.timestamper ? { timestampPending: true as const } : {}),
+      });
     } catch (err) {
       // Signed already (by a run that stopped before it noted it): the first one stands.
       if (!isDuplicateKeyError(err)) throw err;
+      inserted = false;
     }
     const seq = signed.seq;
     this.lastSigned = seq;
     this.log.info({ seq, hash: signed.hash }, "chain head signed");
+    // Only the stored head is stamped; another run's head is left to stampPending.
+    if (inserted) await this.timestamper?.stamp(signed);
     return signed;
+  }
+
+  /** One chain-head tick: sign the head if it moved, then retry heads awaiting a timestamp. */
+  async tick(): Promise<void> {
+    await this.signIfMoved();
+    await this.timestamper?.stampPending();
   }
 }

@@ -8,6 +8,7 @@ import type {
 import type { Receipt } from "@edoc/receipts";
 import type { Collection, Db } from "mongodb";
 import { Deliveries } from "./deliveries.js";
+import type { DirectoryVersionDoc } from "./directory-store.js";
 import type { MaintenanceDoc } from "./maintenance.js";
 import { cachedById } from "./row-cache.js";
 
@@ -67,6 +68,8 @@ export interface PacketDoc {
     organIds: string[];
     fingerprintSha256: string;
     algorithm?: string;
+    /** soft-fail revocation and the like: accepted, with this recorded */
+    warnings?: { code: string; message: string }[];
   };
   /** Letters: the PDF attachments' signature reports from the gateway (@edoc/pades). */
   pdfCheck?: PdfCheck;
@@ -217,6 +220,10 @@ export interface ChainHeadDoc {
   algorithm: string;
   signature: string;
   certificatePem?: string;
+  /** base64 DER RFC 3161 token over timestampedHeadBytes (timestamps.ts). */
+  timestampToken?: string;
+  /** Set while a configured TSA has not answered for this head yet; retried (timestamps.ts). */
+  timestampPending?: true;
 }
 
 export interface DeadLetterDoc {
@@ -233,6 +240,45 @@ export interface DeadLetterDoc {
   receiptId?: string;
 }
 
+/** An agency system of the VDXP listener (systems.ts); its mailboxes are `mailboxes` rows. */
+export interface SystemDoc {
+  /** systemId */
+  _id: string;
+  name?: string;
+  sealedSecret: string;
+  enabled: boolean;
+  requireMtls: boolean;
+  createdAt: string;
+  updatedAt: string;
+  secretRotatedAt: string;
+}
+
+/** `_id` = OrganId → the one system holding its mailbox (the `_id` makes it one). */
+export interface MailboxDoc {
+  _id: string;
+  systemId: string;
+}
+
+/** A registerAgency / deleteAgency request (systems.ts); `_id` = its id. */
+export interface RegistrationDoc {
+  _id: string;
+  systemId: string;
+  kind: "register" | "delete";
+  code: string;
+  name?: string;
+  parentCode?: string;
+  mail?: string;
+  mobile?: string;
+  fax?: string;
+  requestedAt: string;
+  state: "pending" | "approved" | "refused";
+  decidedAt?: string;
+  decidedBy?: string;
+  reason?: string;
+  applied?: boolean;
+  appliedNote?: string;
+}
+
 export interface Collections {
   packets: Collection<PacketDoc>;
   packetKeys: Collection<PacketKeyDoc>;
@@ -246,6 +292,10 @@ export interface Collections {
   receipts: Collection<ReceiptDoc>;
   chainHeads: Collection<ChainHeadDoc>;
   deadLetters: Collection<DeadLetterDoc>;
+  directoryVersions: Collection<DirectoryVersionDoc>;
+  systems: Collection<SystemDoc>;
+  mailboxes: Collection<MailboxDoc>;
+  registrations: Collection<RegistrationDoc>;
   maintenance: Collection<MaintenanceDoc>;
 }
 
@@ -287,6 +337,11 @@ export function collections(db: Db): Collections {
     receipts: db.collection<ReceiptDoc>("receipts", OPTS),
     chainHeads: db.collection<ChainHeadDoc>("chainHeads", OPTS),
     deadLetters: db.collection<DeadLetterDoc>("deadLetters", OPTS),
+    directoryVersions: db.collection<DirectoryVersionDoc>("directoryVersions", OPTS),
+    // Read by every gateway within seconds of a change: never cached here.
+    systems: db.collection<SystemDoc>("systems", OPTS),
+    mailboxes: db.collection<MailboxDoc>("mailboxes", OPTS),
+    registrations: db.collection<RegistrationDoc>("registrations", OPTS),
     maintenance: db.collection<MaintenanceDoc>("maintenance", OPTS),
   };
 }
@@ -305,6 +360,7 @@ export async function ensureIndexes(c: Collections): Promise<void> {
   await c.pendingRoutes.createIndex({ nextPublishAt: 1 }, { name: "nextPublishAt" });
   await c.deliveries.createIndexes();
   await c.blobUploads.createIndex({ startedAt: 1 }, { name: "startedAt" });
+  await c.chainHeads.createIndex({ timestampPending: 1 }, { name: "timestampPending" });
 }
 
 /**

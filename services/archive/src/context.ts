@@ -2,6 +2,7 @@ import type { Bus } from "@edoc/bus";
 import type { Logger } from "@edoc/runtime";
 import type { Blobs } from "./blobs.js";
 import type { Collections } from "./collections.js";
+import type { DirectoryVersions } from "./directory-store.js";
 import type { Ledger } from "./ledger.js";
 import type { KeyedLocks } from "./lock.js";
 import type { PendingInbox } from "./pending-inbox.js";
@@ -11,6 +12,8 @@ export interface Ctx {
   c: Collections;
   blobs: Blobs;
   ledger: Ledger;
+  /** The agency directory's versions (directory.ts). */
+  directory: DirectoryVersions;
   /** The deliveries waiting to be fetched, per recipient (derived from `deliveries`). */
   inbox: PendingInbox;
   bus: Bus;

@@ -59,7 +59,9 @@ export async function listDocuments(
       documentId: x.documentId,
       docType: x.docType,
       kind: x.kind,
+      from: x.from,
       subject: x.subject,
+      code: x.code,
       receivedAt: x.receivedAt,
       recipients: [
         ...mine.map((d) =>
@@ -67,6 +69,8 @@ export async function listDocuments(
             recipient: d.addressedTo,
             state: d.state,
             lastStatus: answers.filter((s) => answersDelivery(s, refOf(d))).at(-1)?.code,
+            deliveryId: d._id,
+            fetchedAt: d.fetchedAt,
           }),
         ),
         ...(x.returned ?? []).map((r) => ({ recipient: r.addressedTo, state: "returned" })),

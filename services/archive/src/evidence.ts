@@ -23,7 +23,7 @@ export interface EvidenceDeps {
 }
 
 function headOf(doc: ChainHeadDoc): SignedChainHead {
-  const { _id: _seq, ...head } = doc;
+  const { _id: _seq, timestampPending: _pending, ...head } = doc;
   return head as SignedChainHead;
 }
 
@@ -148,6 +148,11 @@ export function evidenceExport(deps: EvidenceDeps) {
     }
 
     const warnings: string[] = [];
+    if (head.timestampPending) {
+      warnings.push(
+        `chain head seq ${head.seq} is not timestamped yet (the TSA has not answered); export again later for a timestamped head`,
+      );
+    }
     let caCertificatePems: string[] = [];
     if (deps.trustFile) {
       try {

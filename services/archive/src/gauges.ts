@@ -38,6 +38,10 @@ export function hubGauges(ctx: Ctx, registry: Registry, policy: DeadlinePolicy):
   );
   const depth = g("edoc_queue_messages", "Messages ready in each hub queue", ["queue"]);
   const consumers = g("edoc_queue_consumers", "Consumers of each hub queue", ["queue"]);
+  const awaitingTimestamp = g(
+    "edoc_chain_heads_awaiting_timestamp",
+    "Signed chain heads the configured TSA has not timestamped yet (retried every chain-head tick)",
+  );
   const refreshed = g(
     "edoc_archive_gauges_refreshed_timestamp_seconds",
     "When the archive last computed these gauges (Unix time)",
@@ -81,6 +85,7 @@ export function hubGauges(ctx: Ctx, registry: Registry, policy: DeadlinePolicy):
         deadBy.set(origin, (deadBy.get(origin) ?? 0) + 1);
       }
       const queues = await ctx.bus.stats();
+      const awaiting = await ctx.c.chainHeads.countDocuments({ timestampPending: true });
 
       overdue.reset();
       for (const e of late.values()) overdue.set({ agency: e.agency, priority: e.priority }, e.n);
@@ -96,6 +101,7 @@ export function hubGauges(ctx: Ctx, registry: Registry, policy: DeadlinePolicy):
         depth.set({ queue: q.queue }, q.messages);
         consumers.set({ queue: q.queue }, q.consumers);
       }
+      awaitingTimestamp.set(awaiting);
       refreshed.set(now.getTime() / 1000);
     },
   };

@@ -5,6 +5,7 @@ import {
   createMetrics,
   envInt,
   loadDeadlinePolicy,
+  loadDirectory,
   loadHubConfig,
   onShutdown,
   serveOps,
@@ -55,6 +56,19 @@ async function main(): Promise<void> {
     crlFiles: (process.env.EDOC_CRL_FILES ?? "").split(",").filter(Boolean),
     reconcileMs,
     chainHeadMs,
+    // Only used while the database holds no directory yet (the first start of a hub).
+    directorySeed: {
+      agencies: loadDirectory(config.directoryFile).all(),
+      source: config.directoryFile ?? "demo network",
+    },
+    ...(process.env.EDOC_TSA_URL
+      ? {
+          tsa: {
+            url: process.env.EDOC_TSA_URL,
+            timeoutMs: envInt("EDOC_TSA_TIMEOUT_MS", 10_000),
+          },
+        }
+      : {}),
     deadline,
     gauges: {
       registry: metrics,

@@ -16,12 +16,25 @@ import {
   consoleTrace,
 } from "./console.js";
 import type { Ctx } from "./context.js";
+import { directoryChange, directoryHistory, directorySnapshot } from "./directory.js";
 import { listDocuments, traceDocument } from "./documents.js";
 import { type EvidenceDeps, evidenceExport } from "./evidence.js";
+import { listChainHeads } from "./heads.js";
 import { ackDelivery, fetchDelivery, fetchDeliveryChunk, listInbox } from "./inbox.js";
 import { getMaintenance, setMaintenance } from "./maintenance.js";
 import { monthlyCounts, type ReportDeps } from "./reports.js";
 import { retentionApply } from "./retention.js";
+import {
+  addSystem,
+  createRegistration,
+  decideRegistration,
+  getRegistration,
+  getSystem,
+  listRegistrations,
+  listSystems,
+  moveMailbox,
+  updateSystem,
+} from "./systems.js";
 
 /** Methods whose reply carries raw bytes beside its JSON (@edoc/bus RpcBytes). */
 type Reply<M extends RpcMethod> = M extends "inbox.fetchChunk" ? RpcBytes : RpcResultOf<M>;
@@ -52,6 +65,19 @@ export function rpcHandlers(
     "console.deadLetters": consoleDeadLetters,
     "console.redrive": consoleRedrive,
     "evidence.export": evidenceExport(evidence),
+    "directory.change": directoryChange,
+    "directory.snapshot": directorySnapshot,
+    "directory.history": directoryHistory,
+    "systems.add": addSystem,
+    "systems.list": listSystems,
+    "systems.get": getSystem,
+    "systems.update": updateSystem,
+    "systems.move": moveMailbox,
+    "registrations.create": createRegistration,
+    "registrations.list": listRegistrations,
+    "registrations.get": getRegistration,
+    "registrations.decide": decideRegistration,
+    "chain.heads": listChainHeads,
     "maintenance.get": getMaintenance,
     "maintenance.set": setMaintenance,
     "reports.monthly": monthlyCounts(reports),

@@ -440,11 +440,18 @@ describe("documents", () => {
     const mine = list.documents.find((d) => d.hubDocumentId === req.hubDocumentId);
     expect(mine?.recipients).toEqual(
       expect.arrayContaining([
-        { recipient: ORG.finance, state: "acknowledged", lastStatus: "03" },
-        { recipient: ORG.home, state: "available" },
+        expect.objectContaining({
+          recipient: ORG.finance,
+          state: "acknowledged",
+          lastStatus: "03",
+          deliveryId: finance?.deliveryId,
+          fetchedAt: expect.any(String),
+        }),
+        expect.objectContaining({ recipient: ORG.home, state: "available" }),
         { recipient: ORG.health, state: "returned" },
       ]),
     );
+    expect(mine).toMatchObject({ from: req.from });
     const notMine = await h.rpc("documents.list", { actingFor: [ORG.district], limit: 10 });
     expect(notMine.documents).toEqual([]);
   });

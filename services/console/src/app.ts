@@ -4,6 +4,7 @@ import { verifyBundle } from "@edoc/evidence";
 import { ConsoleSearchState } from "@edoc/messages";
 import type { Logger } from "@edoc/runtime";
 import express, { type NextFunction, type Request, type Response } from "express";
+import { agencyRoutes } from "./agency-routes.js";
 import {
   ArchiveError,
   archiveHealth,
@@ -20,8 +21,9 @@ import type { LoginLimiter } from "./login-limit.js";
 import { registerMaintenanceRoutes } from "./maintenance-routes.js";
 import { burnVerification, verifyPassword } from "./password.js";
 import { registerReportRoutes } from "./report-routes.js";
-import { newToken, type Session, type Sessions, sameToken } from "./sessions.js";
+import { type FlashSession, newToken, type Session, type Sessions, sameToken } from "./sessions.js";
 import { type StuckPolicy, stuckParams } from "./stuck.js";
+import { registerSystemsRoutes } from "./systems-routes.js";
 import type { UserStore } from "./users.js";
 import { type DeadFilter, deadLettersPage } from "./views/dead-letters.js";
 import { errorPage } from "./views/errors.js";
@@ -53,8 +55,7 @@ export interface ConsoleDeps {
 export const SESSION_COOKIE = "__Host-edoc_console";
 export const LOGIN_COOKIE = "__Host-edoc_login";
 
-type FlashSession = Session & { flash?: { kind: "ok" | "error"; text: string } };
-type Handler = (req: Request, res: Response, s: FlashSession) => Promise<void>;
+export type Handler = (req: Request, res: Response, s: FlashSession) => Promise<void>;
 
 const SECURITY_HEADERS: Record<string, string> = {
   "Content-Security-Policy":
@@ -609,6 +610,17 @@ export function createConsoleApp(deps: ConsoleDeps): express.Express {
     }),
   );
 
+  agencyRoutes(app, { deps, page, send, viewer, offset });
+  registerSystemsRoutes(app, {
+    bus: deps.bus,
+    log,
+    page,
+    mutation,
+    form,
+    send,
+    viewer,
+    utcOffsetMinutes: offset,
+  });
   registerReportRoutes(app, {
     page,
     send,

@@ -74,7 +74,7 @@ export async function archiveHealth(
 
 /**
  * Calls any archive method the console uses beyond `console.*` (`evidence.export`, the same the
- * auditors' CLI uses; `maintenance.*`), its answer checked against the contract.
+ * auditors' CLI uses; `maintenance.*`; `directory.history`), its answer checked against the contract.
  */
 export async function callArchive<M extends RpcMethod>(
   bus: ConsoleBus,

@@ -29,6 +29,16 @@ export const EVENT_LABELS: Record<string, string> = {
   "dead-lettered": "Vào hàng thư chết",
   redriven: "Gửi lại (re-drive)",
   purged: "Hết thời hạn lưu trữ: đã xóa nội dung",
+  "directory-changed": "Danh bạ thay đổi",
+};
+
+/** What a directory version did (history of the agencies page). */
+export const DIRECTORY_OP_LABELS: Record<string, string> = {
+  seed: "Khởi tạo",
+  add: "Thêm cơ quan",
+  update: "Sửa thông tin",
+  close: "Ngừng hoạt động",
+  import: "Nhập danh bạ",
 };
 
 export const DOC_TYPE_LABELS: Record<string, string> = {

@@ -5,11 +5,11 @@ import { Bus } from "@edoc/bus";
 import {
   createLogger,
   createMetrics,
-  loadDirectory,
   loadTrust,
   onShutdown,
   readText,
   serveOps,
+  startLiveDirectory,
 } from "@edoc/runtime";
 import { createConsoleApp } from "./app.js";
 import { loadConsoleConfig } from "./config.js";
@@ -22,7 +22,6 @@ const config = loadConsoleConfig();
 const metrics = createMetrics("console");
 const keyPem = readText(config.hubKeyFile, "hub key");
 const certPem = readText(config.hubCertFile, "hub certificate");
-const directory = loadDirectory(config.directoryFile);
 const trust = config.trustFile ? loadTrust(config.trustFile) : undefined;
 const users = new UserStore(config.usersFile, (err) =>
   log.error({ err: err.message }, "users file unreadable; keeping the previous list"),
@@ -36,13 +35,14 @@ const sweeper = setInterval(() => sessions.sweep(), 60_000);
 sweeper.unref();
 
 const bus = await Bus.connect({ url: config.amqpUrl, prefix: config.busPrefix, logger: log });
+const directory = await startLiveDirectory(config, bus, log, metrics);
 const app = createConsoleApp({
   bus,
   log,
   users,
   sessions,
   limiter: new LoginLimiter({ attempts: config.loginAttempts, windowMs: config.loginWindowMs }),
-  directory: () => directory,
+  directory: () => directory.current(),
   stuck: config.stuck,
   services: config.services,
   css,
@@ -87,6 +87,7 @@ const ops = serveOps(config.opsPort, metrics, async () => ({
 
 onShutdown(log, async () => {
   clearInterval(sweeper);
+  directory.stop();
   await new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();

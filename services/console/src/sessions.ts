@@ -102,3 +102,6 @@ export class Sessions {
     return this.map.size;
   }
 }
+
+/** A session with the one-shot message the next page shows (after a form's redirect). */
+export type FlashSession = Session & { flash?: { kind: "ok" | "error"; text: string } };

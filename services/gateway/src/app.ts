@@ -23,6 +23,8 @@ export interface GatewayDeps extends SubmitDeps {
   rateLimit: RateLimit;
   /** Maintenance mode: throws 503 MAINTENANCE while new submissions are refused. */
   refuseIfMaintenance: () => void;
+  /** Live revocation of the client certificate (client-revocation.ts); throws to refuse. */
+  checkClient?: (req: Request) => Promise<void>;
   /** Extra health checks (signing key, directory validity), name → ok. */
   health: () => Promise<Record<string, boolean>>;
 }
@@ -74,7 +76,8 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
         next(err);
         return;
       }
-      h(req, res, caller).catch(next);
+      const checked = deps.checkClient ? deps.checkClient(req) : Promise.resolve();
+      checked.then(() => h(req, res, caller)).catch(next);
     };
 
   const submit = (kind: "letter" | "status"): Handler => {
@@ -162,6 +165,17 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
         id: req.params.id,
       });
       res.json(await callArchive(deps.bus, "documents.trace", params));
+    }),
+  );
+  // Signed, timestamped chain heads: any agency may keep its own copy (docs/receipts.md).
+  api.get(
+    "/chain/heads",
+    route(async (req, res) => {
+      const params = parseParams("chain.heads", {
+        since: req.query.since === undefined ? -1 : Number(req.query.since),
+        limit: req.query.limit === undefined ? 100 : Number(req.query.limit),
+      });
+      res.json(await callArchive(deps.bus, "chain.heads", params));
     }),
   );
   api.get(

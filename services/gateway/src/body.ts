@@ -35,11 +35,27 @@ class BodySink {
   private chunks: Buffer[] = [];
   private spool: Spool | undefined;
   private scanner: SkeletonScanner | undefined;
+  /** dropTrailingCrlf: the last two bytes seen, written only once more follow */
+  private held: Buffer | undefined;
   size = 0;
 
-  constructor(private readonly threshold: number) {}
+  constructor(
+    private readonly threshold: number,
+    private readonly dropTrailingCrlf = false,
+  ) {}
 
   write(chunk: Buffer): void {
+    if (!this.dropTrailingCrlf) {
+      this.take(chunk);
+      return;
+    }
+    const all = this.held ? Buffer.concat([this.held, chunk]) : chunk;
+    const keep = Math.max(0, all.length - 2);
+    this.held = Buffer.from(all.subarray(keep));
+    if (keep > 0) this.take(all.subarray(0, keep));
+  }
+
+  private take(chunk: Buffer): void {
     this.size += chunk.length;
     if (!this.spool) {
       this.chunks.push(chunk);
@@ -61,6 +77,8 @@ class BodySink {
   }
 
   body(): PacketBody {
+    if (this.held && !this.held.equals(CRLF)) this.take(this.held);
+    this.held = undefined;
     const { spool, scanner } = this;
     if (!spool || !scanner) {
       const bytes = Buffer.concat(this.chunks, this.size);
@@ -84,12 +102,24 @@ class BodySink {
   }
 }
 
+const CRLF = Buffer.from("\r\n");
+
 const XML_TYPES = [
   "application/xml",
   "text/xml",
   "application/octet-stream",
   "application/edxml+xml",
 ];
+
+export interface BodyOptions {
+  /** in memory up to this many bytes, spooled above */
+  threshold?: number;
+  /**
+   * The VDXP door: the axis SDK sends the edXML followed by CRLF as a raw body; that one
+   * trailing CRLF is not part of the file, so both doors store and deliver the same bytes.
+   */
+  dropTrailingCrlf?: boolean;
+}
 
 /**
  * The packet's exact bytes, from a raw XML body or, as the national axis's `sendEdoc` does,
@@ -99,13 +129,16 @@ const XML_TYPES = [
 export async function readPacketBody(
   req: Request,
   limit: number,
-  threshold = STREAM_THRESHOLD,
+  opts: BodyOptions = {},
 ): Promise<PacketBody> {
+  const threshold = opts.threshold ?? STREAM_THRESHOLD;
   const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   const declared = Number(req.headers["content-length"] ?? "0");
   if (declared > limit * 1.1 + 64 * 1024) throw tooLarge(limit);
+  // A multipart part carries the file exactly (the SDK's CRLF is a raw body's).
   if (type === "multipart/form-data") return readMultipart(req, limit, new BodySink(threshold));
-  if (XML_TYPES.includes(type) || type === "") return readRaw(req, limit, new BodySink(threshold));
+  if (XML_TYPES.includes(type) || type === "")
+    return readRaw(req, limit, new BodySink(threshold, opts.dropTrailingCrlf));
   throw ApiError.of(
     "UNSUPPORTED_MEDIA_TYPE",
     `send the .edxml as application/xml, or multipart/form-data with field "file" (got ${type})`,

@@ -35,6 +35,42 @@ export interface GatewayConfig extends HubConfig {
   tlsCiphers: string;
   /** How often the maintenance switch is asked of the archive. */
   maintenancePollMs: number;
+  /** Live revocation: CRLs from distribution points and OCSP for certificates that name them. */
+  liveRevocation: boolean;
+  /** How often fetched CRLs are fetched again. */
+  crlRefreshMs: number;
+  /** Per CRL download or OCSP exchange. */
+  revocationTimeoutMs: number;
+  /** SHA-256 fingerprints of CAs that soft-fail when revocation data cannot be had. */
+  revocationSoftFail: string[];
+  /** The national axis protocol's listener (VDXP); undefined when EDOC_VDXP_PORT is unset. */
+  vdxp: VdxpConfig | undefined;
+}
+
+export interface VdxpConfig {
+  port: number;
+  /** 64 hex digits, 0600: the key system secrets are sealed with (AES-256-GCM) */
+  systemsKeyFile: string;
+  /** accepted distance of XroadVnpt-timestamp from the hub's clock (replay window) */
+  timestampWindowMs: number;
+  /** how long a gateway trusts what it read about a system (disable/rotation take this long) */
+  systemCacheMs: number;
+}
+
+function loadVdxpConfig(env: NodeJS.ProcessEnv): VdxpConfig | undefined {
+  if (!env.EDOC_VDXP_PORT) return undefined;
+  const systemsKeyFile = env.EDOC_SYSTEMS_KEY_FILE;
+  if (!systemsKeyFile) {
+    throw new ConfigError("EDOC_VDXP_PORT needs EDOC_SYSTEMS_KEY_FILE (the systems key)");
+  }
+  return {
+    port: envInt("EDOC_VDXP_PORT", 8444, env),
+    systemsKeyFile,
+    timestampWindowMs:
+      positive("EDOC_VDXP_TIMESTAMP_WINDOW_S", envInt("EDOC_VDXP_TIMESTAMP_WINDOW_S", 300, env)) *
+      1000,
+    systemCacheMs: envInt("EDOC_VDXP_SYSTEM_CACHE_MS", 5_000, env),
+  };
 }
 
 export { DEFAULT_TLS_CIPHERS };
@@ -71,7 +107,28 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       "EDOC_MAINTENANCE_POLL_MS",
       envInt("EDOC_MAINTENANCE_POLL_MS", 2_000, env),
     ),
+    liveRevocation: env.EDOC_LIVE_REVOCATION !== "false",
+    crlRefreshMs: positive("EDOC_CRL_REFRESH_MS", envInt("EDOC_CRL_REFRESH_MS", 300_000, env)),
+    revocationTimeoutMs: positive(
+      "EDOC_REVOCATION_TIMEOUT_MS",
+      envInt("EDOC_REVOCATION_TIMEOUT_MS", 5_000, env),
+    ),
+    revocationSoftFail: fingerprints(env.EDOC_REVOCATION_SOFT_FAIL ?? ""),
+    vdxp: loadVdxpConfig(env),
   };
+}
+
+/** Comma-separated SHA-256 fingerprints, hex with or without colons, any case. */
+function fingerprints(raw: string): string[] {
+  return raw
+    .split(",")
+    .map((f) => f.trim().toLowerCase().replace(/:/g, ""))
+    .filter(Boolean)
+    .map((f) => {
+      if (!/^[0-9a-f]{64}$/.test(f))
+        throw new ConfigError(`EDOC_REVOCATION_SOFT_FAIL: ${f} is not a SHA-256 fingerprint`);
+      return f;
+    });
 }
 
 /** A non-negative number setting (fractions allowed: 0.5 per second is one every two seconds). */

@@ -12,7 +12,13 @@ export function registerExpiryGauges(
   registry: Registry,
   hubCertPem: string,
   trust: () => TrustMaterial,
+  fetched: () => readonly { url: string; pem: string }[] = () => [],
 ): void {
+  // source: "file" for EDOC_CRL_FILES, else the distribution point the CRL was fetched from.
+  const crls = () => [
+    ...crlValidity(trust().crls).map((c) => ({ ...c, source: "file" })),
+    ...fetched().flatMap(({ url, pem }) => crlValidity([pem]).map((c) => ({ ...c, source: url }))),
+  ];
   const seconds = (d: Date) => (d.getTime() - Date.now()) / 1000;
   new Gauge({
     name: "edoc_certificate_expiry_seconds",
@@ -31,23 +37,23 @@ export function registerExpiryGauges(
   new Gauge({
     name: "edoc_crl_next_update_seconds",
     help: "Seconds until each CRL's nextUpdate (negative: stale)",
-    labelNames: ["issuer"],
+    labelNames: ["issuer", "source"],
     registers: [registry],
     collect() {
       this.reset();
-      for (const c of crlValidity(trust().crls))
-        if (c.nextUpdate) this.set({ issuer: c.issuer }, seconds(c.nextUpdate));
+      for (const c of crls())
+        if (c.nextUpdate) this.set({ issuer: c.issuer, source: c.source }, seconds(c.nextUpdate));
     },
   });
   new Gauge({
     name: "edoc_crl_age_seconds",
     help: "Seconds since each CRL's thisUpdate",
-    labelNames: ["issuer"],
+    labelNames: ["issuer", "source"],
     registers: [registry],
     collect() {
       this.reset();
-      for (const c of crlValidity(trust().crls))
-        this.set({ issuer: c.issuer }, -seconds(c.thisUpdate));
+      for (const c of crls())
+        this.set({ issuer: c.issuer, source: c.source }, -seconds(c.thisUpdate));
     },
   });
 }

@@ -6,20 +6,24 @@ import { Bus } from "@edoc/bus";
 import {
   createLogger,
   createMetrics,
-  loadDirectory,
   onShutdown,
+  RevocationFetcher,
   readText,
   serveOps,
+  startLiveDirectory,
   type TrustMaterial,
 } from "@edoc/runtime";
-import { signXmlRemote } from "@edoc/signature";
+import { crlUrlsOf, signXmlRemote, type TrustPolicy } from "@edoc/signature";
 import { RemoteSigner, SignerUnavailableError } from "@edoc/signer-client";
+import { Counter } from "prom-client";
 import { createGatewayApp } from "./app.js";
+import { clientRevocationCheck } from "./client-revocation.js";
 import { loadActsFor, loadGatewayConfig, loadPdfPolicy } from "./config.js";
 import { ApiError } from "./errors.js";
 import { registerExpiryGauges } from "./expiry.js";
 import { MaintenanceSwitch } from "./maintenance.js";
 import { TrustStore } from "./trust.js";
+import { startVdxpServer } from "./vdxp/server.js";
 
 const log = createLogger("gateway");
 const config = loadGatewayConfig();
@@ -28,7 +32,6 @@ const hubKeyPem = readText(config.hubKeyFile ?? "", "hub key");
 const hubCertPem = readText(config.hubCertFile ?? "", "hub certificate");
 // Receipts: only the certificate here; the key is in the signer's PKCS#11 token.
 const receiptCertPem = readText(config.receiptCertFile ?? "", "receipt certificate");
-const directory = loadDirectory(config.directoryFile);
 const actsFor = loadActsFor(config.actsForFile);
 
 /** TLS 1.2+ only, forward-secret AEAD suites, client certificates checked against trust + CRLs. */
@@ -47,24 +50,50 @@ function secureContext(trust: TrustMaterial): SecureContextOptions {
 let onTrustChange: (trust: TrustMaterial) => void = () => {};
 const trust = new TrustStore(config.trustFile, config.crlFiles, log, (m) => onTrustChange(m));
 
+const revocationFailures = new Counter({
+  name: "edoc_revocation_fetch_failures_total",
+  help: "Failed CRL downloads (kind crl) and OCSP exchanges (kind ocsp), by URL",
+  labelNames: ["kind", "url"],
+  registers: [metrics],
+});
+// Live revocation: CRLs from the distribution points certificates name (the trust store's CAs'
+// at once, the agencies' when first seen), OCSP where a certificate names a responder.
+const fetcher = config.liveRevocation
+  ? new RevocationFetcher({
+      refreshMs: config.crlRefreshMs,
+      timeoutMs: config.revocationTimeoutMs,
+      log,
+      onChange: () => trust.revocationChanged(),
+      onFailure: (kind, url) => revocationFailures.inc({ kind, url }),
+    })
+  : undefined;
+fetcher?.watch(crlUrlsOf([...trust.current.anchors, ...trust.current.intermediates]));
+
+function trustPolicy(): TrustPolicy {
+  return {
+    trustAnchors: trust.current.anchors,
+    intermediates: trust.current.intermediates,
+    crls: trust.current.crls,
+    ...(fetcher ? { revocationSource: fetcher } : {}),
+    revocationSoftFail: config.revocationSoftFail,
+  };
+}
+
 const bus = await Bus.connect({ url: config.amqpUrl, prefix: config.busPrefix, logger: log });
+const directory = await startLiveDirectory(config, bus, log, metrics);
 const signer = new RemoteSigner(bus);
 const maintenance = new MaintenanceSwitch(bus, log, metrics, config.maintenancePollMs);
 await maintenance.poll();
 maintenance.start();
-const app = createGatewayApp({
+const rateLimit = { ratePerSecond: config.ratePerSecond, burst: config.rateBurst };
+// One accept path for both doors: the same directory, trust policy, receipt signer and
+// maintenance switch.
+const submitDeps = {
   bus,
-  log,
-  metrics,
-  actsFor,
   pdfPolicy: loadPdfPolicy(config.pdfPolicyFile),
-  maxPacketBytes: config.maxPacketBytes,
-  rateLimit: { ratePerSecond: config.ratePerSecond, burst: config.rateBurst },
-  directory: () => directory,
+  directory: () => directory.current(),
   trust: () => ({
-    trustAnchors: trust.current.anchors,
-    intermediates: trust.current.intermediates,
-    crls: trust.current.crls,
+    ...trustPolicy(),
     allowSha1: config.allowSha1,
     strictSignatureContent: true,
     limits: {
@@ -74,7 +103,8 @@ const app = createGatewayApp({
     },
   }),
   refuseIfMaintenance: () => maintenance.refuseIfOn(),
-  signReceipt: (xml) =>
+  checkClient: clientRevocationCheck(trustPolicy),
+  signReceipt: (xml: string) =>
     signXmlRemote(xml, {
       certificatePem: receiptCertPem,
       algorithm: "rsa-sha256",
@@ -84,8 +114,16 @@ const app = createGatewayApp({
       log.warn({ code: err.code }, err.message);
       throw ApiError.of("HUB_UNAVAILABLE", "the hub cannot sign a receipt now; retry later");
     }),
+};
+const app = createGatewayApp({
+  ...submitDeps,
+  log,
+  metrics,
+  actsFor,
+  maxPacketBytes: config.maxPacketBytes,
+  rateLimit,
   health: async () => ({
-    directory: directory.size > 0,
+    directory: directory.current().size > 0,
     receiptCertificate: receiptCertPem.includes("CERTIFICATE"),
   }),
 });
@@ -119,7 +157,19 @@ server.prependListener("request", (req, res) => {
   inFlight.add(res);
   res.once("close", () => inFlight.delete(res));
 });
+const vdxpServer = config.vdxp
+  ? startVdxpServer(
+      config.vdxp,
+      config.host,
+      () => secureContext(trust.current),
+      { ...submitDeps, log, metrics, maxPacketBytes: config.maxPacketBytes, rateLimit },
+      log,
+    )
+  : undefined;
+
 onTrustChange = (material) => {
+  vdxpServer?.setSecureContext(secureContext(material));
+  vdxpServer?.closeIdleConnections();
   server.setSecureContext(secureContext(material));
   for (const res of inFlight) {
     if (!res.headersSent) res.setHeader("Connection", "close");
@@ -131,7 +181,12 @@ onTrustChange = (material) => {
   server.closeIdleConnections();
 };
 trust.watch(config.trustReloadMs);
-registerExpiryGauges(metrics, hubCertPem, () => trust.current);
+registerExpiryGauges(
+  metrics,
+  hubCertPem,
+  () => trust.current,
+  () => fetcher?.current() ?? [],
+);
 
 // Handshakes refused by TLS itself (old protocol versions, no shared cipher) never reach the app.
 server.on("tlsClientError", (err: Error & { code?: string }, socket: TLSSocket) => {
@@ -166,7 +221,8 @@ server.listen(config.port, config.host, () =>
     {
       host: config.host,
       port: config.port,
-      agencies: directory.size,
+      agencies: directory.current().size,
+      directoryVersion: directory.version,
       ratePerSecond: config.ratePerSecond,
       rateBurst: config.rateBurst,
       trustReloadMs: config.trustReloadMs,
@@ -179,8 +235,14 @@ const ops = serveOps(config.opsPort, metrics, async () => ({ broker: bus.connect
 
 onShutdown(log, async () => {
   trust.stop();
+  directory.stop();
+  fetcher?.stop();
   maintenance.stop();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await Promise.all(
+    [server, vdxpServer].map(
+      (s) => new Promise<void>((resolve) => (s ? s.close(() => resolve()) : resolve())),
+    ),
+  );
   ops.close();
   await bus.close();
 });

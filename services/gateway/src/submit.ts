@@ -38,6 +38,8 @@ export interface SubmitResult {
     digest: string;
     recipients: { addressedTo: string; recipient: string; via: string[] }[];
     receipt: string;
+    /** Accepted despite these (soft-fail revocation): recorded with the packet too. */
+    warnings?: { code: string; message: string }[];
     /** Letters: each PDF's verdict, and whether the sender's policy (warn) flags the letter. */
     pdfSignatures?: { warning: boolean; pdfs: { path: string; verdict: string }[] };
   };
@@ -122,6 +124,7 @@ export async function submitPacket(
       organIds: signer?.organIds ?? [],
       fingerprintSha256: signer?.fingerprintSha256 ?? "",
       ...(report.algorithm ? { algorithm: report.algorithm } : {}),
+      ...(report.warnings ? { warnings: report.warnings } : {}),
     },
     ...(pdfCheck ? { pdfCheck } : {}),
     receiptXml,
@@ -143,6 +146,7 @@ export async function submitPacket(
       digest,
       recipients: summary.recipients,
       receipt: result.receiptXml,
+      ...(report.warnings ? { warnings: report.warnings } : {}),
       ...(pdfCheck ? { pdfSignatures: pdfSummary(pdfCheck) } : {}),
     },
   };
@@ -205,7 +209,7 @@ async function verify(
     const codes = report.reasons.map((r) => r.code);
     const code = codes.includes("SIGNER_NOT_BOUND")
       ? "SIGNER_NOT_BOUND"
-      : codes.some((c) => c.startsWith("CERT_") || c.startsWith("CRL_"))
+      : codes.some((c) => /^(CERT|CRL|REVOCATION)_/.test(c))
         ? "SIGNATURE_UNTRUSTED"
         : "SIGNATURE_INVALID";
     throw ApiError.of(code, report.reasons.map((r) => `${r.code}: ${r.message}`).join("; "), {

@@ -67,6 +67,12 @@ export class TrustStore {
     return true;
   }
 
+  /** Revocation data fetched elsewhere changed: connections judged before must be judged again. */
+  revocationChanged(): void {
+    this.generation++;
+    this.apply(this.material);
+  }
+
   /** Polls the files' mtimes every `intervalMs` (0: never) and reloads on SIGHUP. */
   watch(intervalMs: number): void {
     process.on("SIGHUP", () => this.reload("SIGHUP"));

@@ -51,6 +51,32 @@ describe("gateway configuration", () => {
       expect(() => loadGatewayConfig({ ...base, ...env }), JSON.stringify(env)).toThrow(/EDOC_/);
     }
   });
+
+  it("live revocation: on by default, fail closed for every CA unless listed by fingerprint", () => {
+    expect(loadGatewayConfig(base)).toMatchObject({
+      liveRevocation: true,
+      crlRefreshMs: 300_000,
+      revocationTimeoutMs: 5_000,
+      revocationSoftFail: [],
+    });
+    const fp = "AB:".repeat(31) + "CD";
+    const c = loadGatewayConfig({
+      ...base,
+      EDOC_LIVE_REVOCATION: "false",
+      EDOC_CRL_REFRESH_MS: "1000",
+      EDOC_REVOCATION_SOFT_FAIL: ` ${fp} , ${"0".repeat(64)}`,
+    });
+    expect(c.liveRevocation).toBe(false);
+    expect(c.crlRefreshMs).toBe(1000);
+    expect(c.revocationSoftFail).toEqual([`${"ab".repeat(31)}cd`, "0".repeat(64)]);
+    for (const env of [
+      { EDOC_REVOCATION_SOFT_FAIL: "issuing-ca" },
+      { EDOC_CRL_REFRESH_MS: "0" },
+      { EDOC_REVOCATION_TIMEOUT_MS: "0" },
+    ]) {
+      expect(() => loadGatewayConfig({ ...base, ...env }), JSON.stringify(env)).toThrow(/EDOC_/);
+    }
+  });
 });
 
 describe("the PDF policy file (EDOC_PDF_POLICY_FILE)", () => {

@@ -38,9 +38,12 @@ to $EDOC_AMQP_URL, --prefix to $EDOC_BUS_PREFIX, --timeout to 120000. Exit 1 the
     },
     {
       name: "verify",
-      usage: "evidence verify FILE.zip --trust CA.pem [--trust …] [--at ISO] [--json]",
-      help: `Checks a bundle offline against the roots you trust (never taken from the bundle). Exit 1 a
-check failed (each printed with its code), 2 unreadable file or trust anchors.`,
+      usage:
+        "evidence verify FILE.zip --trust CA.pem [--trust …] [--at ISO] [--require-timestamp] [--json]",
+      help: `Checks a bundle offline against the roots you trust (never taken from the bundle), the
+TSA's included: a chain head's RFC 3161 timestamp must chain to them. --require-timestamp fails
+a bundle whose heads carry none. Exit 1 a check failed (each printed with its code), 2
+unreadable file or trust anchors.`,
       run: verifyFile,
     },
   ],
@@ -106,6 +109,7 @@ async function verifyFile(argv: string[]): Promise<number> {
     options: {
       trust: { type: "string", multiple: true },
       at: { type: "string" },
+      "require-timestamp": { type: "boolean" },
       json: { type: "boolean" },
     },
     positionals: ["FILE.zip"],
@@ -122,6 +126,7 @@ async function verifyFile(argv: string[]): Promise<number> {
   const opts: VerifyBundleOptions = {
     ...trust(values.trust ?? []),
     ...(at ? { at } : {}),
+    ...(values["require-timestamp"] === true ? { requireTimestamp: true } : {}),
   };
   let zip: Buffer;
   try {
@@ -175,6 +180,9 @@ function text(r: BundleReport): string {
   if (r.acceptance)
     lines.push(`accepted    ${r.acceptance.receivedAt} (hub-signed acceptance receipt)`);
   if (r.chainHead) lines.push(`chain head  seq ${r.chainHead.seq} signed ${r.chainHead.at}`);
+  for (const t of r.timestamps) {
+    lines.push(`timestamp   seq ${t.seq} at ${t.time} by ${t.tsa} (RFC 3161)`);
+  }
   if (r.receipts.length > 0) lines.push("receipts");
   for (const x of r.receipts) {
     const extra = [x.organId, x.deliveryId, x.data?.code, x.data?.result]

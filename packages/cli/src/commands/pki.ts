@@ -1,17 +1,22 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { createServer } from "node:http";
+import { basename, join } from "node:path";
 import { DirectoryError, parseOrganId } from "@edoc/directory";
 import {
   createDevPki,
   type DevPkiState,
   exportPkcs12,
+  ISSUING_CRL_FILE,
   issueAgencyCertificate,
   issueCrl,
   issueHubCertificate,
+  issueTsaCertificate,
+  ocspIndex,
   PkiError,
   parseDevPkiState,
   REVOCATION_REASONS,
   type RevocationReason,
+  ROOT_CRL_FILE,
   revokeCertificate,
 } from "@edoc/pki";
 import {
@@ -39,8 +44,12 @@ export const pkiCommand: Command = commandGroup({
   subcommands: [
     {
       name: "init",
-      usage: "pki init [--dir D] [--force]   root and issuing CA",
-      help: `${DIR_HELP}\nExit 1 when D already holds a PKI (--force replaces it).`,
+      usage: "pki init [--dir D] [--force] [--crl-url BASE] [--ocsp-url URL]   root and issuing CA",
+      help: `${DIR_HELP}\nExit 1 when D already holds a PKI (--force replaces it).
+--crl-url BASE: certificates name BASE/${ROOT_CRL_FILE} (issuing CA) and BASE/${ISSUING_CRL_FILE}
+(agencies, hub) as CRL distribution points; serve D/published at BASE.
+--ocsp-url URL: agency and hub certificates name URL as their OCSP responder
+(openssl ocsp -index D/published/index.txt answers for it).`,
       run: refusalsAsErrors(init),
     },
     {
@@ -58,16 +67,32 @@ D/agencies/ORGANID (PKCS#12 password P, default changeit; valid N days, default 
       run: refusalsAsErrors(hub),
     },
     {
+      name: "tsa",
+      usage: "pki tsa [--dir D] [--name N] [--days N]",
+      help: `A time-stamping authority's certificate (EKU timeStamping) in D/tsa, for a local
+RFC 3161 TSA such as openssl ts -reply (see docs/receipts.md).\n${DIR_HELP}`,
+      run: refusalsAsErrors(tsa),
+    },
+    {
       name: "revoke",
       usage: "pki revoke [--dir D] --organ ORGANID | --serial HEX [--reason R]",
-      help: `R: ${REVOCATION_REASONS.join(", ")}. Publish with edoc pki crl.\n${DIR_HELP}`,
-      run: refusalsAsErrors(async (argv) => revoke(argv)),
+      help: `R: ${REVOCATION_REASONS.join(", ")}. Publishes at once (as edoc pki crl).\n${DIR_HELP}`,
+      run: refusalsAsErrors(revoke),
     },
     {
       name: "crl",
-      usage: "pki crl [--dir D] [--days N]   publish crl.pem and root-crl.pem",
-      help: `The CRLs are valid N days (default 7).\n${DIR_HELP}`,
+      usage: "pki crl [--dir D] [--days N]   publish the CRLs and the OCSP index",
+      help: `crl.pem and root-crl.pem in D; ${ISSUING_CRL_FILE}, ${ROOT_CRL_FILE} (DER) and index.txt in
+D/published. The CRLs are valid N days (default 7).\n${DIR_HELP}`,
       run: refusalsAsErrors(crl),
+    },
+    {
+      name: "serve",
+      usage: "pki serve [--dir D] [--host H] [--port N]   serve D/published over HTTP",
+      help: `The CA's distribution point for development: GET /<file> answers D/published/<file>
+(issuing.crl, root.crl), read at each request, so a revoke is served at once. Host default
+127.0.0.1, port default 8480 (init --crl-url http://127.0.0.1:8480). Runs until stopped.\n${DIR_HELP}`,
+      run: refusalsAsErrors(serve),
     },
   ],
 });
@@ -140,7 +165,14 @@ function save(dir: string, state: DevPkiState): void {
 }
 
 async function init(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs(argv, { options: { ...DIR, force: { type: "boolean" } } });
+  const { values } = parseCommandArgs(argv, {
+    options: {
+      ...DIR,
+      force: { type: "boolean" },
+      "crl-url": { type: "string" },
+      "ocsp-url": { type: "string" },
+    },
+  });
   const a = { dir: dirOf(values), force: values.force === true };
   if (existsSync(stateFile(a.dir)) && !a.force) {
     throw new CliError(
@@ -149,8 +181,16 @@ async function init(argv: string[]): Promise<number> {
     );
   }
   mkdirSync(a.dir, { recursive: true, mode: 0o700 });
-  const state = await createDevPki();
+  const crlBaseUrl = values["crl-url"];
+  const ocspUrl = values["ocsp-url"];
+  const state = await createDevPki({
+    publication: {
+      ...(crlBaseUrl !== undefined ? { crlBaseUrl } : {}),
+      ...(ocspUrl !== undefined ? { ocspUrl } : {}),
+    },
+  });
   save(a.dir, state);
+  await publish(a.dir, state, 7);
   write(join(a.dir, "root-ca.pem"), state.root.certificatePem);
   write(join(a.dir, "issuing-ca.pem"), state.issuing.certificatePem);
   write(join(a.dir, "chain.pem"), state.issuing.certificatePem + state.root.certificatePem);
@@ -158,6 +198,7 @@ async function init(argv: string[]): Promise<number> {
   print(`  pki.json        state with the CA keys (0600): keep it private`);
   print(`  root-ca.pem     trust anchor (edoc verify --trust)`);
   print(`  issuing-ca.pem  issuing CA; chain.pem = issuing + root`);
+  print(`  published/      CRLs (DER) and the OCSP index, republished by revoke and crl`);
   return 0;
 }
 
@@ -225,17 +266,44 @@ async function hub(argv: string[]): Promise<number> {
   // --subdir receipts: a second hub certificate, for the key the signer's token will hold.
   const sub = a.subdir ?? "hub";
   if (!/^[a-z0-9-]+$/.test(sub)) throw new UsageError("--subdir must be a plain directory name");
-  const dir = join(pkiDir, sub);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  save(pkiDir, issued.state);
-  write(join(dir, "key.pem"), issued.privateKeyPem, true);
-  write(join(dir, "cert.pem"), issued.certificatePem);
+  const dir = saveLeaf(pkiDir, sub, issued);
   const names = ["localhost", "127.0.0.1", ...hosts].join(", ");
   print(`issued hub certificate ${issued.serialNumber} (${names}) in ${dir}`);
   return 0;
 }
 
-function revoke(argv: string[]): number {
+async function tsa(argv: string[]): Promise<number> {
+  const { values: a } = parseCommandArgs(argv, {
+    options: { ...DIR, name: { type: "string" }, days: { type: "string" } },
+  });
+  const pkiDir = dirOf(a);
+  const state = load(pkiDir);
+  const notBefore = new Date(Date.now() - 5 * 60 * 1000);
+  const issued = await issueTsaCertificate(state, {
+    name: a.name ?? "edoc-tsa",
+    notBefore,
+    notAfter: new Date(notBefore.getTime() + days(a.days, 365) * DAY_MS),
+  });
+  const dir = saveLeaf(pkiDir, "tsa", issued);
+  print(`issued TSA certificate ${issued.serialNumber} in ${dir}`);
+  return 0;
+}
+
+/** Saves the new state and writes D/<sub>/key.pem (0600) and cert.pem; returns D/<sub>. */
+function saveLeaf(
+  pkiDir: string,
+  sub: string,
+  issued: { state: DevPkiState; privateKeyPem: string; certificatePem: string },
+): string {
+  const dir = join(pkiDir, sub);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  save(pkiDir, issued.state);
+  write(join(dir, "key.pem"), issued.privateKeyPem, true);
+  write(join(dir, "cert.pem"), issued.certificatePem);
+  return dir;
+}
+
+async function revoke(argv: string[]): Promise<number> {
   const { values: a } = parseCommandArgs(argv, {
     options: {
       ...DIR,
@@ -269,7 +337,8 @@ function revoke(argv: string[]): number {
     state = revokeCertificate(state, serial, { reason: reason as RevocationReason });
   }
   save(pkiDir, state);
-  print(`revoked ${serials.join(", ")} (${reason}); run edoc pki crl --dir ${pkiDir} to publish`);
+  await publish(pkiDir, state, 7);
+  print(`revoked ${serials.join(", ")} (${reason}); CRLs and OCSP index republished`);
   return 0;
 }
 
@@ -277,15 +346,69 @@ async function crl(argv: string[]): Promise<number> {
   const { values: a } = parseCommandArgs(argv, { options: { ...DIR, days: { type: "string" } } });
   const pkiDir = dirOf(a);
   const state = load(pkiDir);
-  const thisUpdate = new Date();
-  const nextUpdate = new Date(thisUpdate.getTime() + days(a.days, 7) * DAY_MS);
-  write(join(pkiDir, "crl.pem"), await issueCrl(state, { thisUpdate, nextUpdate }));
-  write(
-    join(pkiDir, "root-crl.pem"),
-    await issueCrl(state, { thisUpdate, nextUpdate, issuer: "root" }),
-  );
+  await publish(pkiDir, state, days(a.days, 7));
   print(
     `${join(pkiDir, "crl.pem")}: ${state.revoked.length} revoked certificate(s); root CRL in root-crl.pem`,
   );
+  return 0;
+}
+
+/**
+ * Writes the CRLs (PEM in D for EDOC_CRL_FILES, DER in D/published for distribution points)
+ * and the OCSP responder's index: after `revoke`, relying parties that fetch see it at once.
+ */
+async function publish(pkiDir: string, state: DevPkiState, validDays: number): Promise<void> {
+  const thisUpdate = new Date();
+  const nextUpdate = new Date(thisUpdate.getTime() + validDays * DAY_MS);
+  const issuing = await issueCrl(state, { thisUpdate, nextUpdate });
+  const root = await issueCrl(state, { thisUpdate, nextUpdate, issuer: "root" });
+  write(join(pkiDir, "crl.pem"), issuing);
+  write(join(pkiDir, "root-crl.pem"), root);
+  const published = join(pkiDir, "published");
+  mkdirSync(published, { recursive: true, mode: 0o755 });
+  write(join(published, ISSUING_CRL_FILE), derOf(issuing));
+  write(join(published, ROOT_CRL_FILE), derOf(root));
+  write(join(published, "index.txt"), ocspIndex(state));
+}
+
+function derOf(pem: string): Buffer {
+  return Buffer.from(pem.replace(/-----[A-Z0-9 ]+-----/g, "").replace(/\s+/g, ""), "base64");
+}
+
+async function serve(argv: string[]): Promise<number> {
+  const { values: a } = parseCommandArgs(argv, {
+    options: { ...DIR, host: { type: "string" }, port: { type: "string" } },
+  });
+  const published = join(dirOf(a), "published");
+  const host = a.host ?? "127.0.0.1";
+  const port = Number(a.port ?? "8480");
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new CliError(`--port must be a port number, got ${a.port}`, 2);
+  }
+  const server = createServer((req, res) => {
+    // One flat directory: only a file name is taken from the path, never a relative path.
+    const name = basename(new URL(req.url ?? "/", "http://x").pathname);
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405).end();
+      return;
+    }
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(join(published, name));
+    } catch {
+      res.writeHead(404).end();
+      return;
+    }
+    const type = name.endsWith(".crl") ? "application/pkix-crl" : "application/octet-stream";
+    res.writeHead(200, { "content-type": type, "content-length": bytes.length });
+    res.end(req.method === "HEAD" ? undefined : bytes);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (err) => reject(new CliError(`cannot listen: ${err.message}`, 1)));
+    server.listen(port, host, resolve);
+  });
+  const address = server.address();
+  const bound = typeof address === "object" && address ? address.port : port;
+  print(`serving ${published} at http://${host}:${bound}`);
   return 0;
 }

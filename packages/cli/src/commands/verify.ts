@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { EdxmlError, type Packet, parsePacket } from "@edoc/edxml";
+import { createLogger, RevocationFetcher } from "@edoc/runtime";
 import {
   SignatureError,
   type TrustPolicy,
@@ -18,10 +19,13 @@ import { readText, readTrustFiles } from "../files.js";
  */
 export const verifyCommand: Command = {
   name: "verify",
-  usage: "verify FILE [--trust CA.pem ...] [--crl CRL.pem ...] [--allow-sha1] [--at ISO] [--json]",
+  usage:
+    "verify FILE [--trust CA.pem ...] [--crl CRL.pem ...] [--live] [--allow-sha1] [--at ISO] [--json]",
   help: `Checks the signature, the signer's certificate path and revocation, and that the signer is
 bound to the packet's From. Without --trust: the development PKI's chain.pem ($EDOC_PKI_DIR,
-then .state/pki). Exit 1 invalid or untrusted (reasons printed), 2 unreadable or not edXML.`,
+then .state/pki). --live also fetches the CRLs and asks the OCSP responders the certificates
+name (fail closed: no answer is REVOCATION_UNAVAILABLE, as at the gateway).
+Exit 1 invalid or untrusted (reasons printed), 2 unreadable or not edXML.`,
   async run(argv) {
     const args = readArgs(argv);
     const policy = trustPolicy(args);
@@ -38,7 +42,9 @@ then .state/pki). Exit 1 invalid or untrusted (reasons printed), 2 unreadable or
     try {
       // Not edXML at all is exit 2, before any signature is looked at.
       parsePacket(bytes);
-      const { report, packet } = await verifyPacket(bytes, policy);
+      const { report, packet } = await verifyPacket(bytes, policy).finally(() =>
+        (policy.revocationSource as RevocationFetcher | undefined)?.stop(),
+      );
       print(args.json ? JSON.stringify(jsonReport(report, packet), null, 2) : text(report, packet));
       return report.valid ? 0 : 1;
     } catch (err) {
@@ -55,6 +61,7 @@ interface Args {
   file: string;
   trust: string[];
   crl: string[];
+  live: boolean;
   allowSha1: boolean;
   at?: Date;
   json: boolean;
@@ -65,6 +72,7 @@ function readArgs(argv: string[]): Args {
     options: {
       trust: { type: "string", multiple: true },
       crl: { type: "string", multiple: true },
+      live: { type: "boolean" },
       "allow-sha1": { type: "boolean" },
       at: { type: "string" },
       json: { type: "boolean" },
@@ -83,6 +91,7 @@ function readArgs(argv: string[]): Args {
     file,
     trust: values.trust ?? [],
     crl: values.crl ?? [],
+    live: values.live === true,
     allowSha1: values["allow-sha1"] === true,
     json: values.json === true,
     ...(at !== undefined ? { at } : {}),
@@ -104,9 +113,19 @@ function trustPolicy(a: Args): TrustPolicy {
     trustAnchors,
     intermediates,
     crls: a.crl.map((f) => readText(f, "CRL")),
+    ...(a.live ? { revocationSource: liveSource() } : {}),
     allowSha1: a.allowSha1,
     ...(a.at !== undefined ? { at: a.at } : {}),
   };
+}
+
+/** The gateway's fetcher, for one verification (what failed is in the report's reasons). */
+function liveSource(): RevocationFetcher {
+  return new RevocationFetcher({
+    refreshMs: 3_600_000,
+    timeoutMs: 10_000,
+    log: createLogger("edoc-verify", "silent"),
+  });
 }
 
 function print(text: string): void {
@@ -170,8 +189,10 @@ function text(report: VerificationReport, packet: Packet | undefined): string {
     lines.push(`from        ${fromOf(packet)} (${packet.kind}, read from the signed bytes)`);
   for (const [i, c] of report.chain.entries()) lines.push(`chain[${i}]    ${c.subject}`);
   if (report.signer) {
-    const crls = report.crlsUsed.map((c) => c.issuer).join("; ");
-    const source = crls ? ` (CRL of ${crls})` : " (no CRL for the signer's issuer was given)";
+    const crls = report.crlsUsed.map((c) => c.url ?? c.issuer).join("; ");
+    const ocsp = (report.ocspUsed ?? []).map((o) => `OCSP ${o.responder}: ${o.status}`);
+    const used = [...(crls ? [`CRL of ${crls}`] : []), ...ocsp].join("; ");
+    const source = used ? ` (${used})` : " (no CRL for the signer's issuer was given)";
     lines.push(`revocation  ${report.revocation}${source}`);
   }
   return lines.join("\n");

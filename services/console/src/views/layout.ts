@@ -12,7 +12,16 @@ export interface PageOptions {
   title: string;
   viewer?: Viewer;
   /** the nav entry to mark current */
-  active?: "letters" | "stuck" | "dead" | "reports" | "system" | "maintenance";
+  active?:
+    | "letters"
+    | "stuck"
+    | "dead"
+    | "agencies"
+    | "reports"
+    | "system"
+    | "maintenance"
+    | "systems"
+    | "registrations";
   flash?: { kind: "ok" | "error"; text: string };
   /** seconds: the page reloads itself (live views) */
   refresh?: number;
@@ -23,8 +32,11 @@ const NAV = [
   { key: "letters", href: "/letters", label: "Tra cứu văn bản" },
   { key: "stuck", href: "/stuck", label: "Chuyển phát tồn đọng" },
   { key: "dead", href: "/dead-letters", label: "Thư chết" },
+  { key: "agencies", href: "/agencies", label: "Danh bạ cơ quan" },
   { key: "reports", href: "/reports", label: "Báo cáo" },
   { key: "system", href: "/system", label: "Hàng đợi và dịch vụ" },
+  { key: "systems", href: "/systems", label: "Hệ thống kết nối" },
+  { key: "registrations", href: "/registrations", label: "Yêu cầu đăng ký" },
   { key: "maintenance", href: "/maintenance", label: "Bảo trì" },
 ] as const;
 
@@ -71,4 +83,17 @@ ${body}
 /** A table cell with the column's name for the stacked (phone) layout. */
 export function cell(label: string, content: Html | string | undefined, cls?: string): Html {
   return html`<td data-label="${label}"${cls ? html` class="${cls}"` : ""}>${content ?? "—"}</td>`;
+}
+
+/** A drop-down of a search form, "Tất cả" (any) first. */
+export function select(
+  name: string,
+  label: string,
+  value: string,
+  options: readonly { value: string; label: string }[],
+): Html {
+  return html`<label>${label}<select name="${name}" id="${name}"><option value="">Tất cả</option>${options.map(
+    (o) =>
+      html`<option value="${o.value}"${o.value === value ? html` selected` : ""}>${o.label}</option>`,
+  )}</select></label>`;
 }

@@ -12,7 +12,7 @@ import {
   TIER_LABELS,
 } from "../labels.js";
 import { agency, stateBadge, statusBadge } from "./common.js";
-import { cell, page, type Viewer } from "./layout.js";
+import { cell, page, select, type Viewer } from "./layout.js";
 
 /** The search form as typed (query parameters of GET /letters). */
 export interface SearchForm {
@@ -40,18 +40,6 @@ export const SEARCH_FIELDS: readonly (keyof SearchForm)[] = [
   "state",
   "status",
 ];
-
-function select(
-  name: string,
-  label: string,
-  value: string,
-  options: readonly { value: string; label: string }[],
-): Html {
-  return html`<label>${label}<select name="${name}" id="${name}"><option value="">Tất cả</option>${options.map(
-    (o) =>
-      html`<option value="${o.value}"${o.value === value ? html` selected` : ""}>${o.label}</option>`,
-  )}</select></label>`;
-}
 
 export function lettersPage(o: {
   viewer: Viewer;

@@ -1,0 +1,7 @@
+export {
+  type CallInput,
+  type RawReply,
+  VdxpClient,
+  type VdxpClientOptions,
+  VdxpFailure,
+} from "./client.js";
