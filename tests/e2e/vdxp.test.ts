@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { RpcParams } from "@edoc/messages";
 import { VdxpClient, VdxpFailure } from "@edoc/vdxp-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConsoleClient, csrf } from "../support/console.js";
@@ -433,17 +432,13 @@ describe("console: systems and registration requests", () => {
       all.slice(all.indexOf(`data-registration-id="${id}"`)).split("</tr>")[0] ?? "";
     expect(row(reg.requestId)).toContain("Đã duyệt");
     expect(row(reg.requestId)).toContain(OPERATOR.username);
-    // Applied to the live directory where the archive has directory.change; else said so.
-    if ("directory.change" in RpcParams) {
-      expect(row(reg.requestId)).toContain("directory version");
-      await until(
-        "the approved agency listed",
-        () => commune.getAgenciesList(),
-        (xs) => xs.some((a) => a.code === "000.03.30.H45"),
-      );
-    } else {
-      expect(row(reg.requestId)).toContain("no directory.change");
-    }
+    // Applied to the live directory: the agency list the protocol serves has it.
+    expect(row(reg.requestId)).toContain("directory version");
+    await until(
+      "the approved agency listed",
+      () => commune.getAgenciesList(),
+      (xs) => xs.some((a) => a.code === "000.03.30.H45"),
+    );
     expect(row(del.requestId)).toContain("Từ chối");
     expect(row(del.requestId)).toContain("Cơ quan vẫn hoạt động");
   });
