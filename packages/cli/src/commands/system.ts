@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { SystemView } from "@edoc/messages";
 import { generateSecret, parseSystemsKey, sealSecret } from "@edoc/vdxp";
-import { callHubArchive, type HubAddress } from "../archive-rpc.js";
+import { BUS_OPTIONS, callHubArchive, type HubAddress, timeoutOf } from "../archive-rpc.js";
 import {
   CliError,
   type Command,
@@ -16,15 +16,10 @@ import {
 // here, sealed with the systems key (AES-256-GCM) before it leaves the process, and printed
 // once: the hub stores only the sealed form.
 
-const BUS = { amqp: { type: "string" }, prefix: { type: "string" } } as const satisfies OptionsSpec;
 const KEY = { "key-file": { type: "string" } } as const satisfies OptionsSpec;
-const BUS_HELP = `--amqp defaults to $EDOC_AMQP_URL, --prefix to $EDOC_BUS_PREFIX. Exit 1 the archive refused
+const BUS_HELP = `--amqp defaults to $EDOC_AMQP_URL, --prefix to $EDOC_BUS_PREFIX, --timeout to 30000 ms. Exit 1 the archive refused
 (unknown system, mailbox held by another system…), 2 the hub unreachable.`;
 const KEY_HELP = `The secret is printed once; --key-file defaults to $EDOC_SYSTEMS_KEY_FILE (64 hex digits, 0600).`;
-
-function target(values: { amqp?: string | undefined; prefix?: string | undefined }): HubAddress {
-  return { amqp: values.amqp, prefix: values.prefix };
-}
 
 function systemsKey(file: string | undefined): Buffer {
   const path = file ?? process.env.EDOC_SYSTEMS_KEY_FILE;
@@ -41,13 +36,23 @@ function describe(s: SystemView): string {
   return `${s.systemId}${s.name ? ` (${s.name})` : ""}: ${flags.filter(Boolean).join(", ")}; organs ${s.organIds.join(", ")}; secret set ${s.secretRotatedAt}`;
 }
 
-/** One call to the hub's archive; operators' changes are small, 30 s is plenty. */
+/** One call to the hub's archive; operators' changes are small, 30 s is plenty by default. */
 function call<M extends Parameters<typeof callHubArchive>[1]>(
-  at: HubAddress,
+  at: HubAddress & { timeout?: string | undefined },
   method: M,
   params: Parameters<typeof callHubArchive<M>>[2],
 ) {
-  return callHubArchive(at, method, params, 30_000);
+  return callHubArchive(at, method, params, timeoutOf(at.timeout, 30_000));
+}
+
+/** One `systems.update`, then the system as it now is. */
+async function update(
+  at: Parameters<typeof call>[0],
+  patch: Parameters<typeof callHubArchive<"systems.update">>[2],
+): Promise<number> {
+  const { system } = await call(at, "systems.update", patch);
+  print(describe(system));
+  return 0;
 }
 
 function print(text: string): void {
@@ -70,14 +75,14 @@ const add: Command = {
         name: { type: "string" },
         "require-mtls": { type: "boolean" },
         ...KEY,
-        ...BUS,
+        ...BUS_OPTIONS,
       },
       positionals: ["SYSTEMID"],
     });
     const systemId = positionals[0]!;
     const organIds = required(values.organ, "--organ ORGANID");
     const secret = generateSecret();
-    const { system } = await call(target(values), "systems.add", {
+    const { system } = await call(values, "systems.add", {
       systemId,
       organIds,
       ...(values.name ? { name: values.name } : {}),
@@ -95,8 +100,10 @@ const list: Command = {
   usage: "system list [--json]   the systems, their agencies and state (never their secrets)",
   help: BUS_HELP,
   async run(argv) {
-    const { values } = parseCommandArgs(argv, { options: { json: { type: "boolean" }, ...BUS } });
-    const { systems } = await call(target(values), "systems.list", {});
+    const { values } = parseCommandArgs(argv, {
+      options: { json: { type: "boolean" }, ...BUS_OPTIONS },
+    });
+    const { systems } = await call(values, "systems.list", {});
     if (values.json) print(JSON.stringify(systems, null, 2));
     else print(systems.length === 0 ? "no systems" : systems.map(describe).join("\n"));
     return 0;
@@ -109,13 +116,13 @@ const rotate: Command = {
   help: `${KEY_HELP}\nGateways pick the change up within EDOC_VDXP_SYSTEM_CACHE_MS.\n${BUS_HELP}`,
   async run(argv) {
     const { values, positionals } = parseCommandArgs(argv, {
-      options: { ...KEY, ...BUS },
+      options: { ...KEY, ...BUS_OPTIONS },
       positionals: ["SYSTEMID"],
     });
     const systemId = positionals[0]!;
     const secret = generateSecret();
     const sealedSecret = sealSecret(systemsKey(values["key-file"]), systemId, secret);
-    const { system } = await call(target(values), "systems.update", {
+    const { system } = await call(values, "systems.update", {
       systemId,
       sealedSecret,
     });
@@ -132,15 +139,10 @@ function toggle(name: "disable" | "enable"): Command {
     help: BUS_HELP,
     async run(argv) {
       const { values, positionals } = parseCommandArgs(argv, {
-        options: BUS,
+        options: BUS_OPTIONS,
         positionals: ["SYSTEMID"],
       });
-      const { system } = await call(target(values), "systems.update", {
-        systemId: positionals[0]!,
-        enabled: name === "enable",
-      });
-      print(describe(system));
-      return 0;
+      return update(values, { systemId: positionals[0]!, enabled: name === "enable" });
     },
   };
 }
@@ -151,17 +153,12 @@ const requireMtls: Command = {
   help: BUS_HELP,
   async run(argv) {
     const { values, positionals } = parseCommandArgs(argv, {
-      options: BUS,
+      options: BUS_OPTIONS,
       positionals: ["SYSTEMID", "on|off"],
     });
     const [systemId, flag] = positionals as [string, string];
     if (flag !== "on" && flag !== "off") throw new CliError("say on or off", 2);
-    const { system } = await call(target(values), "systems.update", {
-      systemId,
-      requireMtls: flag === "on",
-    });
-    print(describe(system));
-    return 0;
+    return update(values, { systemId, requireMtls: flag === "on" });
   },
 };
 
@@ -172,15 +169,13 @@ const setOrgans: Command = {
   help: BUS_HELP,
   async run(argv) {
     const { values, positionals } = parseCommandArgs(argv, {
-      options: { organ: { type: "string", multiple: true }, ...BUS },
+      options: { organ: { type: "string", multiple: true }, ...BUS_OPTIONS },
       positionals: ["SYSTEMID"],
     });
-    const { system } = await call(target(values), "systems.update", {
+    return update(values, {
       systemId: positionals[0]!,
       organIds: required(values.organ, "--organ ORGANID"),
     });
-    print(describe(system));
-    return 0;
   },
 };
 
@@ -190,11 +185,11 @@ const move: Command = {
   help: BUS_HELP,
   async run(argv) {
     const { values, positionals } = parseCommandArgs(argv, {
-      options: { to: { type: "string" }, ...BUS },
+      options: { to: { type: "string" }, ...BUS_OPTIONS },
       positionals: ["ORGANID"],
     });
     const organId = positionals[0]!;
-    const r = await call(target(values), "systems.move", {
+    const r = await call(values, "systems.move", {
       organId,
       to: required(values.to, "--to SYSTEMID"),
     });
