@@ -39,6 +39,18 @@ export interface Agency {
   /** who takes over after validTo (mergers, the 2025 reform) */
   successor?: OrganId;
   email?: string;
+  /**
+   * The peer hub that holds this agency's mailbox when it is not this hub (liên thông giữa
+   * các trục): `upstream` in a provincial hub for the ministries and other provinces; at the
+   * national axis, the id of the downstream hub (its VDXP system) that serves the province.
+   * Absent: this hub delivers to the agency itself. Data, never derived from the code.
+   */
+  hub?: string;
+}
+
+/** A peer hub's id as the directory and the trace name it: a VDXP systemid or `upstream`. */
+export function isHubId(s: string): boolean {
+  return /^[A-Za-z0-9._-]{1,64}$/.test(s);
 }
 
 /** Deliberately loose: one @, something on both sides, no spaces. Mailboxes are not verified. */
@@ -57,6 +69,7 @@ export function copyAgency(a: Agency): Agency {
     ...(a.validTo !== undefined && { validTo: a.validTo }),
     ...(a.successor !== undefined && { successor: a.successor }),
     ...(a.email !== undefined && { email: a.email }),
+    ...(a.hub !== undefined && { hub: a.hub }),
   };
 }
 

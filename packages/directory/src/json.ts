@@ -23,6 +23,7 @@ export const AGENCY_KEYS: ReadonlySet<string> = new Set([
   "validTo",
   "successor",
   "email",
+  "hub",
 ]);
 
 function fail(path: string, problem: string): DirectoryError {
@@ -98,6 +99,7 @@ function parseAgency(v: unknown, path: string): Agency {
     validTo: validTo === undefined ? undefined : date(validTo, `${path}.validTo`),
     successor: optionalId(v, "successor", path),
     email: optionalString(v, "email", path),
+    hub: optionalString(v, "hub", path),
   });
   const p = agencyProblem(agency);
   if (p) throw fail(`${path}.${p.field}`, p.problem);

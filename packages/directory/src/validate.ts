@@ -1,4 +1,4 @@
-import { type Agency, isPlausibleEmail, isTier } from "./agency.js";
+import { type Agency, isHubId, isPlausibleEmail, isTier } from "./agency.js";
 import { isIsoDate } from "./dates.js";
 import { quote } from "./errors.js";
 import { isOrganId } from "./organ-id.js";
@@ -49,6 +49,9 @@ export function agencyProblem(a: Agency): FieldProblem | undefined {
     if (a.validTo === undefined) {
       return { field: "successor", problem: "needs validTo: only a closed agency has a successor" };
     }
+  }
+  if (a.hub !== undefined && !isHubId(a.hub)) {
+    return { field: "hub", problem: "is not a hub id (1-64 of A-Z a-z 0-9 . _ -)" };
   }
   if (a.email !== undefined && (!str(a.email) || !isPlausibleEmail(a.email))) {
     return { field: "email", problem: "is not an e-mail address" };

@@ -4,6 +4,7 @@
  * announced on the `directory.changed` broadcast so every service swaps its snapshot.
  */
 import { z } from "zod";
+import { HubId } from "./federation.js";
 import { isoTime, organId, sha256Hex } from "./primitives.js";
 
 /** A calendar day `yyyy-mm-dd`, read as a Vietnam day (UTC+07:00). */
@@ -30,6 +31,8 @@ export const DirectoryAgency = z.strictObject({
   validTo: DirectoryDay.optional(),
   successor: organId.optional(),
   email: z.string().max(320).optional(),
+  /** The peer hub holding its mailbox (federation); absent = this hub. */
+  hub: HubId.optional(),
 });
 export type DirectoryAgency = z.infer<typeof DirectoryAgency>;
 

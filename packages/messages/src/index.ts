@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { ChainRpcParams, ChainRpcResults } from "./chain.js";
 import { DirectoryRpcParams, DirectoryRpcResults } from "./directory.js";
+import { HopTrace, HubId } from "./federation.js";
 import { MaintenanceRpcParams, MaintenanceRpcResults } from "./maintenance.js";
 import { PdfCheck } from "./pades.js";
 import { isoTime, organId, sha256Hex } from "./primitives.js";
@@ -15,6 +16,7 @@ import { SystemsRpcParams, SystemsRpcResults } from "./systems.js";
 
 export { PublishedChainHead } from "./chain.js";
 export * from "./directory.js";
+export { HopTrace, HubId, TraceEntry, UPSTREAM_HUB } from "./federation.js";
 export { MaintenanceState } from "./maintenance.js";
 export { PdfCheck, PdfRecord, PdfSignatureRecord } from "./pades.js";
 export {
@@ -102,6 +104,13 @@ export const AcceptRequest = z
      * archive checks their size and digest when it accepts them.
      */
     chunks: z.number().int().min(1).max(MAX_CHUNKS).optional(),
+    /**
+     * Federation: the peer hub it came from (`upstream` when pulled from the upstream; a
+     * downstream hub's systemid when its link sent it). Absent: an agency system sent it here.
+     */
+    fromHub: HubId.optional(),
+    /** Federation: the hops before this hub, as the previous hub reported them. */
+    trace: HopTrace.optional(),
   })
   .refine((r) => (r.edxml === undefined) !== (r.chunks === undefined), {
     message: "exactly one of edxml and chunks",
@@ -131,6 +140,8 @@ export const RouteRequest = z.object({
   /** The original letter's sender, for statuses answering it. */
   originalSender: organId.optional(),
   acceptedAt: isoTime,
+  /** AcceptRequest.fromHub: the router never routes a packet back to the hub it came from. */
+  fromHub: HubId.optional(),
 });
 export type RouteRequest = z.infer<typeof RouteRequest>;
 
@@ -139,6 +150,11 @@ export const PlannedDelivery = z.object({
   recipient: organId,
   addressedTo: organId,
   via: z.array(organId),
+  /**
+   * Federation: the peer hub whose link takes this delivery (`upstream`, or a downstream
+   * hub's systemid); absent = the recipient's own system fetches it here.
+   */
+  hub: HubId.optional(),
 });
 export type PlannedDelivery = z.infer<typeof PlannedDelivery>;
 
@@ -186,6 +202,8 @@ export const InboxItem = z.object({
   fetchedAt: isoTime.optional(),
   acknowledgedAt: isoTime.optional(),
   ackResult: z.enum(["done", "fail"]).optional(),
+  /** PlannedDelivery.hub */
+  hub: HubId.optional(),
 });
 export type InboxItem = z.infer<typeof InboxItem>;
 
@@ -443,14 +461,21 @@ export const RpcParams = {
   "packets.accept": AcceptRequest,
   "inbox.list": z.object({
     actingFor: z.array(organId),
+    /** Federation: also the deliveries whose `hub` is one of these (a peer hub's link). */
+    hubs: z.array(HubId).optional(),
     state: z.enum(["pending", "fetched", "all"]),
     /** Newest first; at most this many. */
     limit: z.number().int().min(1).max(1000).default(500),
   }),
-  "inbox.fetch": z.object({ actingFor: z.array(organId), deliveryId: z.string() }),
+  "inbox.fetch": z.object({
+    actingFor: z.array(organId),
+    hubs: z.array(HubId).optional(),
+    deliveryId: z.string(),
+  }),
   /** A chunk of a fetched delivery's packet (after `inbox.fetch` said how many). */
   "inbox.fetchChunk": z.object({
     actingFor: z.array(organId),
+    hubs: z.array(HubId).optional(),
     deliveryId: z.string(),
     index: z
       .number()
@@ -461,6 +486,7 @@ export const RpcParams = {
   "blobs.putChunk": PutChunkParams,
   "inbox.ack": z.object({
     actingFor: z.array(organId),
+    hubs: z.array(HubId).optional(),
     deliveryId: z.string(),
     result: z.enum(["done", "fail"]),
     reason: z.string().max(1000).optional(),

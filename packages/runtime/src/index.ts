@@ -22,6 +22,7 @@ export {
 } from "./live-directory.js";
 export { serveOps } from "./ops.js";
 export { RevocationFetcher, type RevocationFetcherOptions } from "./revocation.js";
+export { type FederationConfig, loadFederationConfig, type UpstreamConfig } from "./upstream.js";
 
 /**
  * Request and response headers that carry credentials, censored wherever a line logs them
