@@ -65,3 +65,10 @@ export const DEFAULT_TLS_CIPHERS = [
   "ECDHE-ECDSA-CHACHA20-POLY1305",
   "ECDHE-RSA-CHACHA20-POLY1305",
 ].join(":");
+
+/**
+ * How long the hub's HTTPS servers keep an idle connection. Node's default (5 s) equals the
+ * free-socket timeout of Node's own keep-alive agent, so a client could reuse a socket the
+ * server was closing (EPIPE / ECONNRESET on a healthy hub); load balancers idle for 60 s.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;

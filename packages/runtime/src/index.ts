@@ -11,6 +11,7 @@ export {
   DEFAULT_TLS_CIPHERS,
   envInt,
   type HubConfig,
+  KEEP_ALIVE_TIMEOUT_MS,
   loadHubConfig,
 } from "./config.js";
 export { loadDeadlinePolicy } from "./deadline.js";

@@ -5,6 +5,7 @@ import { Bus } from "@edoc/bus";
 import {
   createLogger,
   createMetrics,
+  KEEP_ALIVE_TIMEOUT_MS,
   loadTrust,
   onShutdown,
   readText,
@@ -70,6 +71,7 @@ const server = createHttpsServer(
   },
   app,
 );
+server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
 server.on("tlsClientError", (err: Error & { code?: string }, socket: Socket) => {
   log.warn({ tlsError: err.code, remote: socket.remoteAddress }, "TLS handshake refused");
 });

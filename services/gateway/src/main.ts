@@ -6,6 +6,7 @@ import { Bus } from "@edoc/bus";
 import {
   createLogger,
   createMetrics,
+  KEEP_ALIVE_TIMEOUT_MS,
   onShutdown,
   RevocationFetcher,
   readText,
@@ -140,6 +141,7 @@ const server = createHttpsServer(
   },
   app,
 );
+server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
 
 // After a trust reload, connections authenticated under the old trust store (and CRLs) must not
 // carry on: idle ones are closed at once, busy ones after their current response. A new

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:https";
 import type { SecureContextOptions, TLSSocket } from "node:tls";
 import type { Logger } from "@edoc/runtime";
-import { readText } from "@edoc/runtime";
+import { KEEP_ALIVE_TIMEOUT_MS, readText } from "@edoc/runtime";
 import { parseSystemsKey } from "@edoc/vdxp";
 import type { VdxpConfig } from "../config.js";
 import { createVdxpApp, type VdxpDeps } from "./app.js";
@@ -30,6 +30,7 @@ export function startVdxpServer(
     { ...secureContext(), requestCert: true, rejectUnauthorized: false, headersTimeout: 20_000 },
     app,
   );
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.on("secureConnection", (socket: TLSSocket) => socket.disableRenegotiation());
   server.on("tlsClientError", (err: Error & { code?: string }, socket: TLSSocket) => {
     log.warn({ door: "vdxp", tlsError: err.code, remote: socket.remoteAddress }, "TLS refused");
