@@ -254,11 +254,17 @@ function cutDelivery(copy: Copy, d: Row): Row {
   if ((d.state === "acknowledged" || d.state === "failed") && copy.has(`acknowledged:${id}`)) {
     return d;
   }
+  // A peer hub's delivery (federation) settles with `forwarded` or (refused there) `returned`.
+  if (d.state === "acknowledged" && copy.has(`forwarded:${id}`)) return d;
+  if (d.state === "failed" && typeof d.hub === "string" && typeof d.addressedTo === "string") {
+    if (copy.has(`returned:${String(d.hubDocumentId)}:${d.addressedTo}`)) return d;
+  }
   if (d.state === "withdrawn" && copy.has(`withdrawn:${id}`)) return d;
   const {
     acknowledgedAt: _a,
     ackResult: _r,
     ackReason: _w,
+    remoteReceipt: _x,
     withdrawnAt: _t,
     withdrawnBy: _b,
     ...rest

@@ -234,8 +234,13 @@ export const Trace = z.object({
       state: z.string(),
       statuses: z.array(z.object({ code: z.string(), at: isoTime })),
       events: z.array(TraceEvent),
+      /** federation: the peer hub the delivery went to (its `forwarded` receipt is in events) */
+      hub: HubId.optional(),
     }),
   ),
+  /** Federation: the peer hub the packet came from, and the hops before this hub. */
+  fromHub: HubId.optional(),
+  hops: HopTrace.optional(),
   /** Letters: the PDF signature reports recorded at submit. */
   pdfCheck: PdfCheck.optional(),
 });
@@ -261,6 +266,8 @@ export const SentDocument = z.object({
       /** the recipient's delivery (absent for a returned recipient) */
       deliveryId: z.string().optional(),
       fetchedAt: isoTime.optional(),
+      /** federation: the peer hub this recipient's delivery went to */
+      hub: HubId.optional(),
     }),
   ),
 });
@@ -466,6 +473,8 @@ export const RpcParams = {
     state: z.enum(["pending", "fetched", "all"]),
     /** Newest first; at most this many. */
     limit: z.number().int().min(1).max(1000).default(500),
+    /** Oldest first instead (a peer hub's link forwards in acceptance order). */
+    oldestFirst: z.boolean().optional(),
   }),
   "inbox.fetch": z.object({
     actingFor: z.array(organId),
@@ -490,6 +499,12 @@ export const RpcParams = {
     deliveryId: z.string(),
     result: z.enum(["done", "fail"]),
     reason: z.string().max(1000).optional(),
+    /**
+     * Federation: the link that took a hub delivery says where it went. `done` → a signed
+     * `forwarded` receipt (instead of `acknowledged`) naming the peer hub and the far side's
+     * document id; `fail` (refused for good there) → a `returned` receipt, the sender's return.
+     */
+    forward: z.object({ hub: HubId, remoteReceipt: z.string().max(1000).optional() }).optional(),
   }),
   "documents.list": z.object({
     actingFor: z.array(organId),
@@ -519,6 +534,8 @@ export const RpcResults = {
       edxml: z.string().optional(),
       chunks: z.number().int().min(1).max(MAX_CHUNKS).optional(),
       size: z.number().int().nonnegative().optional(),
+      /** Federation: the hops before this hub (as accepted); the sender on appends its own. */
+      trace: HopTrace.optional(),
     })
     .refine((r) => (r.edxml === undefined) !== (r.chunks === undefined), {
       message: "exactly one of edxml and chunks",

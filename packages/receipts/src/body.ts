@@ -9,6 +9,8 @@ export type ReceiptType =
   | "available"
   | "fetched"
   | "acknowledged"
+  /** a delivery handed to a peer hub (liên thông), which accepted it: data.hub, data.remoteReceipt */
+  | "forwarded"
   | "status"
   | "returned"
   | "withdrawn"
@@ -25,6 +27,7 @@ export const RECEIPT_TYPES: readonly ReceiptType[] = [
   "available",
   "fetched",
   "acknowledged",
+  "forwarded",
   "status",
   "returned",
   "withdrawn",

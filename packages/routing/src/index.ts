@@ -7,6 +7,15 @@ export {
 export { deliveryIdFor } from "./delivery-id.js";
 export { RoutingError, type RoutingErrorCode } from "./errors.js";
 export {
+  type HubId,
+  hubOf,
+  planStatusTargets,
+  type RouteOptions,
+  type StatusInput,
+  type StatusTarget,
+  UPSTREAM,
+} from "./hubs.js";
+export {
   checkSender,
   type Delivery,
   planLetter,

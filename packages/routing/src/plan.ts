@@ -1,6 +1,7 @@
 import type { Agency, Directory, OrganId } from "@edoc/directory";
 import type { BusinessDocType, Letter } from "@edoc/edxml";
 import { vietnamDay } from "@edoc/vntime";
+import { type HubId, hubOf, type RouteOptions } from "./hubs.js";
 
 export interface Delivery {
   /** the agency that receives the letter: the addressee, or its active successor */
@@ -9,13 +10,17 @@ export interface Delivery {
   addressedTo: OrganId;
   /** successor codes followed from addressedTo to recipient; [] when addressed directly */
   via: OrganId[];
+  /** the peer hub whose link takes it (federation); absent = this hub delivers it */
+  hub?: HubId;
 }
 
 export type ReturnReason =
   | "RECIPIENT_UNKNOWN"
   | "RECIPIENT_INACTIVE"
   | "RECIPIENT_DUPLICATE"
-  | "RECIPIENT_IS_SENDER";
+  | "RECIPIENT_IS_SENDER"
+  /** the recipient is served by the very hub the packet came from (liên thông: no loops) */
+  | "HOP_LOOP";
 
 /** An addressee the hub will not deliver to, with why (trả lại). */
 export interface Returned {
@@ -50,12 +55,17 @@ function label(a: Agency): string {
  * merged agency through its successor codes, recorded in `via`). Unknown and closed
  * addressees are returned, as is one that is, or resolves to, the sender. Two addressees
  * reaching the same final recipient make one delivery; the later is RECIPIENT_DUPLICATE.
+ *
+ * Federation (`options`): an agency whose directory entry names a peer hub is delivered to
+ * that hub; with an upstream, an unknown addressee goes upstream instead of being returned.
+ * Neither may go back to the hub the packet came from (`fromHub`): HOP_LOOP.
  */
 export function planRecipients(
   from: OrganId,
   to: readonly OrganId[],
   directory: Directory,
   at: Date,
+  options: RouteOptions = { upstream: false },
 ): RecipientPlan {
   const senderIds = new Set<string>([from]);
   const sender = directory.resolve(from, at);
@@ -77,8 +87,23 @@ export function planRecipients(
       return;
     }
     const r = directory.resolve(addressedTo, at);
+    const hub = hubOf(r, options);
+    if (hub !== undefined && hub === options.fromHub) {
+      ret("HOP_LOOP", `${where} is served by hub ${hub}, where this packet came from`);
+      return;
+    }
     if (r.status === "unknown") {
-      ret("RECIPIENT_UNKNOWN", `${where} is not in the agency directory on ${on}`);
+      if (hub === undefined) {
+        ret("RECIPIENT_UNKNOWN", `${where} is not in the agency directory on ${on}`);
+      } else if (claimed.has(addressedTo)) {
+        ret(
+          "RECIPIENT_DUPLICATE",
+          `${where} is already a recipient by To[${claimed.get(addressedTo)}]`,
+        );
+      } else {
+        claimed.set(addressedTo, i);
+        deliveries.push({ recipient: addressedTo, addressedTo, via: [], hub });
+      }
       return;
     }
     if (r.status === "inactive") {
@@ -104,7 +129,7 @@ export function planRecipients(
       return;
     }
     claimed.set(recipient, i);
-    deliveries.push({ recipient, addressedTo, via: [...r.via] });
+    deliveries.push({ recipient, addressedTo, via: [...r.via], ...(hub ? { hub } : {}) });
   });
   return { deliveries, returned };
 }
@@ -115,10 +140,15 @@ export function planRecipients(
  * to, and the ReceiverList / ReplacementInfoList only say what changed for whom (exposed
  * as written, for the recipients' systems to act on).
  */
-export function planLetter(letter: Letter, directory: Directory, at: Date): RoutingPlan {
+export function planLetter(
+  letter: Letter,
+  directory: Directory,
+  at: Date,
+  options: RouteOptions = { upstream: false },
+): RoutingPlan {
   const { header, business } = letter;
   const to = header.to.map((o) => o.organId);
-  const { deliveries, returned } = planRecipients(header.from.organId, to, directory, at);
+  const { deliveries, returned } = planRecipients(header.from.organId, to, directory, at, options);
   const plan: RoutingPlan = { docType: business.docType, deliveries, returned };
   if (business.docType !== "new" && business.documentId !== undefined) {
     plan.refersTo = business.documentId;

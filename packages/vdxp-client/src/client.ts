@@ -1,4 +1,6 @@
 import { request } from "node:https";
+import { encodeTrace, TRACE_HEADER } from "@edoc/federation";
+import type { HopTrace } from "@edoc/messages";
 import {
   AgenciesAnswer,
   AgenciesQd20Answer,
@@ -66,6 +68,8 @@ export interface CallInput {
   method?: string;
   /** skip the authentication headers, or sign with another secret (refusal tests) */
   auth?: "none" | { secret: string } | { timestamp: Date };
+  /** extra headers sent as named, outside the signed set (federation's `x-edoc-trace`) */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -77,12 +81,22 @@ export interface CallInput {
 export class VdxpClient {
   constructor(private readonly o: VdxpClientOptions) {}
 
-  async sendEdoc(from: string, edxml: Buffer, messageType: MessageType = "edoc"): Promise<string> {
+  /**
+   * `trace` (a peer hub's link): the hops before the far side, this hub's own entry last, sent
+   * as `x-edoc-trace`; the signed packet itself is never touched.
+   */
+  async sendEdoc(
+    from: string,
+    edxml: Buffer,
+    messageType: MessageType = "edoc",
+    trace?: HopTrace,
+  ): Promise<string> {
     const body = Buffer.concat([edxml, Buffer.from("\r\n")]);
     const a = await this.json("sendEdoc", SendAnswer, {
       params: { from, servicetype: "eDoc", messagetype: messageType, "hash-file": hashFile(edxml) },
       body,
       contentType: "application/octet-stream",
+      ...(trace !== undefined && { headers: { [TRACE_HEADER]: encodeTrace(trace) } }),
     });
     return a.DocId;
   }
@@ -189,6 +203,7 @@ export class VdxpClient {
       "Content-Type": contentType,
     };
     for (const [n, v] of [...signed, ...params]) headers[headerName(n)] = v;
+    Object.assign(headers, input.headers);
     if (input.auth !== "none") {
       const secret = (auth(input, "secret") as string | undefined) ?? this.o.secret;
       Object.assign(headers, signHeaders(signed, secret));

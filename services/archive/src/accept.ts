@@ -179,6 +179,8 @@ async function acceptWith(ctx: Ctx, req: AcceptRequest, bytes: Payload): Promise
         receivedAt: req.receivedAt,
         signer: compact({ ...req.signer }),
         pdfCheck: req.pdfCheck,
+        fromHub: req.fromHub,
+        trace: req.trace,
         routeState: "pending" as const,
         createdAt: now,
         ...compact(links.links),

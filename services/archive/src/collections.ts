@@ -1,6 +1,7 @@
 import type {
   DeliveryState,
   DocType,
+  HopTrace,
   PdfCheck,
   ReturnedRecipient,
   StatusInfo,
@@ -73,6 +74,9 @@ export interface PacketDoc {
   };
   /** Letters: the PDF attachments' signature reports from the gateway (@edoc/pades). */
   pdfCheck?: PdfCheck;
+  /** Federation: the peer hub it came from (AcceptRequest.fromHub) and the hops before this hub. */
+  fromHub?: string;
+  trace?: HopTrace;
   routeState: RouteState;
   plannedAt?: string;
   /** when the row was written */
@@ -204,6 +208,13 @@ export interface DeliveryDoc {
   acknowledgedAt?: string;
   ackResult?: "done" | "fail";
   ackReason?: string;
+  /**
+   * Federation: the peer hub whose link takes it (PlannedDelivery.hub). Only that link sees it
+   * (`hubs` on the inbox RPCs); its ack is a forward (`forwarded`) or a return (`returned`).
+   */
+  hub?: string;
+  /** the far side's id for it, from the forwarding link's ack */
+  remoteReceipt?: string;
   withdrawnAt?: string;
   /** hubDocumentId of the revoke that withdrew it */
   withdrawnBy?: string;

@@ -12,7 +12,7 @@ import type { Collection, Filter } from "mongodb";
 import type { DeadLetterDoc, DeliveryDoc, PacketDoc } from "./collections.js";
 import { type Ctx, compact, nowIso } from "./context.js";
 import { hubDocumentIdOf } from "./dead-letters.js";
-import { answersDelivery, findPacket, traceOf } from "./documents.js";
+import { answersDelivery, findPacket, senderState, traceOf } from "./documents.js";
 import { receiptKeys } from "./keys.js";
 import { statusesOf } from "./originals.js";
 
@@ -56,12 +56,13 @@ function letterOf(x: PacketDoc, byId: Map<string, DeliveryDoc>): ConsoleLetter {
   for (const ref of x.deliveries ?? []) {
     if (seen.has(ref.deliveryId)) continue;
     seen.add(ref.deliveryId);
+    const d = byId.get(ref.deliveryId);
     recipients.push(
       compact({
         recipient: ref.recipient,
         addressedTo: ref.addressedTo,
         deliveryId: ref.deliveryId,
-        state: byId.get(ref.deliveryId)?.state ?? "planned",
+        state: d ? senderState(d) : "planned",
         lastStatus: statuses.filter((s) => answersDelivery(s, ref)).at(-1)?.code,
       }),
     );

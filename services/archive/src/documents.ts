@@ -23,6 +23,13 @@ export function answersDelivery(s: AnswerRef, d: DeliveryRef): boolean {
     : s.from === d.addressedTo || s.from === d.recipient;
 }
 
+/**
+ * A delivery's state as its sender sees it: a peer hub's delivery refused there for good is
+ * a return (trả lại), as for a recipient unknown here.
+ */
+export const senderState = (d: DeliveryDoc): string =>
+  d.hub !== undefined && d.state === "failed" ? "returned" : d.state;
+
 const refOf = (d: DeliveryDoc): DeliveryRef => ({
   deliveryId: d._id,
   recipient: d.recipient,
@@ -67,10 +74,11 @@ export async function listDocuments(
         ...mine.map((d) =>
           compact({
             recipient: d.addressedTo,
-            state: d.state,
+            state: senderState(d),
             lastStatus: answers.filter((s) => answersDelivery(s, refOf(d))).at(-1)?.code,
             deliveryId: d._id,
             fetchedAt: d.fetchedAt,
+            hub: d.hub,
           }),
         ),
         ...(x.returned ?? []).map((r) => ({ recipient: r.addressedTo, state: "returned" })),
@@ -134,11 +142,12 @@ export async function traceOf(ctx: Ctx, packet: PacketDoc): Promise<Trace> {
     recipient: d.recipient,
     addressedTo: d.addressedTo,
     deliveryId: d._id,
-    state: d.state,
+    state: senderState(d),
     statuses: statuses
       .filter((s) => answersDelivery(s, refOf(d)))
       .map((s) => ({ code: s.code, at: s.receivedAt })),
     events: receipts.filter((r) => r.deliveryId === d._id).map(traceEvent),
+    ...(d.hub !== undefined && { hub: d.hub }),
   }));
   for (const r of packet.returned ?? []) {
     recipients.push({
@@ -160,5 +169,7 @@ export async function traceOf(ctx: Ctx, packet: PacketDoc): Promise<Trace> {
     events: receipts.map(traceEvent),
     recipients,
     ...(packet.pdfCheck ? { pdfCheck: packet.pdfCheck } : {}),
+    ...(packet.fromHub !== undefined && { fromHub: packet.fromHub }),
+    ...(packet.trace !== undefined && packet.trace.length > 0 && { hops: packet.trace }),
   };
 }

@@ -150,6 +150,9 @@ function acceptedData(row: PacketDoc): Record<string, ReceiptDataValue> {
   };
   if (row.status) data.statusCode = row.status.code;
   if (row.refersTo) data.refersTo = row.refersTo;
+  // Federation: which peer hub handed it over, and after how many hops (the path is on the row).
+  if (row.fromHub) data.fromHub = row.fromHub;
+  if (row.trace && row.trace.length > 0) data.hops = row.trace.map((t) => t.hub).join(" ");
   return data;
 }
 
@@ -166,6 +169,7 @@ export function routeRequest(row: PacketDoc): RouteRequest {
     originalRecipients: row.originalRecipients,
     originalSender: row.originalSender,
     acceptedAt: row.acceptedAt ?? nowIso(),
+    fromHub: row.fromHub,
   });
 }
 

@@ -6,7 +6,7 @@ import type { DeliveryDoc } from "./collections.js";
 import { type Ctx, compact, nowIso } from "./context.js";
 import { receiptKeys } from "./keys.js";
 import { asOrganId } from "./ledger.js";
-import { inboxItem } from "./pending-inbox.js";
+import { hubKey, inboxItem } from "./pending-inbox.js";
 import { purgedError } from "./retention.js";
 
 const STATES: Record<RpcParamsOf<"inbox.list">["state"], DeliveryDoc["state"][] | undefined> = {
@@ -19,24 +19,46 @@ export async function listInbox(
   ctx: Ctx,
   p: RpcParamsOf<"inbox.list">,
 ): Promise<RpcResultOf<"inbox.list">> {
-  if (p.state === "pending") return { items: ctx.inbox.list(p.actingFor, p.limit) };
+  const hubs = p.hubs ?? [];
+  if (p.state === "pending") {
+    const keys = [...p.actingFor, ...hubs.map(hubKey)];
+    return { items: ctx.inbox.list(keys, p.limit, p.oldestFirst) };
+  }
   const states = STATES[p.state];
-  const filter: Filter<DeliveryDoc> = { recipient: { $in: p.actingFor } };
+  // An agency's own deliveries, and (federation) those its peer hub's link takes.
+  const mine: Filter<DeliveryDoc> = { recipient: { $in: p.actingFor }, hub: { $exists: false } };
+  const filter: Filter<DeliveryDoc> =
+    hubs.length === 0
+      ? mine
+      : p.actingFor.length === 0
+        ? { hub: { $in: hubs } }
+        : { $or: [mine, { hub: { $in: hubs } }] };
   if (states) filter.state = { $in: states };
+  const dir = p.oldestFirst ? 1 : -1;
   const docs = await ctx.c.deliveries.find(filter, {
-    sort: { availableAt: -1, _id: -1 },
+    sort: { availableAt: dir, _id: dir },
     limit: p.limit,
   });
   return { items: docs.map(inboxItem) };
 }
 
+/** Who may see a delivery: its recipient's systems, or for a peer hub's, that hub's link only. */
+function owns(d: DeliveryDoc, actingFor: readonly string[], hubs: readonly string[] = []): boolean {
+  return d.hub === undefined ? actingFor.includes(d.recipient) : hubs.includes(d.hub);
+}
+
 /**
- * A delivery of one of the caller's organs. Someone else's id gets the very same answer as an
- * unknown one, so ids reveal nothing about other agencies' mail.
+ * A delivery of one of the caller's organs (or peer hubs). Someone else's id gets the very
+ * same answer as an unknown one, so ids reveal nothing about other agencies' mail.
  */
-async function ownDelivery(ctx: Ctx, actingFor: string[], deliveryId: string) {
+async function ownDelivery(
+  ctx: Ctx,
+  actingFor: string[],
+  hubs: string[] | undefined,
+  deliveryId: string,
+) {
   const d = await ctx.c.deliveries.findOne({ _id: deliveryId });
-  if (!d || !actingFor.includes(d.recipient)) {
+  if (!d || !owns(d, actingFor, hubs)) {
     throw new RpcError("DELIVERY_NOT_FOUND", `no delivery ${deliveryId} for you`, 404);
   }
   if (d.state === "withdrawn") {
@@ -72,7 +94,7 @@ export function fetchDelivery(
   p: RpcParamsOf<"inbox.fetch">,
 ): Promise<RpcResultOf<"inbox.fetch">> {
   return lockedDelivery(ctx, p.deliveryId, async () => {
-    const d = await ownDelivery(ctx, p.actingFor, p.deliveryId);
+    const d = await ownDelivery(ctx, p.actingFor, p.hubs, p.deliveryId);
     const log = ctx.log.child({ docId: d.hubDocumentId, deliveryId: d._id });
     const packet = await ctx.c.packets.findOne({ _id: d.hubDocumentId });
     const stored =
@@ -104,9 +126,11 @@ export function fetchDelivery(
         digest: packet.digest,
       });
     }
+    // A peer hub's link passes the hops on (and adds this hub's own entry when it sends).
+    const trace = d.hub !== undefined ? { trace: packet.trace ?? [] } : {};
     return "bytes" in stored
-      ? { item: inboxItem(d), edxml: stored.bytes.toString("base64") }
-      : { item: inboxItem(d), chunks: stored.chunks, size: stored.size };
+      ? { item: inboxItem(d), edxml: stored.bytes.toString("base64"), ...trace }
+      : { item: inboxItem(d), chunks: stored.chunks, size: stored.size, ...trace };
   });
 }
 
@@ -139,7 +163,7 @@ export async function fetchDeliveryChunk(
   ctx: Ctx,
   p: RpcParamsOf<"inbox.fetchChunk">,
 ): Promise<RpcBytes> {
-  const d = await ownDelivery(ctx, p.actingFor, p.deliveryId);
+  const d = await ownDelivery(ctx, p.actingFor, p.hubs, p.deliveryId);
   mustBeFetched(d, "fetch it first");
   const data = await ctx.blobs.chunk(d.hubDocumentId, p.index);
   if (!data) {
@@ -157,7 +181,7 @@ export function ackDelivery(
   p: RpcParamsOf<"inbox.ack">,
 ): Promise<RpcResultOf<"inbox.ack">> {
   return lockedDelivery(ctx, p.deliveryId, async () => {
-    const d = await ownDelivery(ctx, p.actingFor, p.deliveryId);
+    const d = await ownDelivery(ctx, p.actingFor, p.hubs, p.deliveryId);
     const log = ctx.log.child({ docId: d.hubDocumentId, deliveryId: d._id });
     mustBeFetched(d, "fetch it before acknowledging");
     if (d.state === "fetched") {
@@ -166,6 +190,7 @@ export function ackDelivery(
         acknowledgedAt: nowIso(),
         ackResult: p.result,
         ackReason: p.reason,
+        remoteReceipt: d.hub !== undefined ? p.forward?.remoteReceipt : undefined,
       });
       await ctx.c.deliveries.set(d, patch);
       Object.assign(d, patch);
@@ -176,6 +201,11 @@ export function ackDelivery(
         `delivery ${d._id} was already acknowledged with ${d.ackResult ?? "nothing"}`,
         409,
       );
+    }
+    if (d.hub !== undefined) {
+      await settleForward(ctx, d);
+      log.info({ result: p.result, hub: d.hub }, "hub delivery settled");
+      return { item: inboxItem(d) };
     }
     await ctx.ledger.append(receiptKeys.acknowledged(d._id), {
       type: "acknowledged",
@@ -188,5 +218,41 @@ export function ackDelivery(
     });
     log.info({ result: p.result }, "delivery acknowledged");
     return { item: inboxItem(d) };
+  });
+}
+
+/**
+ * The end of a peer hub's delivery (liên thông): taken by the far side → `forwarded` (the
+ * peer hub, the far side's id); refused there for good → `returned` under the same key as a
+ * router's return, so the sender sees the return as for an unknown recipient. The reason is
+ * the link's, `CODE: message` (its code becomes the return reason).
+ */
+async function settleForward(ctx: Ctx, d: DeliveryDoc): Promise<void> {
+  const base = {
+    hubDocumentId: d.hubDocumentId,
+    documentId: d.documentId,
+    organId: asOrganId(d.recipient),
+    at: d.acknowledgedAt ?? nowIso(),
+  };
+  if (d.ackResult === "done") {
+    await ctx.ledger.append(receiptKeys.forwarded(d._id), {
+      ...base,
+      type: "forwarded",
+      deliveryId: d._id,
+      data: { hub: d.hub ?? null, remoteReceipt: d.remoteReceipt ?? null },
+    });
+    return;
+  }
+  const why = /^([A-Z][A-Z0-9_]*): ([\s\S]*)$/.exec(d.ackReason ?? "");
+  await ctx.ledger.append(receiptKeys.returned(d.hubDocumentId, d.addressedTo), {
+    ...base,
+    type: "returned",
+    deliveryId: d._id,
+    data: {
+      addressedTo: d.addressedTo,
+      reason: why?.[1] ?? "REFUSED_BY_PEER_HUB",
+      message: why?.[2] ?? d.ackReason ?? `refused by hub ${d.hub ?? "?"}`,
+      hub: d.hub ?? null,
+    },
   });
 }

@@ -42,6 +42,8 @@ export const receiptKeys = {
     `returned:${hubDocumentId}:${addressedTo}`,
   fetched: (deliveryId: string) => `fetched:${deliveryId}`,
   acknowledged: (deliveryId: string) => `acknowledged:${deliveryId}`,
+  /** a delivery a peer hub's link handed over (federation) */
+  forwarded: (deliveryId: string) => `forwarded:${deliveryId}`,
   withdrawn: (deliveryId: string) => `withdrawn:${deliveryId}`,
   deadLettered: (deadLetterId: string) => `dead-lettered:${deadLetterId}`,
   /** one re-drive of one dead-letter row */

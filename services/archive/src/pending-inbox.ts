@@ -20,8 +20,20 @@ export function inboxItem(d: DeliveryDoc): InboxItem {
     fetchedAt: d.fetchedAt,
     acknowledgedAt: d.acknowledgedAt,
     ackResult: d.ackResult,
+    hub: d.hub,
   });
 }
+
+/**
+ * Whose list a delivery is on: its recipient's, or (federation) its peer hub's link's, never
+ * both: a delivery for a peer hub is fetched by that hub's link only.
+ */
+export function inboxKey(d: Pick<DeliveryDoc, "recipient" | "hub">): string {
+  return d.hub === undefined ? d.recipient : hubKey(d.hub);
+}
+
+/** The list key of a peer hub's deliveries (`hub:` cannot start an OrganId). */
+export const hubKey = (hub: string): string => `hub:${hub}`;
 
 /**
  * The deliveries waiting to be fetched, per recipient: what every agency system polls for
@@ -46,30 +58,36 @@ export class PendingInbox {
   /** Lists the delivery if it is available. */
   add(d: DeliveryDoc): void {
     if (d.state !== "available") return;
-    let mine = this.byRecipient.get(d.recipient);
+    const key = inboxKey(d);
+    let mine = this.byRecipient.get(key);
     if (!mine) {
       mine = new Map();
-      this.byRecipient.set(d.recipient, mine);
+      this.byRecipient.set(key, mine);
     }
     mine.set(d._id, inboxItem(d));
   }
 
-  remove(d: Pick<DeliveryDoc, "_id" | "recipient">): void {
-    const mine = this.byRecipient.get(d.recipient);
+  remove(d: Pick<DeliveryDoc, "_id" | "recipient" | "hub">): void {
+    const key = inboxKey(d);
+    const mine = this.byRecipient.get(key);
     if (!mine) return;
     mine.delete(d._id);
-    if (mine.size === 0) this.byRecipient.delete(d.recipient);
+    if (mine.size === 0) this.byRecipient.delete(key);
   }
 
-  /** The newest first (availableAt, then deliveryId, descending), at most `limit`. */
-  list(recipients: readonly string[], limit: number): InboxItem[] {
-    const items = [...new Set(recipients)].flatMap((r) => [
-      ...(this.byRecipient.get(r)?.values() ?? []),
-    ]);
-    items.sort((a, b) =>
-      a.availableAt === b.availableAt
-        ? b.deliveryId.localeCompare(a.deliveryId)
-        : b.availableAt.localeCompare(a.availableAt),
+  /**
+   * The newest first (availableAt, then deliveryId, descending), or with `oldestFirst` the
+   * reverse, at most `limit`. `keys`: recipients, and `hubKey`s for peer hubs' links.
+   */
+  list(keys: readonly string[], limit: number, oldestFirst = false): InboxItem[] {
+    const items = [...new Set(keys)].flatMap((r) => [...(this.byRecipient.get(r)?.values() ?? [])]);
+    const dir = oldestFirst ? -1 : 1;
+    items.sort(
+      (a, b) =>
+        dir *
+        (a.availableAt === b.availableAt
+          ? b.deliveryId.localeCompare(a.deliveryId)
+          : b.availableAt.localeCompare(a.availableAt)),
     );
     return items.slice(0, limit);
   }

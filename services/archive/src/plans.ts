@@ -54,7 +54,11 @@ export async function handlePlan(ctx: Ctx, msg: InboundMessage): Promise<void> {
       ctx.ledger.append(receiptKeys.routed(d.deliveryId), {
         ...base,
         type: "routed",
-        data: { addressedTo: d.addressedTo, via: d.via.join(" ") },
+        data: {
+          addressedTo: d.addressedTo,
+          via: d.via.join(" "),
+          ...(d.hub !== undefined && { hub: d.hub }),
+        },
       }),
     );
     const available = ctx.ledger.append(receiptKeys.available(d.deliveryId), {
@@ -100,6 +104,7 @@ export async function handlePlan(ctx: Ctx, msg: InboundMessage): Promise<void> {
         priority: packet.priority,
         state: "available" as const,
         availableAt: at,
+        hub: d.hub,
       }),
   );
   for (const d of await ctx.c.deliveries.insertAbsent(deliveries, replayed)) {

@@ -7,6 +7,7 @@ import {
   createLogger,
   createMetrics,
   KEEP_ALIVE_TIMEOUT_MS,
+  loadFederationConfig,
   onShutdown,
   RevocationFetcher,
   readText,
@@ -105,6 +106,8 @@ const submitDeps = {
   }),
   refuseIfMaintenance: () => maintenance.refuseIfOn(),
   checkClient: clientRevocationCheck(trustPolicy),
+  // With an upstream, a recipient this hub does not know is the upstream's, not refused.
+  upstream: loadFederationConfig().upstream !== undefined,
   signReceipt: (xml: string) =>
     signXmlRemote(xml, {
       certificatePem: receiptCertPem,

@@ -27,6 +27,8 @@ export interface SubmitDeps {
   pdfPolicy?: PdfPolicy;
   /** Signs the acceptance receipt with the hub's receipt key (XML-DSig, by the signer service). */
   signReceipt: (xml: string) => Promise<string>;
+  /** This hub has an upstream: an addressee unknown here goes there (the router agrees). */
+  upstream?: boolean;
 }
 
 export interface SubmitResult {
@@ -88,7 +90,9 @@ export async function submitPacket(
 
   const digest = bodyDigest(body);
   const summary =
-    packet.kind === "letter" ? letterSummary(packet, directory, receivedAt) : statusSummary(packet);
+    packet.kind === "letter"
+      ? letterSummary(packet, directory, receivedAt, deps.upstream ?? false)
+      : statusSummary(packet);
   const hubDocumentId = `doc_${createHash("sha256")
     .update(`${from}\n${summary.docType}\n${summary.documentId}\n${digest}`)
     .digest("hex")
@@ -276,8 +280,8 @@ interface Summary {
   >;
 }
 
-function letterSummary(letter: Letter, directory: Directory, at: Date): Summary {
-  const plan = planLetter(letter, directory, at);
+function letterSummary(letter: Letter, directory: Directory, at: Date, upstream: boolean): Summary {
+  const plan = planLetter(letter, directory, at, { upstream });
   const refused = plan.returned.filter(
     (r) => r.reason === "RECIPIENT_UNKNOWN" || r.reason === "RECIPIENT_INACTIVE",
   );

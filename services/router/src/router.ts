@@ -1,7 +1,7 @@
 import { type Bus, PermanentError } from "@edoc/bus";
 import type { Directory, OrganId } from "@edoc/directory";
 import { type PlannedDelivery, RouteRequest, type RoutingPlanMessage } from "@edoc/messages";
-import { deliveryIdFor, planRecipients } from "@edoc/routing";
+import { deliveryIdFor, planRecipients, planStatusTargets } from "@edoc/routing";
 import type { Logger } from "@edoc/runtime";
 
 export interface RouterDeps {
@@ -10,6 +10,8 @@ export interface RouterDeps {
   directory: () => Directory;
   log: Logger;
   prefetch?: number;
+  /** This hub has an upstream (EDOC_UPSTREAM_URL): what it does not know goes there. */
+  upstream?: boolean;
 }
 
 /**
@@ -25,33 +27,51 @@ export function createRouter(deps: RouterDeps) {
       recipient: OrganId,
       addressedTo: OrganId,
       via: OrganId[],
+      hub: string | undefined,
     ): PlannedDelivery => ({
       deliveryId: deliveryIdFor(req.hubDocumentId, recipient),
       recipient,
       addressedTo,
       via,
+      ...(hub !== undefined && { hub }),
     });
+    const options = {
+      upstream: deps.upstream ?? false,
+      ...(req.fromHub !== undefined && { fromHub: req.fromHub }),
+    };
     if (req.kind === "status") {
       // 13 (take back) goes from the original sender to every recipient; every other status
-      // goes back to the original sender.
+      // goes back to the original sender, through the hub that serves it (the letter's path).
       const status = req.status;
       if (!status) throw new PermanentError("ROUTE_INVALID", "status packet without a status");
-      const targets =
-        status.code === "13"
-          ? (req.originalRecipients ?? [])
-          : [(req.originalSender ?? status.responseForOrganId) as OrganId];
+      const s = planStatusTargets(
+        {
+          code: status.code,
+          originalSender: (req.originalSender ?? status.responseForOrganId) as OrganId,
+          originalRecipients: (req.originalRecipients ?? []) as OrganId[],
+        },
+        deps.directory(),
+        at,
+        options,
+      );
       return {
         hubDocumentId: req.hubDocumentId,
-        deliveries: targets.map((t) => delivery(t as OrganId, t as OrganId, [])),
-        returned: [],
+        deliveries: s.targets.map((t) => delivery(t.recipient, t.recipient, [], t.hub)),
+        returned: s.returned.map((r) => ({ ...r })),
         withdraw: false,
         plannedAt: at.toISOString(),
       };
     }
-    const p = planRecipients(req.from as OrganId, req.to as OrganId[], deps.directory(), at);
+    const p = planRecipients(
+      req.from as OrganId,
+      req.to as OrganId[],
+      deps.directory(),
+      at,
+      options,
+    );
     return {
       hubDocumentId: req.hubDocumentId,
-      deliveries: p.deliveries.map((d) => delivery(d.recipient, d.addressedTo, d.via)),
+      deliveries: p.deliveries.map((d) => delivery(d.recipient, d.addressedTo, d.via, d.hub)),
       returned: p.returned.map((r) => ({
         addressedTo: r.addressedTo,
         reason: r.reason,
