@@ -43,6 +43,11 @@ export interface HubOptions {
   env?: Record<string, string>;
   /** How the development PKI is created (e.g. its CRL distribution point URLs). */
   pki?: CreateDevPkiOptions;
+  /**
+   * Another hub's PKI, continued (federation tests: the hubs trust one chain, as the national
+   * PKI makes them). Give it a `nextSerial` of its own so serial numbers never repeat.
+   */
+  pkiState?: DevPkiState;
   /** Revocation URLs written into one agency's certificate (default: the PKI's). */
   publicationFor?: (organId: string) => Publication | undefined;
   /** Also start the operators' console (services/console) with these accounts. */
@@ -85,7 +90,7 @@ export class TestHub {
   }
 
   async start(): Promise<void> {
-    this.pki = await createDevPki(this.opts.pki);
+    this.pki = this.opts.pkiState ?? (await createDevPki(this.opts.pki));
     const hub = await issueHubCertificate(this.pki, { name: "Trục liên thông (test)" });
     this.pki = hub.state;
     for (const id of this.opts.agencies) await this.issue(id);

@@ -470,7 +470,8 @@ export const RpcParams = {
     actingFor: z.array(organId),
     /** Federation: also the deliveries whose `hub` is one of these (a peer hub's link). */
     hubs: z.array(HubId).optional(),
-    state: z.enum(["pending", "fetched", "all"]),
+    /** open: available or fetched, not settled (a link resuming after a restart) */
+    state: z.enum(["pending", "fetched", "open", "all"]),
     /** Newest first; at most this many. */
     limit: z.number().int().min(1).max(1000).default(500),
     /** Oldest first instead (a peer hub's link forwards in acceptance order). */

@@ -12,6 +12,7 @@ import { purgedError } from "./retention.js";
 const STATES: Record<RpcParamsOf<"inbox.list">["state"], DeliveryDoc["state"][] | undefined> = {
   pending: ["available"],
   fetched: ["fetched", "acknowledged", "failed"],
+  open: ["available", "fetched"],
   all: undefined,
 };
 
