@@ -79,6 +79,54 @@ describe("router plan", () => {
     expect(takeBack.deliveries.map((d) => d.recipient)).toEqual(["000.00.02.H45", "000.00.30.H45"]);
   });
 
+  it("with an upstream: an unknown recipient goes there, a status follows its letter back, never to where it came from", () => {
+    const linked = createRouter({
+      bus: undefined as unknown as Bus,
+      directory: () => directory,
+      log,
+      upstream: true,
+    });
+    const MINISTRY = "000.00.00.G06";
+    const letter = linked.plan(
+      { ...base, hubDocumentId: "doc_u", to: ["000.00.02.H45", MINISTRY] },
+      at,
+    );
+    expect(letter.deliveries.map((d) => [d.recipient, d.hub])).toEqual([
+      ["000.00.02.H45", undefined],
+      [MINISTRY, "upstream"],
+    ]);
+    expect(letter.returned).toEqual([]);
+    // A letter pulled from the upstream is never sent back up.
+    const pulled = linked.plan(
+      {
+        ...base,
+        from: MINISTRY,
+        hubDocumentId: "doc_p",
+        to: ["000.99.99.H45"],
+        fromHub: "upstream",
+      },
+      at,
+    );
+    expect(pulled.deliveries).toEqual([]);
+    expect(pulled.returned).toEqual([expect.objectContaining({ reason: "HOP_LOOP" })]);
+    // The commune's status 03 to the ministry's letter: back up, the way the letter came.
+    const status = linked.plan(
+      {
+        ...base,
+        hubDocumentId: "doc_s3",
+        kind: "status",
+        docType: "status",
+        to: [],
+        status: { code: "03", responseForOrganId: MINISTRY, responseForDocumentId: "x" },
+        originalSender: MINISTRY,
+      },
+      at,
+    );
+    expect(status.deliveries).toEqual([
+      expect.objectContaining({ recipient: MINISTRY, hub: "upstream" }),
+    ]);
+  });
+
   it("marks a revoke so the archive withdraws unfetched deliveries", () => {
     const plan = router.plan(
       { ...base, hubDocumentId: "doc_r", docType: "revoke", to: ["000.00.02.H45" as OrganId] },
