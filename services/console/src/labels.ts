@@ -23,6 +23,7 @@ export const EVENT_LABELS: Record<string, string> = {
   available: "Sẵn sàng trong hộp thư",
   fetched: "Cơ quan nhận đã tải về",
   acknowledged: "Cơ quan nhận xác nhận",
+  forwarded: "Đã chuyển tiếp sang trục khác",
   status: "Trạng thái xử lý",
   returned: "Trả lại",
   withdrawn: "Thu hồi",

@@ -14,6 +14,8 @@ import { pdfChecksCard } from "./pdfs.js";
 
 /** The delivery's transport steps, in order; business statuses follow them. */
 const STEPS = ["accepted", "routed", "available", "fetched", "acknowledged"] as const;
+/** A peer hub's delivery (liên thông): its link fetched it and the far hub took it. */
+const HUB_STEPS = ["accepted", "routed", "available", "fetched", "forwarded"] as const;
 
 function eventTitle(e: TraceEvent): string {
   const base = EVENT_LABELS[e.type] ?? e.type;
@@ -29,7 +31,17 @@ function eventDetail(e: TraceEvent, directory: Directory): Html {
   if (e.type === "routed" && typeof d.addressedTo === "string" && d.addressedTo !== e.organId)
     parts.push(html`gửi tới ${agency(directory, d.addressedTo)}, chuyển theo mã kế thừa`);
   if (e.type === "acknowledged" && typeof d.reason === "string") parts.push(html`${d.reason}`);
-  if (e.type === "returned" && typeof d.message === "string") parts.push(html`${d.message}`);
+  if (e.type === "returned" && typeof d.message === "string") {
+    const code = typeof d.reason === "string" ? html`<code>${d.reason}</code> ` : "";
+    parts.push(html`${code}${d.message}`);
+  }
+  if (e.type === "forwarded" && typeof d.hub === "string") {
+    const far =
+      typeof d.remoteReceipt === "string"
+        ? html`, mã bên nhận <code>${d.remoteReceipt}</code>`
+        : "";
+    parts.push(html`trục <code>${d.hub}</code> đã nhận${far}`);
+  }
   if (e.type === "withdrawn" && typeof d.revokedBy === "string")
     parts.push(html`thu hồi bởi <code>${d.revokedBy}</code>`);
   if ((e.type === "dead-lettered" || e.type === "redriven") && typeof d.reason === "string")
@@ -55,15 +67,16 @@ function recipientSection(
   offset: number,
 ): Html {
   const byType = (t: string) => r.events.find((e) => e.type === t);
+  const order: readonly string[] = r.hub === undefined ? STEPS : HUB_STEPS;
   const steps =
     r.state === "returned"
       ? [accepted ? stepItem(accepted, directory, offset) : missing("accepted")]
-      : STEPS.map((t) => {
+      : order.map((t) => {
           const e = t === "accepted" ? accepted : byType(t);
           return e ? stepItem(e, directory, offset) : missing(t);
         });
   const rest = r.events
-    .filter((e) => r.state === "returned" || !(STEPS as readonly string[]).includes(e.type))
+    .filter((e) => r.state === "returned" || !order.includes(e.type))
     .sort((a, b) => a.seq - b.seq)
     .map((e) => stepItem(e, directory, offset));
   const last = r.statuses.at(-1)?.code;
@@ -71,7 +84,8 @@ function recipientSection(
   <h3>${agency(directory, r.recipient)}</h3>
   <p class="meta">${stateBadge(r.state)} ${r.state === "returned" ? "" : statusBadge(last)}
   ${r.addressedTo !== r.recipient ? html`<span class="muted">gửi tới ${agency(directory, r.addressedTo)}</span>` : ""}
-  ${r.deliveryId ? html`<span class="muted">Mã chuyển phát <code>${r.deliveryId}</code></span>` : ""}</p>
+  ${r.deliveryId ? html`<span class="muted">Mã chuyển phát <code>${r.deliveryId}</code></span>` : ""}
+  ${r.hub !== undefined ? html`<span class="muted hub">Chuyển tiếp qua trục <code>${r.hub}</code></span>` : ""}</p>
   <ol class="timeline">${steps}${rest}</ol>
 </section>`;
 }
@@ -103,6 +117,8 @@ export function tracePage(o: {
   <dt>Độ khẩn</dt><dd>${priorityLabel(l.priority)}</dd>
   <dt>Cơ quan gửi</dt><dd>${agency(directory, l.from)}</dd>
   <dt>Trục nhận lúc</dt><dd>${formatTime(l.receivedAt, offset)}</dd>
+  ${t.fromHub !== undefined ? html`<dt>Nhận từ trục</dt><dd><code>${t.fromHub}</code></dd>` : ""}
+  ${t.hops !== undefined ? html`<dt>Các chặng trước</dt><dd id="hops">${t.hops.map((h, i) => html`${i > 0 ? " → " : ""}<code>${h.hub}</code> (${formatTime(h.at, offset)})`)}</dd>` : ""}
   <dt>Định tuyến</dt><dd>${stateBadge(l.routeState)}</dd>
 </dl>
 <p class="actions"><a id="verify-link" href="/letters/${l.hubDocumentId}/verification">Xác minh chữ ký và chuỗi biên nhận</a> · <a id="evidence-link" href="/letters/${l.hubDocumentId}/evidence.zip">Tải gói chứng cứ (.zip)</a></p>
