@@ -1,10 +1,12 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Bus } from "@edoc/bus";
 import { demoNetwork, parseOrganId, toDirectoryJson } from "@edoc/directory";
+import type { InboxItem } from "@edoc/messages";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitUntil } from "../support/env.js";
+import { amqpUrl, waitUntil } from "../support/env.js";
 import { type Agent, api, TestHub } from "../support/hub.js";
-import { letterXml, sign } from "../support/letters.js";
+import { letterXml, sign, statusPacket } from "../support/letters.js";
 
 // Federation, the outbound link (liên thông lên trục): two real hubs. `hub-a` (a province) has
 // the other as its upstream (`axis`); a letter to an agency hub-a does not serve is forwarded
@@ -51,8 +53,11 @@ async function sent(documentId: string): Promise<Sent | undefined> {
 }
 
 /** The commune's letter, sent to hub-a's native API; returns its DocumentId and bytes. */
-async function send(to: string[]): Promise<{ documentId: string; bytes: Buffer }> {
-  const { xml, documentId } = letterXml(COMMUNE, to);
+async function send(
+  to: string[],
+  o: Parameters<typeof letterXml>[2] = {},
+): Promise<{ documentId: string; bytes: Buffer }> {
+  const { xml, documentId } = letterXml(COMMUNE, to, o);
   const bytes = sign(A(hubA, COMMUNE), xml);
   const r = await api(hubA, A(hubA, COMMUNE), "POST", "/documents", bytes);
   expect(r.status, r.body.toString()).toBeLessThan(300);
@@ -106,7 +111,12 @@ describe("upstream forwarding between two real hubs", () => {
     expect(mine.recipients).toEqual([
       expect.objectContaining({ recipient: MINISTRY, state: "acknowledged", hub: "upstream" }),
     ]);
-    const trace = await api(hubA, A(hubA, COMMUNE), "GET", `/documents/${encodeURIComponent(documentId)}/trace`);
+    const trace = await api(
+      hubA,
+      A(hubA, COMMUNE),
+      "GET",
+      `/documents/${encodeURIComponent(documentId)}/trace`,
+    );
     expect(trace.status).toBe(200);
     const t = trace.json() as {
       recipients: { hub?: string; events: { type: string; data?: Record<string, unknown> }[] }[];
@@ -134,12 +144,72 @@ describe("upstream forwarding between two real hubs", () => {
     expect(mine.recipients).toEqual([
       expect.objectContaining({ recipient: NOWHERE, state: "returned", hub: "upstream" }),
     ]);
-    const trace = await api(hubA, A(hubA, COMMUNE), "GET", `/documents/${encodeURIComponent(documentId)}/trace`);
+    const trace = await api(
+      hubA,
+      A(hubA, COMMUNE),
+      "GET",
+      `/documents/${encodeURIComponent(documentId)}/trace`,
+    );
     const t = trace.json() as {
       recipients: { events: { type: string; data?: Record<string, unknown> }[] }[];
     };
     const returned = t.recipients[0]?.events.find((e) => e.type === "returned");
     expect(returned?.data).toMatchObject({ addressedTo: NOWHERE, reason: "RECIPIENT_UNKNOWN" });
+  });
+
+  it("a revoke follows its letter upstream and withdraws it there before it is fetched", async () => {
+    const { documentId } = await send([MINISTRY]);
+    await waitUntil("the letter at the axis", async () =>
+      (await inbox(axis, MINISTRY)).find((x) => x.documentId === documentId),
+    );
+    await send([MINISTRY], { docType: "revoke", documentId });
+    const withdrawn = await waitUntil("the axis withdrew it", async () => {
+      const xs = await inbox(axis, MINISTRY);
+      const original = xs.find((x) => x.documentId === documentId && x.state === "withdrawn");
+      const revoke = xs.find((x) => x.documentId === documentId && x.state !== "withdrawn");
+      return original && revoke ? { original, revoke } : undefined;
+    });
+    expect(withdrawn.revoke.from).toBe(COMMUNE);
+  });
+
+  it("at the upstream, the recipient's status goes back toward the sender's hub", async () => {
+    const { documentId } = await send([MINISTRY]);
+    const item = await waitUntil("the letter at the axis", async () =>
+      (await inbox(axis, MINISTRY)).find((x) => x.documentId === documentId),
+    );
+    expect(
+      (await api(axis, A(axis, MINISTRY), "GET", `/inbox/${item.deliveryId}/edxml`)).status,
+    ).toBe(200);
+    const r = await api(
+      axis,
+      A(axis, MINISTRY),
+      "POST",
+      "/statuses",
+      statusPacket(A(axis, MINISTRY), COMMUNE, documentId, "03"),
+    );
+    expect(r.status, r.body.toString()).toBeLessThan(300);
+    // The axis's directory says hub-a serves the commune: a delivery for hub-a's link, which
+    // pulls it from the axis's listener (F2). Asked the way that listener asks its archive.
+    const bus = await Bus.connect({ url: amqpUrl, prefix: axis.prefix, initialRetries: 2 });
+    try {
+      const back = await waitUntil("the status for hub-a", async () => {
+        const list = (await bus.call("archive.rpc", "inbox.list", {
+          actingFor: [],
+          hubs: ["hub-a"],
+          state: "pending",
+          oldestFirst: true,
+        })) as { items: InboxItem[] };
+        return list.items.find((x) => x.kind === "status" && x.documentId === documentId);
+      });
+      expect(back).toMatchObject({
+        recipient: COMMUNE,
+        hub: "hub-a",
+        statusCode: "03",
+        from: MINISTRY,
+      });
+    } finally {
+      await bus.close();
+    }
   });
 
   it("the upstream down for a while: letters wait, then arrive once each", async () => {
