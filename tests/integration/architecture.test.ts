@@ -21,6 +21,7 @@ const PURE = [
   "pades",
   "timestamp",
   "reports",
+  "federation",
 ];
 const IO_MODULES = [
   "node:fs",
