@@ -53,19 +53,22 @@ export function hubGauges(ctx: Ctx, registry: Registry, policy: DeadlinePolicy):
       const rows = await ctx.c.deliveries.open
         .find(
           { state: { $in: ["available", "fetched"] } },
-          { projection: { recipient: 1, priority: 1, availableAt: 1, kind: 1 } },
+          { projection: { recipient: 1, priority: 1, availableAt: 1, kind: 1, hub: 1 } },
         )
         .toArray();
       const late = new Map<string, { agency: string; priority: string; n: number }>();
       const perAgency = new Map<string, { n: number; oldestMs: number }>();
       for (const d of rows) {
         const availableAt = new Date(d.availableAt);
-        const a = perAgency.get(d.recipient) ?? { n: 0, oldestMs: Number.POSITIVE_INFINITY };
+        // A peer hub's delivery waits for that hub's link, not for the agency (federation):
+        // counted under `hub:<id>`, and its legal deadline runs at the far hub, not here.
+        const who = d.hub === undefined ? d.recipient : `hub:${d.hub}`;
+        const a = perAgency.get(who) ?? { n: 0, oldestMs: Number.POSITIVE_INFINITY };
         a.n += 1;
         a.oldestMs = Math.min(a.oldestMs, availableAt.getTime());
-        perAgency.set(d.recipient, a);
+        perAgency.set(who, a);
         // The legal deadline is about letters (văn bản đến); statuses have none.
-        if (d.kind !== "letter") continue;
+        if (d.kind !== "letter" || d.hub !== undefined) continue;
         const priority = d.priority ?? 0;
         if (!isOverdue(availableAt, priority, undefined, now, policy)) continue;
         const key = `${d.recipient}|${priority}`;
