@@ -247,4 +247,29 @@ describe("upstream forwarding between two real hubs", () => {
       30_000,
     );
   }, 150_000);
+
+  it("a forwarder killed after fetching, before its ack, resends on restart: delivered once", async () => {
+    await axis.stopService("gateway");
+    const { documentId } = await send([MINISTRY]);
+    // The link fetched it and failed to reach the axis: fetched, not acked.
+    await waitUntil("hub-a fetched it", async () =>
+      (await sent(documentId))?.recipients[0]?.state === "fetched" ? true : undefined,
+    );
+    await hubA.kill("router");
+    axis.startService("gateway");
+    await axis.waitHealthy();
+    hubA.startService("router");
+    const items = await waitUntil(
+      "the letter at the axis",
+      async () => {
+        const xs = await inbox(axis, MINISTRY);
+        return xs.some((x) => x.documentId === documentId) ? xs : undefined;
+      },
+      60_000,
+    );
+    expect(items.filter((x) => x.documentId === documentId)).toHaveLength(1);
+    await waitUntil("hub-a's forward settled", async () =>
+      (await sent(documentId))?.recipients[0]?.state === "acknowledged" ? true : undefined,
+    );
+  }, 120_000);
 });
