@@ -1,5 +1,5 @@
 import { type InboundMessage, PermanentError } from "@edoc/bus";
-import { RoutingPlanMessage } from "@edoc/messages";
+import { type PlannedDelivery, RoutingPlanMessage } from "@edoc/messages";
 import type { Receipt } from "@edoc/receipts";
 import type { Logger } from "@edoc/runtime";
 import type { DeliveryDoc, DeliveryRef, PacketDoc } from "./collections.js";
@@ -149,47 +149,66 @@ export async function handlePlan(ctx: Ctx, msg: InboundMessage): Promise<void> {
  * A revoke: the original letter's deliveries to the revoke's addressees that were not fetched
  * yet become `withdrawn` (the recipient never sees it). Fetched ones stay; the recipient got
  * the revoke letter and answers it with 15/16.
+ *
+ * Federation: an original still waiting here for a peer hub's link never left this hub, so
+ * the revoke's own delivery to that hub is withdrawn as well: the far hub never had the
+ * letter, and would refuse the revoke (ORIGINAL_UNKNOWN) as a return to the sender.
  */
 async function withdraw(
   ctx: Ctx,
   revoke: PacketDoc,
-  deliveries: readonly { addressedTo: string }[],
+  deliveries: readonly PlannedDelivery[],
   log: Logger,
 ): Promise<void> {
   if (!revoke.refersTo) {
     log.warn("withdraw requested for a packet that refers to no known letter");
     return;
   }
-  const addressed = new Set(deliveries.map((d) => d.addressedTo));
+  const addressed = new Map(deliveries.map((d) => [d.addressedTo, d]));
   const original = await ctx.c.packets.findOne({ _id: revoke.refersTo });
   const targets = (original?.deliveries ?? []).filter((d) => addressed.has(d.addressedTo));
-  for (const { deliveryId } of targets) {
-    await lockedDelivery(ctx, deliveryId, async () => {
-      const d = await ctx.c.deliveries.findOne({ _id: deliveryId });
-      if (!d) return;
-      if (d.state === "available") {
-        d.state = "withdrawn";
-        d.withdrawnAt = nowIso();
-        d.withdrawnBy = revoke.hubDocumentId;
-        await ctx.c.deliveries.set(d, {
-          state: d.state,
-          withdrawnAt: d.withdrawnAt,
-          withdrawnBy: d.withdrawnBy,
-        });
-        ctx.inbox.remove(d);
-      } else if (d.state !== "withdrawn" || d.withdrawnBy !== revoke.hubDocumentId) {
-        return; // fetched before the revoke: the recipient answers the revoke letter instead
-      }
-      await ctx.ledger.append(receiptKeys.withdrawn(d._id), {
-        type: "withdrawn",
-        hubDocumentId: d.hubDocumentId,
-        documentId: d.documentId,
-        deliveryId: d._id,
-        organId: asOrganId(d.recipient),
-        at: d.withdrawnAt ?? nowIso(),
-        data: { revokedBy: revoke.hubDocumentId },
-      });
-      log.info({ deliveryId: d._id, recipient: d.recipient }, "delivery withdrawn");
-    });
+  for (const { deliveryId, addressedTo } of targets) {
+    const d = await withdrawOne(ctx, deliveryId, revoke, log);
+    const own = addressed.get(addressedTo);
+    if (d?.hub !== undefined && own?.hub === d.hub) {
+      await withdrawOne(ctx, own.deliveryId, revoke, log);
+    }
   }
+}
+
+/** Withdraws one available delivery (or, replayed, attests it again); the delivery if so. */
+function withdrawOne(
+  ctx: Ctx,
+  deliveryId: string,
+  revoke: PacketDoc,
+  log: Logger,
+): Promise<DeliveryDoc | undefined> {
+  return lockedDelivery(ctx, deliveryId, async () => {
+    const d = await ctx.c.deliveries.findOne({ _id: deliveryId });
+    if (!d) return undefined;
+    if (d.state === "available") {
+      d.state = "withdrawn";
+      d.withdrawnAt = nowIso();
+      d.withdrawnBy = revoke.hubDocumentId;
+      await ctx.c.deliveries.set(d, {
+        state: d.state,
+        withdrawnAt: d.withdrawnAt,
+        withdrawnBy: d.withdrawnBy,
+      });
+      ctx.inbox.remove(d);
+    } else if (d.state !== "withdrawn" || d.withdrawnBy !== revoke.hubDocumentId) {
+      return undefined; // fetched before the revoke: the recipient answers the revoke letter instead
+    }
+    await ctx.ledger.append(receiptKeys.withdrawn(d._id), {
+      type: "withdrawn",
+      hubDocumentId: d.hubDocumentId,
+      documentId: d.documentId,
+      deliveryId: d._id,
+      organId: asOrganId(d.recipient),
+      at: d.withdrawnAt ?? nowIso(),
+      data: { revokedBy: revoke.hubDocumentId },
+    });
+    log.info({ deliveryId: d._id, recipient: d.recipient, hub: d.hub }, "delivery withdrawn");
+    return d;
+  });
 }

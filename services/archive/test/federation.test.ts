@@ -28,10 +28,15 @@ const UP = { actingFor: [], hubs: ["upstream"] };
 const TRACE = [{ hub: "hub-b", at: "2026-12-05T01:00:00.000Z" }];
 
 /** Accepted, and routed with `recipients` going to the upstream and `local` staying here. */
-async function sent(remote: string[], local: string[] = [], over: Partial<AcceptRequest> = {}) {
+async function sent(
+  remote: string[],
+  local: string[] = [],
+  over: Partial<AcceptRequest> = {},
+  extra: Partial<RoutingPlanMessage> = {},
+) {
   const req = letter({ to: [...remote, ...local], ...over });
   await h.rpc("packets.accept", req);
-  const plan: RoutingPlanMessage = planFor(req.hubDocumentId, [...remote, ...local]);
+  const plan: RoutingPlanMessage = planFor(req.hubDocumentId, [...remote, ...local], extra);
   for (const d of plan.deliveries) if (remote.includes(d.recipient)) d.hub = "upstream";
   await h.peer.publishJson("archive.plans", plan, { messageId: `plan-${req.hubDocumentId}` });
   await waitFor(async () =>
@@ -142,5 +147,27 @@ describe("hub deliveries", () => {
       expect.objectContaining({ recipient: ORG.ministry, state: "returned", hub: "upstream" }),
     ]);
     expect(trace.recipients[0]?.events.map((e) => e.type)).toContain("returned");
+  });
+
+  it("a revoke of a letter that never left: both withdrawn here, nothing goes to the peer hub", async () => {
+    const original = await sent([ORG.ministry]);
+    const revoke = await sent(
+      [ORG.ministry],
+      [],
+      { docType: "revoke", documentId: original.documentId, from: original.from },
+      { withdraw: true },
+    );
+    const ids = [
+      deliveryId(original.hubDocumentId, ORG.ministry),
+      deliveryId(revoke.hubDocumentId, ORG.ministry),
+    ];
+    const link = await h.rpc("inbox.list", { ...UP, state: "pending", limit: 1000 });
+    const listed = link.items.map((i) => i.deliveryId);
+    for (const id of ids) expect(listed).not.toContain(id);
+    for (const id of ids) {
+      const gone = await rpcError(h.rpc("inbox.fetch", { ...UP, deliveryId: id }));
+      expect(gone).toMatchObject({ code: "DELIVERY_WITHDRAWN" });
+      expect(await receipts().countDocuments({ deliveryId: id, type: "withdrawn" })).toBe(1);
+    }
   });
 });
