@@ -185,6 +185,13 @@ export function ackDelivery(
     const d = await ownDelivery(ctx, p.actingFor, p.hubs, p.deliveryId);
     const log = ctx.log.child({ docId: d.hubDocumentId, deliveryId: d._id });
     mustBeFetched(d, "fetch it before acknowledging");
+    if (p.forward !== undefined && p.forward.hub !== d.hub) {
+      throw new RpcError(
+        "FORWARD_HUB_MISMATCH",
+        `delivery ${d._id} is for ${d.hub === undefined ? "this hub" : `hub ${d.hub}`}, not ${p.forward.hub}`,
+        409,
+      );
+    }
     if (d.state === "fetched") {
       const patch = compact({
         state: p.result === "done" ? ("acknowledged" as const) : ("failed" as const),

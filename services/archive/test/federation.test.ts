@@ -107,6 +107,10 @@ describe("hub deliveries", () => {
       result: "done",
       forward: { hub: "upstream" },
     });
+    const wrongHub = await rpcError(
+      h.rpc("inbox.ack", { ...UP, deliveryId: id, result: "done", forward: { hub: "hub-c" } }),
+    );
+    expect(wrongHub).toMatchObject({ code: "FORWARD_HUB_MISMATCH", status: 409 });
     const mine = await receipts().find({ deliveryId: id }).sort({ seq: 1 }).toArray();
     expect(mine.map((r) => r.type)).toEqual(["routed", "available", "fetched", "forwarded"]);
     expect(mine[0]?.data).toMatchObject({ hub: "upstream" });
