@@ -1,5 +1,5 @@
 import { request } from "node:https";
-import { encodeTrace, TRACE_HEADER } from "@edoc/federation";
+import { encodeTrace } from "@edoc/federation";
 import type { HopTrace } from "@edoc/messages";
 import {
   AgenciesAnswer,
@@ -96,7 +96,7 @@ export class VdxpClient {
       params: { from, servicetype: "eDoc", messagetype: messageType, "hash-file": hashFile(edxml) },
       body,
       contentType: "application/octet-stream",
-      ...(trace !== undefined && { headers: { [TRACE_HEADER]: encodeTrace(trace) } }),
+      ...(trace !== undefined && { headers: { "x-edoc-trace": encodeTrace(trace) } }),
     });
     return a.DocId;
   }
