@@ -57,7 +57,7 @@ export function createRouter(deps: RouterDeps) {
       return {
         hubDocumentId: req.hubDocumentId,
         deliveries: s.targets.map((t) => delivery(t.recipient, t.recipient, [], t.hub)),
-        returned: s.returned.map((r) => ({ ...r })),
+        returned: s.returned,
         withdraw: false,
         plannedAt: at.toISOString(),
       };

@@ -1,4 +1,4 @@
-import { BusUnavailableError, RpcError, RpcTimeoutError } from "@edoc/bus";
+import { RpcError } from "@edoc/bus";
 import { VdxpFailure } from "@edoc/vdxp-client";
 
 /**
@@ -84,12 +84,6 @@ export function classify(err: unknown): ForwardOutcome {
       return { kind: "gone", code: err.code };
     }
   }
-  if (
-    err instanceof RpcError ||
-    err instanceof RpcTimeoutError ||
-    err instanceof BusUnavailableError
-  )
-    return { kind: "retry", message: err.message };
   return { kind: "retry", message: err instanceof Error ? err.message : String(err) };
 }
 
