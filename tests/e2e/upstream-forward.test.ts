@@ -52,6 +52,25 @@ async function sent(documentId: string): Promise<Sent | undefined> {
   return (r.json() as { documents: Sent[] }).documents.find((d) => d.documentId === documentId);
 }
 
+interface TraceEventView {
+  type: string;
+  data?: Record<string, unknown>;
+}
+
+/** hub-a's trace of the commune's letter, as its sender reads it. */
+async function traceAtHubA(
+  documentId: string,
+): Promise<{ recipients: { hub?: string; events: TraceEventView[] }[] }> {
+  const r = await api(
+    hubA,
+    A(hubA, COMMUNE),
+    "GET",
+    `/documents/${encodeURIComponent(documentId)}/trace`,
+  );
+  expect(r.status).toBe(200);
+  return r.json() as { recipients: { hub?: string; events: TraceEventView[] }[] };
+}
+
 /** The commune's letter, sent to hub-a's native API; returns its DocumentId and bytes. */
 async function send(
   to: string[],
@@ -111,16 +130,7 @@ describe("upstream forwarding between two real hubs", () => {
     expect(mine.recipients).toEqual([
       expect.objectContaining({ recipient: MINISTRY, state: "acknowledged", hub: "upstream" }),
     ]);
-    const trace = await api(
-      hubA,
-      A(hubA, COMMUNE),
-      "GET",
-      `/documents/${encodeURIComponent(documentId)}/trace`,
-    );
-    expect(trace.status).toBe(200);
-    const t = trace.json() as {
-      recipients: { hub?: string; events: { type: string; data?: Record<string, unknown> }[] }[];
-    };
+    const t = await traceAtHubA(documentId);
     const forwarded = t.recipients[0]?.events.find((e) => e.type === "forwarded");
     expect(t.recipients[0]?.hub).toBe("upstream");
     expect(forwarded?.data).toMatchObject({
@@ -144,15 +154,7 @@ describe("upstream forwarding between two real hubs", () => {
     expect(mine.recipients).toEqual([
       expect.objectContaining({ recipient: NOWHERE, state: "returned", hub: "upstream" }),
     ]);
-    const trace = await api(
-      hubA,
-      A(hubA, COMMUNE),
-      "GET",
-      `/documents/${encodeURIComponent(documentId)}/trace`,
-    );
-    const t = trace.json() as {
-      recipients: { events: { type: string; data?: Record<string, unknown> }[] }[];
-    };
+    const t = await traceAtHubA(documentId);
     const returned = t.recipients[0]?.events.find((e) => e.type === "returned");
     expect(returned?.data).toMatchObject({ addressedTo: NOWHERE, reason: "RECIPIENT_UNKNOWN" });
   });
