@@ -519,6 +519,8 @@ export const RpcResults = {
       edxml: z.string().optional(),
       chunks: z.number().int().min(1).max(MAX_CHUNKS).optional(),
       size: z.number().int().nonnegative().optional(),
+      /** Federation: the hops the packet made before this hub (AcceptRequest.trace). */
+      trace: HopTrace.optional(),
     })
     .refine((r) => (r.edxml === undefined) !== (r.chunks === undefined), {
       message: "exactly one of edxml and chunks",

@@ -1,4 +1,7 @@
+import type { IncomingHttpHeaders } from "node:http";
 import { request } from "node:https";
+import { decodeTrace, encodeTrace, TRACE_HEADER } from "@edoc/federation";
+import type { HopTrace } from "@edoc/messages";
 import {
   AgenciesAnswer,
   AgenciesQd20Answer,
@@ -54,8 +57,12 @@ export class VdxpFailure extends Error {
 export interface RawReply {
   httpStatus: number;
   contentType: string;
+  headers: IncomingHttpHeaders;
   body: Buffer;
 }
+
+/** Federation's reason header on updateStatus fail (URI-encoded: reasons are Vietnamese too). */
+export const REASON_HEADER = "x-edoc-reason";
 
 /** Parameters of one call: header values by name without prefix, and an optional body. */
 export interface CallInput {
@@ -66,6 +73,8 @@ export interface CallInput {
   method?: string;
   /** skip the authentication headers, or sign with another secret (refusal tests) */
   auth?: "none" | { secret: string } | { timestamp: Date };
+  /** extra headers beside the protocol's (federation: `x-edoc-trace`, `x-edoc-reason`) */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -77,12 +86,22 @@ export interface CallInput {
 export class VdxpClient {
   constructor(private readonly o: VdxpClientOptions) {}
 
-  async sendEdoc(from: string, edxml: Buffer, messageType: MessageType = "edoc"): Promise<string> {
+  /**
+   * A hub forwarding to its upstream (or a peer hub) passes the packet's hop trace, this hub's
+   * entry included: it travels as `x-edoc-trace` beside the signed bytes.
+   */
+  async sendEdoc(
+    from: string,
+    edxml: Buffer,
+    messageType: MessageType = "edoc",
+    trace?: HopTrace,
+  ): Promise<string> {
     const body = Buffer.concat([edxml, Buffer.from("\r\n")]);
     const a = await this.json("sendEdoc", SendAnswer, {
       params: { from, servicetype: "eDoc", messagetype: messageType, "hash-file": hashFile(edxml) },
       body,
       contentType: "application/octet-stream",
+      ...(trace ? { headers: { [TRACE_HEADER]: encodeTrace(trace) } } : {}),
     });
     return a.DocId;
   }
@@ -96,8 +115,24 @@ export class VdxpClient {
   }
 
   async getEdoc(docId: string, filePath = "."): Promise<Buffer> {
-    const a = await this.json("getEdoc", EdocAnswer, { params: { docId, filePath } });
-    return Buffer.from(a.data, "base64");
+    return (await this.getEdocTraced(docId, filePath)).bytes;
+  }
+
+  /**
+   * getEdoc as a downstream hub reads it: the bytes and the hops they made (`x-edoc-trace`,
+   * the upstream's own entry last; empty from a listener that sends none). A header that is
+   * not a trace throws TraceError.
+   */
+  async getEdocTraced(docId: string, filePath = "."): Promise<{ bytes: Buffer; trace: HopTrace }> {
+    const r = await this.call("getEdoc", { params: { docId, filePath } });
+    const env = parseEnvelope("getEdoc", r);
+    if (env.status !== "OK") throw new VdxpFailure("getEdoc", env);
+    const a = EdocAnswer.parse(env);
+    const header = r.headers[TRACE_HEADER];
+    return {
+      bytes: Buffer.from(a.data, "base64"),
+      trace: decodeTrace(Array.isArray(header) ? header[0] : header),
+    };
   }
 
   async downloadEdoc(docId: string): Promise<Buffer> {
@@ -106,8 +141,12 @@ export class VdxpClient {
     return r.body;
   }
 
-  async updateStatus(docId: string, status: "done" | "fail"): Promise<void> {
-    await this.json("updateStatus", EnvelopeSchema, { params: { docId, status } });
+  /** `reason` (a refusing hub's code and message) travels as `x-edoc-reason`. */
+  async updateStatus(docId: string, status: "done" | "fail", reason?: string): Promise<void> {
+    await this.json("updateStatus", EnvelopeSchema, {
+      params: { docId, status },
+      ...(reason ? { headers: { [REASON_HEADER]: encodeURIComponent(reason.slice(0, 900)) } } : {}),
+    });
   }
 
   async countReceiveEdoc(): Promise<number> {
@@ -189,6 +228,7 @@ export class VdxpClient {
       "Content-Type": contentType,
     };
     for (const [n, v] of [...signed, ...params]) headers[headerName(n)] = v;
+    Object.assign(headers, input.headers);
     if (input.auth !== "none") {
       const secret = (auth(input, "secret") as string | undefined) ?? this.o.secret;
       Object.assign(headers, signHeaders(signed, secret));
@@ -229,6 +269,7 @@ export class VdxpClient {
             resolve({
               httpStatus: res.statusCode ?? 0,
               contentType: String(res.headers["content-type"] ?? ""),
+              headers: res.headers,
               body: Buffer.concat(chunks),
             }),
           );

@@ -7,6 +7,7 @@ import {
   createLogger,
   createMetrics,
   KEEP_ALIVE_TIMEOUT_MS,
+  loadFederationConfig,
   onShutdown,
   RevocationFetcher,
   readText,
@@ -34,6 +35,7 @@ const hubCertPem = readText(config.hubCertFile ?? "", "hub certificate");
 // Receipts: only the certificate here; the key is in the signer's PKCS#11 token.
 const receiptCertPem = readText(config.receiptCertFile ?? "", "receipt certificate");
 const actsFor = loadActsFor(config.actsForFile);
+const federation = loadFederationConfig();
 
 /** TLS 1.2+ only, forward-secret AEAD suites, client certificates checked against trust + CRLs. */
 function secureContext(trust: TrustMaterial): SecureContextOptions {
@@ -164,7 +166,14 @@ const vdxpServer = config.vdxp
       config.vdxp,
       config.host,
       () => secureContext(trust.current),
-      { ...submitDeps, log, metrics, maxPacketBytes: config.maxPacketBytes, rateLimit },
+      {
+        ...submitDeps,
+        log,
+        metrics,
+        maxPacketBytes: config.maxPacketBytes,
+        rateLimit,
+        federation,
+      },
       log,
     )
   : undefined;
