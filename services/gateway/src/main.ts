@@ -25,6 +25,7 @@ import { ApiError } from "./errors.js";
 import { registerExpiryGauges } from "./expiry.js";
 import { MaintenanceSwitch } from "./maintenance.js";
 import { TrustStore } from "./trust.js";
+import { startUpstreamLink } from "./upstream/link.js";
 import { startVdxpServer } from "./vdxp/server.js";
 
 const log = createLogger("gateway");
@@ -243,8 +244,10 @@ server.listen(config.port, config.host, () =>
 );
 
 const ops = serveOps(config.opsPort, metrics, async () => ({ broker: bus.connected }));
+const stopLink = startUpstreamLink(federation, submitDeps, log, metrics);
 
 onShutdown(log, async () => {
+  await stopLink?.();
   trust.stop();
   directory.stop();
   fetcher?.stop();
