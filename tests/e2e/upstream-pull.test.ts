@@ -146,6 +146,36 @@ describe("upstream link: a downstream hub pulls from its upstream's VDXP listene
     expect(again).toEqual([]);
   });
 
+  it("the link refused for a while (hub-a disabled at B): nothing lost, the letter arrives after", async () => {
+    const pullErrors = async () => {
+      const m = await (await fetch(`http://127.0.0.1:${A.opsPort}/metrics`)).text();
+      return Number(
+        /edoc_upstream_pulled_total\{[^}]*outcome="error"[^}]*\} (\d+)/.exec(m)?.[1] ?? 0,
+      );
+    };
+    const errorsBefore = await pullErrors();
+    B.edocSystem(["disable", "hub-a"]);
+    let sent: Awaited<ReturnType<typeof sendAtB>>;
+    try {
+      sent = await sendAtB(S);
+      const id = sent.documentId;
+      await waitUntil("A's puller failing", async () =>
+        (await pullErrors()) > errorsBefore ? true : undefined,
+      );
+      expect((await xAtA.getReceivedEdocList("edoc")).some((i) => i.documentId === id)).toBe(false);
+    } finally {
+      B.edocSystem(["enable", "hub-a"]);
+    }
+    const { bytes, documentId } = sent;
+    const item = await waitUntil(
+      "the letter at A once the link is back",
+      async () => (await xAtA.getReceivedEdocList("edoc")).find((i) => i.documentId === documentId),
+      60_000,
+    );
+    expect((await xAtA.getEdoc(item.docId)).equals(bytes)).toBe(true);
+    await xAtA.updateStatus(item.docId, "done");
+  });
+
   it("A refuses a letter of an agency it serves itself: B sees the delivery failed", async () => {
     const { documentId } = await sendAtB(L);
     const row = await waitUntil("B's row of L's letter settled", async () => {
