@@ -76,13 +76,14 @@ beforeAll(async () => {
   );
   const got = await axisAsA.getEdocTraced(item.docId);
   expect(got.bytes.equals(bytes)).toBe(true);
-  firstLetter = { bytes, documentId, trace: got.trace };
+  if (!got.trace.ok) throw new Error(got.trace.message);
+  firstLetter = { bytes, documentId, trace: got.trace.trace };
 
   const secretFile = join(B.dir, "hub-a.secret");
   writeFileSync(secretFile, `${secret}\n`, { mode: 0o600 });
   A = new TestHub({
     agencies: [X],
-    pkiFrom: B,
+    pkiState: { ...B.pki, nextSerial: B.pki.nextSerial + 1000 },
     directory: directoryWith({ [S]: "upstream", [R]: "upstream" }),
     env: {
       EDOC_HUB_ID: "hub-a",

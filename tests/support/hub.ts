@@ -44,10 +44,10 @@ export interface HubOptions {
   /** How the development PKI is created (e.g. its CRL distribution point URLs). */
   pki?: CreateDevPkiOptions;
   /**
-   * Federation tests: continue another hub's development PKI (same root and issuing CA), so
-   * each hub trusts the other's agencies' signatures, as hubs trusting one national CA do.
+   * Another hub's PKI, continued (federation tests: the hubs trust one chain, as the national
+   * PKI makes them). Give it a `nextSerial` of its own so serial numbers never repeat.
    */
-  pkiFrom?: TestHub;
+  pkiState?: DevPkiState;
   /** Revocation URLs written into one agency's certificate (default: the PKI's). */
   publicationFor?: (organId: string) => Publication | undefined;
   /** Also start the operators' console (services/console) with these accounts. */
@@ -90,7 +90,7 @@ export class TestHub {
   }
 
   async start(): Promise<void> {
-    this.pki = this.opts.pkiFrom ? this.opts.pkiFrom.pki : await createDevPki(this.opts.pki);
+    this.pki = this.opts.pkiState ?? (await createDevPki(this.opts.pki));
     const hub = await issueHubCertificate(this.pki, { name: "Trục liên thông (test)" });
     this.pki = hub.state;
     for (const id of this.opts.agencies) await this.issue(id);

@@ -15,5 +15,5 @@ export {
   type HopCheck,
   type HopRefusal,
   TRACE_HEADER,
-  TraceError,
+  type TraceDecode,
 } from "./trace.js";

@@ -7,11 +7,6 @@ import { HopTrace, type HubId } from "@edoc/messages";
  */
 export const TRACE_HEADER = "x-edoc-trace";
 
-/** A header that is not a valid trace: refused, never guessed at. */
-export class TraceError extends Error {
-  readonly code = "TRACE_INVALID";
-}
-
 /** The longest header accepted: 32 entries of a 64-character id and a time fit well inside. */
 const MAX_HEADER = 8192;
 
@@ -19,26 +14,33 @@ export function encodeTrace(trace: HopTrace): string {
   return Buffer.from(JSON.stringify(HopTrace.parse(trace)), "utf8").toString("base64url");
 }
 
+/** A decoded header, or why it is not a trace (refused, never guessed at). Never throws. */
+export type TraceDecode =
+  | { ok: true; trace: HopTrace }
+  | { ok: false; code: "TRACE_INVALID"; message: string };
+
+const invalid = (message: string): TraceDecode => ({ ok: false, code: "TRACE_INVALID", message });
+
 /** An absent or empty header is an empty trace (the packet's first hop). */
-export function decodeTrace(header: string | undefined): HopTrace {
-  if (header === undefined || header === "") return [];
+export function decodeTrace(header: string | undefined): TraceDecode {
+  if (header === undefined || header === "") return { ok: true, trace: [] };
   if (header.length > MAX_HEADER || !/^[A-Za-z0-9_-]+$/.test(header)) {
-    throw new TraceError(`${TRACE_HEADER} is not base64url (or longer than ${MAX_HEADER})`);
+    return invalid(`${TRACE_HEADER} is not base64url (or longer than ${MAX_HEADER})`);
   }
   let raw: unknown;
   try {
     raw = JSON.parse(Buffer.from(header, "base64url").toString("utf8"));
   } catch {
-    throw new TraceError(`${TRACE_HEADER} is not base64url JSON`);
+    return invalid(`${TRACE_HEADER} is not base64url JSON`);
   }
   const parsed = HopTrace.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new TraceError(
+    return invalid(
       `${TRACE_HEADER}: ${issue?.path.join(".") || "trace"}: ${issue?.message ?? "invalid"}`,
     );
   }
-  return parsed.data;
+  return { ok: true, trace: parsed.data };
 }
 
 /** The trace as the next hub sees it: this hub's entry appended (never in place). */

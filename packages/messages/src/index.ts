@@ -519,7 +519,7 @@ export const RpcResults = {
       edxml: z.string().optional(),
       chunks: z.number().int().min(1).max(MAX_CHUNKS).optional(),
       size: z.number().int().nonnegative().optional(),
-      /** Federation: the hops the packet made before this hub (AcceptRequest.trace). */
+      /** Federation: the hops before this hub (as accepted); the sender on appends its own. */
       trace: HopTrace.optional(),
     })
     .refine((r) => (r.edxml === undefined) !== (r.chunks === undefined), {

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { request } from "node:https";
-import { decodeTrace, encodeTrace, TRACE_HEADER } from "@edoc/federation";
+import { decodeTrace, encodeTrace, TRACE_HEADER, type TraceDecode } from "@edoc/federation";
 import type { HopTrace } from "@edoc/messages";
 import {
   AgenciesAnswer,
@@ -73,7 +73,7 @@ export interface CallInput {
   method?: string;
   /** skip the authentication headers, or sign with another secret (refusal tests) */
   auth?: "none" | { secret: string } | { timestamp: Date };
-  /** extra headers beside the protocol's (federation: `x-edoc-trace`, `x-edoc-reason`) */
+  /** extra headers sent as named, outside the signed set (federation's `x-edoc-trace`) */
   headers?: Record<string, string>;
 }
 
@@ -87,8 +87,8 @@ export class VdxpClient {
   constructor(private readonly o: VdxpClientOptions) {}
 
   /**
-   * A hub forwarding to its upstream (or a peer hub) passes the packet's hop trace, this hub's
-   * entry included: it travels as `x-edoc-trace` beside the signed bytes.
+   * `trace` (a peer hub's link): the hops before the far side, this hub's own entry last, sent
+   * as `x-edoc-trace`; the signed packet itself is never touched.
    */
   async sendEdoc(
     from: string,
@@ -101,7 +101,7 @@ export class VdxpClient {
       params: { from, servicetype: "eDoc", messagetype: messageType, "hash-file": hashFile(edxml) },
       body,
       contentType: "application/octet-stream",
-      ...(trace ? { headers: { [TRACE_HEADER]: encodeTrace(trace) } } : {}),
+      ...(trace !== undefined && { headers: { [TRACE_HEADER]: encodeTrace(trace) } }),
     });
     return a.DocId;
   }
@@ -120,10 +120,13 @@ export class VdxpClient {
 
   /**
    * getEdoc as a downstream hub reads it: the bytes and the hops they made (`x-edoc-trace`,
-   * the upstream's own entry last; empty from a listener that sends none). A header that is
-   * not a trace throws TraceError.
+   * the upstream's own entry last; empty from a listener that sends none), or why the header
+   * is not a trace.
    */
-  async getEdocTraced(docId: string, filePath = "."): Promise<{ bytes: Buffer; trace: HopTrace }> {
+  async getEdocTraced(
+    docId: string,
+    filePath = ".",
+  ): Promise<{ bytes: Buffer; trace: TraceDecode }> {
     const r = await this.call("getEdoc", { params: { docId, filePath } });
     const env = parseEnvelope("getEdoc", r);
     if (env.status !== "OK") throw new VdxpFailure("getEdoc", env);

@@ -1,6 +1,6 @@
 import type { OrganId } from "@edoc/directory";
-import { checkHops, TraceError } from "@edoc/federation";
-import { type HopTrace, UPSTREAM_HUB } from "@edoc/messages";
+import { checkHops } from "@edoc/federation";
+import { UPSTREAM_HUB } from "@edoc/messages";
 import type { Logger } from "@edoc/runtime";
 import { type MessageType, VDXP_ERRORS } from "@edoc/vdxp";
 import { type VdxpClient, VdxpFailure } from "@edoc/vdxp-client";
@@ -126,14 +126,10 @@ export class UpstreamPuller {
   /** Fetched, judged here, then acknowledged upstream with the outcome. */
   private async takeOne(docId: string, type: MessageType, from: string): Promise<PullOutcome> {
     const log = this.d.log.child({ upstreamDocId: docId, from, messageType: type });
-    let bytes: Buffer;
-    let trace: HopTrace;
-    try {
-      ({ bytes, trace } = await this.d.upstream.getEdocTraced(docId));
-    } catch (err) {
-      if (!(err instanceof TraceError)) throw err;
-      return this.refuse(docId, log, "TRACE_INVALID", err.message);
-    }
+    const got = await this.d.upstream.getEdocTraced(docId);
+    if (!got.trace.ok) return this.refuse(docId, log, got.trace.code, got.trace.message);
+    const { bytes } = got;
+    const trace = got.trace.trace;
     const hops = checkHops(trace, this.d.hubId, this.d.hopLimit);
     if (!hops.ok) return this.refuse(docId, log, hops.code, hops.message);
     const body: PacketBody = { kind: "inline", bytes, size: bytes.length, dispose() {} };

@@ -1,11 +1,4 @@
-import {
-  appendHop,
-  checkHops,
-  decodeTrace,
-  encodeTrace,
-  TRACE_HEADER,
-  TraceError,
-} from "@edoc/federation";
+import { appendHop, checkHops, decodeTrace, encodeTrace, TRACE_HEADER } from "@edoc/federation";
 import type { RpcResultOf } from "@edoc/messages";
 import type { Request } from "express";
 import { ApiError } from "../errors.js";
@@ -34,13 +27,9 @@ export function scopeOf(caller: SystemCaller): { actingFor: string[]; hubs?: str
  */
 export function peerOrigin(deps: FederationDeps, req: Request, caller: SystemCaller): PeerOrigin {
   const raw = req.headers[TRACE_HEADER];
-  let trace: PeerOrigin["trace"];
-  try {
-    trace = decodeTrace(Array.isArray(raw) ? raw[0] : raw);
-  } catch (err) {
-    if (err instanceof TraceError) throw ApiError.of("TRACE_INVALID", err.message);
-    throw err;
-  }
+  const decoded = decodeTrace(Array.isArray(raw) ? raw[0] : raw);
+  if (!decoded.ok) throw ApiError.of(decoded.code, decoded.message);
+  const trace = decoded.trace;
   const hops = checkHops(trace, deps.federation.hubId, deps.federation.hopLimit);
   if (!hops.ok) throw ApiError.of(hops.code, `${hops.code}: ${hops.message}`);
   return { fromHub: caller.systemId, trace };
