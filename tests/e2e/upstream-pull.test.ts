@@ -7,7 +7,7 @@ import { VdxpClient, VdxpFailure } from "@edoc/vdxp-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitUntil } from "../support/env.js";
 import { TestHub } from "../support/hub.js";
-import { letterXml, sign } from "../support/letters.js";
+import { letterXml, sign, statusPacket } from "../support/letters.js";
 
 // Two hubs on real processes: B is the upstream (the axis), A a provincial hub registered at B
 // as the peer-hub system `hub-a`. A's puller takes what B holds for A's agencies through B's
@@ -132,6 +132,19 @@ describe("upstream link: a downstream hub pulls from its upstream's VDXP listene
         ? undefined
         : true,
     );
+  });
+
+  it("X's status 03 travels back up to S at B through A's forwarder (F1)", async () => {
+    const status = statusPacket(A.agent(X), S, firstLetter.documentId, "03");
+    await xAtA.sendEdoc(X, status, "status");
+    const item = await waitUntil("the status in S's list at B", async () =>
+      (await senders.getReceivedEdocList("status")).find(
+        (i) => i.documentId === firstLetter.documentId && i.statusCode === "03",
+      ),
+    );
+    expect(item.from).toBe(X);
+    expect((await senders.getEdoc(item.docId)).equals(status)).toBe(true);
+    await senders.updateStatus(item.docId, "done");
   });
 
   it("a second letter while A runs is pulled too, exactly once", async () => {
