@@ -55,8 +55,8 @@ async function failOf(p: Promise<unknown>): Promise<VdxpFailure> {
 }
 
 /** Sends a letter from `from` (a B agency) to X at B; returns its bytes and DocumentId. */
-async function sendAtB(from: string) {
-  const { xml, documentId } = letterXml(from, [X]);
+async function sendAtB(from: string, attachmentBytes?: number) {
+  const { xml, documentId } = letterXml(from, [X], attachmentBytes ? { attachmentBytes } : {});
   const bytes = sign(B.agent(from), xml);
   const docId = await senders.sendEdoc(from, bytes);
   return { bytes, documentId, docId };
@@ -158,6 +158,15 @@ describe("upstream link: a downstream hub pulls from its upstream's VDXP listene
       (i) => i.documentId === documentId,
     );
     expect(again).toEqual([]);
+  });
+
+  it("a large letter (3 MiB: spooled, handed over in chunks) is pulled byte for byte", async () => {
+    const { bytes, documentId } = await sendAtB(S, 3 * 1024 * 1024);
+    const item = await waitUntil("the large letter at A", async () =>
+      (await xAtA.getReceivedEdocList("edoc")).find((i) => i.documentId === documentId),
+    );
+    expect((await xAtA.downloadEdoc(item.docId)).equals(bytes)).toBe(true);
+    await xAtA.updateStatus(item.docId, "done");
   });
 
   it("the link refused for a while (hub-a disabled at B): nothing lost, the letter arrives after", async () => {

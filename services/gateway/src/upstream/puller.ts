@@ -5,7 +5,7 @@ import type { Logger } from "@edoc/runtime";
 import { type MessageType, VDXP_ERRORS } from "@edoc/vdxp";
 import { type VdxpClient, VdxpFailure } from "@edoc/vdxp-client";
 import { Counter, type Registry } from "prom-client";
-import type { PacketBody } from "../body.js";
+import { bodyOfBytes } from "../body.js";
 import { ApiError } from "../errors.js";
 import { type SubmitDeps, submitPacket } from "../submit.js";
 import { Backoff } from "./backoff.js";
@@ -132,7 +132,7 @@ export class UpstreamPuller {
     const trace = got.trace.trace;
     const hops = checkHops(trace, this.d.hubId, this.d.hopLimit);
     if (!hops.ok) return this.refuse(docId, log, hops.code, hops.message);
-    const body: PacketBody = { kind: "inline", bytes, size: bytes.length, dispose() {} };
+    const body = bodyOfBytes(bytes);
     const caller = {
       organId: from as OrganId,
       actingFor: [],
@@ -153,6 +153,8 @@ export class UpstreamPuller {
     } catch (err) {
       if (!isPermanent(err)) throw err;
       return this.refuse(docId, log, err.code, err.message);
+    } finally {
+      body.dispose();
     }
     await this.d.upstream.updateStatus(docId, "done");
     this.pulled.inc({ outcome });
