@@ -37,7 +37,7 @@ function describe(s: SystemView): string {
     s.requireMtls ? "mTLS required" : "",
     s.peerHub ? "peer hub" : "",
   ];
-  return `${s.systemId}${s.name ? ` (${s.name})` : ""}: ${flags.filter(Boolean).join(", ")}; organs ${s.organIds.join(", ")}; secret set ${s.secretRotatedAt}`;
+  return `${s.systemId}${s.name ? ` (${s.name})` : ""}: ${flags.filter(Boolean).join(", ")}; organs ${s.organIds.join(", ") || "none"}; secret set ${s.secretRotatedAt}`;
 }
 
 /** One call to the hub's archive; operators' changes are small, 30 s is plenty by default. */
