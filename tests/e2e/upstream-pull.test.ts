@@ -17,6 +17,7 @@ const S = "000.00.02.H45"; // Sở Nội vụ: served by B
 const L = "000.00.03.H45"; // Sở Tài chính: B's, but A claims it too (a misconfigured pair)
 const R = "000.00.04.H45"; // Sở KH&CN: B's; its certificate revoked at A only
 const Z = "000.00.00.G09"; // a ministry only B knows: A learns it by directory sync
+const Z2 = "000.00.00.G10"; // added at B while A runs: learned on demand
 
 /** The demo network, with `hub` set on some agencies and extra ones. */
 function directoryWith(hubs: Record<string, string>, extra: Agency[] = []) {
@@ -92,7 +93,7 @@ beforeAll(async () => {
       EDOC_UPSTREAM_SECRET_FILE: secretFile,
       EDOC_UPSTREAM_CA: join(B.dir, "chain.pem"),
       EDOC_UPSTREAM_POLL_MS: "300",
-      EDOC_UPSTREAM_SYNC_MS: "0",
+      EDOC_UPSTREAM_SYNC_MS: "3600000", // at start, then hourly
     },
   });
   await A.start();
@@ -277,29 +278,45 @@ describe("B's listener: what a peer hub sends", () => {
   });
 });
 
-describe("directory sync from the upstream (edoc directory sync)", () => {
-  it("dry-run shows the plan; apply adds the learned agency with hub upstream; local entries win", () => {
-    const dry = JSON.parse(A.edoc(["directory", "sync", "--dry-run", "--json"])) as {
-      dryRun: boolean;
-      edits: { op: string; agency: Agency }[];
-      keptLocal: string[];
-      applied: number;
-    };
+describe("directory sync from the upstream", () => {
+  type Report = {
+    dryRun: boolean;
+    edits: { op: string; agency: Agency }[];
+    keptLocal: string[];
+    applied: number;
+    refused: unknown[];
+  };
+  const sync = (...args: string[]) =>
+    JSON.parse(A.edoc(["directory", "sync", "--json", ...args])) as Report;
+
+  it("A's gateway synced at start: the agency only B knows is in A's directory, hub upstream", async () => {
+    const shown = await waitUntil("Z in A's directory", async () => {
+      try {
+        return A.edoc(["directory", "show", Z, "--json"]);
+      } catch {
+        return undefined;
+      }
+    });
+    expect(shown).toContain('"hub": "upstream"');
+    expect(shown).toContain("Bộ Thử nghiệm");
+    const m = await (await fetch(`http://127.0.0.1:${A.opsPort}/metrics`)).text();
+    expect(m).toMatch(/edoc_upstream_directory_sync_total\{[^}]*outcome="ok"[^}]*\} [1-9]/);
+  });
+
+  it("edoc directory sync: dry-run shows the plan, apply adds what B added since, local entries win", () => {
+    B.edoc(["directory", "add", Z2, "--name", "Bộ Mới", "--tier", "central", "--actor", "test"]);
+    const dry = sync("--dry-run");
     expect(dry.dryRun).toBe(true);
     expect(dry.applied).toBe(0);
-    const z = dry.edits.find((e) => e.agency.id === Z);
-    expect(z).toMatchObject({ op: "add", agency: { hub: "upstream", name: "Bộ Thử nghiệm" } });
+    expect(dry.edits).toEqual([
+      { op: "add", agency: expect.objectContaining({ id: Z2, hub: "upstream", name: "Bộ Mới" }) },
+    ]);
     expect(dry.keptLocal).toContain(X);
-    expect(dry.edits.some((e) => e.agency.id === X)).toBe(false);
+    expect(() => A.edoc(["directory", "show", Z2, "--json"])).toThrow();
 
-    const applied = JSON.parse(A.edoc(["directory", "sync", "--json"])) as typeof dry & {
-      refused: unknown[];
-    };
-    expect(applied.refused).toEqual([]);
-    expect(applied.applied).toBe(applied.edits.length);
-    const shown = A.edoc(["directory", "show", Z, "--json"]);
-    expect(shown).toContain('"hub": "upstream"');
-    const again = JSON.parse(A.edoc(["directory", "sync", "--dry-run", "--json"])) as typeof dry;
-    expect(again.edits).toEqual([]);
+    const applied = sync();
+    expect([applied.applied, applied.refused]).toEqual([1, []]);
+    expect(A.edoc(["directory", "show", Z2, "--json"])).toContain('"hub": "upstream"');
+    expect(sync("--dry-run").edits).toEqual([]);
   });
 });
