@@ -19,6 +19,12 @@ export const SystemView = z.object({
   organIds: z.array(organId),
   enabled: z.boolean(),
   requireMtls: z.boolean(),
+  /**
+   * A downstream hub (liên thông giữa các trục), not an agency system: it takes the
+   * deliveries whose `hub` is its systemid and may send letters of agencies this hub does not
+   * serve. Absent = false.
+   */
+  peerHub: z.boolean().optional(),
   createdAt: isoTime,
   updatedAt: isoTime,
   secretRotatedAt: isoTime,
@@ -56,13 +62,20 @@ export const Registration = z.object({
 export type Registration = z.infer<typeof Registration>;
 
 export const SystemsRpcParams = {
-  "systems.add": z.object({
-    systemId: SystemId,
-    name: z.string().max(200).optional(),
-    organIds: z.array(organId).min(1).max(1000),
-    sealedSecret: sealed,
-    requireMtls: z.boolean().default(false),
-  }),
+  "systems.add": z
+    .object({
+      systemId: SystemId,
+      name: z.string().max(200).optional(),
+      /** at least one, except for a peer hub (its mailboxes are the directory's `hub`) */
+      organIds: z.array(organId).max(1000),
+      sealedSecret: sealed,
+      requireMtls: z.boolean().default(false),
+      peerHub: z.boolean().default(false),
+    })
+    .refine((p) => p.peerHub || p.organIds.length > 0, {
+      message: "an agency system holds at least one OrganId",
+      path: ["organIds"],
+    }),
   "systems.list": z.object({}),
   "systems.get": z.object({ systemId: SystemId }),
   /** Any of: a new sealed secret (rotation), enabled, requireMtls, the full OrganId list. */

@@ -1,5 +1,6 @@
+import type { IncomingHttpHeaders } from "node:http";
 import { request } from "node:https";
-import { encodeTrace } from "@edoc/federation";
+import { decodeTrace, encodeTrace, TRACE_HEADER, type TraceDecode } from "@edoc/federation";
 import type { HopTrace } from "@edoc/messages";
 import {
   AgenciesAnswer,
@@ -56,8 +57,12 @@ export class VdxpFailure extends Error {
 export interface RawReply {
   httpStatus: number;
   contentType: string;
+  headers: IncomingHttpHeaders;
   body: Buffer;
 }
+
+/** Federation's reason header on updateStatus fail (URI-encoded: reasons are Vietnamese too). */
+export const REASON_HEADER = "x-edoc-reason";
 
 /** Parameters of one call: header values by name without prefix, and an optional body. */
 export interface CallInput {
@@ -96,7 +101,7 @@ export class VdxpClient {
       params: { from, servicetype: "eDoc", messagetype: messageType, "hash-file": hashFile(edxml) },
       body,
       contentType: "application/octet-stream",
-      ...(trace !== undefined && { headers: { "x-edoc-trace": encodeTrace(trace) } }),
+      ...(trace !== undefined && { headers: { [TRACE_HEADER]: encodeTrace(trace) } }),
     });
     return a.DocId;
   }
@@ -110,8 +115,27 @@ export class VdxpClient {
   }
 
   async getEdoc(docId: string, filePath = "."): Promise<Buffer> {
-    const a = await this.json("getEdoc", EdocAnswer, { params: { docId, filePath } });
-    return Buffer.from(a.data, "base64");
+    return (await this.getEdocTraced(docId, filePath)).bytes;
+  }
+
+  /**
+   * getEdoc as a downstream hub reads it: the bytes and the hops they made (`x-edoc-trace`,
+   * the upstream's own entry last; empty from a listener that sends none), or why the header
+   * is not a trace.
+   */
+  async getEdocTraced(
+    docId: string,
+    filePath = ".",
+  ): Promise<{ bytes: Buffer; trace: TraceDecode }> {
+    const r = await this.call("getEdoc", { params: { docId, filePath } });
+    const env = parseEnvelope("getEdoc", r);
+    if (env.status !== "OK") throw new VdxpFailure("getEdoc", env);
+    const a = EdocAnswer.parse(env);
+    const header = r.headers[TRACE_HEADER];
+    return {
+      bytes: Buffer.from(a.data, "base64"),
+      trace: decodeTrace(Array.isArray(header) ? header[0] : header),
+    };
   }
 
   async downloadEdoc(docId: string): Promise<Buffer> {
@@ -120,8 +144,12 @@ export class VdxpClient {
     return r.body;
   }
 
-  async updateStatus(docId: string, status: "done" | "fail"): Promise<void> {
-    await this.json("updateStatus", EnvelopeSchema, { params: { docId, status } });
+  /** `reason` (a refusing hub's code and message) travels as `x-edoc-reason`. */
+  async updateStatus(docId: string, status: "done" | "fail", reason?: string): Promise<void> {
+    await this.json("updateStatus", EnvelopeSchema, {
+      params: { docId, status },
+      ...(reason ? { headers: { [REASON_HEADER]: encodeURIComponent(reason.slice(0, 900)) } } : {}),
+    });
   }
 
   async countReceiveEdoc(): Promise<number> {
@@ -244,6 +272,7 @@ export class VdxpClient {
             resolve({
               httpStatus: res.statusCode ?? 0,
               contentType: String(res.headers["content-type"] ?? ""),
+              headers: res.headers,
               body: Buffer.concat(chunks),
             }),
           );

@@ -1,6 +1,7 @@
 export {
   type CallInput,
   type RawReply,
+  REASON_HEADER,
   VdxpClient,
   type VdxpClientOptions,
   VdxpFailure,

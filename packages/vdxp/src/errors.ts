@@ -33,6 +33,12 @@ export const VDXP_ERRORS = {
   RATE_LIMITED: "34",
   NOT_FETCHED: "35",
   AGENCY_UNKNOWN: "36",
+  /** federation: a hub refused a packet that already passed it, or made too many hops */
+  HOP_REFUSED: "37",
+  /** federation: a peer hub sent a letter of an agency this hub serves itself */
+  SENDER_NOT_REMOTE: "38",
+  /** federation: the `x-edoc-trace` header is not a hop trace */
+  TRACE_INVALID: "39",
   HUB_UNAVAILABLE: "50",
   INTERNAL: "99",
 } as const;
@@ -77,6 +83,10 @@ const FROM_NATIVE: Record<string, VdxpError> = {
   BAD_REQUEST: "BAD_REQUEST",
   RPC_BAD_REQUEST: "BAD_REQUEST",
   HUB_UNAVAILABLE: "HUB_UNAVAILABLE",
+  HOP_LOOP: "HOP_REFUSED",
+  HOP_LIMIT_EXCEEDED: "HOP_REFUSED",
+  SENDER_NOT_REMOTE: "SENDER_NOT_REMOTE",
+  TRACE_INVALID: "TRACE_INVALID",
   MAINTENANCE: "HUB_UNAVAILABLE",
   DOCUMENT_UNAVAILABLE: "HUB_UNAVAILABLE",
 };

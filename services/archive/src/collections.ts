@@ -259,6 +259,8 @@ export interface SystemDoc {
   sealedSecret: string;
   enabled: boolean;
   requireMtls: boolean;
+  /** a downstream hub (federation); absent = an agency system */
+  peerHub?: boolean;
   createdAt: string;
   updatedAt: string;
   secretRotatedAt: string;

@@ -20,6 +20,7 @@ function view(s: SystemDoc, organIds: string[]): SystemView {
     organIds,
     enabled: s.enabled,
     requireMtls: s.requireMtls,
+    ...(s.peerHub ? { peerHub: true } : {}),
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
     secretRotatedAt: s.secretRotatedAt,
@@ -65,6 +66,7 @@ export async function addSystem(
     sealedSecret: p.sealedSecret,
     enabled: true,
     requireMtls: p.requireMtls,
+    ...(p.peerHub ? { peerHub: true } : {}),
     createdAt: now,
     updatedAt: now,
     secretRotatedAt: now,
@@ -75,7 +77,7 @@ export async function addSystem(
     if (!isDuplicateKeyError(err)) throw err;
     throw new RpcError("SYSTEM_EXISTS", `system ${p.systemId} exists already`, 409);
   }
-  ctx.log.info({ systemId: p.systemId, organIds: p.organIds }, "system added");
+  ctx.log.info({ systemId: p.systemId, organIds: p.organIds, peerHub: p.peerHub }, "system added");
   return { system: view(doc, await organsOf(ctx, p.systemId)) };
 }
 

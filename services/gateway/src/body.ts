@@ -154,6 +154,23 @@ function spoolFailed(err: unknown): ApiError {
   return ApiError.of("HUB_UNAVAILABLE", `cannot spool the body: ${(err as Error).message}`);
 }
 
+/**
+ * Bytes already in hand (a packet pulled from the upstream hub) as a body, the same way a
+ * request's is kept: spooled with its skeleton above `threshold`, so a large letter is verified
+ * and handed to the archive in chunks as on either door. The caller disposes of it.
+ */
+export function bodyOfBytes(bytes: Buffer, threshold = STREAM_THRESHOLD): PacketBody {
+  const sink = new BodySink(threshold);
+  try {
+    for (let at = 0; at < bytes.length; at += 1 << 20)
+      sink.write(bytes.subarray(at, at + (1 << 20)));
+    return sink.body();
+  } catch (err) {
+    sink.dispose();
+    throw spoolFailed(err);
+  }
+}
+
 /** The whole body is in: hands it over, or (the spool failed at the end) cleans up. */
 function complete(
   sink: BodySink,

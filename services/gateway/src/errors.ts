@@ -32,6 +32,11 @@ const ERROR_STATUS = {
   NOT_FOUND: 404,
   HUB_UNAVAILABLE: 503,
   MAINTENANCE: 503,
+  // Federation: a packet from a peer hub.
+  HOP_LOOP: 422,
+  HOP_LIMIT_EXCEEDED: 422,
+  SENDER_NOT_REMOTE: 403,
+  TRACE_INVALID: 400,
   INTERNAL: 500,
 } as const;
 

@@ -25,6 +25,7 @@ import { ApiError } from "./errors.js";
 import { registerExpiryGauges } from "./expiry.js";
 import { MaintenanceSwitch } from "./maintenance.js";
 import { TrustStore } from "./trust.js";
+import { startUpstreamLink } from "./upstream/link.js";
 import { startVdxpServer } from "./vdxp/server.js";
 
 const log = createLogger("gateway");
@@ -35,6 +36,7 @@ const hubCertPem = readText(config.hubCertFile ?? "", "hub certificate");
 // Receipts: only the certificate here; the key is in the signer's PKCS#11 token.
 const receiptCertPem = readText(config.receiptCertFile ?? "", "receipt certificate");
 const actsFor = loadActsFor(config.actsForFile);
+const federation = loadFederationConfig();
 
 /** TLS 1.2+ only, forward-secret AEAD suites, client certificates checked against trust + CRLs. */
 function secureContext(trust: TrustMaterial): SecureContextOptions {
@@ -167,7 +169,14 @@ const vdxpServer = config.vdxp
       config.vdxp,
       config.host,
       () => secureContext(trust.current),
-      { ...submitDeps, log, metrics, maxPacketBytes: config.maxPacketBytes, rateLimit },
+      {
+        ...submitDeps,
+        log,
+        metrics,
+        maxPacketBytes: config.maxPacketBytes,
+        rateLimit,
+        federation,
+      },
       log,
     )
   : undefined;
@@ -237,8 +246,10 @@ server.listen(config.port, config.host, () =>
 );
 
 const ops = serveOps(config.opsPort, metrics, async () => ({ broker: bus.connected }));
+const stopLink = startUpstreamLink(federation, submitDeps, log, metrics);
 
 onShutdown(log, async () => {
+  await stopLink?.();
   trust.stop();
   directory.stop();
   fetcher?.stop();

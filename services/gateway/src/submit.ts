@@ -2,7 +2,14 @@ import { createHash } from "node:crypto";
 import type { Bus } from "@edoc/bus";
 import type { Directory, OrganId } from "@edoc/directory";
 import { EdxmlError, type Letter, type Packet, parsePacket, type StatusPacket } from "@edoc/edxml";
-import { type AcceptRequest, BLOB_CHUNK, type PdfCheck } from "@edoc/messages";
+import { checkPeerSender } from "@edoc/federation";
+import {
+  type AcceptRequest,
+  BLOB_CHUNK,
+  type HopTrace,
+  type HubId,
+  type PdfCheck,
+} from "@edoc/messages";
 import { DEFAULT_PDF_POLICY, type PdfPolicy } from "@edoc/pades";
 import { acceptanceReceiptXml } from "@edoc/receipts";
 import { checkSender, isKnownStatusCode, normalizeStatusCode, planLetter } from "@edoc/routing";
@@ -29,6 +36,15 @@ export interface SubmitDeps {
   signReceipt: (xml: string) => Promise<string>;
   /** This hub has an upstream: an addressee unknown here goes there (the router agrees). */
   upstream?: boolean;
+}
+
+/**
+ * A packet a peer hub brings (federation): From is not the caller's agency but a remote one,
+ * vouched for by its signature alone; the archive records where it came from and its hops.
+ */
+export interface PeerOrigin {
+  fromHub: HubId;
+  trace: HopTrace;
 }
 
 export interface SubmitResult {
@@ -61,6 +77,7 @@ export async function submitPacket(
   caller: Caller,
   body: PacketBody,
   expected: Packet["kind"],
+  peer?: PeerOrigin,
 ): Promise<SubmitResult> {
   const receivedAt = new Date();
   // Judged as of reception: a signed XAdES SigningTime is the signer's own claim and must not
@@ -73,14 +90,17 @@ export async function submitPacket(
     throw ApiError.of("WRONG_ENDPOINT", `this is a ${packet.kind} packet: send it to ${where}`);
   }
   const from = packet.kind === "letter" ? packet.header.from.organId : packet.from.organId;
-  if (!caller.actingFor.includes(from)) {
-    throw ApiError.of("SENDER_NOT_AUTHORISED", `${caller.organId} may not send as ${from}`, {
-      actingFor: caller.actingFor,
-    });
-  }
   const directory = deps.directory();
-  const sender = checkSender(from, directory, receivedAt);
-  if (!sender.ok) throw ApiError.of(sender.code, sender.message);
+  if (peer) checkRemoteSender(directory, from, peer.fromHub, receivedAt);
+  else {
+    if (!caller.actingFor.includes(from)) {
+      throw ApiError.of("SENDER_NOT_AUTHORISED", `${caller.organId} may not send as ${from}`, {
+        actingFor: caller.actingFor,
+      });
+    }
+    const sender = checkSender(from, directory, receivedAt);
+    if (!sender.ok) throw ApiError.of(sender.code, sender.message);
+  }
 
   if (packet.kind === "status") checkStatusCode(packet.statusCode);
   const pdfCheck =
@@ -115,7 +135,8 @@ export async function submitPacket(
     kind: packet.kind,
     docType: summary.docType,
     from,
-    submittedBy: caller.organId,
+    submittedBy: peer ? from : caller.organId,
+    ...(peer ? { fromHub: peer.fromHub, trace: peer.trace } : {}),
     documentId: summary.documentId,
     to: summary.recipients.map((r) => r.recipient),
     ...summary.extra,
@@ -154,6 +175,18 @@ export async function submitPacket(
       ...(pdfCheck ? { pdfSignatures: pdfSummary(pdfCheck) } : {}),
     },
   };
+}
+
+/**
+ * From a peer hub: never one of this hub's own agencies, never a closed one; an agency this
+ * hub does not know is the upstream's business (its signature was verified all the same).
+ */
+function checkRemoteSender(directory: Directory, from: OrganId, hub: HubId, at: Date): void {
+  const peer = checkPeerSender(directory, from, hub, at);
+  if (!peer.ok) throw ApiError.of(peer.code, peer.message);
+  const sender = checkSender(from, directory, at);
+  if (!sender.ok && sender.code !== "SENDER_UNKNOWN")
+    throw ApiError.of(sender.code, sender.message);
 }
 
 /**

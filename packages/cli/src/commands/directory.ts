@@ -24,6 +24,7 @@ import {
   required,
   UsageError,
 } from "../command.js";
+import { SYNC_HELP, SYNC_USAGE, syncCommand } from "./directory-sync.js";
 
 const HUB_HELP = `Asks the running hub's archive over the bus (RPC directory.*): --amqp defaults to
 $EDOC_AMQP_URL, --prefix to $EDOC_BUS_PREFIX, --timeout to 30000 ms. Exit 2 the hub unreachable.`;
@@ -39,7 +40,7 @@ already in force answers "unchanged" (exit 0); one the directory cannot take exi
  */
 export const directoryCommand: Command = commandGroup({
   name: "directory",
-  summary: "the agency directory of a running hub: list, show, add, close, import, export",
+  summary: "the agency directory of a running hub: list, show, add, close, import, export, sync",
   subcommands: [
     {
       name: "list",
@@ -82,6 +83,7 @@ replaced: export, edit, import.\n${CHANGE_HELP}`,
       help: HUB_HELP,
       run: exportFile,
     },
+    { name: "sync", usage: SYNC_USAGE, help: SYNC_HELP, run: syncCommand },
   ],
 });
 

@@ -32,8 +32,12 @@ function systemsKey(file: string | undefined): Buffer {
 }
 
 function describe(s: SystemView): string {
-  const flags = [s.enabled ? "enabled" : "DISABLED", s.requireMtls ? "mTLS required" : ""];
-  return `${s.systemId}${s.name ? ` (${s.name})` : ""}: ${flags.filter(Boolean).join(", ")}; organs ${s.organIds.join(", ")}; secret set ${s.secretRotatedAt}`;
+  const flags = [
+    s.enabled ? "enabled" : "DISABLED",
+    s.requireMtls ? "mTLS required" : "",
+    s.peerHub ? "peer hub" : "",
+  ];
+  return `${s.systemId}${s.name ? ` (${s.name})` : ""}: ${flags.filter(Boolean).join(", ")}; organs ${s.organIds.join(", ") || "none"}; secret set ${s.secretRotatedAt}`;
 }
 
 /** One call to the hub's archive; operators' changes are small, 30 s is plenty by default. */
@@ -66,21 +70,25 @@ function printSecret(systemId: string, secret: string): void {
 const add: Command = {
   name: "add",
   usage:
-    "system add SYSTEMID --organ ORGANID [--organ …] [--name TEXT] [--require-mtls] [--key-file F]   register an agency system",
-  help: `${KEY_HELP}\n${BUS_HELP}`,
+    "system add SYSTEMID (--organ ORGANID [--organ …] | --peer-hub) [--name TEXT] [--require-mtls] [--key-file F]   register an agency system, or a downstream hub",
+  help: `--peer-hub: SYSTEMID is a downstream hub (a province's hub) that takes the deliveries whose
+directory entry says hub SYSTEMID, and may send letters of agencies this hub does not serve;
+--organ is optional for it.\n${KEY_HELP}\n${BUS_HELP}`,
   async run(argv) {
     const { values, positionals } = parseCommandArgs(argv, {
       options: {
         organ: { type: "string", multiple: true },
         name: { type: "string" },
         "require-mtls": { type: "boolean" },
+        "peer-hub": { type: "boolean" },
         ...KEY,
         ...BUS_OPTIONS,
       },
       positionals: ["SYSTEMID"],
     });
     const systemId = positionals[0]!;
-    const organIds = required(values.organ, "--organ ORGANID");
+    const peerHub = values["peer-hub"] ?? false;
+    const organIds = peerHub ? (values.organ ?? []) : required(values.organ, "--organ ORGANID");
     const secret = generateSecret();
     const { system } = await call(values, "systems.add", {
       systemId,
@@ -88,6 +96,7 @@ const add: Command = {
       ...(values.name ? { name: values.name } : {}),
       sealedSecret: sealSecret(systemsKey(values["key-file"]), systemId, secret),
       requireMtls: values["require-mtls"] ?? false,
+      peerHub,
     });
     print(describe(system));
     printSecret(systemId, secret);

@@ -27,6 +27,8 @@ export interface SystemCaller {
   systemId: string;
   /** the OrganIds whose mailboxes it holds */
   actingFor: OrganId[];
+  /** a downstream hub: it also takes the deliveries whose `hub` is its systemid */
+  peerHub: boolean;
 }
 
 /** A request's header by full name, or undefined when absent or empty. */
@@ -72,7 +74,7 @@ export async function authenticateSystem(req: Request, deps: VdxpAuthDeps): Prom
     throw new VdxpRefusal("AUTH_INVALID", "XroadVnpt-hash-header does not match");
   }
   if (system.requireMtls) checkClientCertificate(req, system);
-  return { systemId, actingFor: system.organIds as OrganId[] };
+  return { systemId, actingFor: system.organIds as OrganId[], peerHub: system.peerHub === true };
 }
 
 function checkClientCertificate(req: Request, system: SystemAuth): void {

@@ -10,6 +10,7 @@ import {
   PARAM,
   RegisterAgencyBody,
 } from "@edoc/vdxp";
+import { REASON_HEADER } from "@edoc/vdxp-client";
 import type { Request, Response } from "express";
 import type { Caller } from "../auth.js";
 import { bodyDigest, readPacketBody } from "../body.js";
@@ -27,9 +28,10 @@ import {
   sentItemsOfTrace,
   unitItems,
 } from "./items.js";
+import { type FederationDeps, peerOrigin, scopeOf, traceHeader } from "./peer.js";
 import { VdxpRefusal } from "./refusal.js";
 
-export interface OperationDeps extends SubmitDeps {
+export interface OperationDeps extends SubmitDeps, FederationDeps {
   maxPacketBytes: number;
   /** Maintenance mode refuses submissions on both doors; lists and fetches stay open. */
   refuseIfMaintenance: () => void;
@@ -73,9 +75,11 @@ function level(req: Request): number | undefined {
 const sendEdoc: OperationHandler = async (deps, req, _res, caller) => {
   const type = messageType(req);
   const from = param(req, PARAM.from);
-  if (from !== undefined && !caller.actingFor.includes(from as OrganId)) {
+  // A peer hub carries other agencies' letters: From is checked against the directory instead.
+  if (!caller.peerHub && from !== undefined && !caller.actingFor.includes(from as OrganId)) {
     throw new VdxpRefusal("FROM_NOT_ALLOWED", `system ${caller.systemId} may not send as ${from}`);
   }
+  const peer = caller.peerHub ? peerOrigin(deps, req, caller) : undefined;
   deps.refuseIfMaintenance();
   const declared = param(req, PARAM.hashFile);
   const body = await readPacketBody(req, deps.maxPacketBytes, { dropTrailingCrlf: true });
@@ -84,12 +88,12 @@ const sendEdoc: OperationHandler = async (deps, req, _res, caller) => {
       throw new VdxpRefusal("HASH_MISMATCH", "XroadVnpt-hash-file is not the SHA-256 of the file");
     }
     const submitter: Caller = {
-      organId: (from as OrganId | undefined) ?? (caller.actingFor[0] as OrganId),
+      organId: (from ?? caller.actingFor[0] ?? "") as OrganId,
       actingFor: caller.actingFor,
       certificateSerial: `vdxp:${caller.systemId}`,
     };
     const kind = type === "edoc" ? "letter" : "status";
-    const result = await submitPacket(deps, submitter, body, kind).catch((err: unknown) => {
+    const result = await submitPacket(deps, submitter, body, kind, peer).catch((err: unknown) => {
       if (err instanceof ApiError && err.code === "WRONG_ENDPOINT") {
         const is = kind === "letter" ? "a status packet" : "a letter";
         throw new ApiError(err.code, `messagetype=${type} but this is ${is}`, err.status);
@@ -97,7 +101,12 @@ const sendEdoc: OperationHandler = async (deps, req, _res, caller) => {
       throw err;
     });
     req.log.info(
-      { docId: result.body.hubDocumentId, outcome: result.body.outcome, size: body.size },
+      {
+        docId: result.body.hubDocumentId,
+        outcome: result.body.outcome,
+        size: body.size,
+        ...(peer ? { fromHub: peer.fromHub, hops: peer.trace.length } : {}),
+      },
       "packet accepted (VDXP)",
     );
     return okEnvelope({
@@ -114,13 +123,16 @@ const sendEdoc: OperationHandler = async (deps, req, _res, caller) => {
 /**
  * The caller's deliveries not yet acknowledged, of one message type: those waiting (`pending`)
  * and those fetched but not acknowledged, asked apart so settled ones never crowd them out.
+ * A peer hub gets them oldest first: statuses of one letter must reach it in order.
  */
 async function openItems(deps: OperationDeps, caller: SystemCaller, type: MessageType) {
   const ask = (state: "pending" | "fetched") =>
-    callArchive(deps.bus, "inbox.list", { actingFor: caller.actingFor, state, limit: 1000 });
+    callArchive(deps.bus, "inbox.list", { ...scopeOf(caller), state, limit: 1000 });
   const [pending, fetched] = await Promise.all([ask("pending"), ask("fetched")]);
   const kind: InboxItem["kind"] = type === "edoc" ? "letter" : "status";
-  return [...pending.items, ...fetched.items].filter((i) => i.kind === kind && isOpen(i));
+  const items = [...pending.items, ...fetched.items].filter((i) => i.kind === kind && isOpen(i));
+  if (caller.peerHub) items.sort((a, b) => a.availableAt.localeCompare(b.availableAt));
+  return items;
 }
 
 const getReceivedEdocList: OperationHandler = async (deps, req, _res, caller) => {
@@ -135,26 +147,29 @@ const count =
 
 /** A delivery's bytes, whole (getEdoc answers them as one base64 string anyway). */
 async function fetchWhole(deps: OperationDeps, caller: SystemCaller, deliveryId: string) {
-  const params = { actingFor: caller.actingFor, deliveryId };
+  const params = { ...scopeOf(caller), deliveryId };
   const out = await callArchive(deps.bus, "inbox.fetch", params, 30_000);
-  if (out.edxml !== undefined) return Buffer.from(out.edxml, "base64");
+  if (out.edxml !== undefined) return { out, bytes: Buffer.from(out.edxml, "base64") };
   const parts: Buffer[] = [];
   for (let index = 0; index < (out.chunks ?? 0); index++) {
     const chunk = await callArchiveForBytes(deps.bus, "inbox.fetchChunk", { ...params, index });
     parts.push(Buffer.from(chunk.bytes));
   }
-  return Buffer.concat(parts);
+  return { out, bytes: Buffer.concat(parts) };
 }
 
-const getEdoc: OperationHandler = async (deps, req, _res, caller) => {
-  const bytes = await fetchWhole(deps, caller, required(req, PARAM.docId));
+/** For a peer hub, the hops so far and this hub's own go with the bytes (`x-edoc-trace`). */
+const getEdoc: OperationHandler = async (deps, req, res, caller) => {
+  const { out, bytes } = await fetchWhole(deps, caller, required(req, PARAM.docId));
+  if (caller.peerHub) res.setHeader(...traceHeader(deps, out));
   return okEnvelope({ data: bytes.toString("base64") });
 };
 
 /** The raw bytes (GET); a refusal is still a JSON envelope. */
 const downloadEdoc: OperationHandler = async (deps, req, res, caller) => {
-  const params = { actingFor: caller.actingFor, deliveryId: required(req, PARAM.docId) };
+  const params = { ...scopeOf(caller), deliveryId: required(req, PARAM.docId) };
   const out = await callArchive(deps.bus, "inbox.fetch", params, 30_000);
+  if (caller.peerHub) res.setHeader(...traceHeader(deps, out));
   res.type("application/octet-stream");
   if (out.edxml !== undefined) {
     res.send(Buffer.from(out.edxml, "base64"));
@@ -169,13 +184,30 @@ const updateStatus: OperationHandler = async (deps, req, _res, caller) => {
   if (status !== "done" && status !== "fail") {
     throw new VdxpRefusal("BAD_REQUEST", "XroadVnpt-status must be done or fail");
   }
+  const reason = status === "fail" ? reasonOf(req) : undefined;
   await callArchive(deps.bus, "inbox.ack", {
-    actingFor: caller.actingFor,
+    ...scopeOf(caller),
     deliveryId: required(req, PARAM.docId),
     result: status,
+    ...(reason ? { reason } : {}),
   });
   return okEnvelope();
 };
+
+/**
+ * Why a delivery failed, as the taker says (`x-edoc-reason`, URI-encoded): a peer hub's refusal
+ * code and message, which the sender's return carries.
+ */
+function reasonOf(req: Request): string | undefined {
+  const raw = req.headers[REASON_HEADER];
+  const v = Array.isArray(raw) ? raw[0] : raw;
+  if (!v) return undefined;
+  try {
+    return decodeURIComponent(v).slice(0, 1000);
+  } catch {
+    return v.slice(0, 1000);
+  }
+}
 
 /**
  * From the hub's records of what the caller's agencies sent (`documents.list`); a docId not
