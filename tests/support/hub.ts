@@ -47,6 +47,18 @@ export interface HubOptions {
   publicationFor?: (organId: string) => Publication | undefined;
   /** Also start the operators' console (services/console) with these accounts. */
   console?: { users: ConsoleUser[] };
+  /** Names the hub's queue prefix and directory (several hubs in one test: federation). */
+  name?: string;
+  /**
+   * One development PKI for several hubs (a federation: every hub trusts every agency's
+   * certificate). Created by the first hub that starts; each issue goes back into it.
+   */
+  sharedPki?: SharedPki;
+}
+
+/** The state of a development PKI that several TestHubs issue from, in turn. */
+export interface SharedPki {
+  state?: DevPkiState;
 }
 
 export interface ConsoleUser {
@@ -61,8 +73,8 @@ export function consoleUser(username: string, role: ConsoleUser["role"]): Consol
 }
 
 export class TestHub {
-  readonly prefix = uniqueName("t-e2e");
-  readonly dbName = this.prefix.replaceAll("-", "_");
+  readonly prefix: string;
+  readonly dbName: string;
   readonly dir: string;
   readonly agents = new Map<string, Agent>();
   private readonly procs = new Map<ServiceName, ChildProcess>();
@@ -75,17 +87,31 @@ export class TestHub {
   routerOpsPort = 0;
   /** The VDXP listener's HTTPS port (national axis protocol). */
   vdxpPort = 0;
-  pki!: DevPkiState;
+  private pkiState: DevPkiState | undefined;
   chainPem = "";
   private env: Record<string, string> = {};
 
   constructor(private readonly opts: HubOptions) {
+    this.prefix = uniqueName(opts.name ? `t-e2e-${opts.name}` : "t-e2e");
+    this.dbName = this.prefix.replaceAll("-", "_");
     this.dir = join(repoRoot, "test-output", this.prefix);
     mkdirSync(this.dir, { recursive: true });
   }
 
+  /** The development PKI (the shared one's current state when the hub has sharedPki). */
+  get pki(): DevPkiState {
+    const state = this.opts.sharedPki?.state ?? this.pkiState;
+    if (!state) throw new Error("the hub's PKI is not created yet (start() first)");
+    return state;
+  }
+
+  set pki(state: DevPkiState) {
+    this.pkiState = state;
+    if (this.opts.sharedPki) this.opts.sharedPki.state = state;
+  }
+
   async start(): Promise<void> {
-    this.pki = await createDevPki(this.opts.pki);
+    if (!this.opts.sharedPki?.state) this.pki = await createDevPki(this.opts.pki);
     const hub = await issueHubCertificate(this.pki, { name: "Trục liên thông (test)" });
     this.pki = hub.state;
     for (const id of this.opts.agencies) await this.issue(id);
@@ -171,6 +197,11 @@ export class TestHub {
       encoding: "utf8",
     });
     if (r.status !== 0) throw new Error(`receipt token not made: ${r.stderr}`);
+  }
+
+  /** The database URL its services use (EDOC_MONGO_URL, from the options or the test run's). */
+  get mongoUrl(): string {
+    return this.env.EDOC_MONGO_URL ?? this.opts.env?.EDOC_MONGO_URL ?? mongoUrl;
   }
 
   /** The VDXP listener's endpoint (the SDK's `endpoint`). */
@@ -323,6 +354,19 @@ export class TestHub {
   /** SIGKILL: the crash case; nothing in flight gets a chance to finish. */
   kill(name: ServiceName): Promise<void> {
     return this.stopService(name, "SIGKILL");
+  }
+
+  /** SIGKILL to every running service at once (a whole hub crashing), see restartAll. */
+  async killAll(): Promise<ServiceName[]> {
+    const names = [...this.procs.keys()];
+    await Promise.all(names.map((n) => this.kill(n)));
+    return names;
+  }
+
+  /** Starts these services again with the same environment (and ports), then waits for health. */
+  async restartAll(names: readonly ServiceName[]): Promise<void> {
+    for (const n of names) this.startService(n);
+    await this.waitHealthy(60_000);
   }
 
   /** The OS process id of a running service (memory measurements). */
