@@ -1,5 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Bus, RpcError } from "@edoc/bus";
+import { type Trace, Trace as TraceSchema } from "@edoc/messages";
 import { type Receipt, verifyChain } from "@edoc/receipts";
 import { VdxpClient } from "@edoc/vdxp-client";
 import { MongoClient } from "mongodb";
@@ -174,4 +176,24 @@ export async function checkChain(hub: TestHub): Promise<number> {
   const v = verifyChain(receipts);
   if (!v.ok) throw new Error(`${hub.prefix}: chain broken: ${JSON.stringify(v.problems)}`);
   return receipts.length;
+}
+
+/**
+ * The operator's trace of a packet at one hub (what its console's trace page shows: the
+ * `console.trace` RPC over the hub's bus), by hubDocumentId or DocumentId; undefined when this
+ * hub has no such packet.
+ */
+export async function operatorTrace(hub: TestHub, id: string): Promise<Trace | undefined> {
+  const bus = await Bus.connect({ url: hub.amqpUrl, prefix: hub.prefix, initialRetries: 2 });
+  try {
+    const r = (await bus.call("archive.rpc", "console.trace", { id }, 15_000)) as {
+      trace: unknown;
+    };
+    return TraceSchema.parse(r.trace);
+  } catch (err) {
+    if (err instanceof RpcError && err.code === "DOCUMENT_NOT_FOUND") return undefined;
+    throw err;
+  } finally {
+    await bus.close();
+  }
 }

@@ -204,6 +204,11 @@ export class TestHub {
     return this.env.EDOC_MONGO_URL ?? this.opts.env?.EDOC_MONGO_URL ?? mongoUrl;
   }
 
+  /** The broker URL its services use (EDOC_AMQP_URL). */
+  get amqpUrl(): string {
+    return this.env.EDOC_AMQP_URL ?? this.opts.env?.EDOC_AMQP_URL ?? amqpUrl;
+  }
+
   /** The VDXP listener's endpoint (the SDK's `endpoint`). */
   get vdxpUrl(): string {
     return `https://localhost:${this.vdxpPort}`;
