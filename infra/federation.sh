@@ -67,7 +67,7 @@ prepare_hub() {
     rm -rf "$PKI/receipts"
     edoc pki hub --dir "$PKI" --name "edoc-$hub-receipts" --subdir receipts >/dev/null
     mv "$PKI/receipts" "$dir/receipts"
-    bash infra/softhsm.sh token "$dir/hsm" "edoc-$hub" "$dir/receipts/key.pem"
+    bash infra/softhsm.sh token "$dir/hsm" edoc-hub "$dir/receipts/key.pem"
   fi
   [ -f "$dir/acts-for.json" ] || echo '{}' >"$dir/acts-for.json"
   if [ ! -f "$dir/systems.key" ]; then
