@@ -10,6 +10,8 @@ import {
   Federation,
   FINANCE_B,
   HUB_A,
+  HUB_B,
+  type HubTrace,
   MINISTRY,
   NOWHERE,
   operatorTrace,
@@ -38,6 +40,7 @@ interface Item {
   statusCode?: string;
   from: string;
   recipient: string;
+  availableAt: string;
 }
 
 async function inbox(hub: TestHub, who: string): Promise<Item[]> {
@@ -121,7 +124,12 @@ describe("federation: province A → axis → province B, and → a ministry at 
         COMMUNE_A,
         (xs) => xs.filter((x) => x.kind === "status" && x.documentId === documentId).length >= 4,
       );
-      const statuses = back.filter((x) => x.kind === "status" && x.documentId === documentId);
+      // In the order they became available at hub-a: the links keep a letter's statuses in order.
+      const statuses = back
+        .filter((x) => x.kind === "status" && x.documentId === documentId)
+        .sort((x, y) =>
+          x.availableAt < y.availableAt ? -1 : x.availableAt > y.availableAt ? 1 : 0,
+        );
       expect(statuses.filter((x) => x.from === DEPT_B).map((x) => x.statusCode)).toEqual([
         "01",
         "03",
@@ -132,10 +140,14 @@ describe("federation: province A → axis → province B, and → a ministry at 
       // Province A (the sender's hub): accepted, forwarded upstream for both, the statuses back.
       const tA = await api(fed.hubA, A(COMMUNE_A), "GET", `/documents/${doc}/trace`);
       expect(tA.status).toBe(200);
-      const traceA = tA.json() as NonNullable<Awaited<ReturnType<typeof operatorTrace>>>;
+      const traceA = tA.json() as HubTrace;
+      expect(traceA.fromHub).toBeUndefined();
       expect(types(traceA.events)).toContain("accepted");
       expect(traceA.recipients.map((r) => r.recipient).sort()).toEqual([MINISTRY, DEPT_B].sort());
-      for (const r of traceA.recipients) expect(types(r.events)).toContain("forwarded");
+      for (const r of traceA.recipients) {
+        expect(r.hub).toBe("upstream");
+        expect(types(r.events)).toContain("forwarded");
+      }
       expect(
         traceA.recipients.find((r) => r.recipient === DEPT_B)?.statuses.map((s) => s.code),
       ).toEqual(["01", "03", "06"]);
@@ -149,11 +161,12 @@ describe("federation: province A → axis → province B, and → a ministry at 
           return m && types(m.events).includes("acknowledged") ? t : undefined;
         },
       );
-      const acceptedX = traceX.events.find((e) => e.type === "accepted");
-      expect(JSON.stringify(acceptedX?.data ?? {})).toContain(HUB_A);
-      expect(types(traceX.recipients.find((r) => r.recipient === DEPT_B)?.events ?? [])).toContain(
-        "forwarded",
-      );
+      expect(traceX.fromHub).toBe(HUB_A);
+      expect(traceX.hops?.map((h) => h.hub)).toEqual([HUB_A]);
+      const toB = traceX.recipients.find((r) => r.recipient === DEPT_B);
+      expect(toB?.hub).toBe(HUB_B);
+      expect(types(toB?.events ?? [])).toContain("forwarded");
+      expect(traceX.recipients.find((r) => r.recipient === MINISTRY)?.hub).toBeUndefined();
 
       // Province B: accepted from upstream, with the hops it made (hub-a, then the axis).
       const traceB = await operatorTrace(fed.hubB, documentId);
@@ -163,9 +176,12 @@ describe("federation: province A → axis → province B, and → a ministry at 
         expect.arrayContaining(["routed", "available", "fetched", "acknowledged"]),
       );
       expect(b?.statuses.map((s) => s.code)).toEqual(["01", "03", "06"]);
-      const text = JSON.stringify(traceB);
-      expect(text).toContain(HUB_A);
-      expect(text).toContain(AXIS);
+      expect(traceB?.fromHub).toBe("upstream");
+      expect(traceB?.hops?.map((h) => h.hub)).toEqual([HUB_A, AXIS]);
+      // t1 < t2 < t3: left province A, accepted by the axis, accepted in province B.
+      const [t1 = "", t2 = ""] = traceB?.hops?.map((h) => h.at) ?? [];
+      const t3 = traceB?.events.find((e) => e.type === "accepted")?.at ?? "";
+      expect(t1 < t2 && t2 < t3).toBe(true);
     },
     TEST_MS,
   );
