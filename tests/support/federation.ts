@@ -136,7 +136,7 @@ export class Federation {
       this.provinces[name] = hub;
       await hub.start();
     }
-    for (const h of [this.hubA, this.hubB]) h.edoc(["directory", "sync"]);
+    for (const h of [this.hubA, this.hubB]) await h.edocAsync(["directory", "sync"]);
   }
 
   /** A province's own VDXP client at the axis (what its link uses): refusal tests. */

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, openSync, writeFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
@@ -231,6 +231,25 @@ export class TestHub {
     });
     if (r.status !== 0) throw new Error(`edoc ${args.join(" ")}: exit ${r.status}: ${r.stderr}`);
     return r.stdout;
+  }
+
+  /**
+   * \`edoc …\` as a child process without blocking this one: for commands that reach back into
+   * something the test process serves (e.g. a TCP relay in front of another hub).
+   */
+  edocAsync(args: string[]): Promise<string> {
+    const cli = join(repoRoot, "packages", "cli", "dist", "main.js");
+    return new Promise((resolve, reject) => {
+      execFile(
+        process.execPath,
+        [cli, ...args],
+        { env: { ...process.env, ...this.env }, encoding: "utf8" },
+        (err, stdout, stderr) => {
+          if (err) reject(new Error(`edoc ${args.join(" ")}: ${err.message}: ${stderr}`));
+          else resolve(stdout);
+        },
+      );
+    });
   }
 
   /** Registers a VDXP system with \`edoc system add\` and returns the secret it showed once. */
