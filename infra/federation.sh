@@ -160,13 +160,13 @@ Send a letter from the commune Phường 1 (province A) to Sở Nội vụ of pr
   pnpm -s edoc sign /tmp/fed.edxml --key $A/000.20.30.H45/key.pem --cert $A/000.20.30.H45/cert.pem -o /tmp/fed.signed.edxml
   pnpm -s edoc send /tmp/fed.signed.edxml --as 000.20.30.H45 --pki $PKI --gateway https://localhost:8643
 
-Read it in province B (a few seconds later; HUB_B_DOCUMENT_ID is in hub-b's inbox, each hub
-names a letter its own way), answer it, and follow it home (HUB_DOCUMENT_ID is what send printed):
+Read it in province B a few seconds later (the same HUB_DOCUMENT_ID as send printed: ids derive
+from the packet), check the bytes, answer it, and follow it home:
 
   pnpm -s edoc inbox --as 000.00.02.H17 --pki $PKI --gateway https://localhost:8743
-  pnpm -s edoc fetch DELIVERY_ID --as 000.00.02.H17 --pki $PKI --gateway https://localhost:8743 -o /tmp/fed.received.edxml
+  pnpm -s edoc fetch DELIVERY_ID --as 000.00.02.H17 --pki $PKI --gateway https://localhost:8743 -o /tmp/fed.received.edxml && cmp /tmp/fed.received.edxml /tmp/fed.signed.edxml
   pnpm -s edoc ack DELIVERY_ID --as 000.00.02.H17 --pki $PKI --gateway https://localhost:8743
-  pnpm -s edoc status --as 000.00.02.H17 --pki $PKI --gateway https://localhost:8743 --document HUB_B_DOCUMENT_ID --code 03
+  pnpm -s edoc status --as 000.00.02.H17 --pki $PKI --gateway https://localhost:8743 --document HUB_DOCUMENT_ID --code 03
   pnpm -s edoc inbox --as 000.20.30.H45 --pki $PKI --gateway https://localhost:8643
   pnpm -s edoc trace HUB_DOCUMENT_ID --as 000.20.30.H45 --pki $PKI --gateway https://localhost:8643
 
