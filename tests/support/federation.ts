@@ -2,10 +2,11 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Bus, RpcError } from "@edoc/bus";
 import { type Trace, Trace as TraceSchema } from "@edoc/messages";
+import type { DevPkiState } from "@edoc/pki";
 import { type Receipt, verifyChain } from "@edoc/receipts";
 import { VdxpClient } from "@edoc/vdxp-client";
 import { MongoClient } from "mongodb";
-import { type Agent, repoRoot, type SharedPki, TestHub } from "./hub.js";
+import { type Agent, repoRoot, TestHub } from "./hub.js";
 
 /*
  * Three hubs on one machine (liên thông giữa các trục): the national axis and two provincial
@@ -55,14 +56,13 @@ export interface FederationOptions {
 }
 
 export class Federation {
-  readonly pki: SharedPki = {};
   readonly axis: TestHub;
   private provinces: Partial<Record<typeof HUB_A | typeof HUB_B, TestHub>> = {};
   /** The peer-hub systems' secrets at the axis, as `edoc system add --peer-hub` printed them. */
   readonly secrets = new Map<string, string>();
 
   constructor(private readonly opts: FederationOptions = {}) {
-    this.axis = new TestHub(this.hubOptions(AXIS, {}));
+    this.axis = new TestHub(this.hubOptions(AXIS, undefined, {}));
   }
 
   get hubA(): TestHub {
@@ -96,12 +96,13 @@ export class Federation {
     throw new Error(`no test agent ${organId}`);
   }
 
-  private hubOptions(name: HubName, env: Record<string, string>) {
+  private hubOptions(name: HubName, pki: DevPkiState | undefined, env: Record<string, string>) {
     return {
       name,
       agencies: AGENCIES[name],
       directory: JSON.parse(readFileSync(directoryFile(name), "utf8")) as unknown,
-      sharedPki: this.pki,
+      // The axis's development PKI, continued: one national CA, serial numbers apart.
+      ...(pki && { pkiState: pki }),
       env: {
         EDOC_HUB_ID: name,
         EDOC_LOG_LEVEL: "info",
@@ -118,19 +119,23 @@ export class Federation {
    */
   async start(): Promise<void> {
     await this.axis.start();
-    for (const name of [HUB_A, HUB_B] as const) {
+    for (const [i, name] of ([HUB_A, HUB_B] as const).entries()) {
       const secret = this.axis.addSystem(name, [], ["--peer-hub", "--name", `Trục tỉnh ${name}`]);
       this.secrets.set(name, secret);
       const url = (await this.opts.upstreamUrl?.(name, this.axis.vdxpPort)) ?? this.axis.vdxpUrl;
       const hub = new TestHub(
-        this.hubOptions(name, {
-          EDOC_UPSTREAM_URL: url,
-          EDOC_UPSTREAM_SYSTEM_ID: name,
-          EDOC_UPSTREAM_SECRET_FILE: join(this.axis.dir, `${name}.secret`),
-          EDOC_UPSTREAM_CA: join(this.axis.dir, "chain.pem"),
-          EDOC_UPSTREAM_POLL_MS: String(this.opts.pollMs ?? 300),
-          EDOC_UPSTREAM_TIMEOUT_MS: "10000",
-        }),
+        this.hubOptions(
+          name,
+          { ...this.axis.pki, nextSerial: this.axis.pki.nextSerial + 1000 * (i + 1) },
+          {
+            EDOC_UPSTREAM_URL: url,
+            EDOC_UPSTREAM_SYSTEM_ID: name,
+            EDOC_UPSTREAM_SECRET_FILE: join(this.axis.dir, `${name}.secret`),
+            EDOC_UPSTREAM_CA: join(this.axis.dir, "chain.pem"),
+            EDOC_UPSTREAM_POLL_MS: String(this.opts.pollMs ?? 300),
+            EDOC_UPSTREAM_TIMEOUT_MS: "10000",
+          },
+        ),
       );
       writeFileSync(join(this.axis.dir, `${name}.secret`), `${secret}\n`, { mode: 0o600 });
       this.provinces[name] = hub;

@@ -43,22 +43,17 @@ export interface HubOptions {
   env?: Record<string, string>;
   /** How the development PKI is created (e.g. its CRL distribution point URLs). */
   pki?: CreateDevPkiOptions;
+  /**
+   * Another hub's PKI, continued (federation tests: the hubs trust one chain, as the national
+   * PKI makes them). Give it a `nextSerial` of its own so serial numbers never repeat.
+   */
+  pkiState?: DevPkiState;
   /** Revocation URLs written into one agency's certificate (default: the PKI's). */
   publicationFor?: (organId: string) => Publication | undefined;
   /** Also start the operators' console (services/console) with these accounts. */
   console?: { users: ConsoleUser[] };
   /** Names the hub's queue prefix and directory (several hubs in one test: federation). */
   name?: string;
-  /**
-   * One development PKI for several hubs (a federation: every hub trusts every agency's
-   * certificate). Created by the first hub that starts; each issue goes back into it.
-   */
-  sharedPki?: SharedPki;
-}
-
-/** The state of a development PKI that several TestHubs issue from, in turn. */
-export interface SharedPki {
-  state?: DevPkiState;
 }
 
 export interface ConsoleUser {
@@ -87,7 +82,7 @@ export class TestHub {
   routerOpsPort = 0;
   /** The VDXP listener's HTTPS port (national axis protocol). */
   vdxpPort = 0;
-  private pkiState: DevPkiState | undefined;
+  pki!: DevPkiState;
   chainPem = "";
   private env: Record<string, string> = {};
 
@@ -98,20 +93,8 @@ export class TestHub {
     mkdirSync(this.dir, { recursive: true });
   }
 
-  /** The development PKI (the shared one's current state when the hub has sharedPki). */
-  get pki(): DevPkiState {
-    const state = this.opts.sharedPki?.state ?? this.pkiState;
-    if (!state) throw new Error("the hub's PKI is not created yet (start() first)");
-    return state;
-  }
-
-  set pki(state: DevPkiState) {
-    this.pkiState = state;
-    if (this.opts.sharedPki) this.opts.sharedPki.state = state;
-  }
-
   async start(): Promise<void> {
-    if (!this.opts.sharedPki?.state) this.pki = await createDevPki(this.opts.pki);
+    this.pki = this.opts.pkiState ?? (await createDevPki(this.opts.pki));
     const hub = await issueHubCertificate(this.pki, { name: "Trục liên thông (test)" });
     this.pki = hub.state;
     for (const id of this.opts.agencies) await this.issue(id);
