@@ -76,6 +76,17 @@ async function arrived(hub: TestHub, who: string, documentId: string): Promise<I
 
 const types = (events: { type: string }[]) => events.map((e) => e.type);
 
+/** The FAIL envelope a VDXP call ends with (an OK answer fails the test). */
+async function refusal(call: Promise<unknown>): Promise<VdxpFailure> {
+  try {
+    await call;
+  } catch (err) {
+    if (err instanceof VdxpFailure) return err;
+    throw err;
+  }
+  throw new Error("expected a FAIL envelope, got OK");
+}
+
 beforeAll(async () => {
   await fed.start();
 }, 300_000);
@@ -255,15 +266,8 @@ describe("federation: bad input across hubs is refused with a code and a receipt
     const signed = sign(A(COMMUNE_A), xml).toString("utf8");
     const broken = Buffer.from(signed.replace("Bản gốc", "Bản sửa"), "utf8");
     expect(broken.equals(Buffer.from(signed, "utf8"))).toBe(false);
-    let failure: VdxpFailure | undefined;
-    try {
-      await fed.peerClient(HUB_A).sendEdoc(COMMUNE_A, broken);
-    } catch (err) {
-      if (err instanceof VdxpFailure) failure = err;
-      else throw err;
-    }
-    expect(failure?.errorCode).toBe("20");
-    expect(failure?.edocCode).toBe("SIGNATURE_INVALID");
+    const failure = await refusal(fed.peerClient(HUB_A).sendEdoc(COMMUNE_A, broken));
+    expect(failure).toMatchObject({ errorCode: "20", edocCode: "SIGNATURE_INVALID" });
     expect(await operatorTrace(fed.axis, documentId)).toBeUndefined();
     const receipts = await receiptsOf(fed.axis);
     expect(receipts.filter((r) => r.documentId === documentId)).toEqual([]);
@@ -302,28 +306,22 @@ describe("federation: bad input across hubs is refused with a code and a receipt
   );
 
   it(
-    "a hop loop: the axis never sends a letter back to the hub it came from (HOP_LOOP)",
+    "a hop loop: the axis never sends a letter back to the hub it came from (HOP_LOOP, a receipt)",
     async () => {
-      // hub-a hands the axis a letter for one of hub-a's own agencies.
+      // hub-a hands the axis a letter for one of hub-a's own agencies: the axis accepts it
+      // (the sender and signature are fine) and its router returns that recipient.
       const { xml, documentId } = letterXml(COMMUNE_A, [DEPT_A]);
-      let code: string | undefined;
-      try {
-        await fed.peerClient(HUB_A).sendEdoc(COMMUNE_A, sign(A(COMMUNE_A), xml));
-      } catch (err) {
-        if (!(err instanceof VdxpFailure)) throw err;
-        code = err.edocCode;
-      }
-      if (code === undefined) {
-        // Accepted, then returned by the router with HOP_LOOP and a receipt.
-        const t = await waitUntil("the axis's return", async () => {
-          const x = await operatorTrace(fed.axis, documentId);
-          return x?.events.find((e) => e.type === "returned");
-        });
-        code = JSON.stringify(t.data);
-        const x = await operatorTrace(fed.axis, documentId);
-        expect(x?.recipients.filter((r) => r.state !== "returned")).toEqual([]);
-      }
-      expect(code).toContain("HOP_LOOP");
+      expect(await fed.peerClient(HUB_A).sendEdoc(COMMUNE_A, sign(A(COMMUNE_A), xml))).toMatch(
+        /^doc_/,
+      );
+      const trace = await waitUntil("the axis's return", async () => {
+        const t = await operatorTrace(fed.axis, documentId);
+        return t?.events.some((e) => e.type === "returned") ? t : undefined;
+      });
+      expect(trace.fromHub).toBe(HUB_A);
+      const returned = trace.events.find((e) => e.type === "returned");
+      expect(returned?.data).toMatchObject({ reason: "HOP_LOOP", addressedTo: DEPT_A });
+      expect(trace.recipients.map((r) => [r.recipient, r.state])).toEqual([[DEPT_A, "returned"]]);
       // Nothing reached hub-a's department: a later letter to it from the axis (pulled oldest
       // first) arrives alone.
       const marker = letterXml(MINISTRY, [DEPT_A]);
@@ -335,6 +333,15 @@ describe("federation: bad input across hubs is refused with a code and a receipt
     },
     TEST_MS,
   );
+});
+
+describe("federation: a peer hub speaks only for agencies the axis does not serve", () => {
+  it("a letter from the axis's own ministry sent by hub-a: 38 SENDER_NOT_REMOTE, nothing stored", async () => {
+    const { xml, documentId } = letterXml(MINISTRY, [DEPT_B]);
+    const failure = await refusal(fed.peerClient(HUB_A).sendEdoc(MINISTRY, sign(A(MINISTRY), xml)));
+    expect(failure).toMatchObject({ errorCode: "38", edocCode: "SENDER_NOT_REMOTE" });
+    expect(await operatorTrace(fed.axis, documentId)).toBeUndefined();
+  });
 });
 
 describe("federation: evidence", () => {
