@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Stops what infra/up.sh started: the hub's services, then FerretDB and RabbitMQ.
-# `--services-only` leaves the servers running.
+# `--services-only` leaves the servers running. The federation demo's hubs (up.sh --federation) too.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
+bash infra/federation.sh stop
 if [ -f "$STATE_DIR/services.pids" ]; then
   while read -r name pid; do
     if kill -0 "$pid" 2>/dev/null; then

@@ -3,12 +3,15 @@
 # starts RabbitMQ and FerretDB, creates a development PKI (hub and demo agency certificates),
 # then starts archive, router and gateway in the background. Idempotent: re-running restarts
 # the services with the current build. Stop everything with infra/down.sh.
+# `--federation`: instead, three hubs (the national axis and two provinces) linked to each
+# other, see infra/federation.sh and docs/federation.md.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
 
 bash infra/bootstrap.sh
 bash infra/rabbitmq.sh start
 bash infra/ferretdb.sh start
+[ "${1:-}" = "--federation" ] && exec bash infra/federation.sh start
 
 PKI="$STATE_DIR/pki"
 LOGS="$STATE_DIR/logs"

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, openSync, writeFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
@@ -52,6 +52,8 @@ export interface HubOptions {
   publicationFor?: (organId: string) => Publication | undefined;
   /** Also start the operators' console (services/console) with these accounts. */
   console?: { users: ConsoleUser[] };
+  /** Names the hub's queue prefix and directory (several hubs in one test: federation). */
+  name?: string;
 }
 
 export interface ConsoleUser {
@@ -66,8 +68,8 @@ export function consoleUser(username: string, role: ConsoleUser["role"]): Consol
 }
 
 export class TestHub {
-  readonly prefix = uniqueName("t-e2e");
-  readonly dbName = this.prefix.replaceAll("-", "_");
+  readonly prefix: string;
+  readonly dbName: string;
   readonly dir: string;
   readonly agents = new Map<string, Agent>();
   private readonly procs = new Map<ServiceName, ChildProcess>();
@@ -85,6 +87,8 @@ export class TestHub {
   private env: Record<string, string> = {};
 
   constructor(private readonly opts: HubOptions) {
+    this.prefix = uniqueName(opts.name ? `t-e2e-${opts.name}` : "t-e2e");
+    this.dbName = this.prefix.replaceAll("-", "_");
     this.dir = join(repoRoot, "test-output", this.prefix);
     mkdirSync(this.dir, { recursive: true });
   }
@@ -178,6 +182,16 @@ export class TestHub {
     if (r.status !== 0) throw new Error(`receipt token not made: ${r.stderr}`);
   }
 
+  /** The database URL its services use (EDOC_MONGO_URL, from the options or the test run's). */
+  get mongoUrl(): string {
+    return this.env.EDOC_MONGO_URL ?? this.opts.env?.EDOC_MONGO_URL ?? mongoUrl;
+  }
+
+  /** The broker URL its services use (EDOC_AMQP_URL). */
+  get amqpUrl(): string {
+    return this.env.EDOC_AMQP_URL ?? this.opts.env?.EDOC_AMQP_URL ?? amqpUrl;
+  }
+
   /** The VDXP listener's endpoint (the SDK's `endpoint`). */
   get vdxpUrl(): string {
     return `https://localhost:${this.vdxpPort}`;
@@ -200,6 +214,25 @@ export class TestHub {
     });
     if (r.status !== 0) throw new Error(`edoc ${args.join(" ")}: exit ${r.status}: ${r.stderr}`);
     return r.stdout;
+  }
+
+  /**
+   * \`edoc …\` as a child process without blocking this one: for commands that reach back into
+   * something the test process serves (e.g. a TCP relay in front of another hub).
+   */
+  edocAsync(args: string[]): Promise<string> {
+    const cli = join(repoRoot, "packages", "cli", "dist", "main.js");
+    return new Promise((resolve, reject) => {
+      execFile(
+        process.execPath,
+        [cli, ...args],
+        { env: { ...process.env, ...this.env }, encoding: "utf8" },
+        (err, stdout, stderr) => {
+          if (err) reject(new Error(`edoc ${args.join(" ")}: ${err.message}: ${stderr}`));
+          else resolve(stdout);
+        },
+      );
+    });
   }
 
   /** Registers a VDXP system with \`edoc system add\` and returns the secret it showed once. */
@@ -328,6 +361,19 @@ export class TestHub {
   /** SIGKILL: the crash case; nothing in flight gets a chance to finish. */
   kill(name: ServiceName): Promise<void> {
     return this.stopService(name, "SIGKILL");
+  }
+
+  /** SIGKILL to every running service at once (a whole hub crashing), see restartAll. */
+  async killAll(): Promise<ServiceName[]> {
+    const names = [...this.procs.keys()];
+    await Promise.all(names.map((n) => this.kill(n)));
+    return names;
+  }
+
+  /** Starts these services again with the same environment (and ports), then waits for health. */
+  async restartAll(names: readonly ServiceName[]): Promise<void> {
+    for (const n of names) this.startService(n);
+    await this.waitHealthy(60_000);
   }
 
   /** The OS process id of a running service (memory measurements). */
