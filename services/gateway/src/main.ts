@@ -14,7 +14,12 @@ import {
   startLiveDirectory,
   type TrustMaterial,
 } from "@edoc/runtime";
-import { crlUrlsOf, signXmlRemote, type TrustPolicy } from "@edoc/signature";
+import {
+  type CanonicalDocument,
+  crlUrlsOf,
+  signCanonicalRemote,
+  type TrustPolicy,
+} from "@edoc/signature";
 import { RemoteSigner, SignerUnavailableError } from "@edoc/signer-client";
 import { Counter } from "prom-client";
 import { createGatewayApp } from "./app.js";
@@ -105,8 +110,8 @@ const submitDeps = {
   }),
   refuseIfMaintenance: () => maintenance.refuseIfOn(),
   checkClient: clientRevocationCheck(trustPolicy),
-  signReceipt: (xml: string) =>
-    signXmlRemote(xml, {
+  signReceipt: (receipt: CanonicalDocument) =>
+    signCanonicalRemote(receipt, {
       certificatePem: receiptCertPem,
       algorithm: "rsa-sha256",
       sign: (data) => signer.signRsaSha256(data),
