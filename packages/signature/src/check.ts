@@ -111,24 +111,37 @@ function optionsFor(el: Element, prefixes: readonly string[]): Options {
 }
 
 /**
- * A subset (SignedInfo, SignedProperties) canonicalized on a copy, as xml-crypto does: exclusive
- * C14N with a PrefixList writes the inherited declarations onto the element it is given.
+ * A subset (SignedInfo, SignedProperties) canonicalized with its inherited namespaces, as
+ * xml-crypto does. Exclusive C14N with a PrefixList (given, or read from a CanonicalizationMethod
+ * child, as xml-crypto's canonicalizer looks for one) writes the inherited declarations onto the
+ * element it is given: that case works on a copy; every other one only reads the element.
  */
 function canonicalSubset(el: Element, c14n: string, prefixes: readonly string[]): string {
-  const copy = el.cloneNode(true) as unknown as DomNode;
   const options = optionsFor(el, prefixes);
-  return c14n === EXC_C14N
-    ? new ExclusiveCanonicalization().process(
-        copy as Parameters<ExclusiveCanonicalization["process"]>[0],
-        options,
-      )
-    : new C14nCanonicalization().process(copy, options);
+  if (c14n !== EXC_C14N)
+    return new C14nCanonicalization().process(el as unknown as DomNode, options);
+  const writes = prefixes.length > 0 || declaresPrefixList(el);
+  const node = (writes ? el.cloneNode(true) : el) as unknown as ExclusiveInput;
+  return new ExclusiveCanonicalization().process(node, options);
+}
+
+type ExclusiveInput = Parameters<ExclusiveCanonicalization["process"]>[0];
+
+/** A CanonicalizationMethod child carrying InclusiveNamespaces (by local names, as xml-crypto). */
+function declaresPrefixList(el: Element): boolean {
+  for (let c = el.firstChild; c; c = c.nextSibling) {
+    if (!isElement(c) || c.localName !== "CanonicalizationMethod") continue;
+    for (let p = c.firstChild; p; p = p.nextSibling) {
+      if (isElement(p) && p.localName === "InclusiveNamespaces") return true;
+    }
+  }
+  return false;
 }
 
 /** The document Reference's octets: the whole document, the Signature left out, comments dropped. */
 function canonicalDocument(root: Element, signature: Element, ref: ReferenceDigest): string {
   const options = optionsFor(root, ref.inclusivePrefixes);
-  const node = root as unknown as Parameters<ExclusiveCanonicalization["process"]>[0];
+  const node = root as unknown as ExclusiveInput;
   return ref.c14n === EXC_C14N
     ? new ExclusiveWithout(signature).process(node, options)
     : new InclusiveWithout(signature).process(node, options);
