@@ -150,6 +150,26 @@ describe("parse-once verification agrees with the library's full path", () => {
     expect(reasonCodes((await both(twice)).report)).toEqual(["SIGNATURE_MULTIPLE"]);
   });
 
+  it("XAdES: a second element carrying the SignedProperties id in any id attribute is refused", async () => {
+    const x = signEdxml(letterXml(A), {
+      privateKeyPem: agency.privateKeyPem,
+      certificatePem: agency.certificatePem,
+      xades: true,
+    });
+    expect((await both(x)).report.valid).toBe(true);
+    const id = /<[^>]*SignedProperties[^>]* Id="([^"]+)"/.exec(x)?.[1] ?? "";
+    expect(id).not.toBe("");
+    // Its Id names something else: only its `id` collides (xml-crypto counted every id attribute).
+    const decoy = `<Object><Decoy xmlns="urn:x" Id="other" id="${id}"/></Object>`;
+    const twice = x.replace("</Signature>", `${decoy}</Signature>`);
+    const p = { ...policy };
+    const once = await verifyPacketWith(twice, p, undefined, "parse-once");
+    const library = await verifyPacketWith(twice, p, undefined, "library");
+    expect(reasonCodes(once.report)).toEqual(["SIGNATURE_REFERENCE_INVALID"]);
+    expect(library.report.valid).toBe(false);
+    expect(once.packet).toBeUndefined();
+  });
+
   it("the same DOM is not read before the digest matched: an invalid signature gives no packet", async () => {
     const out = await both(
       signed().replace(
