@@ -153,7 +153,7 @@ function sameDigest(actual: string | Buffer, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function notCovered(why: string): CryptoOutcome {
+function notCovered(why: string): Failure {
   return {
     ok: false,
     code: "DETACHED_TEXT_NOT_COVERED",
@@ -163,6 +163,57 @@ function notCovered(why: string): CryptoOutcome {
 
 const REFERENCE_CHANGED =
   "the digest of the signed content does not match DigestValue: the document changed after it was signed";
+
+type Failure = Extract<CryptoOutcome, { ok: false }>;
+
+/** The document Reference's digest; with `detached`, the runs hashed in place of their tokens. */
+function checkDocumentDigest(
+  signedXml: string,
+  ref: ReferenceDigest,
+  detached: DetachedTexts | undefined,
+): Failure | undefined {
+  const hash = DIGEST_HASHES[ref.digestMethod]!;
+  let digest: string | Buffer;
+  // A skeleton whose canonical form shows no placeholder is hashed as it is; the coverage
+  // check after the SignatureValue then refuses it.
+  if (detached && signedXml.includes(detached.prefix)) {
+    const out = digestWithRuns(hash, signedXml, detached);
+    if ("refused" in out) return notCovered(out.refused);
+    digest = out.digest;
+  } else {
+    digest = createHash(hash).update(signedXml, "utf8").digest();
+  }
+  if (sameDigest(digest, ref.digestValue)) return undefined;
+  return { ok: false, code: "SIGNATURE_REFERENCE_INVALID", message: REFERENCE_CHANGED };
+}
+
+/** The XAdES Reference's digest, over the SignedProperties the verifier located. */
+function checkSignedPropertiesDigest(
+  xades: NonNullable<SignatureShape["signedProperties"]>,
+  element: Element | undefined,
+  detached: DetachedTexts | undefined,
+): Failure | undefined {
+  if (!element) {
+    return {
+      ok: false,
+      code: "SIGNATURE_REFERENCE_INVALID",
+      message: `the SignedProperties Reference points at #${xades.id}, which is not located`,
+    };
+  }
+  const canon = canonicalSubset(element, xades.digest.c14n, xades.digest.inclusivePrefixes);
+  if (detached && canon.includes(detached.prefix)) {
+    return notCovered("a long base64 text sits inside the XAdES SignedProperties");
+  }
+  const digest = createHash(DIGEST_HASHES[xades.digest.digestMethod]!)
+    .update(canon, "utf8")
+    .digest();
+  if (sameDigest(digest, xades.digest.digestValue)) return undefined;
+  return {
+    ok: false,
+    code: "SIGNATURE_REFERENCE_INVALID",
+    message: `the digest of the XAdES SignedProperties (#${xades.id}) does not match DigestValue: the signing time or signing certificate changed after it was signed`,
+  };
+}
 
 /**
  * XML-DSig core validation on the DOM the verifier already parsed and checked (no second parse,
@@ -191,58 +242,25 @@ export function checkSignatureValue(
       message: "no signature method or key to verify with",
     };
   }
-  let signedXml: string;
+  let signedXml = "";
   let signedInfo: string;
   try {
-    const xades = shape.signedProperties;
-    const order =
-      xades && xades.index < shape.documentReference
-        ? ["xades", "document"]
-        : ["document", "xades"];
-    signedXml = "";
-    for (const which of order) {
+    // References in SignedInfo order (XAdES signers may put theirs first), each stopping here.
+    const xadesFirst =
+      shape.signedProperties !== undefined &&
+      shape.signedProperties.index < shape.documentReference;
+    for (const which of xadesFirst ? ["xades", "document"] : ["document", "xades"]) {
       if (which === "document") {
         signedXml = canonicalDocument(root, shape.element, shape.document);
-        const hash = DIGEST_HASHES[shape.document.digestMethod]!;
-        // A skeleton whose canonical form shows no placeholder is hashed as it is; the
-        // coverage check below then refuses it.
-        if (detached && signedXml.includes(detached.prefix)) {
-          const out = digestWithRuns(hash, signedXml, detached);
-          if ("refused" in out) return notCovered(out.refused);
-          if (!sameDigest(out.digest, shape.document.digestValue)) {
-            return { ok: false, code: "SIGNATURE_REFERENCE_INVALID", message: REFERENCE_CHANGED };
-          }
-        } else {
-          const digest = createHash(hash).update(signedXml, "utf8").digest();
-          if (!sameDigest(digest, shape.document.digestValue)) {
-            return { ok: false, code: "SIGNATURE_REFERENCE_INVALID", message: REFERENCE_CHANGED };
-          }
-        }
-      } else if (xades) {
-        if (!signedProperties) {
-          return {
-            ok: false,
-            code: "SIGNATURE_REFERENCE_INVALID",
-            message: `the SignedProperties Reference points at #${xades.id}, which is not located`,
-          };
-        }
-        const canon = canonicalSubset(
+        const failed = checkDocumentDigest(signedXml, shape.document, detached);
+        if (failed) return failed;
+      } else if (shape.signedProperties) {
+        const failed = checkSignedPropertiesDigest(
+          shape.signedProperties,
           signedProperties,
-          xades.digest.c14n,
-          xades.digest.inclusivePrefixes,
+          detached,
         );
-        if (detached && canon.includes(detached.prefix)) {
-          return notCovered("a long base64 text sits inside the XAdES SignedProperties");
-        }
-        const hash = DIGEST_HASHES[xades.digest.digestMethod]!;
-        const digest = createHash(hash).update(canon, "utf8").digest();
-        if (!sameDigest(digest, xades.digest.digestValue)) {
-          return {
-            ok: false,
-            code: "SIGNATURE_REFERENCE_INVALID",
-            message: `the digest of the XAdES SignedProperties (#${xades.id}) does not match DigestValue: the signing time or signing certificate changed after it was signed`,
-          };
-        }
+        if (failed) return failed;
       }
     }
     signedInfo = canonicalSubset(shape.signedInfo, shape.canonicalization, []);
