@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { IncomingMessage, ServerResponse } from "node:http";
-import { createRequire } from "node:module";
 import { Socket } from "node:net";
 import type { OrganId } from "@edoc/directory";
 import { createDevPki, issueAgencyCertificate, issueCrl, issueHubCertificate } from "@edoc/pki";
@@ -16,6 +15,7 @@ import {
   type TrustPolicy,
   verifyPacket,
 } from "@edoc/signature";
+import { pinoHttp } from "pino-http";
 import { expect, it } from "vitest";
 import { verifyPacketWith } from "../packages/signature/src/packet.js";
 import { logFields, requestLog } from "../services/gateway/src/request-log.js";
@@ -42,15 +42,6 @@ const TO = "000.00.31.H53";
 type Path = "old" | "new";
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
-// The gateway's former request logging (the VDXP listener still uses it), from its own deps.
-const pinoHttp = (
-  createRequire(new URL("../services/gateway/package.json", import.meta.url))("pino-http") as {
-    pinoHttp: (opts: {
-      logger: Logger;
-      customProps: (req: IncomingMessage) => Record<string, unknown>;
-    }) => Middleware;
-  }
-).pinoHttp;
 
 /** A request as the gateway's middleware sees it (headers of an agency's POST). */
 function request(): { req: IncomingMessage; res: ServerResponse } {
@@ -154,7 +145,11 @@ it("gateway CPU per letter: parse once and template receipts vs the library's fu
   // request on every request, the handler's line, the completion line with request and
   // response) against one line per request (request-log.ts).
   const sink = createLogger("gateway", "info", { write: () => {} });
-  const oldLogging = pinoHttp({ logger: sink, customProps: () => ({ organId: undefined }) });
+  // The gateway's former request logging (the agencies' API and the VDXP listener used it).
+  const oldLogging = pinoHttp({
+    logger: sink,
+    customProps: () => ({ organId: undefined }),
+  }) as unknown as Middleware;
   const newLogging = requestLog(sink) as unknown as Middleware;
   const fields = { docId: "doc_0123456789abcdef", outcome: "accepted", size: 13977 };
   const logOnly = async (path: Path) => {

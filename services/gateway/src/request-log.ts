@@ -2,10 +2,24 @@ import type { Logger } from "@edoc/runtime";
 import type { NextFunction, Request, Response } from "express";
 import { peerOrganId } from "./auth.js";
 
+declare module "http" {
+  interface IncomingMessage {
+    /** Sequence number of the request in this process (the line's `reqId`). */
+    id: number;
+    /** Bound to the request id; for the rare line besides the request's own. */
+    log: Logger;
+  }
+  interface ServerResponse {
+    log: Logger;
+  }
+}
+
 /** What a handler or the error handler adds to its request's one log line. */
 export interface LineFields {
   /** The line's message; default "request completed". */
   msg?: string;
+  /** Default: error for 5xx (but MAINTENANCE), warn for 4xx, info otherwise (VDXP answers 200). */
+  level?: "info" | "warn" | "error";
   [field: string]: unknown;
 }
 
@@ -36,7 +50,7 @@ export function requestLog(log: Logger) {
     const write = (): void => {
       if (written) return;
       written = true;
-      const { msg, ...fields } = (res.locals as { line?: LineFields }).line ?? {};
+      const { msg, level: chosen, ...fields } = (res.locals as { line?: LineFields }).line ?? {};
       const status = res.statusCode;
       const line = {
         method: req.method,
@@ -48,7 +62,12 @@ export function requestLog(log: Logger) {
         ...fields,
       };
       const level =
-        status >= 500 && fields.code !== "MAINTENANCE" ? "error" : status >= 400 ? "warn" : "info";
+        chosen ??
+        (status >= 500 && fields.code !== "MAINTENANCE"
+          ? "error"
+          : status >= 400
+            ? "warn"
+            : "info");
       child[level](line, msg ?? "request completed");
     };
     res.once("finish", write);
