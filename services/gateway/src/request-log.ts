@@ -4,8 +4,8 @@ import { peerOrganId } from "./auth.js";
 
 declare module "http" {
   interface IncomingMessage {
-    /** Sequence number of the request in this process (the line's `reqId`). */
-    id: number;
+    /** Sequence number of the request in this process (the line's `reqId`); typed as pino-http has it. */
+    id: number | string | object;
     /** Bound to the request id; for the rare line besides the request's own. */
     log: Logger;
   }
