@@ -264,18 +264,21 @@ describe("request logging", () => {
     );
     expect(r.status).toBe(200);
     const logFile = join(hub.dir, "gateway.log");
+    // The gateway writes one line per request (services/gateway/src/request-log.ts) with the
+    // method, URL, status and what the handler adds, never the request's headers; the logger
+    // would censor them anyway (packages/runtime/test/runtime.test.ts).
     let line: string | undefined;
     for (let i = 0; i < 50 && !line; i++) {
       line = readFileSync(logFile, "utf8")
         .split("\n")
-        .find((l) => l.includes(`probe=${marker}`) && l.includes('"headers"'));
+        .find((l) => l.includes(`probe=${marker}`));
       if (!line) await new Promise((res) => setTimeout(res, 100));
     }
-    expect(line, "the request was logged with its headers").toBeDefined();
-    const { req } = JSON.parse(line as string) as { req: { headers: Record<string, string> } };
-    expect(req.headers.authorization).toBe("[redacted]");
-    expect(req.headers.cookie).toBe("[redacted]");
-    expect(req.headers["xroadvnpt-hash-header"]).toBe("[redacted]");
+    expect(line, "the request was logged").toBeDefined();
+    const logged = JSON.parse(line as string) as Record<string, unknown>;
+    expect(logged).toMatchObject({ method: "GET", status: 200, organId: DEPT });
+    expect(logged.req).toBeUndefined();
+    expect(line).not.toContain('"headers"');
     expect(readFileSync(logFile, "utf8")).not.toMatch(new RegExp(`(tok|ck|mac)-${marker}`));
   });
 });

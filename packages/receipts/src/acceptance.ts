@@ -32,7 +32,10 @@ function invalid(field: string, problem: string): ReceiptError {
 /** XML 1.0 Char production: tab, LF, CR, and everything from U+0020 but surrogates, U+FFFE/F. */
 const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
-function escapeText(value: string, field: string): string {
+/** How a carriage return is written: a character reference in either form. */
+type CrReference = "&#13;" | "&#xD;";
+
+function escapeText(value: string, field: string, cr: CrReference): string {
   if (typeof value !== "string" || value === "") throw invalid(field, "must be a non-empty string");
   const bad = NOT_XML_CHAR.exec(value);
   if (bad) {
@@ -47,7 +50,7 @@ function escapeText(value: string, field: string): string {
     .replaceAll("&", "&amp;")
     .replaceAll("<", "&lt;")
     .replaceAll(">", "&gt;")
-    .replaceAll("\r", "&#13;");
+    .replaceAll("\r", cr);
 }
 
 function organId(value: OrganId, field: string): string {
@@ -62,6 +65,27 @@ function organId(value: OrganId, field: string): string {
  * in the hub, not base64 as in a DigestValue.
  */
 export function acceptanceReceiptXml(r: AcceptanceReceipt): string {
+  return `${DECLARATION}\n${receiptElement(r, "&#13;")}`;
+}
+
+/**
+ * The same receipt as the gateway signs it without parsing it (signCanonicalRemote of
+ * @edoc/signature): the text as an XML serializer writes it back (a carriage return as `&#xD;`)
+ * and its exclusive C14N form, which for this template is the same text without the
+ * declaration: one default namespace declared on the root, no attribute but a fixed URI, and
+ * values escaped exactly as C14N escapes text (`&amp;`, `&lt;`, `&gt;`, `&#xD;`).
+ */
+export function acceptanceReceiptTemplate(r: AcceptanceReceipt): {
+  xml: string;
+  canonical: string;
+} {
+  const canonical = receiptElement(r, "&#xD;");
+  return { xml: `${DECLARATION}\n${canonical}`, canonical };
+}
+
+const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
+
+function receiptElement(r: AcceptanceReceipt, cr: CrReference): string {
   // A status packet's counterpart is decided by the archive, so its receipt may list none.
   if (!Array.isArray(r.to)) throw invalid("to", "must be a list of organ ids");
   if (typeof r.digest !== "string" || !SHA256_HEX.test(r.digest)) {
@@ -71,11 +95,10 @@ export function acceptanceReceiptXml(r: AcceptanceReceipt): string {
     throw invalid("receivedAt", `${quote(r.receivedAt)} is not ISO-8601 UTC with milliseconds`);
   }
   const lines = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
     `<AcceptanceReceipt xmlns="${ACCEPTANCE_RECEIPT_NS}">`,
-    `  <ReceiptId>${escapeText(r.receiptId, "receiptId")}</ReceiptId>`,
-    `  <HubDocumentId>${escapeText(r.hubDocumentId, "hubDocumentId")}</HubDocumentId>`,
-    `  <DocumentId>${escapeText(r.documentId, "documentId")}</DocumentId>`,
+    `  <ReceiptId>${escapeText(r.receiptId, "receiptId", cr)}</ReceiptId>`,
+    `  <HubDocumentId>${escapeText(r.hubDocumentId, "hubDocumentId", cr)}</HubDocumentId>`,
+    `  <DocumentId>${escapeText(r.documentId, "documentId", cr)}</DocumentId>`,
     `  <From>${organId(r.from, "from")}</From>`,
     "  <ToList>",
     ...r.to.map((id, i) => `    <To>${organId(id, `to[${i}]`)}</To>`),

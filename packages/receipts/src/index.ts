@@ -1,6 +1,7 @@
 export {
   ACCEPTANCE_RECEIPT_NS,
   type AcceptanceReceipt,
+  acceptanceReceiptTemplate,
   acceptanceReceiptXml,
 } from "./acceptance.js";
 export {

@@ -1,21 +1,15 @@
-import { type KeyObject, timingSafeEqual } from "node:crypto";
-import { type HashAlgorithm, type Reference, SignedXml } from "xml-crypto";
+import { createHash, type KeyObject, timingSafeEqual } from "node:crypto";
+import type { Element, Node } from "@xmldom/xmldom";
 import {
-  C14N_10,
-  DIGEST_METHODS,
-  ENVELOPED,
-  EXC_C14N,
-  SIGNATURE_METHODS,
-  verifyWith,
-} from "./algorithms.js";
-import {
-  coversAll,
-  type DetachedAudit,
-  type DetachedTexts,
-  detachedHashAlgorithms,
-} from "./detached.js";
-import { tolerantOfStrayPrefixes } from "./stray-xlink.js";
-import type { SignatureShape } from "./structure.js";
+  C14nCanonicalization,
+  type CanonicalizationOrTransformationAlgorithmProcessOptions,
+  ExclusiveCanonicalization,
+  SignedXml,
+} from "xml-crypto";
+import { DIGEST_HASHES, EXC_C14N, SIGNATURE_METHODS, verifyWith } from "./algorithms.js";
+import { coversAll, type DetachedTexts, digestWithRuns } from "./detached.js";
+import { isElement } from "./dom.js";
+import type { ReferenceDigest, SignatureShape } from "./structure.js";
 
 export type CryptoOutcome =
   | { readonly ok: true; readonly signedXml: string; readonly signerIndex: number }
@@ -29,108 +23,137 @@ export type CryptoOutcome =
       readonly message: string;
     };
 
-/**
- * Runs xml-crypto's core validation (reference digest, then SignatureValue over the canonical
- * SignedInfo) with only the algorithms the shape check admitted registered, and with the
- * SignatureValue checked against the KeyInfo candidate keys by this package, never against a
- * key xml-crypto would pick itself. Which candidate verified is reported, so the caller can
- * validate exactly that certificate's path. With `detached`, `text` is a skeleton whose long
- * base64 texts were cut out: the document reference's digest is computed with them hashed in
- * place, and each must be covered by that reference, once and in order, and by no other.
- */
-export function checkSignatureValue(
-  text: string,
-  shape: SignatureShape,
-  candidates: readonly KeyObject[],
-  detached?: DetachedTexts,
-): CryptoOutcome {
-  const method = SIGNATURE_METHODS.get(shape.signatureMethod);
-  const [firstKey] = candidates;
-  if (!method || !firstKey) {
-    return {
-      ok: false,
-      code: "SIGNATURE_MALFORMED",
-      message: "no signature method or key to verify with",
-    };
-  }
-  let matched = -1;
-  class CandidateKeys {
-    getAlgorithmName(): string {
-      return shape.signatureMethod;
-    }
-    getSignature(): string {
-      throw new Error("verification only");
-    }
-    verifySignature(material: string, _key: unknown, value: string): boolean {
-      matched = candidates.findIndex((k) => verifyWith(method!, material, k, value));
-      return matched >= 0;
-    }
-  }
+type Options = CanonicalizationOrTransformationAlgorithmProcessOptions;
+type DomNode = Parameters<C14nCanonicalization["process"]>[0];
 
-  const sig = new SignedXml({ publicCert: firstKey, getCertFromKeyInfo: () => null });
-  const builtIn = { hash: sig.HashAlgorithms, c14n: sig.CanonicalizationAlgorithms };
-  sig.SignatureAlgorithms = {
-    [shape.signatureMethod]: CandidateKeys,
-  } as typeof sig.SignatureAlgorithms;
-  const digests = new Set([shape.digestMethod, shape.signedProperties?.digestMethod]);
-  const admitted = [...DIGEST_METHODS.keys()].filter((uri) => digests.has(uri));
-  const audit: DetachedAudit = {};
-  sig.HashAlgorithms = detached
-    ? detachedHashAlgorithms(builtIn.hash, admitted, detached, audit)
-    : Object.fromEntries(admitted.map((uri) => [uri, builtIn.hash[uri]!]));
-  sig.CanonicalizationAlgorithms = tolerantOfStrayPrefixes(
-    Object.fromEntries([EXC_C14N, C14N_10, ENVELOPED].map((uri) => [uri, builtIn.c14n[uri]!])),
-    text,
-  );
-  resolveDocumentReferenceDirectly(sig);
-  try {
-    // xml-crypto types its nodes with the DOM lib's Node; ours are @xmldom/xmldom's.
-    sig.loadSignature(shape.element as unknown as Parameters<typeof sig.loadSignature>[0]);
-    const valid = sig.checkSignature(text);
-    if (audit.refused) return notCovered(audit.refused);
-    if (!valid) {
-      const failed = sig.getReferences().find((r) => r.validationError !== undefined);
-      return {
-        ok: false,
-        code: "SIGNATURE_REFERENCE_INVALID",
-        message:
-          failed?.uri?.startsWith("#") === true
-            ? `the digest of the XAdES SignedProperties (${failed.uri}) does not match DigestValue: the signing time or signing certificate changed after it was signed`
-            : "the digest of the signed content does not match DigestValue: the document changed after it was signed",
-      };
-    }
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    if (matched < 0 && /signature value .* is incorrect/.test(message)) {
-      return {
-        ok: false,
-        code: "SIGNATURE_VALUE_INVALID",
-        message: "SignatureValue does not verify with the key of any certificate in KeyInfo",
-      };
-    }
-    return {
-      ok: false,
-      code: "SIGNATURE_MALFORMED",
-      message: `the signature cannot be processed: ${message}`,
-    };
+/**
+ * Exclusive C14N of the document without one subtree: the enveloped-signature transform
+ * applied while rendering instead of on a clone (xml-crypto clones the whole document to
+ * remove the Signature from the copy). Everything else is xml-crypto's own canonicalizer.
+ */
+class ExclusiveWithout extends ExclusiveCanonicalization {
+  constructor(private readonly skipped: unknown) {
+    super();
   }
-  const signed = sig.getSignedReferences();
-  const signedXml = signed[shape.documentReference];
-  if (signedXml === undefined || matched < 0) {
-    return { ok: false, code: "SIGNATURE_MALFORMED", message: "the signature covers no content" };
+  override processInner(
+    node: unknown,
+    prefixesInScope: unknown,
+    defaultNs: unknown,
+    defaultNsForPrefix: unknown,
+    inclusive: string[],
+  ): string {
+    if (node === this.skipped) return "";
+    return super.processInner(node, prefixesInScope, defaultNs, defaultNsForPrefix, inclusive);
   }
-  if (detached) {
-    if (!coversAll(signedXml, detached)) {
-      return notCovered("the signed content does not cover every long base64 text once");
-    }
-    if (signed.some((xml, i) => i !== shape.documentReference && xml.includes(detached.prefix))) {
-      return notCovered("a long base64 text sits inside the XAdES SignedProperties");
-    }
-  }
-  return { ok: true, signedXml, signerIndex: matched };
 }
 
-function notCovered(why: string): CryptoOutcome {
+/** The same for C14N 1.0. */
+class InclusiveWithout extends C14nCanonicalization {
+  constructor(private readonly skipped: unknown) {
+    super();
+  }
+  override processInner(
+    node: unknown,
+    prefixesInScope: unknown,
+    defaultNs: unknown,
+    defaultNsForPrefix: unknown,
+    ancestorNamespaces: unknown,
+    namespacesInScope?: Parameters<C14nCanonicalization["processInner"]>[5],
+  ): string {
+    if (node === this.skipped) return "";
+    return super.processInner(
+      node,
+      prefixesInScope,
+      defaultNs,
+      defaultNsForPrefix,
+      ancestorNamespaces,
+      namespacesInScope,
+    );
+  }
+}
+
+interface Namespace {
+  prefix: string;
+  namespaceURI: string;
+}
+
+/**
+ * The namespaces an element inherits, as xml-crypto's findAncestorNsForElement computes them
+ * (nearest declaration wins; none the element declares itself or uses as its own prefix; no
+ * undeclarations), so a subset is canonicalized exactly as xml-crypto would.
+ */
+function ancestorNamespaces(el: Element): Namespace[] {
+  const found: Namespace[] = [];
+  for (let p: Node | null = el.parentNode; isElement(p); p = p.parentNode) {
+    for (let i = 0; i < p.attributes.length; i++) {
+      const a = p.attributes.item(i);
+      if (!a || a.nodeName.search(/^xmlns:?/) === -1) continue;
+      const prefix = a.nodeName.replace(/^xmlns:?/, "");
+      if (!found.some((n) => n.prefix === prefix)) {
+        found.push({ prefix, namespaceURI: a.nodeValue || "" });
+      }
+    }
+  }
+  const own = new Set<string>([el.prefix || ""]);
+  for (let i = 0; i < el.attributes.length; i++) {
+    const name = el.attributes.item(i)?.nodeName ?? "";
+    if (name === "xmlns" || name.startsWith("xmlns:")) own.add(name.replace(/^xmlns:?/, ""));
+  }
+  return found.filter((n) => n.namespaceURI !== "" && !own.has(n.prefix));
+}
+
+function optionsFor(el: Element, prefixes: readonly string[]): Options {
+  return {
+    inclusiveNamespacesPrefixList: [...prefixes],
+    ancestorNamespaces: ancestorNamespaces(el),
+    defaultNsForPrefix: SignedXml.defaultNsForPrefix,
+  };
+}
+
+/**
+ * A subset (SignedInfo, SignedProperties) canonicalized with its inherited namespaces, as
+ * xml-crypto does. Exclusive C14N with a PrefixList (given, or read from a CanonicalizationMethod
+ * child, as xml-crypto's canonicalizer looks for one) writes the inherited declarations onto the
+ * element it is given: that case works on a copy; every other one only reads the element.
+ */
+function canonicalSubset(el: Element, c14n: string, prefixes: readonly string[]): string {
+  const options = optionsFor(el, prefixes);
+  if (c14n !== EXC_C14N)
+    return new C14nCanonicalization().process(el as unknown as DomNode, options);
+  const writes = prefixes.length > 0 || declaresPrefixList(el);
+  const node = (writes ? el.cloneNode(true) : el) as unknown as ExclusiveInput;
+  return new ExclusiveCanonicalization().process(node, options);
+}
+
+type ExclusiveInput = Parameters<ExclusiveCanonicalization["process"]>[0];
+
+/** A CanonicalizationMethod child carrying InclusiveNamespaces (by local names, as xml-crypto). */
+function declaresPrefixList(el: Element): boolean {
+  for (let c = el.firstChild; c; c = c.nextSibling) {
+    if (!isElement(c) || c.localName !== "CanonicalizationMethod") continue;
+    for (let p = c.firstChild; p; p = p.nextSibling) {
+      if (isElement(p) && p.localName === "InclusiveNamespaces") return true;
+    }
+  }
+  return false;
+}
+
+/** The document Reference's octets: the whole document, the Signature left out, comments dropped. */
+function canonicalDocument(root: Element, signature: Element, ref: ReferenceDigest): string {
+  const options = optionsFor(root, ref.inclusivePrefixes);
+  const node = root as unknown as ExclusiveInput;
+  return ref.c14n === EXC_C14N
+    ? new ExclusiveWithout(signature).process(node, options)
+    : new InclusiveWithout(signature).process(node, options);
+}
+
+function sameDigest(actual: string | Buffer, expected: string): boolean {
+  const a = typeof actual === "string" ? Buffer.from(actual, "base64") : actual;
+  const b = Buffer.from(expected, "base64");
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function notCovered(why: string): Failure {
   return {
     ok: false,
     code: "DETACHED_TEXT_NOT_COVERED",
@@ -138,44 +161,129 @@ function notCovered(why: string): CryptoOutcome {
   };
 }
 
-/** The members of xml-crypto 6.3 (pinned) that resolve and digest one Reference. */
-interface ReferenceInternals {
-  validateReference(ref: Reference, doc: unknown): string | undefined;
-  getCanonReferenceXml(doc: unknown, ref: Reference, node: unknown): string;
-  findHashAlgorithm(name: string): HashAlgorithm;
+const REFERENCE_CHANGED =
+  "the digest of the signed content does not match DigestValue: the document changed after it was signed";
+
+type Failure = Extract<CryptoOutcome, { ok: false }>;
+
+/** The document Reference's digest; with `detached`, the runs hashed in place of their tokens. */
+function checkDocumentDigest(
+  signedXml: string,
+  ref: ReferenceDigest,
+  detached: DetachedTexts | undefined,
+): Failure | undefined {
+  const hash = DIGEST_HASHES[ref.digestMethod]!;
+  let digest: string | Buffer;
+  // A skeleton whose canonical form shows no placeholder is hashed as it is; the coverage
+  // check after the SignatureValue then refuses it.
+  if (detached && signedXml.includes(detached.prefix)) {
+    const out = digestWithRuns(hash, signedXml, detached);
+    if ("refused" in out) return notCovered(out.refused);
+    digest = out.digest;
+  } else {
+    digest = createHash(hash).update(signedXml, "utf8").digest();
+  }
+  if (sameDigest(digest, ref.digestValue)) return undefined;
+  return { ok: false, code: "SIGNATURE_REFERENCE_INVALID", message: REFERENCE_CHANGED };
+}
+
+/** The XAdES Reference's digest, over the SignedProperties the verifier located. */
+function checkSignedPropertiesDigest(
+  xades: NonNullable<SignatureShape["signedProperties"]>,
+  element: Element | undefined,
+  detached: DetachedTexts | undefined,
+): Failure | undefined {
+  if (!element) {
+    return {
+      ok: false,
+      code: "SIGNATURE_REFERENCE_INVALID",
+      message: `the SignedProperties Reference points at #${xades.id}, which is not located`,
+    };
+  }
+  const canon = canonicalSubset(element, xades.digest.c14n, xades.digest.inclusivePrefixes);
+  if (detached && canon.includes(detached.prefix)) {
+    return notCovered("a long base64 text sits inside the XAdES SignedProperties");
+  }
+  const digest = createHash(DIGEST_HASHES[xades.digest.digestMethod]!)
+    .update(canon, "utf8")
+    .digest();
+  if (sameDigest(digest, xades.digest.digestValue)) return undefined;
+  return {
+    ok: false,
+    code: "SIGNATURE_REFERENCE_INVALID",
+    message: `the digest of the XAdES SignedProperties (#${xades.id}) does not match DigestValue: the signing time or signing certificate changed after it was signed`,
+  };
 }
 
 /**
- * xml-crypto resolves `URI=""` with the XPath `//*`, and the xpath package sorts that node-set
- * into document order by scanning sibling lists: quadratic in the number of elements (a signed
- * 400 KB packet of 90 000 sibling elements took 74 s and blocked the event loop). The first
- * element in document order is the document element, so it is taken directly; everything else
- * (canonicalization, enveloped transform, digest, the XAdES `#id` Reference) stays xml-crypto's.
- * Should an xml-crypto upgrade rename these members, the original (slow but correct) path runs.
+ * XML-DSig core validation on the DOM the verifier already parsed and checked (no second parse,
+ * no clone of the document, no XPath): each Reference's digest over its canonical octets, in
+ * SignedInfo order, then the SignatureValue over the canonical SignedInfo against each KeyInfo
+ * candidate key (never a key chosen from the document otherwise). Canonicalization is
+ * xml-crypto's own; which nodes it is given is decided here from the checked shape: the
+ * document element for URI="" with the Signature left out (enveloped-signature), and the
+ * SignedProperties `signedProperties` located for the XAdES Reference.
+ * With `detached`, the document is a skeleton: its digest is taken with the runs hashed in
+ * place of their placeholders, which must all be covered by that Reference, once, in order,
+ * and by no other.
  */
-function resolveDocumentReferenceDirectly(sig: SignedXml): void {
-  const internals = sig as unknown as ReferenceInternals;
-  const { validateReference, getCanonReferenceXml, findHashAlgorithm } = internals;
-  if (
-    typeof validateReference !== "function" ||
-    typeof getCanonReferenceXml !== "function" ||
-    typeof findHashAlgorithm !== "function"
-  ) {
-    return;
+export function checkSignatureValue(
+  root: Element,
+  shape: SignatureShape,
+  signedProperties: Element | undefined,
+  candidates: readonly KeyObject[],
+  detached?: DetachedTexts,
+): CryptoOutcome {
+  const method = SIGNATURE_METHODS.get(shape.signatureMethod);
+  if (!method || candidates.length === 0) {
+    return {
+      ok: false,
+      code: "SIGNATURE_MALFORMED",
+      message: "no signature method or key to verify with",
+    };
   }
-  internals.validateReference = (ref, doc) => {
-    const root = (doc as { documentElement?: unknown }).documentElement;
-    if (ref.uri !== "" || !root) return validateReference.call(sig, ref, doc);
-    const canonXml = getCanonReferenceXml.call(sig, doc, ref, root);
-    const digest = findHashAlgorithm.call(sig, ref.digestAlgorithm).getHash(canonXml);
-    const expected = Buffer.from(String(ref.digestValue ?? ""), "base64");
-    const actual = Buffer.from(digest, "base64");
-    if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
-      ref.validationError = new Error(
-        `invalid signature: for uri "" calculated digest is ${digest} but the xml to validate supplies digest ${String(ref.digestValue)}`,
-      );
-      return undefined;
+  let signedXml = "";
+  let signedInfo: string;
+  try {
+    // References in SignedInfo order (XAdES signers may put theirs first), each stopping here.
+    const xadesFirst =
+      shape.signedProperties !== undefined &&
+      shape.signedProperties.index < shape.documentReference;
+    for (const which of xadesFirst ? ["xades", "document"] : ["document", "xades"]) {
+      if (which === "document") {
+        signedXml = canonicalDocument(root, shape.element, shape.document);
+        const failed = checkDocumentDigest(signedXml, shape.document, detached);
+        if (failed) return failed;
+      } else if (shape.signedProperties) {
+        const failed = checkSignedPropertiesDigest(
+          shape.signedProperties,
+          signedProperties,
+          detached,
+        );
+        if (failed) return failed;
+      }
     }
-    return canonXml;
-  };
+    signedInfo = canonicalSubset(shape.signedInfo, shape.canonicalization, []);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return {
+      ok: false,
+      code: "SIGNATURE_MALFORMED",
+      message: `the signature cannot be processed: ${message}`,
+    };
+  }
+  const matched = candidates.findIndex((k) =>
+    verifyWith(method, signedInfo, k, shape.signatureValue),
+  );
+  if (matched < 0) {
+    return {
+      ok: false,
+      code: "SIGNATURE_VALUE_INVALID",
+      message: "SignatureValue does not verify with the key of any certificate in KeyInfo",
+    };
+  }
+  if (detached && !coversAll(signedXml, detached)) {
+    return notCovered("the signed content does not cover every long base64 text once");
+  }
+  return { ok: true, signedXml, signerIndex: matched };
 }

@@ -66,6 +66,20 @@ export function detachedHashAlgorithms(
   return out;
 }
 
+/**
+ * The digest (base64) of a skeleton's canonical form with each placeholder replaced by its run,
+ * or the reason the placeholders are not every run, once, in order.
+ */
+export function digestWithRuns(
+  name: "sha1" | "sha256" | "sha512",
+  xml: string,
+  detached: DetachedTexts,
+): { digest: string } | { refused: string } {
+  const hash = createHash(name);
+  const problem = hashWithRuns(hash, xml, detached);
+  return problem ? { refused: problem } : { digest: hash.digest("base64") };
+}
+
 /** Hashes `xml` with each placeholder replaced by its run; a reason when they do not line up. */
 function hashWithRuns(hash: Hash, xml: string, detached: DetachedTexts): string | undefined {
   let from = 0;

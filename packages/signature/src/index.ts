@@ -25,6 +25,7 @@ export {
   signXml,
   signXmlRemote,
 } from "./sign.js";
+export { type CanonicalDocument, signCanonicalRemote } from "./template.js";
 export { type SortedTrust, sortTrust } from "./trust.js";
 export {
   type CertificateValidity,

@@ -106,7 +106,7 @@ function checkSigningKey(opts: SignOptions): { key: KeyObject; algorithm: Signin
 /** KeyInfo's certificates, checked and re-wrapped once per distinct bundle. */
 const bundles = new Map<string, string>();
 
-function certificateBundle(opts: Pick<SignOptions, "certificatePem" | "chainPems">): string {
+export function certificateBundle(opts: Pick<SignOptions, "certificatePem" | "chainPems">): string {
   const pems = [opts.certificatePem, ...(opts.chainPems ?? [])];
   const id = pems.join("\n");
   const known = bundles.get(id);
@@ -124,7 +124,10 @@ function certificateBundle(opts: Pick<SignOptions, "certificatePem" | "chainPems
  */
 const keyInfos = new Map<string, string | null>();
 
-function keyInfoContent(publicCert: string, prefix: string | null | undefined): string | null {
+export function keyInfoContent(
+  publicCert: string,
+  prefix: string | null | undefined,
+): string | null {
   const id = `${prefix ?? ""}\n${publicCert}`;
   if (keyInfos.has(id)) return keyInfos.get(id) ?? null;
   const content = SignedXml.getKeyInfoContent({ publicCert, prefix });

@@ -15,9 +15,25 @@ import { SIGNED_PROPERTIES_TYPE, XADES_NS } from "./xades.js";
 /** Where the one accepted Signature must sit. */
 export type Placement = "edxml-header" | "document-element";
 
+/** What one Reference asks to be digested, read from the checked SignedInfo. */
+export interface ReferenceDigest {
+  /** The canonicalization applied last (exclusive C14N or C14N 1.0). */
+  readonly c14n: string;
+  /** exc-C14N's InclusiveNamespaces PrefixList on that transform, as xml-crypto reads it. */
+  readonly inclusivePrefixes: readonly string[];
+  readonly digestMethod: string;
+  /** base64, whitespace removed. */
+  readonly digestValue: string;
+}
+
 /** A Signature element that passed every structural rule, with what it declares. */
 export interface SignatureShape {
   readonly element: Element;
+  readonly signedInfo: Element;
+  /** base64, whitespace removed. */
+  readonly signatureValue: string;
+  /** The document Reference (URI=""): enveloped-signature, then `c14n`. */
+  readonly document: ReferenceDigest;
   readonly canonicalization: string;
   readonly signatureMethod: string;
   /** DigestMethod of the document Reference (URI=""). */
@@ -30,6 +46,7 @@ export interface SignatureShape {
     readonly id: string;
     readonly digestMethod: string;
     readonly index: number;
+    readonly digest: ReferenceDigest;
   };
   /** base64 DER of each KeyInfo/X509Data/X509Certificate, in document order. */
   readonly certificates: readonly string[];
@@ -275,6 +292,14 @@ export function checkShape(element: Element, allowSha1: boolean): ShapeResult {
     signatureMethod,
     shape: {
       element,
+      signedInfo,
+      signatureValue: text(signatureValue),
+      document: {
+        c14n: second,
+        inclusivePrefixes: prefixList(steps),
+        digestMethod,
+        digestValue: text(digestValue),
+      },
       canonicalization,
       signatureMethod,
       digestMethod,
@@ -283,6 +308,19 @@ export function checkShape(element: Element, allowSha1: boolean): ShapeResult {
       certificates,
     },
   };
+}
+
+/**
+ * The PrefixList of the InclusiveNamespaces under the last transform, split on spaces, as
+ * xml-crypto reads it (the shape check admits it on exclusive C14N only).
+ */
+function prefixList(steps: readonly Element[]): string[] {
+  const last = steps[steps.length - 1];
+  if (!last) return [];
+  return childElements(last)
+    .filter((e) => e.localName === "InclusiveNamespaces")
+    .flatMap((e) => (e.getAttribute("PrefixList") ?? "").split(" "))
+    .filter((p) => p.length > 0);
 }
 
 /** An XML NCName-ish fragment: no quotes or spaces (xml-crypto builds an XPath from it). */
@@ -295,7 +333,7 @@ const FRAGMENT = /^#([A-Za-z_][A-Za-z0-9_.-]*)$/;
  */
 function checkXadesReference(
   ref: Element,
-): string | { malformed: string } | { id: string; digestMethod: string } {
+): string | { malformed: string } | { id: string; digestMethod: string; digest: ReferenceDigest } {
   const uri = ref.getAttribute("URI");
   const id = uri === null ? undefined : FRAGMENT.exec(uri)?.[1];
   if (id === undefined) {
@@ -332,7 +370,20 @@ function checkXadesReference(
     }
   }
   if (!B64.test(text(digestValue))) return { malformed: "the XAdES DigestValue is not base64" };
-  return { id, digestMethod: digest.getAttribute("Algorithm") ?? "" };
+  const digestMethod = digest.getAttribute("Algorithm") ?? "";
+  const c14n = transforms
+    ? (childElements(transforms)[0]?.getAttribute("Algorithm") ?? "")
+    : C14N_10;
+  return {
+    id,
+    digestMethod,
+    digest: {
+      c14n,
+      inclusivePrefixes: transforms ? prefixList(childElements(transforms)) : [],
+      digestMethod,
+      digestValue: text(digestValue),
+    },
+  };
 }
 
 /** XML-DSig 1.0 element names (xmldsig-core, section 4 and 6), the only ones accepted in its namespace. */

@@ -1,11 +1,13 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { decodeInput, parseXml } from "@edoc/edxml";
 import { organIdsOf } from "@edoc/pki";
+import type { Document, Element } from "@xmldom/xmldom";
 import { algorithmName } from "./algorithms.js";
 import { certificateFromDer, keyObject } from "./cache.js";
 import { fingerprintSha256, pemBodies, policyCertificates, summary, toPem } from "./certs.js";
 import { checkSignatureValue } from "./check.js";
 import type { DetachedTexts } from "./detached.js";
+import { checkWithLibrary } from "./library-check.js";
 import { validatePath } from "./path.js";
 import {
   type Reason,
@@ -24,7 +26,7 @@ import {
 import type { x509 } from "./x509.js";
 import { checkSignedProperties, locateSignedProperties } from "./xades.js";
 
-/** What parseXml already validated (size included), as text for xml-crypto (which parses on its own). */
+/** What parseXml already validated (size included), as text for the library check (which parses on its own). */
 function decoded(input: string | Uint8Array): string {
   return decodeInput(input, Number.POSITIVE_INFINITY);
 }
@@ -62,12 +64,28 @@ function keyStrength(key: KeyObject): Reason[] {
     : [];
 }
 
-async function verifyDocument(
+/**
+ * How the XML-DSig core validation runs: on the verifier's own DOM (check.ts, the default), or
+ * through xml-crypto's full checkSignature (library-check.ts: the reference the parse-once
+ * check is compared with in tests and the benchmark; no caller judges packets with it).
+ */
+export type Engine = "parse-once" | "library";
+
+/** A report and the DOM it was made from (the one parse of the input). */
+export interface Verified {
+  readonly report: VerificationReport;
+  readonly doc: Document;
+  /** The Signature element checked, once the signature cryptographically covers the document. */
+  readonly signature?: Element;
+}
+
+export async function verifyDocument(
   input: string | Uint8Array,
   policy: TrustPolicy,
   placement: Placement,
   detached?: DetachedTexts,
-): Promise<VerificationReport> {
+  engine: Engine = "parse-once",
+): Promise<Verified> {
   const anchors = policyCertificates(policy.trustAnchors, "trustAnchors");
   const intermediates = policyCertificates(policy.intermediates ?? [], "intermediates");
   const doc = parseXml(input, policy.limits);
@@ -79,9 +97,9 @@ async function verifyDocument(
     revocation: "unchecked",
     crlsUsed: [],
   };
-  const fail = (r: Reason): VerificationReport => {
+  const fail = (r: Reason): Verified => {
     report.reasons.push(r);
-    return report;
+    return { report, doc };
   };
 
   const located = locateSignature(doc, placement);
@@ -120,7 +138,16 @@ async function verifyDocument(
   }
 
   const keys = certs.map(publicKeyOf);
-  const outcome = checkSignatureValue(decoded(input), shape, keys, detached);
+  const outcome =
+    engine === "library"
+      ? checkWithLibrary(decoded(input), shape, keys, detached)
+      : checkSignatureValue(
+          doc.documentElement!,
+          shape,
+          signedProperties?.ok ? signedProperties.element : undefined,
+          keys,
+          detached,
+        );
   if (!outcome.ok) return fail(reason(outcome.code, outcome.message));
   report.signedXml = outcome.signedXml;
 
@@ -170,7 +197,7 @@ async function verifyDocument(
     );
   }
   report.valid = report.reasons.length === 0;
-  return report;
+  return { report, doc, signature: shape.element };
 }
 
 /**
@@ -180,20 +207,20 @@ async function verifyDocument(
  * EdxmlError, and an unusable policy throws SignatureError TRUST_POLICY_INVALID. With
  * `detached`, `xml` is a skeleton and the runs are hashed in place (see checkSignatureValue).
  */
-export function verifyEdxml(
+export async function verifyEdxml(
   xml: string | Uint8Array,
   policy: TrustPolicy,
   detached?: DetachedTexts,
 ): Promise<VerificationReport> {
-  return verifyDocument(xml, policy, "edxml-header", detached);
+  return (await verifyDocument(xml, policy, "edxml-header", detached)).report;
 }
 
 /** The same checks for a document signed with signXml: the Signature is a child of the root. */
-export function verifyXml(
+export async function verifyXml(
   xml: string | Uint8Array,
   policy: TrustPolicy,
 ): Promise<VerificationReport> {
-  return verifyDocument(xml, policy, "document-element");
+  return (await verifyDocument(xml, policy, "document-element")).report;
 }
 
 /** The outcome of validating one certificate on its own (verifyCertificate). */

@@ -29,14 +29,14 @@ function isXades(el: Element | undefined, localName: string): el is Element {
   return el !== undefined && el.localName === localName && el.namespaceURI === XADES_NS;
 }
 
-function idOf(el: Element): string | undefined {
-  for (const name of ID_ATTRIBUTES) {
-    for (let i = 0; i < el.attributes.length; i++) {
-      const attr = el.attributes.item(i);
-      if (attr && (attr.localName ?? attr.name) === name) return attr.value;
+function carriesId(el: Element, id: string): boolean {
+  for (let i = 0; i < el.attributes.length; i++) {
+    const attr = el.attributes.item(i);
+    if (attr && attr.value === id && ID_ATTRIBUTES.includes(attr.localName ?? attr.name)) {
+      return true;
     }
   }
-  return undefined;
+  return false;
 }
 
 /**
@@ -54,7 +54,9 @@ export function locateSignedProperties(
     ok: false as const,
     reason: reason("SIGNATURE_REFERENCE_INVALID", m),
   });
-  const holders = allElements(doc).filter((e) => idOf(e) === id);
+  // Every id attribute counts, as xml-crypto counted them (an element with Id="a" and id="b"
+  // carries both): the Reference is digested on the element found here, not by a lookup.
+  const holders = allElements(doc).filter((e) => carriesId(e, id));
   const [only] = holders;
   if (only === undefined) {
     return invalid(`the SignedProperties Reference points at #${id}, which no element carries`);

@@ -2,13 +2,13 @@ import type { Bus } from "@edoc/bus";
 import { type RpcMethod, RpcParams, type RpcParamsOf, RpcResults } from "@edoc/messages";
 import type { Logger } from "@edoc/runtime";
 import express, { type NextFunction, type Request, type Response } from "express";
-import { pinoHttp } from "pino-http";
 import { Counter, type Registry } from "prom-client";
-import { type ActsFor, authenticate, type Caller, peerOrganId } from "./auth.js";
+import { type ActsFor, authenticate, type Caller } from "./auth.js";
 import { readPacketBody } from "./body.js";
 import { ApiError } from "./errors.js";
 import { streamChunks } from "./fetch.js";
 import { type RateLimit, TokenBuckets } from "./rate-limit.js";
+import { logFields, requestLog } from "./request-log.js";
 import { callArchive } from "./rpc.js";
 import { type SubmitDeps, submitPacket } from "./submit.js";
 
@@ -39,7 +39,7 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);
-  app.use(pinoHttp({ logger: deps.log, customProps: (req) => ({ organId: peerOrganId(req) }) }));
+  app.use(requestLog(deps.log));
   const refusals = new Counter({
     name: "edoc_gateway_refusals_total",
     help: "Requests refused, by error code",
@@ -88,15 +88,13 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
       try {
         const result = await submitPacket(deps, caller, body, kind);
         accepted.inc({ kind, outcome: result.body.outcome });
-        req.log.info(
-          {
-            docId: result.body.hubDocumentId,
-            outcome: result.body.outcome,
-            size: body.size,
-            streamed: body.kind === "spooled",
-          },
-          "packet accepted",
-        );
+        logFields(res, {
+          msg: "packet accepted",
+          docId: result.body.hubDocumentId,
+          outcome: result.body.outcome,
+          size: body.size,
+          streamed: body.kind === "spooled",
+        });
         res.status(result.status).json(result.body);
       } finally {
         body.dispose();
@@ -125,6 +123,11 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
         deliveryId: req.params.deliveryId,
       });
       const out = await callArchive(deps.bus, "inbox.fetch", params, 30_000);
+      logFields(res, {
+        msg: "delivery fetched",
+        deliveryId: out.item.deliveryId,
+        docId: out.item.hubDocumentId,
+      });
       res.setHeader("X-Edoc-Delivery-Id", out.item.deliveryId);
       res.setHeader("X-Edoc-Hub-Document-Id", out.item.hubDocumentId);
       res.type("application/xml");
@@ -146,7 +149,14 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
         result: body.result,
         ...(body.reason !== undefined ? { reason: body.reason } : {}),
       });
-      res.json(await callArchive(deps.bus, "inbox.ack", params));
+      const out = await callArchive(deps.bus, "inbox.ack", params);
+      logFields(res, {
+        msg: "delivery acknowledged",
+        deliveryId: out.item.deliveryId,
+        docId: out.item.hubDocumentId,
+        result: params.result,
+      });
+      res.json(out);
     }),
   );
   api.get(
@@ -204,9 +214,10 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = toApiError(err);
     refusals.inc({ code: e.code });
-    if (e.status >= 500 && e.code !== "MAINTENANCE")
-      req.log.error({ err, code: e.code }, "request failed");
-    else req.log.warn({ code: e.code, reason: e.message }, "request refused");
+    // The request's one line (request-log.ts) carries the refusal.
+    if (e.status >= 500 && e.code !== "MAINTENANCE") {
+      logFields(res, { msg: "request failed", err, code: e.code });
+    } else logFields(res, { msg: "request refused", code: e.code, reason: e.message });
     if (e.status === 503) res.setHeader("Retry-After", "5");
     if (e.code === "RATE_LIMITED" || e.code === "MAINTENANCE") {
       const { retryAfterSeconds } = e.details as { retryAfterSeconds: number };

@@ -15,7 +15,12 @@ import {
   startLiveDirectory,
   type TrustMaterial,
 } from "@edoc/runtime";
-import { crlUrlsOf, signXmlRemote, type TrustPolicy } from "@edoc/signature";
+import {
+  type CanonicalDocument,
+  crlUrlsOf,
+  signCanonicalRemote,
+  type TrustPolicy,
+} from "@edoc/signature";
 import { RemoteSigner, SignerUnavailableError } from "@edoc/signer-client";
 import { Counter } from "prom-client";
 import { createGatewayApp } from "./app.js";
@@ -110,8 +115,8 @@ const submitDeps = {
   checkClient: clientRevocationCheck(trustPolicy),
   // With an upstream, a recipient this hub does not know is the upstream's, not refused.
   upstream: loadFederationConfig().upstream !== undefined,
-  signReceipt: (xml: string) =>
-    signXmlRemote(xml, {
+  signReceipt: (receipt: CanonicalDocument) =>
+    signCanonicalRemote(receipt, {
       certificatePem: receiptCertPem,
       algorithm: "rsa-sha256",
       sign: (data) => signer.signRsaSha256(data),

@@ -11,7 +11,7 @@ import {
   type PdfCheck,
 } from "@edoc/messages";
 import { DEFAULT_PDF_POLICY, type PdfPolicy } from "@edoc/pades";
-import { acceptanceReceiptXml } from "@edoc/receipts";
+import { acceptanceReceiptTemplate } from "@edoc/receipts";
 import { checkSender, isKnownStatusCode, normalizeStatusCode, planLetter } from "@edoc/routing";
 import {
   type DetachedTexts,
@@ -32,8 +32,11 @@ export interface SubmitDeps {
   trust: () => TrustPolicy;
   /** The per-agency PDF signature policy (EDOC_PDF_POLICY_FILE); default: record only. */
   pdfPolicy?: PdfPolicy;
-  /** Signs the acceptance receipt with the hub's receipt key (XML-DSig, by the signer service). */
-  signReceipt: (xml: string) => Promise<string>;
+  /**
+   * Signs the acceptance receipt with the hub's receipt key (XML-DSig, by the signer service):
+   * the receipt's template and its canonical form, signed without a parse (signCanonicalRemote).
+   */
+  signReceipt: (receipt: { xml: string; canonical: string }) => Promise<string>;
   /** This hub has an upstream: an addressee unknown here goes there (the router agrees). */
   upstream?: boolean;
 }
@@ -119,7 +122,7 @@ export async function submitPacket(
     .slice(0, 32)}`;
   // Signed before anything is stored: no signer, no acceptance (503), nothing half kept.
   const receiptXml = await deps.signReceipt(
-    acceptanceReceiptXml({
+    acceptanceReceiptTemplate({
       receiptId: `acc_${hubDocumentId.slice(4)}`,
       hubDocumentId,
       documentId: summary.documentId,

@@ -1,9 +1,9 @@
 import type { Logger } from "@edoc/runtime";
 import { isOperation, OPERATIONS } from "@edoc/vdxp";
 import express, { type NextFunction, type Request, type Response } from "express";
-import { pinoHttp } from "pino-http";
 import { Counter, type Registry } from "prom-client";
 import { type RateLimit, TokenBuckets } from "../rate-limit.js";
+import { logFields, requestLog } from "../request-log.js";
 import { authenticateSystem, type SystemCaller, type VdxpAuthDeps } from "./auth.js";
 import { OPERATION_HANDLERS, type OperationDeps } from "./operations.js";
 import { envelopeOf, VdxpRefusal } from "./refusal.js";
@@ -25,12 +25,8 @@ export function createVdxpApp(deps: VdxpDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);
-  app.use(
-    pinoHttp({
-      logger: deps.log.child({ door: "vdxp" }),
-      serializers: { req: withoutAuthHeaders },
-    }),
-  );
+  // One line per request, without headers (the system's HMAC header never reaches a log).
+  app.use(requestLog(deps.log.child({ door: "vdxp" })));
   const answers = new Counter({
     name: "edoc_vdxp_requests_total",
     help: "VDXP listener requests, by operation and answer (OK or the FAIL ErrorCode)",
@@ -55,6 +51,7 @@ export function createVdxpApp(deps: VdxpDeps): express.Express {
     }
     const caller: SystemCaller = await authenticateSystem(req, deps);
     res.locals.systemId = caller.systemId;
+    logFields(res, { systemId: caller.systemId });
     const wait = buckets.take(caller.systemId);
     if (wait > 0) {
       throw new VdxpRefusal("RATE_LIMITED", `too many requests; retry in ${Math.ceil(wait)} s`);
@@ -77,8 +74,15 @@ export function createVdxpApp(deps: VdxpDeps): express.Express {
       errorCode: envelope.ErrorCode,
       systemId: res.locals.systemId,
     };
-    if (internal) req.log.error({ ...log, err }, "VDXP request failed");
-    else req.log.warn({ ...log, reason: envelope.ErrorDesc }, "VDXP request refused");
+    if (internal) logFields(res, { msg: "VDXP request failed", level: "error", ...log, err });
+    else {
+      logFields(res, {
+        msg: "VDXP request refused",
+        level: "warn",
+        ...log,
+        reason: envelope.ErrorDesc,
+      });
+    }
     if (res.headersSent) {
       res.destroy();
       return;
@@ -96,17 +100,4 @@ function hasUnreadBody(req: Request): boolean {
     req.headers["transfer-encoding"] !== undefined ||
     Number(req.headers["content-length"] ?? 0) > 0;
   return announced && !req.complete;
-}
-
-/**
- * Request logs keep the protocol's parameters but not its authentication: a logged
- * sign-header with its HMAC could be replayed within the timestamp window.
- */
-function withoutAuthHeaders(req: { headers?: Record<string, unknown> }): unknown {
-  if (!req.headers) return req;
-  const headers = { ...req.headers };
-  for (const h of ["xroadvnpt-sign-header", "xroadvnpt-hash-header"]) {
-    if (h in headers) headers[h] = "[redacted]";
-  }
-  return { ...req, headers };
 }

@@ -16,6 +16,7 @@ import type { Caller } from "../auth.js";
 import { bodyDigest, readPacketBody } from "../body.js";
 import { ApiError } from "../errors.js";
 import { streamChunks } from "../fetch.js";
+import { logFields } from "../request-log.js";
 import { callArchive, callArchiveForBytes } from "../rpc.js";
 import { type SubmitDeps, submitPacket } from "../submit.js";
 import { param, type SystemCaller } from "./auth.js";
@@ -72,7 +73,7 @@ function level(req: Request): number | undefined {
  * sender and recipients, receipts, dedupe), with the protocol's own checks first: a `from` the
  * system holds, the messagetype against the packet, the hash-file against the file.
  */
-const sendEdoc: OperationHandler = async (deps, req, _res, caller) => {
+const sendEdoc: OperationHandler = async (deps, req, res, caller) => {
   const type = messageType(req);
   const from = param(req, PARAM.from);
   // A peer hub carries other agencies' letters: From is checked against the directory instead.
@@ -100,15 +101,13 @@ const sendEdoc: OperationHandler = async (deps, req, _res, caller) => {
       }
       throw err;
     });
-    req.log.info(
-      {
-        docId: result.body.hubDocumentId,
-        outcome: result.body.outcome,
-        size: body.size,
-        ...(peer ? { fromHub: peer.fromHub, hops: peer.trace.length } : {}),
-      },
-      "packet accepted (VDXP)",
-    );
+    logFields(res, {
+      msg: "packet accepted (VDXP)",
+      docId: result.body.hubDocumentId,
+      outcome: result.body.outcome,
+      size: body.size,
+      ...(peer ? { fromHub: peer.fromHub, hops: peer.trace.length } : {}),
+    });
     return okEnvelope({
       DocId: result.body.hubDocumentId,
       outcome: result.body.outcome,
