@@ -21,6 +21,7 @@ const PURE = [
   "pades",
   "timestamp",
   "reports",
+  "ratelimit",
 ];
 const IO_MODULES = [
   "node:fs",
