@@ -3,7 +3,7 @@ import { isOperation, OPERATIONS } from "@edoc/vdxp";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { pinoHttp } from "pino-http";
 import { Counter, type Registry } from "prom-client";
-import { type RateLimit, TokenBuckets } from "../rate-limit.js";
+import type { RateLimiter } from "../shared-rate-limit.js";
 import { authenticateSystem, type SystemCaller, type VdxpAuthDeps } from "./auth.js";
 import { OPERATION_HANDLERS, type OperationDeps } from "./operations.js";
 import { envelopeOf, VdxpRefusal } from "./refusal.js";
@@ -12,7 +12,7 @@ export interface VdxpDeps extends OperationDeps, VdxpAuthDeps {
   log: Logger;
   metrics: Registry;
   /** per system */
-  rateLimit: RateLimit;
+  rateLimit: RateLimiter;
 }
 
 /**
@@ -37,7 +37,6 @@ export function createVdxpApp(deps: VdxpDeps): express.Express {
     labelNames: ["operation", "answer"],
     registers: [deps.metrics],
   });
-  const buckets = new TokenBuckets(deps.rateLimit);
   const registerBody = express.json({ limit: "16kb", type: () => true });
 
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -55,7 +54,7 @@ export function createVdxpApp(deps: VdxpDeps): express.Express {
     }
     const caller: SystemCaller = await authenticateSystem(req, deps);
     res.locals.systemId = caller.systemId;
-    const wait = buckets.take(caller.systemId);
+    const wait = await deps.rateLimit.take(`system:${caller.systemId}`);
     if (wait > 0) {
       throw new VdxpRefusal("RATE_LIMITED", `too many requests; retry in ${Math.ceil(wait)} s`);
     }
