@@ -15,13 +15,14 @@ const DUPLICATE_KEY = 11000;
  * processes; FerretDB v1.24 (SQLite) evaluates the filter apart from the write, so two
  * concurrent conditional updates can both succeed (measured): there the lock is what holds,
  * which is enough for the one archive a hub runs (docs/archive.md).
- * `next` returns the row's new fields and what to answer; it may be called several times.
+ * `next` returns the row's new fields (none: leave the row as it is) and what to answer; it may
+ * be called several times.
  */
 export function casUpdate<D extends Versioned, R>(
   locks: KeyedLocks,
   coll: Collection<D>,
   id: string,
-  next: (current: D | null) => { fields: Omit<D, "_id" | "v">; answer: R },
+  next: (current: D | null) => { fields?: Omit<D, "_id" | "v">; answer: R },
 ): Promise<R> {
   return locks.run(`${coll.collectionName}:${id}`, () => attempt(coll, id, next));
 }
@@ -29,12 +30,13 @@ export function casUpdate<D extends Versioned, R>(
 async function attempt<D extends Versioned, R>(
   coll: Collection<D>,
   id: string,
-  next: (current: D | null) => { fields: Omit<D, "_id" | "v">; answer: R },
+  next: (current: D | null) => { fields?: Omit<D, "_id" | "v">; answer: R },
   tries = 50,
 ): Promise<R> {
   for (let i = 0; i < tries; i++) {
     const current = (await coll.findOne({ _id: id } as Filter<D>)) as D | null;
     const { fields, answer } = next(current);
+    if (fields === undefined) return answer;
     if (current === null) {
       try {
         await coll.insertOne({ _id: id, v: 1, ...fields } as OptionalUnlessRequiredId<D>);

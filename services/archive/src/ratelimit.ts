@@ -21,9 +21,9 @@ export async function leaseTokens(
   const rate = { ratePerSecond: p.ratePerSecond, burst: p.burst };
   return casUpdate(ctx.locks, ctx.c.rateBuckets, p.key, (cur) => {
     const lease = gcraLease(cur?.tat, Date.now(), rate, p.want);
-    return {
-      fields: { tat: lease.tat, expiresAt: new Date(lease.tat) },
-      answer: { granted: lease.granted, retryAfterMs: lease.retryAfterMs },
-    };
+    const answer = { granted: lease.granted, retryAfterMs: lease.retryAfterMs };
+    // A refusal changes nothing: no write, so a flood of refusals costs reads only.
+    if (lease.granted === 0) return { answer };
+    return { fields: { tat: lease.tat, expiresAt: new Date(lease.tat) }, answer };
   });
 }
