@@ -89,7 +89,15 @@ await maintenance.poll();
 maintenance.start();
 // One bucket per agency (and per VDXP system) for all gateways of the hub, kept by the archive.
 const limit = { ratePerSecond: config.ratePerSecond, burst: config.rateBurst };
-const rateLimit = new SharedRateLimiter(limit, archiveLease(bus, limit), log);
+const leases = new Counter({
+  name: "edoc_gateway_rate_leases_total",
+  help: "Rate-limit leases asked of the archive, by outcome (failed: local buckets meanwhile)",
+  labelNames: ["outcome"],
+  registers: [metrics],
+});
+const rateLimit = new SharedRateLimiter(limit, archiveLease(bus, limit), log, Date.now, (o) =>
+  leases.inc({ outcome: o }),
+);
 // One accept path for both doors: the same directory, trust policy, receipt signer and
 // maintenance switch.
 const submitDeps = {

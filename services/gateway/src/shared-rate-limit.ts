@@ -4,6 +4,9 @@ import type { Logger } from "@edoc/runtime";
 import { type RateLimit, TokenBuckets } from "./rate-limit.js";
 import { callArchive } from "./rpc.js";
 
+/** How a lease went: tokens granted, refused (bucket empty), or the archive did not answer. */
+export type LeaseOutcome = "granted" | "refused" | "failed";
+
 /** What the doors ask before any body is read: seconds to wait, 0 = go ahead. */
 export interface RateLimiter {
   take(key: string): Promise<number>;
@@ -53,6 +56,8 @@ export class SharedRateLimiter implements RateLimiter {
     private readonly lease: LeaseFn,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
+    /** counts leases (the gateway's edoc_gateway_rate_leases_total) */
+    private readonly onLease: (outcome: LeaseOutcome) => void = () => undefined,
   ) {
     this.local = new TokenBuckets(limit);
     this.block = limit.ratePerSecond > 0 ? leaseBlock(limit) : 1;
@@ -93,7 +98,9 @@ export class SharedRateLimiter implements RateLimiter {
       h.tokens = r.granted;
       h.until = t + HOLD_MS;
       h.blockedUntil = r.granted > 0 ? 0 : t + r.retryAfterMs;
+      this.onLease(r.granted > 0 ? "granted" : "refused");
     } catch (err) {
+      this.onLease("failed");
       // This request and the next few seconds' go by the local bucket, not by a timeout each.
       this.downUntil = this.now() + DOWN_MS;
       if (this.now() - this.lastWarn > 10_000) {

@@ -63,11 +63,14 @@ describe("SharedRateLimiter", () => {
     const down: LeaseFn = async () => {
       throw new Error("archive unavailable");
     };
-    const a = new SharedRateLimiter(rate, down, log);
+    const outcomes: string[] = [];
+    const a = new SharedRateLimiter(rate, down, log, Date.now, (o) => outcomes.push(o));
     const waits = [];
     for (let i = 0; i < 5; i++) waits.push(await a.take("org:x"));
     expect(waits.slice(0, 3)).toEqual([0, 0, 0]);
     expect(waits[3]).toBeGreaterThan(0);
+    // One failed lease, then the local bucket alone for a while: no RPC per request.
+    expect(outcomes).toEqual(["failed"]);
   });
 
   it("rate 0 is no limit and asks nobody", async () => {
