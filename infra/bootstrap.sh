@@ -19,6 +19,9 @@ cd "$REPO_ROOT"
 # pkcs11js (the signer's PKCS#11 binding) is a native addon built at install, against the
 # headers of the Node in /usr (.npmrc nodedir).
 apt_install g++ make python3
+# systemd-analyze: tests/integration/systemd.test.ts verifies the production units with it
+# (nothing here runs under systemd).
+apt_install systemd
 log "installing workspace dependencies"
 pnpm install --frozen-lockfile --prefer-offline --reporter=silent >&2
 

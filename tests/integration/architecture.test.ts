@@ -22,6 +22,7 @@ const PURE = [
   "timestamp",
   "reports",
   "federation",
+  "ratelimit",
 ];
 const IO_MODULES = [
   "node:fs",

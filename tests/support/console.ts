@@ -13,8 +13,12 @@ export const csrf = (body: string) => /name="_csrf" value="([^"]*)"/.exec(body)?
 /** A console user's browser, reduced to a cookie jar over HTTPS (the hub's certificate). */
 export class ConsoleClient {
   private readonly jar = new Map<string, string>();
+  /** The console instance asked; change it to go to another one with the same cookies. */
+  port: number;
 
-  constructor(private readonly hub: TestHub) {}
+  constructor(private readonly hub: TestHub) {
+    this.port = hub.consolePort;
+  }
 
   request(method: string, path: string, form?: Record<string, string>): Promise<ConsolePage> {
     const body = form ? new URLSearchParams(form).toString() : undefined;
@@ -22,7 +26,7 @@ export class ConsoleClient {
       const req = request(
         {
           host: "127.0.0.1",
-          port: this.hub.consolePort,
+          port: this.port,
           servername: "localhost",
           ca: this.hub.chainPem,
           method,

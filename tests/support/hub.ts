@@ -72,7 +72,8 @@ export class TestHub {
   readonly dbName: string;
   readonly dir: string;
   readonly agents = new Map<string, Agent>();
-  private readonly procs = new Map<ServiceName, ChildProcess>();
+  /** running processes by name, or `name#tag` for a further instance (startInstance) */
+  private readonly procs = new Map<string, ChildProcess>();
   port = 0;
   opsPort = 0;
   archiveOpsPort = 0;
@@ -253,15 +254,15 @@ export class TestHub {
     return `https://localhost:${this.consolePort}`;
   }
 
-  /** Waits until the console answers its login page. */
-  async waitConsole(ms = 30_000): Promise<void> {
+  /** Waits until the console (or the one on `port`) answers its login page. */
+  async waitConsole(ms = 30_000, port = this.consolePort): Promise<void> {
     const deadline = Date.now() + ms;
     for (;;) {
       const status = await new Promise<number>((resolve) => {
         const req = request(
           {
             host: "127.0.0.1",
-            port: this.consolePort,
+            port,
             path: "/login",
             ca: this.chainPem,
             servername: "localhost",
@@ -321,7 +322,23 @@ export class TestHub {
   }
 
   startService(name: ServiceName): void {
-    const out = openSync(join(this.dir, `${name}.log`), "a");
+    this.spawnService(name, name, {});
+  }
+
+  /**
+   * Another instance of a service beside the first (`name#tag`, log `name-tag.log`), with `env`
+   * over the hub's: a second console or gateway, as N instances behind a balancer run.
+   */
+  startInstance(name: ServiceName, tag: string, env: Record<string, string>): void {
+    this.spawnService(name, `${name}#${tag}`, env);
+  }
+
+  stopInstance(name: ServiceName, tag: string): Promise<void> {
+    return this.stopProcess(`${name}#${tag}`, "SIGTERM");
+  }
+
+  private spawnService(name: ServiceName, key: string, extraEnv: Record<string, string>): void {
+    const out = openSync(join(this.dir, `${key.replace("#", "-")}.log`), "a");
     // EDOC_SERVICE_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=test-output/prof", profiles services.
     const nodeArgs = (process.env.EDOC_SERVICE_NODE_ARGS ?? "").split(" ").filter(Boolean);
     const child = spawn(
@@ -331,6 +348,7 @@ export class TestHub {
         env: {
           ...process.env,
           ...this.env,
+          ...extraEnv,
           // Only the signer is told where the token and its PIN are.
           ...(name === "signer"
             ? {
@@ -343,7 +361,7 @@ export class TestHub {
         stdio: ["ignore", out, out],
       },
     );
-    this.procs.set(name, child);
+    this.procs.set(key, child);
   }
 
   /** Changes the environment services started from now on get (restart one to apply). */
@@ -363,11 +381,14 @@ export class TestHub {
     return this.stopService(name, "SIGKILL");
   }
 
-  /** SIGKILL to every running service at once (a whole hub crashing), see restartAll. */
+  /**
+   * SIGKILL to every running process at once (a whole hub crashing), see restartAll; returns the
+   * services' first instances, the ones restartAll starts again.
+   */
   async killAll(): Promise<ServiceName[]> {
-    const names = [...this.procs.keys()];
-    await Promise.all(names.map((n) => this.kill(n)));
-    return names;
+    const keys = [...this.procs.keys()];
+    await Promise.all(keys.map((k) => this.stopProcess(k, "SIGKILL")));
+    return keys.filter((k): k is ServiceName => !k.includes("#"));
   }
 
   /** Starts these services again with the same environment (and ports), then waits for health. */
@@ -382,8 +403,12 @@ export class TestHub {
   }
 
   stopService(name: ServiceName, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-    const child = this.procs.get(name);
-    this.procs.delete(name);
+    return this.stopProcess(name, signal);
+  }
+
+  private stopProcess(key: string, signal: NodeJS.Signals): Promise<void> {
+    const child = this.procs.get(key);
+    this.procs.delete(key);
     if (!child || child.exitCode !== null) return Promise.resolve();
     return new Promise((resolve) => {
       child.once("exit", () => resolve());
@@ -428,7 +453,7 @@ export class TestHub {
    * by every test run would pile up on the broker (each is a Raft cluster with its own log).
    */
   async stop(): Promise<void> {
-    await Promise.all([...this.procs.keys()].map((n) => this.stopService(n)));
+    await Promise.all([...this.procs.keys()].map((n) => this.stopProcess(n, "SIGTERM")));
     const bus = await Bus.connect({
       url: this.env.EDOC_AMQP_URL ?? amqpUrl,
       prefix: this.prefix,

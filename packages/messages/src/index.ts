@@ -5,16 +5,19 @@
  */
 import { z } from "zod";
 import { ChainRpcParams, ChainRpcResults } from "./chain.js";
+import { ConsoleStateRpcParams, ConsoleStateRpcResults } from "./console.js";
 import { DirectoryRpcParams, DirectoryRpcResults } from "./directory.js";
 import { HopTrace, HubId } from "./federation.js";
 import { MaintenanceRpcParams, MaintenanceRpcResults } from "./maintenance.js";
 import { PdfCheck } from "./pades.js";
 import { isoTime, organId, sha256Hex } from "./primitives.js";
+import { RateLimitRpcParams, RateLimitRpcResults } from "./ratelimit.js";
 import { ReportsRpcParams, ReportsRpcResults } from "./reports.js";
 import { RetentionRpcParams, RetentionRpcResults } from "./retention.js";
 import { SystemsRpcParams, SystemsRpcResults } from "./systems.js";
 
 export { PublishedChainHead } from "./chain.js";
+export { ConsoleSession, type ConsoleStateRpcMethod } from "./console.js";
 export * from "./directory.js";
 export { HopTrace, HubId, TraceEntry, UPSTREAM_HUB } from "./federation.js";
 export { MaintenanceState } from "./maintenance.js";
@@ -520,6 +523,8 @@ export const RpcParams = {
   ...ChainRpcParams,
   ...ReportsRpcParams,
   ...RetentionRpcParams,
+  ...ConsoleStateRpcParams,
+  ...RateLimitRpcParams,
   health: z.object({}),
 } as const;
 export type RpcMethod = keyof typeof RpcParams;
@@ -555,6 +560,8 @@ export const RpcResults = {
   ...ChainRpcResults,
   ...ReportsRpcResults,
   ...RetentionRpcResults,
+  ...ConsoleStateRpcResults,
+  ...RateLimitRpcResults,
   health: z.object({
     database: z.boolean(),
     chainHead: z.object({ seq: z.number(), hash: z.string() }).optional(),

@@ -8,6 +8,7 @@ import type { Registry } from "prom-client";
 import { Blobs } from "./blobs.js";
 import { ChainHeadSigner } from "./chain-heads.js";
 import { checkLayout, collections, ensureIndexes } from "./collections.js";
+import { sweepExpired } from "./console-state.js";
 import type { Ctx } from "./context.js";
 import { handleDeadLetter } from "./dead-letters.js";
 import { attestPending, seedDirectory } from "./directory.js";
@@ -129,6 +130,7 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
   const directoryReceipts = periodic(ctx.reconcileMs, log, "directory-receipts", () =>
     attestPending(ctx),
   );
+  const sweep = periodic(60_000, log, "expiry-sweep", () => sweepExpired(c));
   const signer = periodic(opts.chainHeadMs ?? 10_000, log, "chain-head", () => heads.tick());
   const g = opts.gauges;
   const gaugeTask =
@@ -161,6 +163,7 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       reconciler.start();
       directoryReceipts.start();
       signer.start();
+      sweep.start();
       gaugeTask?.start();
       retention?.start();
       log.info(
@@ -179,6 +182,7 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       await reconciler.stop();
       await directoryReceipts.stop();
       await signer.stop();
+      await sweep.stop();
       await gaugeTask?.stop();
       await retention?.stop();
       // A last head, so a clean shutdown leaves the chain signed up to its end.

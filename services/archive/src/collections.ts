@@ -8,9 +8,11 @@ import type {
 } from "@edoc/messages";
 import type { Receipt } from "@edoc/receipts";
 import type { Collection, Db } from "mongodb";
+import type { ConsoleSessionDoc, LoginFailuresDoc } from "./console-state.js";
 import { Deliveries } from "./deliveries.js";
 import type { DirectoryVersionDoc } from "./directory-store.js";
 import type { MaintenanceDoc } from "./maintenance.js";
+import type { RateBucketDoc } from "./ratelimit.js";
 import { cachedById } from "./row-cache.js";
 
 /**
@@ -310,6 +312,9 @@ export interface Collections {
   mailboxes: Collection<MailboxDoc>;
   registrations: Collection<RegistrationDoc>;
   maintenance: Collection<MaintenanceDoc>;
+  consoleSessions: Collection<ConsoleSessionDoc>;
+  loginFailures: Collection<LoginFailuresDoc>;
+  rateBuckets: Collection<RateBucketDoc>;
 }
 
 /** Optional fields left undefined are omitted, never stored as null. */
@@ -356,6 +361,10 @@ export function collections(db: Db): Collections {
     mailboxes: db.collection<MailboxDoc>("mailboxes", OPTS),
     registrations: db.collection<RegistrationDoc>("registrations", OPTS),
     maintenance: db.collection<MaintenanceDoc>("maintenance", OPTS),
+    // Shared by every console and gateway instance: never cached here (console-state.ts).
+    consoleSessions: db.collection<ConsoleSessionDoc>("consoleSessions", OPTS),
+    loginFailures: db.collection<LoginFailuresDoc>("loginFailures", OPTS),
+    rateBuckets: db.collection<RateBucketDoc>("rateBuckets", OPTS),
   };
 }
 
@@ -374,6 +383,9 @@ export async function ensureIndexes(c: Collections): Promise<void> {
   await c.deliveries.createIndexes();
   await c.blobUploads.createIndex({ startedAt: 1 }, { name: "startedAt" });
   await c.chainHeads.createIndex({ timestampPending: 1 }, { name: "timestampPending" });
+  // The minute sweep's (console-state.ts); plain indexes: FerretDB has no TTL indexes.
+  for (const x of [c.consoleSessions, c.loginFailures, c.rateBuckets])
+    await x.createIndex({ expiresAt: 1 }, { name: "expiresAt" });
 }
 
 /**

@@ -15,6 +15,14 @@ import {
   consoleStuck,
   consoleTrace,
 } from "./console.js";
+import {
+  checkLogins,
+  clearLogins,
+  createSession,
+  deleteSession,
+  failLogins,
+  getSession,
+} from "./console-state.js";
 import type { Ctx } from "./context.js";
 import { directoryChange, directoryHistory, directorySnapshot } from "./directory.js";
 import { listDocuments, traceDocument } from "./documents.js";
@@ -22,6 +30,7 @@ import { type EvidenceDeps, evidenceExport } from "./evidence.js";
 import { listChainHeads } from "./heads.js";
 import { ackDelivery, fetchDelivery, fetchDeliveryChunk, listInbox } from "./inbox.js";
 import { getMaintenance, setMaintenance } from "./maintenance.js";
+import { leaseTokens } from "./ratelimit.js";
 import { monthlyCounts, type ReportDeps } from "./reports.js";
 import { retentionApply } from "./retention.js";
 import {
@@ -64,6 +73,13 @@ export function rpcHandlers(
     "console.stuck": consoleStuck,
     "console.deadLetters": consoleDeadLetters,
     "console.redrive": consoleRedrive,
+    "console.sessions.create": createSession,
+    "console.sessions.get": getSession,
+    "console.sessions.delete": deleteSession,
+    "console.logins.check": checkLogins,
+    "console.logins.fail": failLogins,
+    "console.logins.clear": clearLogins,
+    "ratelimit.lease": leaseTokens,
     "evidence.export": evidenceExport(evidence),
     "directory.change": directoryChange,
     "directory.snapshot": directorySnapshot,

@@ -14,8 +14,7 @@ import {
 } from "@edoc/runtime";
 import { createConsoleApp } from "./app.js";
 import { loadConsoleConfig } from "./config.js";
-import { LoginLimiter } from "./login-limit.js";
-import { Sessions } from "./sessions.js";
+import { ArchiveLoginLimiter, ArchiveSessions } from "./shared-state.js";
 import { UserStore } from "./users.js";
 
 const log = createLogger("console");
@@ -31,18 +30,23 @@ if (users.size === 0)
   log.warn({ file: config.usersFile }, "the users file lists nobody; no one can log in");
 const css = readFileSync(new URL("../static/console.css", import.meta.url), "utf8");
 
-const sessions = new Sessions({ idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs });
-const sweeper = setInterval(() => sessions.sweep(), 60_000);
-sweeper.unref();
-
 const bus = await Bus.connect({ url: config.amqpUrl, prefix: config.busPrefix, logger: log });
+// Sessions and failed logins live in the archive: every console instance behind the balancer
+// shares them, and a restart keeps them (the archive sweeps expired ones).
+const sessions = new ArchiveSessions(bus, {
+  idleMs: config.sessionIdleMs,
+  maxMs: config.sessionMaxMs,
+});
 const directory = await startLiveDirectory(config, bus, log, metrics);
 const app = createConsoleApp({
   bus,
   log,
   users,
   sessions,
-  limiter: new LoginLimiter({ attempts: config.loginAttempts, windowMs: config.loginWindowMs }),
+  limiter: new ArchiveLoginLimiter(bus, {
+    attempts: config.loginAttempts,
+    windowMs: config.loginWindowMs,
+  }),
   directory: () => directory.current(),
   stuck: config.stuck,
   services: config.services,
@@ -88,7 +92,6 @@ const ops = serveOps(config.opsPort, metrics, async () => ({
 }));
 
 onShutdown(log, async () => {
-  clearInterval(sweeper);
   directory.stop();
   await new Promise<void>((resolve) => {
     server.close(() => resolve());

@@ -3,13 +3,13 @@ import type { Logger } from "@edoc/runtime";
 import type express from "express";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { ArchiveError, type ConsoleBus, callArchive } from "./archive-client.js";
+import { setFlash, takeFlash } from "./cookies.js";
 import type { Html } from "./html.js";
 import type { Session } from "./sessions.js";
 import type { Viewer } from "./views/layout.js";
 import { maintenancePage } from "./views/maintenance.js";
 
-type FlashSession = Session & { flash?: { kind: "ok" | "error"; text: string } };
-type Handler = (req: Request, res: Response, s: FlashSession) => Promise<void>;
+type Handler = (req: Request, res: Response, s: Session) => Promise<void>;
 type Wrap = (h: Handler) => (req: Request, res: Response, next: NextFunction) => void;
 
 /** What the app lends these routes: its session, CSRF and role checks and its renderer. */
@@ -28,10 +28,9 @@ export interface MaintenanceRouteDeps {
 export function registerMaintenanceRoutes(app: express.Express, d: MaintenanceRouteDeps): void {
   app.get(
     "/maintenance",
-    d.page(async (_req, res, s) => {
+    d.page(async (req, res, s) => {
       const state = await callArchive(d.bus, "maintenance.get", {});
-      const flash = s.flash;
-      s.flash = undefined;
+      const flash = takeFlash(req, res);
       d.send(
         res,
         200,
@@ -62,12 +61,12 @@ export function registerMaintenanceRoutes(app: express.Express, d: MaintenanceRo
         ...(reason ? { reason } : {}),
       });
       d.log.warn({ user: s.username, maintenance: state }, "console: maintenance mode switched");
-      s.flash = {
+      setFlash(res, {
         kind: "ok",
         text: state.on
           ? "Đã bật bảo trì: văn bản mới bị từ chối, hộp thư đến vẫn mở."
           : "Đã tắt bảo trì: hệ thống nhận văn bản trở lại.",
-      };
+      });
       res.redirect(303, "/maintenance");
     }),
   );

@@ -31,13 +31,21 @@ export function sameToken(a: string | undefined, b: string | undefined): boolean
   return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
 }
 
+/** Where sessions live: the archive in production (shared-state.ts), memory in one process. */
+export interface SessionStore {
+  create(username: string, role: Role): Promise<{ id: string; session: Session }>;
+  /** The live session for `id`, its idle timer restarted; undefined when unknown or expired. */
+  get(id: string | undefined): Promise<Session | undefined>;
+  destroy(id: string | undefined): Promise<void>;
+}
+
 /**
- * Server-side sessions in memory. The browser holds only a random 256-bit id; the map is keyed
+ * Server-side sessions in memory, for a console run alone (tests, a demo). The browser holds only a random 256-bit id; the map is keyed
  * by its SHA-256, so neither a heap dump nor lookup timing gives ids away. A session ends
  * after `idleMs` without a request and `maxMs` after login, whichever comes first; a restart
- * of the console ends every session.
+ * of the console ends every session (ArchiveSessions keeps them).
  */
-export class Sessions {
+export class Sessions implements SessionStore {
   private readonly map = new Map<string, Session>();
   private readonly now: () => number;
   private readonly maxSessions: number;
@@ -51,7 +59,7 @@ export class Sessions {
     return createHash("sha256").update(id).digest("hex");
   }
 
-  create(username: string, role: Role): { id: string; session: Session } {
+  async create(username: string, role: Role): Promise<{ id: string; session: Session }> {
     this.sweep();
     while (this.map.size >= this.maxSessions) {
       const oldest = this.map.keys().next().value;
@@ -65,8 +73,7 @@ export class Sessions {
     return { id, session };
   }
 
-  /** The live session for `id`, its idle timer restarted; undefined when unknown or expired. */
-  get(id: string | undefined): Session | undefined {
+  async get(id: string | undefined): Promise<Session | undefined> {
     if (id === undefined || id.length > 128) return undefined;
     const key = this.key(id);
     const s = this.map.get(key);
@@ -80,13 +87,8 @@ export class Sessions {
     return s;
   }
 
-  destroy(id: string | undefined): void {
+  async destroy(id: string | undefined): Promise<void> {
     if (id !== undefined) this.map.delete(this.key(id));
-  }
-
-  /** Ends every session of a user (removed from the users file, or role changed). */
-  destroyUser(username: string): void {
-    for (const [k, s] of this.map) if (s.username === username) this.map.delete(k);
   }
 
   /** Drops expired sessions. */
@@ -102,6 +104,3 @@ export class Sessions {
     return this.map.size;
   }
 }
-
-/** A session with the one-shot message the next page shows (after a form's redirect). */
-export type FlashSession = Session & { flash?: { kind: "ok" | "error"; text: string } };

@@ -1,7 +1,8 @@
 import type express from "express";
 import type { NextFunction, Request, Response } from "express";
-import type { Handler } from "./app.js";
 import { ArchiveError, type ConsoleBus, callArchive } from "./archive-client.js";
+import { setFlash, takeFlash } from "./cookies.js";
+import type { Handler } from "./guards.js";
 import type { Html } from "./html.js";
 import { applyRegistration } from "./registration-apply.js";
 import type { Session } from "./sessions.js";
@@ -49,8 +50,7 @@ export function registerSystemsRoutes(app: express.Express, k: RouteKit): void {
         ...(pendingOnly ? { state: "pending" as const } : {}),
         limit: 200,
       });
-      const flash = s.flash;
-      s.flash = undefined;
+      const flash = takeFlash(req, res);
       k.send(
         res,
         200,
@@ -96,23 +96,23 @@ export function registerSystemsRoutes(app: express.Express, k: RouteKit): void {
           { user: s.username, registration: id, decision, applied: r.applied },
           "console: registration decided",
         );
-        s.flash = {
+        setFlash(res, {
           kind: "ok",
           text:
             decision === "approve"
               ? `Đã duyệt yêu cầu ${r.id} (${r.code}).${r.appliedNote ? ` ${r.appliedNote}` : ""}`
               : `Đã từ chối yêu cầu ${r.id} (${r.code}).`,
-        };
+        });
       } catch (err) {
         if (!(err instanceof ArchiveError) || err.status >= 500) throw err;
         k.log.warn(
           { user: s.username, registration: id, code: err.code },
           "console: decision refused",
         );
-        s.flash = {
+        setFlash(res, {
           kind: "error",
           text: `Không ghi được quyết định: ${err.message} (${err.code})`,
-        };
+        });
       }
       res.redirect(303, "/registrations");
     }),

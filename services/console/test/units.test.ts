@@ -55,23 +55,23 @@ describe("passwords (argon2id, hash-wasm)", () => {
 });
 
 describe("sessions", () => {
-  it("uses 256-bit ids, ends sessions on idle and absolute expiry, and drops them on logout", () => {
+  it("uses 256-bit ids, ends sessions on idle and absolute expiry, and drops them on logout", async () => {
     let t = 0;
     const s = new Sessions({ idleMs: 1_000, maxMs: 5_000, now: () => t });
-    const { id, session } = s.create("op", "operator");
+    const { id, session } = await s.create("op", "operator");
     expect(Buffer.from(id, "base64url")).toHaveLength(32);
     expect(Buffer.from(session.csrf, "base64url")).toHaveLength(32);
-    expect(s.get(id)?.username).toBe("op");
-    for (t = 900; t <= 4_500; t += 900) expect(s.get(id)).toBeDefined(); // kept alive
+    expect((await s.get(id))?.username).toBe("op");
+    for (t = 900; t <= 4_500; t += 900) expect(await s.get(id)).toBeDefined(); // kept alive
     t = 5_001;
-    expect(s.get(id)).toBeUndefined(); // absolute expiry despite activity
-    const b = s.create("op", "operator");
+    expect(await s.get(id)).toBeUndefined(); // absolute expiry despite activity
+    const b = await s.create("op", "operator");
     t += 1_001;
-    expect(s.get(b.id)).toBeUndefined(); // idle expiry
-    const c = s.create("au", "auditor");
-    s.destroy(c.id);
-    expect(s.get(c.id)).toBeUndefined();
-    expect(s.get("guess")).toBeUndefined();
+    expect(await s.get(b.id)).toBeUndefined(); // idle expiry
+    const c = await s.create("au", "auditor");
+    await s.destroy(c.id);
+    expect(await s.get(c.id)).toBeUndefined();
+    expect(await s.get("guess")).toBeUndefined();
   });
   it("compares tokens in constant time and never matches empty ones", () => {
     const a = newToken();
@@ -84,24 +84,24 @@ describe("sessions", () => {
 });
 
 describe("login rate limit", () => {
-  it("refuses after N failures per key within the window, until the oldest failure leaves it", () => {
+  it("refuses after N failures per key within the window, until the oldest failure leaves it", async () => {
     let t = 0;
     const l = new LoginLimiter({ attempts: 3, windowMs: 60_000, now: () => t });
     const keys = ["ip:1", "user:op"];
     for (let i = 0; i < 3; i++) {
-      expect(l.retryAfter(keys)).toBe(0);
-      l.fail(keys);
+      expect(await l.retryAfter(keys)).toBe(0);
+      await l.fail(keys);
       t += 1_000;
     }
-    expect(l.retryAfter(keys)).toBe(57);
-    expect(l.retryAfter(["ip:2", "user:op"])).toBe(57); // the username is locked from anywhere
-    expect(l.retryAfter(["ip:1", "user:other"])).toBe(0); // the address has a higher limit…
-    for (let i = 0; i < 9; i++) l.fail([`ip:1`, `user:u${i}`]);
-    expect(l.retryAfter(["ip:1", "user:other"])).toBe(57); // …that it reaches now
+    expect(await l.retryAfter(keys)).toBe(57);
+    expect(await l.retryAfter(["ip:2", "user:op"])).toBe(57); // the username is locked from anywhere
+    expect(await l.retryAfter(["ip:1", "user:other"])).toBe(0); // the address has a higher limit…
+    for (let i = 0; i < 9; i++) await l.fail([`ip:1`, `user:u${i}`]);
+    expect(await l.retryAfter(["ip:1", "user:other"])).toBe(57); // …that it reaches now
     t = 60_001;
-    expect(l.retryAfter(keys)).toBe(0);
-    l.succeed("user:op");
-    expect(l.retryAfter(["ip:9", "user:op"])).toBe(0);
+    expect(await l.retryAfter(keys)).toBe(0);
+    await l.succeed("user:op");
+    expect(await l.retryAfter(["ip:9", "user:op"])).toBe(0);
   });
 });
 

@@ -7,9 +7,9 @@ import { type ActsFor, authenticate, type Caller } from "./auth.js";
 import { readPacketBody } from "./body.js";
 import { ApiError } from "./errors.js";
 import { streamChunks } from "./fetch.js";
-import { type RateLimit, TokenBuckets } from "./rate-limit.js";
 import { logFields, requestLog } from "./request-log.js";
 import { callArchive } from "./rpc.js";
+import type { RateLimiter } from "./shared-rate-limit.js";
 import { type SubmitDeps, submitPacket } from "./submit.js";
 
 export interface GatewayDeps extends SubmitDeps {
@@ -19,8 +19,8 @@ export interface GatewayDeps extends SubmitDeps {
   actsFor: ActsFor;
   /** Largest packet accepted, in bytes (base64 attachments included). */
   maxPacketBytes: number;
-  /** Per authenticated agency, applied before any body is read. */
-  rateLimit: RateLimit;
+  /** Per authenticated agency, applied before any body is read (shared-rate-limit.ts). */
+  rateLimit: RateLimiter;
   /** Maintenance mode: throws 503 MAINTENANCE while new submissions are refused. */
   refuseIfMaintenance: () => void;
   /** Live revocation of the client certificate (client-revocation.ts); throws to refuse. */
@@ -53,8 +53,6 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
     registers: [deps.metrics],
   });
 
-  const buckets = new TokenBuckets(deps.rateLimit);
-
   // Authentication, then the rate limit, then the handler: nothing is read, parsed or verified
   // for a request that is refused.
   const route =
@@ -63,21 +61,25 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
       let caller: Caller;
       try {
         caller = authenticate(req, deps.actsFor);
-        const wait = buckets.take(caller.organId);
-        if (wait > 0) {
-          const retryAfter = Math.max(1, Math.ceil(wait));
-          throw ApiError.of(
-            "RATE_LIMITED",
-            `too many requests from ${caller.organId}; retry in ${retryAfter} s`,
-            { retryAfterSeconds: retryAfter },
-          );
-        }
       } catch (err) {
         next(err);
         return;
       }
-      const checked = deps.checkClient ? deps.checkClient(req) : Promise.resolve();
-      checked.then(() => h(req, res, caller)).catch(next);
+      deps.rateLimit
+        .take(`org:${caller.organId}`)
+        .then((wait) => {
+          if (wait > 0) {
+            const retryAfter = Math.max(1, Math.ceil(wait));
+            throw ApiError.of(
+              "RATE_LIMITED",
+              `too many requests from ${caller.organId}; retry in ${retryAfter} s`,
+              { retryAfterSeconds: retryAfter },
+            );
+          }
+          return deps.checkClient?.(req);
+        })
+        .then(() => h(req, res, caller))
+        .catch(next);
     };
 
   const submit = (kind: "letter" | "status"): Handler => {

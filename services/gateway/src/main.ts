@@ -29,6 +29,7 @@ import { loadActsFor, loadGatewayConfig, loadPdfPolicy } from "./config.js";
 import { ApiError } from "./errors.js";
 import { registerExpiryGauges } from "./expiry.js";
 import { MaintenanceSwitch } from "./maintenance.js";
+import { archiveLease, SharedRateLimiter } from "./shared-rate-limit.js";
 import { TrustStore } from "./trust.js";
 import { startUpstreamLink } from "./upstream/link.js";
 import { startVdxpServer } from "./vdxp/server.js";
@@ -94,7 +95,17 @@ const signer = new RemoteSigner(bus);
 const maintenance = new MaintenanceSwitch(bus, log, metrics, config.maintenancePollMs);
 await maintenance.poll();
 maintenance.start();
-const rateLimit = { ratePerSecond: config.ratePerSecond, burst: config.rateBurst };
+// One bucket per agency (and per VDXP system) for all gateways of the hub, kept by the archive.
+const limit = { ratePerSecond: config.ratePerSecond, burst: config.rateBurst };
+const leases = new Counter({
+  name: "edoc_gateway_rate_leases_total",
+  help: "Rate-limit leases asked of the archive, by outcome (failed: local buckets meanwhile)",
+  labelNames: ["outcome"],
+  registers: [metrics],
+});
+const rateLimit = new SharedRateLimiter(limit, archiveLease(bus, limit), log, Date.now, (o) =>
+  leases.inc({ outcome: o }),
+);
 // One accept path for both doors: the same directory, trust policy, receipt signer and
 // maintenance switch.
 const submitDeps = {

@@ -2,8 +2,8 @@
  * Rate limiting per authenticated agency: one token bucket per OrganId (the one the client
  * certificate is bound to, so a system acting for several agencies shares one bucket). Every API
  * request takes a token before any body is read or parsed; an empty bucket is a 429 with
- * `Retry-After`. In memory, per gateway process: N gateways behind a balancer allow N times the
- * rate (see docs/security.md).
+ * `Retry-After`. These buckets are in memory, per gateway process: the fallback of the shared
+ * limit (shared-rate-limit.ts) while the archive does not answer.
  */
 export interface RateLimit {
   /** Tokens added per second; 0 turns limiting off. */

@@ -2,8 +2,8 @@ import type { Logger } from "@edoc/runtime";
 import { isOperation, OPERATIONS } from "@edoc/vdxp";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { Counter, type Registry } from "prom-client";
-import { type RateLimit, TokenBuckets } from "../rate-limit.js";
 import { logFields, requestLog } from "../request-log.js";
+import type { RateLimiter } from "../shared-rate-limit.js";
 import { authenticateSystem, type SystemCaller, type VdxpAuthDeps } from "./auth.js";
 import { OPERATION_HANDLERS, type OperationDeps } from "./operations.js";
 import { envelopeOf, VdxpRefusal } from "./refusal.js";
@@ -12,7 +12,7 @@ export interface VdxpDeps extends OperationDeps, VdxpAuthDeps {
   log: Logger;
   metrics: Registry;
   /** per system */
-  rateLimit: RateLimit;
+  rateLimit: RateLimiter;
 }
 
 /**
@@ -33,7 +33,6 @@ export function createVdxpApp(deps: VdxpDeps): express.Express {
     labelNames: ["operation", "answer"],
     registers: [deps.metrics],
   });
-  const buckets = new TokenBuckets(deps.rateLimit);
   const registerBody = express.json({ limit: "16kb", type: () => true });
 
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -52,7 +51,7 @@ export function createVdxpApp(deps: VdxpDeps): express.Express {
     const caller: SystemCaller = await authenticateSystem(req, deps);
     res.locals.systemId = caller.systemId;
     logFields(res, { systemId: caller.systemId });
-    const wait = buckets.take(caller.systemId);
+    const wait = await deps.rateLimit.take(`system:${caller.systemId}`);
     if (wait > 0) {
       throw new VdxpRefusal("RATE_LIMITED", `too many requests; retry in ${Math.ceil(wait)} s`);
     }
