@@ -4,8 +4,7 @@ import type { Blobs } from "./blobs.js";
 import type { Collections } from "./collections.js";
 import type { DirectoryVersions } from "./directory-store.js";
 import type { Ledger } from "./ledger.js";
-import type { KeyedLocks } from "./lock.js";
-import type { PendingInbox } from "./pending-inbox.js";
+import type { LeaseLocks } from "./lock.js";
 
 /** What every handler needs; built once by createArchive. */
 export interface Ctx {
@@ -14,15 +13,14 @@ export interface Ctx {
   ledger: Ledger;
   /** The agency directory's versions (directory.ts). */
   directory: DirectoryVersions;
-  /** The deliveries waiting to be fetched, per recipient (derived from `deliveries`). */
-  inbox: PendingInbox;
   bus: Bus;
   log: Logger;
   /**
-   * In-process locks: accept and reconcile work on one packet (by dedupe key), statuses of one
-   * reporter about one letter (`status:…`) and state changes of one delivery (`delivery:…`).
+   * Lease locks shared by every archive instance (lock.ts): accept and reconcile work on one
+   * packet (by dedupe key), statuses of one reporter about one letter (`status:…`), directory
+   * changes and re-drives. A delivery's state changes need none (deliveries.ts).
    */
-  locks: KeyedLocks;
+  locks: LeaseLocks;
   reconcileMs: number;
 }
 
