@@ -19,7 +19,6 @@ export async function listInbox(
   ctx: Ctx,
   p: RpcParamsOf<"inbox.list">,
 ): Promise<RpcResultOf<"inbox.list">> {
-  if (p.state === "pending") return { items: ctx.inbox.list(p.actingFor, p.limit) };
   const states = STATES[p.state];
   const filter: Filter<DeliveryDoc> = { recipient: { $in: p.actingFor } };
   if (states) filter.state = { $in: states };
@@ -39,14 +38,16 @@ async function ownDelivery(ctx: Ctx, actingFor: string[], deliveryId: string) {
   if (!d || !actingFor.includes(d.recipient)) {
     throw new RpcError("DELIVERY_NOT_FOUND", `no delivery ${deliveryId} for you`, 404);
   }
-  if (d.state === "withdrawn") {
-    throw new RpcError(
-      "DELIVERY_WITHDRAWN",
-      `delivery ${deliveryId} was withdrawn by its sender (revoked before you fetched it)`,
-      410,
-    );
-  }
+  if (d.state === "withdrawn") throw withdrawnError(deliveryId);
   return d;
+}
+
+function withdrawnError(deliveryId: string): RpcError {
+  return new RpcError(
+    "DELIVERY_WITHDRAWN",
+    `delivery ${deliveryId} was withdrawn by its sender (revoked before you fetched it)`,
+    410,
+  );
 }
 
 function mustBeFetched(d: DeliveryDoc, hint: string): void {
@@ -60,54 +61,47 @@ function mustBeFetched(d: DeliveryDoc, hint: string): void {
 }
 
 /**
- * State changes of one delivery (fetch, ack, withdraw) hold its in-process lock: read by `_id`,
- * judged, written by `_id`. A fetch racing a withdrawal sees the winner's state.
+ * State changes of one delivery (fetch, ack, withdraw) are conditional writes
+ * (`Deliveries.move`), so whichever archive instance serves it, a fetch racing a withdrawal or
+ * another fetch sees the winner's state.
  */
-export function lockedDelivery<T>(ctx: Ctx, deliveryId: string, fn: () => Promise<T>): Promise<T> {
-  return ctx.locks.run(`delivery:${deliveryId}`, fn);
-}
-
-export function fetchDelivery(
+export async function fetchDelivery(
   ctx: Ctx,
   p: RpcParamsOf<"inbox.fetch">,
 ): Promise<RpcResultOf<"inbox.fetch">> {
-  return lockedDelivery(ctx, p.deliveryId, async () => {
-    const d = await ownDelivery(ctx, p.actingFor, p.deliveryId);
-    const log = ctx.log.child({ docId: d.hubDocumentId, deliveryId: d._id });
-    const packet = await ctx.c.packets.findOne({ _id: d.hubDocumentId });
-    const stored =
-      packet && !packet.purgedAt ? await readable(ctx, d.hubDocumentId, packet.digest) : undefined;
-    if (!stored) {
-      const purged = packet ? await purgedError(ctx, packet) : undefined;
-      if (purged) throw purged;
-    }
-    if (!packet || !stored) {
-      log.error("stored bytes missing or altered");
-      throw new RpcError("DOCUMENT_UNAVAILABLE", "the stored document cannot be read", 500);
-    }
-    if (d.state === "available") {
-      d.state = "fetched";
-      d.fetchedAt = nowIso();
-      await ctx.c.deliveries.set(d, { state: d.state, fetchedAt: d.fetchedAt });
-      ctx.inbox.remove(d);
-      log.info("delivery fetched");
-    }
-    if (d.fetchedAt) {
-      // Keyed: the first fetch is attested once (and again after a crash right before it).
-      await ctx.ledger.append(receiptKeys.fetched(d._id), {
-        type: "fetched",
-        hubDocumentId: d.hubDocumentId,
-        documentId: d.documentId,
-        deliveryId: d._id,
-        organId: asOrganId(d.recipient),
-        at: d.fetchedAt,
-        digest: packet.digest,
-      });
-    }
-    return "bytes" in stored
-      ? { item: inboxItem(d), edxml: stored.bytes.toString("base64") }
-      : { item: inboxItem(d), chunks: stored.chunks, size: stored.size };
-  });
+  let d = await ownDelivery(ctx, p.actingFor, p.deliveryId);
+  const log = ctx.log.child({ docId: d.hubDocumentId, deliveryId: d._id });
+  const packet = await ctx.c.packets.findOne({ _id: d.hubDocumentId });
+  const stored =
+    packet && !packet.purgedAt ? await readable(ctx, d.hubDocumentId, packet.digest) : undefined;
+  if (!stored) {
+    const purged = packet ? await purgedError(ctx, packet) : undefined;
+    if (purged) throw purged;
+  }
+  if (!packet || !stored) {
+    log.error("stored bytes missing or altered");
+    throw new RpcError("DOCUMENT_UNAVAILABLE", "the stored document cannot be read", 500);
+  }
+  if (d.state === "available") {
+    d = await ctx.c.deliveries.move(d, { state: "fetched", fetchedAt: nowIso() });
+    if (d.state === "withdrawn") throw withdrawnError(d._id);
+    log.info("delivery fetched");
+  }
+  if (d.fetchedAt) {
+    // Keyed: the first fetch is attested once (and again after a crash right before it).
+    await ctx.ledger.append(receiptKeys.fetched(d._id), {
+      type: "fetched",
+      hubDocumentId: d.hubDocumentId,
+      documentId: d.documentId,
+      deliveryId: d._id,
+      organId: asOrganId(d.recipient),
+      at: d.fetchedAt,
+      digest: packet.digest,
+    });
+  }
+  return "bytes" in stored
+    ? { item: inboxItem(d), edxml: stored.bytes.toString("base64") }
+    : { item: inboxItem(d), chunks: stored.chunks, size: stored.size };
 }
 
 /**
@@ -152,41 +146,39 @@ export async function fetchDeliveryChunk(
   return new RpcBytes({}, data);
 }
 
-export function ackDelivery(
+export async function ackDelivery(
   ctx: Ctx,
   p: RpcParamsOf<"inbox.ack">,
 ): Promise<RpcResultOf<"inbox.ack">> {
-  return lockedDelivery(ctx, p.deliveryId, async () => {
-    const d = await ownDelivery(ctx, p.actingFor, p.deliveryId);
-    const log = ctx.log.child({ docId: d.hubDocumentId, deliveryId: d._id });
-    mustBeFetched(d, "fetch it before acknowledging");
-    if (d.state === "fetched") {
-      const patch = compact({
-        state: p.result === "done" ? ("acknowledged" as const) : ("failed" as const),
-        acknowledgedAt: nowIso(),
-        ackResult: p.result,
-        ackReason: p.reason,
-      });
-      await ctx.c.deliveries.set(d, patch);
-      Object.assign(d, patch);
-    }
-    if (d.ackResult !== p.result) {
-      throw new RpcError(
-        "ACK_CONFLICT",
-        `delivery ${d._id} was already acknowledged with ${d.ackResult ?? "nothing"}`,
-        409,
-      );
-    }
-    await ctx.ledger.append(receiptKeys.acknowledged(d._id), {
-      type: "acknowledged",
-      hubDocumentId: d.hubDocumentId,
-      documentId: d.documentId,
-      deliveryId: d._id,
-      organId: asOrganId(d.recipient),
-      at: d.acknowledgedAt ?? nowIso(),
-      data: { result: p.result, reason: d.ackReason ?? null },
+  let d = await ownDelivery(ctx, p.actingFor, p.deliveryId);
+  const log = ctx.log.child({ docId: d.hubDocumentId, deliveryId: d._id });
+  mustBeFetched(d, "fetch it before acknowledging");
+  if (d.state === "fetched") {
+    const patch = compact({
+      state: p.result === "done" ? ("acknowledged" as const) : ("failed" as const),
+      acknowledgedAt: nowIso(),
+      ackResult: p.result,
+      ackReason: p.reason,
     });
-    log.info({ result: p.result }, "delivery acknowledged");
-    return { item: inboxItem(d) };
+    // The first result stored stands; a concurrent other one is judged against it below.
+    d = await ctx.c.deliveries.move(d, patch);
+  }
+  if (d.ackResult !== p.result) {
+    throw new RpcError(
+      "ACK_CONFLICT",
+      `delivery ${d._id} was already acknowledged with ${d.ackResult ?? "nothing"}`,
+      409,
+    );
+  }
+  await ctx.ledger.append(receiptKeys.acknowledged(d._id), {
+    type: "acknowledged",
+    hubDocumentId: d.hubDocumentId,
+    documentId: d.documentId,
+    deliveryId: d._id,
+    organId: asOrganId(d.recipient),
+    at: d.acknowledgedAt ?? nowIso(),
+    data: { result: p.result, reason: d.ackReason ?? null },
   });
+  log.info({ result: p.result }, "delivery acknowledged");
+  return { item: inboxItem(d) };
 }

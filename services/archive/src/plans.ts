@@ -4,7 +4,6 @@ import type { Receipt } from "@edoc/receipts";
 import type { Logger } from "@edoc/runtime";
 import type { DeliveryDoc, DeliveryRef, PacketDoc } from "./collections.js";
 import { type Ctx, compact, nowIso } from "./context.js";
-import { lockedDelivery } from "./inbox.js";
 import { receiptKeys } from "./keys.js";
 import { asOrganId } from "./ledger.js";
 
@@ -102,14 +101,8 @@ export async function handlePlan(ctx: Ctx, msg: InboundMessage): Promise<void> {
         availableAt: at,
       }),
   );
-  for (const d of await ctx.c.deliveries.insertAbsent(deliveries, replayed)) {
-    // Under the delivery's lock: a fetch (by a guessed id) cannot slip between its insert and
-    // this, leaving a fetched delivery listed as pending.
-    await lockedDelivery(ctx, d._id, async () => {
-      const stored = await ctx.c.deliveries.findOne({ _id: d._id });
-      if (stored) ctx.inbox.add(stored);
-    });
-  }
+  // The pending inbox is read from the open deliveries: once inserted, they are listed.
+  await ctx.c.deliveries.insertAbsent(deliveries, replayed);
 
   if (plan.withdraw) await withdraw(ctx, packet, plan.deliveries, log);
 
@@ -159,32 +152,31 @@ async function withdraw(
   const original = await ctx.c.packets.findOne({ _id: revoke.refersTo });
   const targets = (original?.deliveries ?? []).filter((d) => addressed.has(d.addressedTo));
   for (const { deliveryId } of targets) {
-    await lockedDelivery(ctx, deliveryId, async () => {
-      const d = await ctx.c.deliveries.findOne({ _id: deliveryId });
-      if (!d) return;
-      if (d.state === "available") {
-        d.state = "withdrawn";
-        d.withdrawnAt = nowIso();
-        d.withdrawnBy = revoke.hubDocumentId;
-        await ctx.c.deliveries.set(d, {
-          state: d.state,
-          withdrawnAt: d.withdrawnAt,
-          withdrawnBy: d.withdrawnBy,
-        });
-        ctx.inbox.remove(d);
-      } else if (d.state !== "withdrawn" || d.withdrawnBy !== revoke.hubDocumentId) {
-        return; // fetched before the revoke: the recipient answers the revoke letter instead
-      }
-      await ctx.ledger.append(receiptKeys.withdrawn(d._id), {
-        type: "withdrawn",
-        hubDocumentId: d.hubDocumentId,
-        documentId: d.documentId,
-        deliveryId: d._id,
-        organId: asOrganId(d.recipient),
-        at: d.withdrawnAt ?? nowIso(),
-        data: { revokedBy: revoke.hubDocumentId },
+    let d = await ctx.c.deliveries.findOne({ _id: deliveryId });
+    if (!d) continue;
+    const replay = d.state === "withdrawn";
+    if (d.state === "available") {
+      // Conditional (deliveries.ts): a fetch on any instance that wins the race keeps it.
+      d = await ctx.c.deliveries.move(d, {
+        state: "withdrawn",
+        withdrawnAt: nowIso(),
+        withdrawnBy: revoke.hubDocumentId,
       });
-      log.info({ deliveryId: d._id, recipient: d.recipient }, "delivery withdrawn");
+    }
+    if (d.state !== "withdrawn" || d.withdrawnBy !== revoke.hubDocumentId) {
+      continue; // fetched before the revoke: the recipient answers the revoke letter instead
+    }
+    // A replay completes a settle a crash interrupted (the open row left withdrawn).
+    if (replay) d = await ctx.c.deliveries.finishSettle(d);
+    await ctx.ledger.append(receiptKeys.withdrawn(d._id), {
+      type: "withdrawn",
+      hubDocumentId: d.hubDocumentId,
+      documentId: d.documentId,
+      deliveryId: d._id,
+      organId: asOrganId(d.recipient),
+      at: d.withdrawnAt ?? nowIso(),
+      data: { revokedBy: revoke.hubDocumentId },
     });
+    log.info({ deliveryId: d._id, recipient: d.recipient }, "delivery withdrawn");
   }
 }
