@@ -4,6 +4,7 @@ import amqp, {
   type ChannelModel,
   type ConfirmChannel,
   type ConsumeMessage,
+  type Options,
   type RecoveringChannelModel,
 } from "amqplib";
 import { BusUnavailableError, PermanentError, RpcError, RpcTimeoutError } from "./errors.js";
@@ -28,6 +29,10 @@ export interface BusLogger {
 }
 
 export interface BusOptions {
+  /**
+   * The broker, or a cluster's nodes as a comma-separated list (EDOC_AMQP_URL): the first that
+   * answers is used, and after a lost connection or a failed attempt the next one in turn.
+   */
   url: string;
   /** Prefix of every queue name: one hub (or one test run) per prefix. */
   prefix: string;
@@ -129,6 +134,7 @@ export class Bus {
   private readonly retryBaseMs: number;
   private readonly retryMaxMs: number;
   private closing = false;
+  private nodes: BrokerNodes | undefined;
 
   private constructor(private readonly opts: BusOptions) {
     this.log = opts.logger ?? noopLogger;
@@ -139,7 +145,9 @@ export class Bus {
 
   static async connect(opts: BusOptions): Promise<Bus> {
     const bus = new Bus(opts);
-    const model = await amqp.connect(opts.url, {
+    const nodes = brokerNodes(opts.url);
+    bus.nodes = nodes;
+    const model = await amqp.connect(nodes.target, {
       recovery: {
         initialDelay: 200,
         maxDelay: 5_000,
@@ -150,7 +158,10 @@ export class Bus {
       },
     });
     bus.model = model;
+    // Each attempt after a failure or a loss goes to the next node (that one may be down).
+    model.on("connect-failed", () => nodes.next());
     model.on("disconnect", (err: Error) => {
+      nodes.next();
       bus.confirm = undefined;
       bus.rpcChannel = undefined;
       bus.failPending(new BusUnavailableError(`broker connection lost: ${err.message}`));
@@ -187,16 +198,29 @@ export class Bus {
     this.confirm = confirm;
     this.rpcChannel = rpc;
     this.log.info(
-      { prefix: this.opts.prefix, consumers: this.consumers.length },
+      { prefix: this.opts.prefix, consumers: this.consumers.length, node: this.node() },
       "broker connected",
     );
+  }
+
+  /** host:port of the node this bus is connected to (the first of the list before that). */
+  private node(): string {
+    return this.nodes?.describe() ?? "";
   }
 
   private async startConsumer(model: ChannelModel, c: Consumer): Promise<void> {
     const ch = await model.createChannel();
     await ch.prefetch(c.prefetch);
     await ch.consume(this.name(c.queue), (msg) => {
-      if (msg) void c.handler(msg, ch);
+      if (!msg) return;
+      // An ack, nack or reply on a channel closed meanwhile (its node went away) throws: the
+      // message is unacknowledged, and the broker hands it out again.
+      c.handler(msg, ch).catch((err: unknown) =>
+        this.log.warn(
+          { queue: c.queue, messageId: msg.properties.messageId, err: errText(err) },
+          "message left unacknowledged (channel closed); it will be redelivered",
+        ),
+      );
     });
   }
 
@@ -563,4 +587,59 @@ function stringHeaders(
 
 function errText(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/** A node's URL as the fields amqplib reads from a URL object (lib/connect.js). */
+function urlParts(url: string): Options.Connect {
+  const u = new URL(url);
+  const parts: Options.Connect = {
+    protocol: u.protocol.replace(/:$/, ""),
+    hostname: u.hostname.replace(/^\[|\]$/g, ""),
+    username: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    vhost: decodeURIComponent(u.pathname.slice(1)) || "/",
+  };
+  if (u.port) parts.port = Number(u.port);
+  for (const k of ["heartbeat", "frameMax", "channelMax"] as const) {
+    const v = u.searchParams.get(k);
+    if (v !== null) parts[k] = Number(v);
+  }
+  const locale = u.searchParams.get("locale");
+  if (locale !== null) parts.locale = locale;
+  return parts;
+}
+
+/**
+ * The broker nodes of `url` (comma-separated). `target` is what amqplib connects to: the URL
+ * itself for one node, else an object whose fields are read, at each connection attempt, from
+ * the current node; `next()` moves on to the following one.
+ */
+export interface BrokerNodes {
+  target: string | Options.Connect;
+  next(): void;
+  describe(): string;
+}
+
+export function brokerNodes(url: string): BrokerNodes {
+  const list = url
+    .split(",")
+    .map((u) => u.trim())
+    .filter(Boolean);
+  let at = 0;
+  const describe = () => {
+    const u = new URL(list[at] ?? url);
+    return u.host;
+  };
+  if (list.length <= 1) return { target: list[0] ?? url, next() {}, describe };
+  const parts = list.map(urlParts);
+  const target = new Proxy({} as Options.Connect, {
+    get: (_t, field) => parts[at]?.[field as keyof Options.Connect],
+  });
+  return {
+    target,
+    next() {
+      at = (at + 1) % parts.length;
+    },
+    describe,
+  };
 }
