@@ -207,14 +207,19 @@ export interface DeliveryDoc {
   withdrawnAt?: string;
   /** hubDocumentId of the revoke that withdrew it */
   withdrawnBy?: string;
+  /**
+   * The packet's digest (its bytes never change), so a fetch of an open delivery checks the
+   * bytes without reading the packet row; absent on rows stored before it was added.
+   */
+  digest?: string;
 }
 
 /** A receipt as stored: `_id` = the key of the event it attests (keys.ts); `seq` is unique. */
 export type ReceiptDoc = Receipt & { _id: string };
 
 /**
- * `chainTip`: one row (`_id` "tip"), the highest receipt position some writer stored, raised
- * after each stored batch; where an appender that lost a seq race learns the head (ledger.ts).
+ * `chainTip`: one row (`_id` "tip"), a recent receipt position, raised after stored batches
+ * while several writers append; where one that lost a seq race learns the head (ledger.ts).
  * Derived from `receipts` (rebuilt at start), so backups leave it out.
  */
 export interface ChainTipDoc {

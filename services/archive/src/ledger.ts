@@ -26,6 +26,8 @@ const MAX_BATCH = 256;
  * of the one-row `chainTip`, and the winner's batch went in meanwhile.
  */
 const MAX_CONFLICTS = 200;
+/** How long after a lost seq race this writer keeps raising `chainTip` after each batch. */
+const CONTENDED_MS = 60_000;
 /** The `chainTip` row's `_id`. */
 const TIP = "tip";
 
@@ -63,17 +65,21 @@ function firstWriteError(err: unknown): { index: number; duplicate: boolean } | 
  * insert fails, and the receipt already there is returned, whatever `body` says now) and a
  * unique index on `seq` (a writer whose head is behind fails on the first taken seq, stores
  * nothing of that batch from there on, learns the new head and chains the rest after it).
- * The new head is learnt from `chainTip`, one row that every writer raises after each stored
- * batch (`seq` only ever grows): reading it is cheap where finding the highest `seq` among
- * the receipts is a table scan on FerretDB/SQLite. The tip may lag (a writer between its
- * insert and its raise, or killed there); a head learnt from a lagging tip only costs another
- * conflict, and one that lags twice in a row is replaced by the scan.
+ * The new head is learnt from `chainTip`, one row that writers raise after each stored batch
+ * while they meet others (a race lost in the last minute; a lone writer does not pay for it):
+ * reading it is cheap where finding the highest `seq` among the receipts is a table scan on
+ * FerretDB/SQLite. The tip is only a hint and may lag (a writer between its insert and its
+ * raise, killed there, or alone until now; and FerretDB 1.x applies racing conditional updates
+ * both, so a raise can even step it back): a head learnt from a lagging tip only costs another
+ * conflict, and a tip that lags twice in a row is replaced by the scan, which raises it.
  */
 export class Ledger {
   private current: ChainPosition | undefined;
   private stale = true;
   private queue: Entry[] = [];
   private flushing = false;
+  /** When a seq race was last lost: other writers are active (see `contended`). */
+  private lastConflict = 0;
 
   constructor(
     private readonly c: Collections,
@@ -95,6 +101,11 @@ export class Ledger {
     this.current = last ? { seq: last.seq, hash: last.hash } : undefined;
     this.stale = false;
     if (this.current) await this.raiseTip(this.current);
+  }
+
+  /** Whether another writer was met lately: then every stored batch raises the tip. */
+  private contended(): boolean {
+    return Date.now() - this.lastConflict < CONTENDED_MS;
   }
 
   /** Raises `chainTip` to `pos` unless it is there or beyond already. */
@@ -205,7 +216,9 @@ export class Ledger {
         const doc = docs[i];
         if (doc) for (const w of entries[i]?.waiters ?? []) w.resolve(toReceipt(doc));
       }
-      if (this.current && last) await this.raiseTip(this.current);
+      // Only while others write: a lone writer's tip is raised by whoever next loses a race
+      // to it (after a scan), so it costs nothing per batch.
+      if (this.current && last && this.contended()) await this.raiseTip(this.current);
       if (!failure) return;
       const failed = entries[failure.index];
       rest = entries.slice(failure.index + 1);
@@ -218,6 +231,7 @@ export class Ledger {
         continue;
       }
       conflicts++;
+      this.lastConflict = Date.now();
       this.log.debug(
         { key: failed.key, seq: docs[failure.index]?.seq },
         "receipt seq taken by another writer; chaining after its head",

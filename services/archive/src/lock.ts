@@ -43,7 +43,7 @@ export interface LockRows {
     filter: { _id: string; owner: string },
     update: { $set: Partial<LockDoc> },
   ): Promise<{ matchedCount: number }>;
-  deleteOne(filter: { _id: string; owner: string }): Promise<unknown>;
+  deleteMany(filter: { $or: { _id: string; owner: string }[] }): Promise<unknown>;
 }
 
 export interface LeaseOptions {
@@ -57,7 +57,7 @@ export interface LeaseOptions {
  * Lease locks (khóa thuê) shared by every archive instance: a key is held by the instance
  * whose row `{ _id: key, owner, expiresAt }` is in `locks`. Taking it is an insert (the unique
  * `_id` decides; group-committed with concurrent ones), giving it back a delete by `_id` and
- * owner; while held it is renewed. A row past `expiresAt` (its owner was killed) is taken over
+ * owner (batched too); while held it is renewed. A row past `expiresAt` (its owner was killed) is taken over
  * by whoever inserts the claim `<key>@<old owner>` first (`takeOver`).
  * Within one instance the keyed mutex queues callers first, so they never contend in the DB.
  */
@@ -65,6 +65,12 @@ export class LeaseLocks {
   private readonly local = new KeyedLocks();
   private readonly instance = randomUUID();
   private turn = 0;
+  private releases: {
+    lock: { _id: string; owner: string };
+    resolve: () => void;
+    reject: (err: unknown) => void;
+  }[] = [];
+  private releasing = false;
 
   constructor(
     private readonly rows: LockRows,
@@ -82,13 +88,36 @@ export class LeaseLocks {
         return await fn();
       } finally {
         clearInterval(renew);
-        await this.rows
-          .deleteOne({ _id: key, owner })
-          .catch((err: unknown) =>
-            this.log.warn({ err, lock: key }, "lock not released; it expires"),
-          );
+        await this.release(key, owner).catch((err: unknown) =>
+          this.log.warn({ err, lock: key }, "lock not released; it expires"),
+        );
       }
     });
+  }
+
+  /**
+   * Gives a lock back. Releases made while one is being written leave together in the next
+   * delete (one command for many, as inserts are group-committed).
+   */
+  private release(key: string, owner: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.releases.push({ lock: { _id: key, owner }, resolve, reject });
+      if (!this.releasing) void this.flushReleases();
+    });
+  }
+
+  private async flushReleases(): Promise<void> {
+    this.releasing = true;
+    while (this.releases.length > 0) {
+      const batch = this.releases.splice(0, 256);
+      try {
+        await this.rows.deleteMany({ $or: batch.map((r) => r.lock) });
+        for (const r of batch) r.resolve();
+      } catch (err) {
+        for (const r of batch) r.reject(err);
+      }
+    }
+    this.releasing = false;
   }
 
   private async acquire(key: string, owner: string): Promise<void> {

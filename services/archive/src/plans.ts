@@ -99,6 +99,7 @@ export async function handlePlan(ctx: Ctx, msg: InboundMessage): Promise<void> {
         priority: packet.priority,
         state: "available" as const,
         availableAt: at,
+        digest: packet.digest,
       }),
   );
   // The pending inbox is read from the open deliveries: once inserted, they are listed.

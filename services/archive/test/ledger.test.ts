@@ -106,9 +106,7 @@ it("two archive instances appending at once extend one chain that verifies, each
   expect(mine.map((r) => r.seq)).toEqual(mine.map((_, i) => start + i + 1));
   const bySeq = new Map(stored.map((r) => [r.seq, r.hash]));
   for (const r of receipts) expect(bySeq.get(r.seq)).toBe(r.hash);
-  // The tip both learn the head from is where the chain ends.
-  expect(await c.chainTip.findOne({ _id: "tip" })).toMatchObject({
-    seq: stored.at(-1)?.seq,
-    hash: stored.at(-1)?.hash,
-  });
+  // The tip they learnt the head from names a stored receipt.
+  const tip = await c.chainTip.findOne({ _id: "tip" });
+  expect(tip && bySeq.get(tip.seq)).toBe(tip?.hash);
 });
