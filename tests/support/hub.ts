@@ -27,6 +27,8 @@ import { amqpUrl, mongoUrl, uniqueName } from "./env.js";
  */
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 export type ServiceName = "signer" | "archive" | "router" | "gateway" | "console";
+/** A running process: a service's first instance by its name, a further one as `name#n`. */
+export type InstanceName = ServiceName | `${ServiceName}#${number}`;
 
 export interface Agent {
   organId: string;
@@ -65,7 +67,7 @@ export class TestHub {
   readonly dbName = this.prefix.replaceAll("-", "_");
   readonly dir: string;
   readonly agents = new Map<string, Agent>();
-  private readonly procs = new Map<ServiceName, ChildProcess>();
+  private readonly procs = new Map<InstanceName, ChildProcess>();
   port = 0;
   opsPort = 0;
   archiveOpsPort = 0;
@@ -282,8 +284,16 @@ export class TestHub {
     return a;
   }
 
-  startService(name: ServiceName): void {
-    const out = openSync(join(this.dir, `${name}.log`), "a");
+  /**
+   * Starts a service. `instance` > 1 starts another instance beside the first (scale-out), with
+   * `env` on top (its own ports); it is then known as `name#instance`.
+   */
+  startService(name: ServiceName, instance = 1, env: Record<string, string> = {}): void {
+    const key: InstanceName = instance === 1 ? name : `${name}#${instance}`;
+    const out = openSync(
+      join(this.dir, `${instance === 1 ? name : `${name}-${instance}`}.log`),
+      "a",
+    );
     // EDOC_SERVICE_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=test-output/prof", profiles services.
     const nodeArgs = (process.env.EDOC_SERVICE_NODE_ARGS ?? "").split(" ").filter(Boolean);
     const child = spawn(
@@ -301,11 +311,12 @@ export class TestHub {
                 EDOC_SIGNER_OPS_PORT: "0",
               }
             : {}),
+          ...env,
         },
         stdio: ["ignore", out, out],
       },
     );
-    this.procs.set(name, child);
+    this.procs.set(key, child);
   }
 
   /** Changes the environment services started from now on get (restart one to apply). */
@@ -314,23 +325,23 @@ export class TestHub {
   }
 
   /** Sends a signal to a running service (e.g. SIGHUP: the gateway reloads its trust store). */
-  signal(name: ServiceName, signal: NodeJS.Signals): void {
+  signal(name: InstanceName, signal: NodeJS.Signals): void {
     const child = this.procs.get(name);
     if (!child || child.exitCode !== null) throw new Error(`${name} is not running`);
     child.kill(signal);
   }
 
   /** SIGKILL: the crash case; nothing in flight gets a chance to finish. */
-  kill(name: ServiceName): Promise<void> {
+  kill(name: InstanceName): Promise<void> {
     return this.stopService(name, "SIGKILL");
   }
 
   /** The OS process id of a running service (memory measurements). */
-  pid(name: ServiceName): number | undefined {
+  pid(name: InstanceName): number | undefined {
     return this.procs.get(name)?.pid;
   }
 
-  stopService(name: ServiceName, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  stopService(name: InstanceName, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
     const child = this.procs.get(name);
     this.procs.delete(name);
     if (!child || child.exitCode !== null) return Promise.resolve();
@@ -340,10 +351,11 @@ export class TestHub {
     });
   }
 
-  async waitHealthy(ms = 30_000): Promise<void> {
+  /** Waits for the gateway on `port` (the first one by default) to answer /health with 200. */
+  async waitHealthy(ms = 30_000, port = this.port): Promise<void> {
     const deadline = Date.now() + ms;
     for (;;) {
-      const ok = await this.health().catch(() => false);
+      const ok = await this.health(port).catch(() => false);
       if (ok) return;
       if (Date.now() > deadline)
         throw new Error(`hub not healthy within ${ms} ms; logs in ${this.dir}`);
@@ -351,12 +363,12 @@ export class TestHub {
     }
   }
 
-  private health(): Promise<boolean> {
+  private health(port: number): Promise<boolean> {
     return new Promise((resolve, reject) => {
       const req = request(
         {
           host: "127.0.0.1",
-          port: this.port,
+          port,
           path: "/health",
           method: "GET",
           ca: this.chainPem,
@@ -404,9 +416,9 @@ export interface Reply {
   json: () => unknown;
 }
 
-/** One HTTPS call to the gateway as `agent` (mutual TLS). */
+/** One HTTPS call to the gateway as `agent` (mutual TLS); `hub.port` says which gateway. */
 export function api(
-  hub: TestHub,
+  hub: Pick<TestHub, "port" | "chainPem">,
   agent: Agent | undefined,
   method: string,
   path: string,
