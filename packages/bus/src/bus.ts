@@ -135,6 +135,8 @@ export class Bus {
   private readonly retryMaxMs: number;
   private closing = false;
   private nodes: BrokerNodes | undefined;
+  private replies: RecoveringChannelModel | undefined;
+  private replyChannel: Channel | undefined;
 
   private constructor(private readonly opts: BusOptions) {
     this.log = opts.logger ?? noopLogger;
@@ -398,6 +400,7 @@ export class Bus {
     handler: RpcHandler,
     opts: { prefetch?: number } = {},
   ): Promise<void> {
+    await this.openReplies();
     const consumer: Consumer = {
       queue,
       prefetch: opts.prefetch ?? 16,
@@ -417,7 +420,7 @@ export class Bus {
             const { value, bytes } = reply.value;
             const replyTo = raw.properties.replyTo as string | undefined;
             if (replyTo) {
-              ch.sendToQueue(replyTo, bytes, {
+              (await this.replyVia(ch)).sendToQueue(replyTo, bytes, {
                 correlationId: raw.properties.correlationId as string | undefined,
                 contentType: "application/octet-stream",
                 headers: { [RPC_JSON_HEADER]: JSON.stringify({ ok: true, value }) },
@@ -447,7 +450,7 @@ export class Bus {
         }
         const replyTo = raw.properties.replyTo as string | undefined;
         if (replyTo) {
-          ch.sendToQueue(replyTo, Buffer.from(JSON.stringify(reply)), {
+          (await this.replyVia(ch)).sendToQueue(replyTo, Buffer.from(JSON.stringify(reply)), {
             correlationId: raw.properties.correlationId as string | undefined,
           });
         }
@@ -558,7 +561,53 @@ export class Bus {
   async close(): Promise<void> {
     this.closing = true;
     this.failPending(new BusUnavailableError("bus closed"));
+    await this.replies?.close().catch(() => undefined);
     await this.model?.close().catch(() => undefined);
+  }
+
+  /**
+   * RPC replies leave on a connection of their own. Why: a reply to a caller whose broker node
+   * has gone (its direct reply-to names a process there) makes RabbitMQ close the replying
+   * connection with 541 INTERNAL_ERROR; on the consumers' connection that dropped every
+   * consumer and unacknowledged request, again for each stale request, for as long as they
+   * took to expire (measured: 28 s of reconnects after a node stop). Now only this connection
+   * is lost, and re-opened; the request is acknowledged on its own channel either way.
+   */
+  private async openReplies(): Promise<void> {
+    if (this.replies) return;
+    const nodes = brokerNodes(this.opts.url);
+    const model = await amqp.connect(nodes.target, {
+      recovery: {
+        initialDelay: 200,
+        maxDelay: 5_000,
+        initialMaxRetries: this.opts.initialRetries ?? 20,
+        maxRetries: Number.POSITIVE_INFINITY,
+        waitForConnect: false,
+        setup: async (m: ChannelModel) => {
+          this.replyChannel = await m.createChannel();
+        },
+      },
+    });
+    this.replies = model;
+    model.on("connect-failed", () => nodes.next());
+    model.on("disconnect", (err: Error) => {
+      nodes.next();
+      this.replyChannel = undefined;
+      if (!this.closing) this.log.warn({ err: err.message }, "reply connection lost; reopening");
+    });
+    model.on("error", () => undefined);
+    await model.waitForConnect();
+  }
+
+  /**
+   * The channel a reply leaves on: the replies' connection (waiting up to 2 s while it is
+   * re-opened), else the request's own channel.
+   */
+  private async replyVia(ch: Channel): Promise<Channel> {
+    for (let waited = 0; !this.replyChannel && waited < 2_000 && !this.closing; waited += 20) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return this.replyChannel ?? ch;
   }
 }
 
