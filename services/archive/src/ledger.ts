@@ -91,8 +91,18 @@ export class Ledger {
     return this.current;
   }
 
+  /**
+   * The head from the receipts (a scan), and `chainTip` set to it: a tip ahead of the receipts
+   * (a database restored from a backup with one) would name a head that is not there.
+   */
   async load(): Promise<void> {
     await this.reload();
+    if (this.current) {
+      const { seq, hash } = this.current;
+      await this.c.chainTip.updateOne({ _id: TIP }, { $set: { seq, hash } }, { upsert: true });
+    } else {
+      await this.c.chainTip.deleteOne({ _id: TIP });
+    }
   }
 
   /** The head from the receipts themselves (a scan on FerretDB): at start and after doubt. */

@@ -110,3 +110,23 @@ it("two archive instances appending at once extend one chain that verifies, each
   const tip = await c.chainTip.findOne({ _id: "tip" });
   expect(tip && bySeq.get(tip.seq)).toBe(tip?.hash);
 });
+
+it("at start, a chain tip ahead of the receipts (a restored database) is set back to the head", async () => {
+  const last = (await chain()).at(-1);
+  await c.chainTip.updateOne(
+    { _id: "tip" },
+    { $set: { seq: (last?.seq ?? 0) + 50, hash: "f".repeat(64) } },
+    { upsert: true },
+  );
+  const ledger = new Ledger(c, log);
+  await ledger.load();
+  expect(await c.chainTip.findOne({ _id: "tip" })).toMatchObject({
+    seq: last?.seq,
+    hash: last?.hash,
+  });
+  // Another writer behind its back: the one appending after it learns the real head.
+  await c.receipts.insertOne({ ...chainReceipt(ledger.head(), body(300)), _id: "behind" });
+  const next = await ledger.append("after-restore", body(301));
+  expect(next.seq).toBe((last?.seq ?? 0) + 2);
+  expect(verifyChain(await chain())).toMatchObject({ ok: true });
+});
