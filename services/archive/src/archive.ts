@@ -108,6 +108,7 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
     log,
     locks: new LeaseLocks(c.locks, log, { leaseMs: opts.lockLeaseMs ?? 30_000 }),
     reconcileMs: opts.reconcileMs ?? 5_000,
+    recentPackets: new Map(),
   };
   const timestamper = opts.tsa && new HeadTimestamper(c, log, opts.tsa);
   const heads = new ChainHeadSigner(c, ledger, log, opts.signHead, opts.hubCertPem, timestamper);

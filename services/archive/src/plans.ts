@@ -3,7 +3,7 @@ import { RoutingPlanMessage } from "@edoc/messages";
 import type { Receipt } from "@edoc/receipts";
 import type { Logger } from "@edoc/runtime";
 import type { DeliveryDoc, DeliveryRef, PacketDoc } from "./collections.js";
-import { type Ctx, compact, nowIso } from "./context.js";
+import { type Ctx, compact, nowIso, packetFacts } from "./context.js";
 import { receiptKeys } from "./keys.js";
 import { asOrganId } from "./ledger.js";
 
@@ -29,7 +29,8 @@ export async function handlePlan(ctx: Ctx, msg: InboundMessage): Promise<void> {
   }
   const plan = parsed.data;
   const log = ctx.log.child({ docId: plan.hubDocumentId });
-  const packet = await ctx.c.packets.findOne({ _id: plan.hubDocumentId });
+  // Only its fields written once are used here (withdraw reads the original's deliveries anew).
+  const packet = await packetFacts(ctx, plan.hubDocumentId);
   if (!packet?.receiptId) {
     throw new PermanentError(
       "PLAN_UNKNOWN_PACKET",
