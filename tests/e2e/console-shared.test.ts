@@ -15,7 +15,7 @@ const hub = new TestHub({
 let secondPort = 0;
 
 async function startSecond(): Promise<void> {
-  hub.startInstance("console", "b", {
+  hub.startService("console", 2, {
     EDOC_CONSOLE_PORT: String(secondPort),
     EDOC_CONSOLE_OPS_PORT: String(await freePort()),
   });
@@ -41,7 +41,7 @@ describe("console sessions shared through the archive", () => {
     expect(onB.body).toContain(OPERATOR.username);
 
     await hub.stopService("console");
-    await hub.stopInstance("console", "b");
+    await hub.stopService("console#2");
     hub.startService("console");
     await hub.waitConsole();
     await startSecond();

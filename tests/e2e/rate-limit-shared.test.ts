@@ -20,7 +20,7 @@ let portB = 0;
 let viaB: TestHub;
 
 async function startB(): Promise<void> {
-  hub.startInstance("gateway", "b", {
+  hub.startService("gateway", 2, {
     EDOC_GATEWAY_PORT: String(portB),
     EDOC_VDXP_PORT: String(await freePort()),
     EDOC_OPS_PORT: String(await freePort()),
@@ -60,7 +60,7 @@ describe("the gateways' rate limit is shared through the archive", () => {
     expect((await api(hub, hub.agent(OTHER), "GET", "/inbox")).status).toBe(200);
 
     await hub.stopService("gateway");
-    await hub.stopInstance("gateway", "b");
+    await hub.stopService("gateway#2");
     hub.startService("gateway");
     await hub.waitHealthy();
     await startB();

@@ -27,6 +27,8 @@ import { amqpUrl, mongoUrl, uniqueName } from "./env.js";
  */
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 export type ServiceName = "signer" | "archive" | "router" | "gateway" | "console";
+/** A running process: a service's first instance by its name, a further one as `name#n`. */
+export type InstanceName = ServiceName | `${ServiceName}#${number}`;
 
 export interface Agent {
   organId: string;
@@ -72,8 +74,7 @@ export class TestHub {
   readonly dbName: string;
   readonly dir: string;
   readonly agents = new Map<string, Agent>();
-  /** running processes by name, or `name#tag` for a further instance (startInstance) */
-  private readonly procs = new Map<string, ChildProcess>();
+  private readonly procs = new Map<InstanceName, ChildProcess>();
   port = 0;
   opsPort = 0;
   archiveOpsPort = 0;
@@ -321,24 +322,16 @@ export class TestHub {
     return a;
   }
 
-  startService(name: ServiceName): void {
-    this.spawnService(name, name, {});
-  }
-
   /**
-   * Another instance of a service beside the first (`name#tag`, log `name-tag.log`), with `env`
-   * over the hub's: a second console or gateway, as N instances behind a balancer run.
+   * Starts a service. `instance` > 1 starts another instance beside the first (scale-out), with
+   * `env` on top (its own ports); it is then known as `name#instance`.
    */
-  startInstance(name: ServiceName, tag: string, env: Record<string, string>): void {
-    this.spawnService(name, `${name}#${tag}`, env);
-  }
-
-  stopInstance(name: ServiceName, tag: string): Promise<void> {
-    return this.stopProcess(`${name}#${tag}`, "SIGTERM");
-  }
-
-  private spawnService(name: ServiceName, key: string, extraEnv: Record<string, string>): void {
-    const out = openSync(join(this.dir, `${key.replace("#", "-")}.log`), "a");
+  startService(name: ServiceName, instance = 1, env: Record<string, string> = {}): void {
+    const key: InstanceName = instance === 1 ? name : `${name}#${instance}`;
+    const out = openSync(
+      join(this.dir, `${instance === 1 ? name : `${name}-${instance}`}.log`),
+      "a",
+    );
     // EDOC_SERVICE_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=test-output/prof", profiles services.
     const nodeArgs = (process.env.EDOC_SERVICE_NODE_ARGS ?? "").split(" ").filter(Boolean);
     const child = spawn(
@@ -348,7 +341,6 @@ export class TestHub {
         env: {
           ...process.env,
           ...this.env,
-          ...extraEnv,
           // Only the signer is told where the token and its PIN are.
           ...(name === "signer"
             ? {
@@ -357,6 +349,7 @@ export class TestHub {
                 EDOC_SIGNER_OPS_PORT: "0",
               }
             : {}),
+          ...env,
         },
         stdio: ["ignore", out, out],
       },
@@ -370,14 +363,14 @@ export class TestHub {
   }
 
   /** Sends a signal to a running service (e.g. SIGHUP: the gateway reloads its trust store). */
-  signal(name: ServiceName, signal: NodeJS.Signals): void {
+  signal(name: InstanceName, signal: NodeJS.Signals): void {
     const child = this.procs.get(name);
     if (!child || child.exitCode !== null) throw new Error(`${name} is not running`);
     child.kill(signal);
   }
 
   /** SIGKILL: the crash case; nothing in flight gets a chance to finish. */
-  kill(name: ServiceName): Promise<void> {
+  kill(name: InstanceName): Promise<void> {
     return this.stopService(name, "SIGKILL");
   }
 
@@ -387,7 +380,7 @@ export class TestHub {
    */
   async killAll(): Promise<ServiceName[]> {
     const keys = [...this.procs.keys()];
-    await Promise.all(keys.map((k) => this.stopProcess(k, "SIGKILL")));
+    await Promise.all(keys.map((k) => this.stopService(k, "SIGKILL")));
     return keys.filter((k): k is ServiceName => !k.includes("#"));
   }
 
@@ -398,17 +391,13 @@ export class TestHub {
   }
 
   /** The OS process id of a running service (memory measurements). */
-  pid(name: ServiceName): number | undefined {
+  pid(name: InstanceName): number | undefined {
     return this.procs.get(name)?.pid;
   }
 
-  stopService(name: ServiceName, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-    return this.stopProcess(name, signal);
-  }
-
-  private stopProcess(key: string, signal: NodeJS.Signals): Promise<void> {
-    const child = this.procs.get(key);
-    this.procs.delete(key);
+  stopService(name: InstanceName, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    const child = this.procs.get(name);
+    this.procs.delete(name);
     if (!child || child.exitCode !== null) return Promise.resolve();
     return new Promise((resolve) => {
       child.once("exit", () => resolve());
@@ -416,10 +405,11 @@ export class TestHub {
     });
   }
 
-  async waitHealthy(ms = 30_000): Promise<void> {
+  /** Waits for the gateway on `port` (the first one by default) to answer /health with 200. */
+  async waitHealthy(ms = 30_000, port = this.port): Promise<void> {
     const deadline = Date.now() + ms;
     for (;;) {
-      const ok = await this.health().catch(() => false);
+      const ok = await this.health(port).catch(() => false);
       if (ok) return;
       if (Date.now() > deadline)
         throw new Error(`hub not healthy within ${ms} ms; logs in ${this.dir}`);
@@ -427,12 +417,12 @@ export class TestHub {
     }
   }
 
-  private health(): Promise<boolean> {
+  private health(port: number): Promise<boolean> {
     return new Promise((resolve, reject) => {
       const req = request(
         {
           host: "127.0.0.1",
-          port: this.port,
+          port,
           path: "/health",
           method: "GET",
           ca: this.chainPem,
@@ -453,7 +443,7 @@ export class TestHub {
    * by every test run would pile up on the broker (each is a Raft cluster with its own log).
    */
   async stop(): Promise<void> {
-    await Promise.all([...this.procs.keys()].map((n) => this.stopProcess(n, "SIGTERM")));
+    await Promise.all([...this.procs.keys()].map((n) => this.stopService(n, "SIGTERM")));
     const bus = await Bus.connect({
       url: this.env.EDOC_AMQP_URL ?? amqpUrl,
       prefix: this.prefix,
@@ -480,9 +470,9 @@ export interface Reply {
   json: () => unknown;
 }
 
-/** One HTTPS call to the gateway as `agent` (mutual TLS). */
+/** One HTTPS call to the gateway as `agent` (mutual TLS); `hub.port` says which gateway. */
 export function api(
-  hub: TestHub,
+  hub: Pick<TestHub, "port" | "chainPem">,
   agent: Agent | undefined,
   method: string,
   path: string,

@@ -108,6 +108,10 @@ async function seed(db: Db): Promise<number> {
   );
   await rows(db, "deliveries").insertOne(delivery("D3", "P3"));
   await rows(db, "agencies").insertOne({ _id: "000.00.02.H45", name: "Sở Nội vụ" } as Row);
+  // The archive instances' coordination rows, past the cut: never copied.
+  await rows(db, "chainTip").insertOne({ _id: "tip", seq: 999, hash: "ab" } as Row);
+  await rows(db, "locks").insertOne({ _id: "k1", owner: "a:1", expiresAt: 0 } as Row);
+  await rows(db, "deliveryMoves").insertOne({ _id: "D1:available", patch: {} } as Row);
   // Directory versions: the first attested in the cut, the second after it.
   await rows(db, "directoryVersions").insertMany([
     { _id: 1, op: "seed", actor: "hub" },
@@ -167,7 +171,9 @@ describe("the snapshot's cut", () => {
     expect(Buffer.from((blob as Row).data.buffer)).toEqual(Buffer.from([0, 255, 7]));
     expect(await ids("agencies")).toEqual(["000.00.02.H45"]);
     expect(await ids("directoryVersions")).toEqual([1]);
+    for (const name of ["chainTip", "locks", "deliveryMoves"]) expect(await ids(name)).toEqual([]);
     expect(manifest.notes.join("\n")).toMatch(/1 packet\(s\) accepted after the cut left out/);
+    expect(manifest.notes.join("\n")).toMatch(/chainTip .* is not copied/);
   });
 
   it("refuses a signed head that the given certificate does not verify", async () => {

@@ -4,6 +4,7 @@ import amqp, {
   type ChannelModel,
   type ConfirmChannel,
   type ConsumeMessage,
+  type Options,
   type RecoveringChannelModel,
 } from "amqplib";
 import { BusUnavailableError, PermanentError, RpcError, RpcTimeoutError } from "./errors.js";
@@ -28,6 +29,10 @@ export interface BusLogger {
 }
 
 export interface BusOptions {
+  /**
+   * The broker, or a cluster's nodes as a comma-separated list (EDOC_AMQP_URL): the first that
+   * answers is used, and after a lost connection or a failed attempt the next one in turn.
+   */
   url: string;
   /** Prefix of every queue name: one hub (or one test run) per prefix. */
   prefix: string;
@@ -129,6 +134,9 @@ export class Bus {
   private readonly retryBaseMs: number;
   private readonly retryMaxMs: number;
   private closing = false;
+  private nodes: BrokerNodes | undefined;
+  private replies: RecoveringChannelModel | undefined;
+  private replyChannel: Channel | undefined;
 
   private constructor(private readonly opts: BusOptions) {
     this.log = opts.logger ?? noopLogger;
@@ -139,7 +147,9 @@ export class Bus {
 
   static async connect(opts: BusOptions): Promise<Bus> {
     const bus = new Bus(opts);
-    const model = await amqp.connect(opts.url, {
+    const nodes = brokerNodes(opts.url);
+    bus.nodes = nodes;
+    const model = await amqp.connect(nodes.target, {
       recovery: {
         initialDelay: 200,
         maxDelay: 5_000,
@@ -150,7 +160,10 @@ export class Bus {
       },
     });
     bus.model = model;
+    // Each attempt after a failure or a loss goes to the next node (that one may be down).
+    model.on("connect-failed", () => nodes.next());
     model.on("disconnect", (err: Error) => {
+      nodes.next();
       bus.confirm = undefined;
       bus.rpcChannel = undefined;
       bus.failPending(new BusUnavailableError(`broker connection lost: ${err.message}`));
@@ -187,16 +200,29 @@ export class Bus {
     this.confirm = confirm;
     this.rpcChannel = rpc;
     this.log.info(
-      { prefix: this.opts.prefix, consumers: this.consumers.length },
+      { prefix: this.opts.prefix, consumers: this.consumers.length, node: this.node() },
       "broker connected",
     );
+  }
+
+  /** host:port of the node this bus is connected to (the first of the list before that). */
+  private node(): string {
+    return this.nodes?.describe() ?? "";
   }
 
   private async startConsumer(model: ChannelModel, c: Consumer): Promise<void> {
     const ch = await model.createChannel();
     await ch.prefetch(c.prefetch);
     await ch.consume(this.name(c.queue), (msg) => {
-      if (msg) void c.handler(msg, ch);
+      if (!msg) return;
+      // An ack, nack or reply on a channel closed meanwhile (its node went away) throws: the
+      // message is unacknowledged, and the broker hands it out again.
+      c.handler(msg, ch).catch((err: unknown) =>
+        this.log.warn(
+          { queue: c.queue, messageId: msg.properties.messageId, err: errText(err) },
+          "message left unacknowledged (channel closed); it will be redelivered",
+        ),
+      );
     });
   }
 
@@ -374,6 +400,7 @@ export class Bus {
     handler: RpcHandler,
     opts: { prefetch?: number } = {},
   ): Promise<void> {
+    await this.openReplies();
     const consumer: Consumer = {
       queue,
       prefetch: opts.prefetch ?? 16,
@@ -393,7 +420,7 @@ export class Bus {
             const { value, bytes } = reply.value;
             const replyTo = raw.properties.replyTo as string | undefined;
             if (replyTo) {
-              ch.sendToQueue(replyTo, bytes, {
+              (await this.replyVia(ch)).sendToQueue(replyTo, bytes, {
                 correlationId: raw.properties.correlationId as string | undefined,
                 contentType: "application/octet-stream",
                 headers: { [RPC_JSON_HEADER]: JSON.stringify({ ok: true, value }) },
@@ -423,7 +450,7 @@ export class Bus {
         }
         const replyTo = raw.properties.replyTo as string | undefined;
         if (replyTo) {
-          ch.sendToQueue(replyTo, Buffer.from(JSON.stringify(reply)), {
+          (await this.replyVia(ch)).sendToQueue(replyTo, Buffer.from(JSON.stringify(reply)), {
             correlationId: raw.properties.correlationId as string | undefined,
           });
         }
@@ -534,7 +561,53 @@ export class Bus {
   async close(): Promise<void> {
     this.closing = true;
     this.failPending(new BusUnavailableError("bus closed"));
+    await this.replies?.close().catch(() => undefined);
     await this.model?.close().catch(() => undefined);
+  }
+
+  /**
+   * RPC replies leave on a connection of their own. Why: a reply to a caller whose broker node
+   * has gone (its direct reply-to names a process there) makes RabbitMQ close the replying
+   * connection with 541 INTERNAL_ERROR; on the consumers' connection that dropped every
+   * consumer and unacknowledged request, again for each stale request, for as long as they
+   * took to expire (measured: 28 s of reconnects after a node stop). Now only this connection
+   * is lost, and re-opened; the request is acknowledged on its own channel either way.
+   */
+  private async openReplies(): Promise<void> {
+    if (this.replies) return;
+    const nodes = brokerNodes(this.opts.url);
+    const model = await amqp.connect(nodes.target, {
+      recovery: {
+        initialDelay: 200,
+        maxDelay: 5_000,
+        initialMaxRetries: this.opts.initialRetries ?? 20,
+        maxRetries: Number.POSITIVE_INFINITY,
+        waitForConnect: false,
+        setup: async (m: ChannelModel) => {
+          this.replyChannel = await m.createChannel();
+        },
+      },
+    });
+    this.replies = model;
+    model.on("connect-failed", () => nodes.next());
+    model.on("disconnect", (err: Error) => {
+      nodes.next();
+      this.replyChannel = undefined;
+      if (!this.closing) this.log.warn({ err: err.message }, "reply connection lost; reopening");
+    });
+    model.on("error", () => undefined);
+    await model.waitForConnect();
+  }
+
+  /**
+   * The channel a reply leaves on: the replies' connection (waiting up to 2 s while it is
+   * re-opened), else the request's own channel.
+   */
+  private async replyVia(ch: Channel): Promise<Channel> {
+    for (let waited = 0; !this.replyChannel && waited < 2_000 && !this.closing; waited += 20) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return this.replyChannel ?? ch;
   }
 }
 
@@ -563,4 +636,59 @@ function stringHeaders(
 
 function errText(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/** A node's URL as the fields amqplib reads from a URL object (lib/connect.js). */
+function urlParts(url: string): Options.Connect {
+  const u = new URL(url);
+  const parts: Options.Connect = {
+    protocol: u.protocol.replace(/:$/, ""),
+    hostname: u.hostname.replace(/^\[|\]$/g, ""),
+    username: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    vhost: decodeURIComponent(u.pathname.slice(1)) || "/",
+  };
+  if (u.port) parts.port = Number(u.port);
+  for (const k of ["heartbeat", "frameMax", "channelMax"] as const) {
+    const v = u.searchParams.get(k);
+    if (v !== null) parts[k] = Number(v);
+  }
+  const locale = u.searchParams.get("locale");
+  if (locale !== null) parts.locale = locale;
+  return parts;
+}
+
+/**
+ * The broker nodes of `url` (comma-separated). `target` is what amqplib connects to: the URL
+ * itself for one node, else an object whose fields are read, at each connection attempt, from
+ * the current node; `next()` moves on to the following one.
+ */
+export interface BrokerNodes {
+  target: string | Options.Connect;
+  next(): void;
+  describe(): string;
+}
+
+export function brokerNodes(url: string): BrokerNodes {
+  const list = url
+    .split(",")
+    .map((u) => u.trim())
+    .filter(Boolean);
+  let at = 0;
+  const describe = () => {
+    const u = new URL(list[at] ?? url);
+    return u.host;
+  };
+  if (list.length <= 1) return { target: list[0] ?? url, next() {}, describe };
+  const parts = list.map(urlParts);
+  const target = new Proxy({} as Options.Connect, {
+    get: (_t, field) => parts[at]?.[field as keyof Options.Connect],
+  });
+  return {
+    target,
+    next() {
+      at = (at + 1) % parts.length;
+    },
+    describe,
+  };
 }

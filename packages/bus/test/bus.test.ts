@@ -131,4 +131,25 @@ describe("Bus", () => {
       await other.close();
     }
   });
+
+  it("takes a comma-separated list of nodes and connects to the first that answers", async () => {
+    // Port 1 refuses at once: a cluster node that is down.
+    const listed = await Bus.connect({
+      url: `amqp://guest:guest@127.0.0.1:1, ${url}`,
+      prefix: `${prefix}-nodes`,
+      deliveryLimit: 3,
+      initialRetries: 5,
+    });
+    try {
+      const seen: string[] = [];
+      await listed.consume("router.inbound", async (m) => void seen.push(String(m.messageId)));
+      await listed.publishJson("router.inbound", { n: 1 }, { messageId: "via-second-node" });
+      expect(await waitFor(() => (seen.length > 0 ? seen : undefined))).toEqual([
+        "via-second-node",
+      ]);
+    } finally {
+      await listed.deleteAll();
+      await listed.close();
+    }
+  });
 });

@@ -15,8 +15,7 @@ import { attestPending, seedDirectory } from "./directory.js";
 import { DirectoryVersions } from "./directory-store.js";
 import { hubGauges } from "./gauges.js";
 import { Ledger } from "./ledger.js";
-import { KeyedLocks } from "./lock.js";
-import { PendingInbox } from "./pending-inbox.js";
+import { LeaseLocks } from "./lock.js";
 import { handlePlan } from "./plans.js";
 import { reconcileOnce } from "./reconciler.js";
 import { applyRetention } from "./retention.js";
@@ -38,6 +37,11 @@ export interface ArchiveOptions {
   reconcileMs?: number;
   /** How often the chain head is signed when it moved (default 10 s). */
   chainHeadMs?: number;
+  /**
+   * Lease of a lock another instance may take over once its holder stopped renewing it, i.e.
+   * how long a killed instance's packets wait (default 30 s; EDOC_LOCK_LEASE_MS).
+   */
+  lockLeaseMs?: number;
   /** The RFC 3161 TSA that timestamps signed heads (EDOC_TSA_URL); none: heads are not stamped. */
   tsa?: TsaOptions;
   /** CA certificates (PEM bundle) and CRL files put into evidence bundles, read at each export. */
@@ -90,7 +94,7 @@ function periodic(ms: number, log: Logger, name: string, task: () => Promise<unk
 /**
  * The archive: packets, their bytes, deliveries and the receipt chain in MongoDB; the
  * `archive.rpc` server; consumers of `archive.plans` and `dead`; the reconciler and the chain
- * head signer. Run one per hub: it owns the receipt chain (see docs/archive.md).
+ * head signer. Any number may run on one database and bus prefix (see docs/archive.md).
  */
 export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
   const c = collections(opts.store.db);
@@ -101,11 +105,11 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
     blobs: new Blobs(c),
     ledger,
     directory: new DirectoryVersions(c.directoryVersions),
-    inbox: new PendingInbox(),
     bus: opts.bus,
     log,
-    locks: new KeyedLocks(),
+    locks: new LeaseLocks(c.locks, log, { leaseMs: opts.lockLeaseMs ?? 30_000 }),
     reconcileMs: opts.reconcileMs ?? 5_000,
+    recentPackets: new Map(),
   };
   const timestamper = opts.tsa && new HeadTimestamper(c, log, opts.tsa);
   const heads = new ChainHeadSigner(c, ledger, log, opts.signHead, opts.hubCertPem, timestamper);
@@ -156,7 +160,6 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
         source: "demo network",
       };
       await seedDirectory(ctx, seed.agencies, seed.source);
-      const pending = await ctx.inbox.load(c.deliveries);
       await opts.bus.consume("archive.plans", (msg) => handlePlan(ctx, msg));
       await opts.bus.consume("dead", (msg) => handleDeadLetter(ctx, msg));
       await opts.bus.serve("archive.rpc", rpcDispatcher(ctx, handlers));
@@ -170,7 +173,6 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
         {
           chainHead: ledger.head() ?? null,
           reconcileMs: ctx.reconcileMs,
-          pending,
           retentionDays: days ?? null,
         },
         "archive started",

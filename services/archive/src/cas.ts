@@ -1,5 +1,5 @@
 import type { Collection, Filter, OptionalUnlessRequiredId } from "mongodb";
-import type { KeyedLocks } from "./lock.js";
+import type { LeaseLocks } from "./lock.js";
 
 /** A row changed only by versioned conditional updates: `v` counts its writes. */
 export interface Versioned {
@@ -11,15 +11,15 @@ const DUPLICATE_KEY = 11000;
 
 /**
  * Read, compute, write only if nobody wrote in between (`v` unchanged), else read again, under
- * the key's in-process lock too. On MongoDB the version alone is enough for several archive
- * processes; FerretDB v1.24 (SQLite) evaluates the filter apart from the write, so two
- * concurrent conditional updates can both succeed (measured): there the lock is what holds,
- * which is enough for the one archive a hub runs (docs/archive.md).
+ * the key's lease lock too (shared by every archive instance, lock.ts). On MongoDB the version
+ * alone would be enough; FerretDB v1.24 (SQLite) evaluates the filter apart from the write, so
+ * two concurrent conditional updates can both succeed (measured): there the lease lock is what
+ * holds, across instances.
  * `next` returns the row's new fields (none: leave the row as it is) and what to answer; it may
  * be called several times.
  */
 export function casUpdate<D extends Versioned, R>(
-  locks: KeyedLocks,
+  locks: LeaseLocks,
   coll: Collection<D>,
   id: string,
   next: (current: D | null) => { fields?: Omit<D, "_id" | "v">; answer: R },

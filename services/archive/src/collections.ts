@@ -220,10 +220,45 @@ export interface DeliveryDoc {
   withdrawnAt?: string;
   /** hubDocumentId of the revoke that withdrew it */
   withdrawnBy?: string;
+  /**
+   * The packet's digest (its bytes never change), so a fetch of an open delivery checks the
+   * bytes without reading the packet row; absent on rows stored before it was added.
+   */
+  digest?: string;
 }
 
 /** A receipt as stored: `_id` = the key of the event it attests (keys.ts); `seq` is unique. */
 export type ReceiptDoc = Receipt & { _id: string };
+
+/**
+ * `chainTip`: one row (`_id` "tip"), a recent receipt position, raised after stored batches
+ * while several writers append; where one that lost a seq race learns the head (ledger.ts).
+ * Derived from `receipts` (rebuilt at start), so backups leave it out.
+ */
+export interface ChainTipDoc {
+  _id: string;
+  seq: number;
+  hash: string;
+}
+
+/**
+ * `deliveryMoves`: `<deliveryId>:available`, the one move out of `available` that won (fetched
+ * or withdrawn), as its patch (deliveries.ts). Insert-only; transient claims, not backed up.
+ */
+export interface DeliveryMoveDoc {
+  _id: string;
+  patch: Partial<DeliveryDoc>;
+}
+
+/**
+ * `locks`: lease locks (lock.ts), `_id` = the lock's key: the owner (instance and turn) and
+ * when the lease runs out (epoch ms); an expired one may be taken over. Transient: not backed up.
+ */
+export interface LockDoc {
+  _id: string;
+  owner: string;
+  expiresAt: number;
+}
 
 export interface ChainHeadDoc {
   _id: number;
@@ -306,6 +341,8 @@ export interface Collections {
   deliveries: Deliveries;
   receipts: Collection<ReceiptDoc>;
   chainHeads: Collection<ChainHeadDoc>;
+  chainTip: Collection<ChainTipDoc>;
+  locks: Collection<LockDoc>;
   deadLetters: Collection<DeadLetterDoc>;
   directoryVersions: Collection<DirectoryVersionDoc>;
   systems: Collection<SystemDoc>;
@@ -329,7 +366,8 @@ const BYTES = { ...OPTS, promoteBuffers: true } as const;
  */
 export function collections(db: Db): Collections {
   return {
-    packets: cachedById(db.collection<PacketDoc>("packets", OPTS), { maxRows: 5_000 }),
+    // Rows other instances update (plans, answers, purges): group-committed, never cached.
+    packets: cachedById(db.collection<PacketDoc>("packets", OPTS), { maxRows: 0 }),
     packetKeys: cachedById(db.collection<PacketKeyDoc>("packetKeys", OPTS), { maxRows: 0 }),
     acceptanceReceipts: cachedById(
       db.collection<AcceptanceReceiptDoc>("acceptanceReceipts", OPTS),
@@ -349,11 +387,16 @@ export function collections(db: Db): Collections {
     blobChunks: db.collection<BlobChunkDoc>("blobChunks", BYTES),
     blobUploads: db.collection<BlobUploadDoc>("blobUploads", OPTS),
     deliveries: new Deliveries(
-      cachedById(db.collection<DeliveryDoc>("deliveries", OPTS), { maxRows: 10_000 }),
+      // Open rows move on any instance: not cached. A settled row never changes again.
+      cachedById(db.collection<DeliveryDoc>("deliveries", OPTS), { maxRows: 0 }),
       cachedById(db.collection<DeliveryDoc>("settledDeliveries", OPTS), { maxRows: 10_000 }),
+      cachedById(db.collection<DeliveryMoveDoc>("deliveryMoves", OPTS), { maxRows: 0 }),
     ),
     receipts: db.collection<ReceiptDoc>("receipts", OPTS),
     chainHeads: db.collection<ChainHeadDoc>("chainHeads", OPTS),
+    chainTip: db.collection<ChainTipDoc>("chainTip", OPTS),
+    // Claims are group-committed like the accept's other inserts.
+    locks: cachedById(db.collection<LockDoc>("locks", OPTS), { maxRows: 0 }),
     deadLetters: db.collection<DeadLetterDoc>("deadLetters", OPTS),
     directoryVersions: db.collection<DirectoryVersionDoc>("directoryVersions", OPTS),
     // Read by every gateway within seconds of a change: never cached here.

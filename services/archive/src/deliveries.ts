@@ -1,6 +1,6 @@
 import { isDuplicateKeyError, writeErrorsOf } from "@edoc/store";
 import type { Collection, Filter } from "mongodb";
-import type { DeliveryDoc } from "./collections.js";
+import type { DeliveryDoc, DeliveryMoveDoc } from "./collections.js";
 
 type State = DeliveryDoc["state"];
 const OPEN: readonly State[] = ["available", "fetched"];
@@ -24,13 +24,16 @@ export interface FindOptions {
  *
  * Settling inserts the final row first, then deletes the open one: a crash in between leaves
  * both, the open one stale. Reads by `_id` look at the open ones first (the hot paths' rows
- * are there, in the row cache), so until the interrupted request is retried — which settles it
- * again — the delivery reads as still open; queries over both prefer the settled row.
+ * are there), so until the interrupted request is retried — which settles it again — the
+ * delivery reads as still open; queries over both prefer the settled row. State changes are
+ * conditional writes (`move`), so instances racing on one delivery agree on one outcome.
  */
 export class Deliveries {
   constructor(
     readonly open: Collection<DeliveryDoc>,
     readonly settled: Collection<DeliveryDoc>,
+    /** `deliveryMoves`: the claims of moves out of `available` (see `move`). */
+    readonly moves: Collection<DeliveryMoveDoc>,
   ) {}
 
   async findOne(filter: { _id: string }): Promise<DeliveryDoc | null> {
@@ -60,21 +63,60 @@ export class Deliveries {
     }
   }
 
-  /** Changes an open delivery; a settled state moves it to `settledDeliveries`. */
-  async set(row: DeliveryDoc, patch: Partial<DeliveryDoc>): Promise<void> {
+  /**
+   * Moves `row` to `patch.state` if it is still in the state it was read in, and returns the
+   * delivery as it stands afterwards: with the patch when this call won, else as the request
+   * that moved it first left it (the caller judges again on that). Any number of archive
+   * instances serve one delivery, so each move is claimed in the database, by an insert (a
+   * conditional update is no claim on FerretDB 1.x: measured, two updates filtered on the same
+   * `state` both match when they race):
+   * - out of available (fetched, withdrawn): the `deliveryMoves` row `<deliveryId>:available`
+   *   holding the move; the loser reads it and writes it too (idempotent: this also heals a
+   *   claim whose writer died before its update);
+   * - out of fetched (acknowledged, failed): the insert of the settled row, whose unique `_id`
+   *   lets one result in (the loser reads the winner's), then the open row is deleted.
+   * A withdrawal is settled after its claim (a crash in between leaves the open row withdrawn,
+   * which reads as withdrawn; the replay settles it).
+   */
+  async move(row: DeliveryDoc, patch: Partial<DeliveryDoc>): Promise<DeliveryDoc> {
     const state = patch.state ?? row.state;
-    if (!SETTLED.includes(state)) {
-      await this.open.updateOne({ _id: row._id }, { $set: patch });
-      return;
+    if (row.state === "available") {
+      const claim: DeliveryMoveDoc = { _id: `${row._id}:available`, patch };
+      try {
+        await this.moves.insertOne(claim);
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+        const won = await this.moves.findOne({ _id: claim._id });
+        if (won) claim.patch = won.patch;
+      }
+      const moved: DeliveryDoc = { ...row, ...claim.patch };
+      await this.open.updateOne({ _id: row._id }, { $set: claim.patch });
+      return SETTLED.includes(moved.state) ? this.settle(moved) : moved;
     }
-    const final: DeliveryDoc = { ...row, ...patch };
+    if (SETTLED.includes(state) && OPEN.includes(row.state))
+      return this.settle({ ...row, ...patch });
+    throw new Error(`deliveries: no move from ${row.state} to ${state}`);
+  }
+
+  /**
+   * Completes a settle interrupted after its open row was claimed (a withdrawn open row): the
+   * final row in `settledDeliveries`, the open one deleted.
+   */
+  async finishSettle(row: DeliveryDoc): Promise<DeliveryDoc> {
+    return this.settle(row);
+  }
+
+  /** Inserts the final row (or reads the one there: the first stands), deletes the open one. */
+  private async settle(final: DeliveryDoc): Promise<DeliveryDoc> {
+    let stored = final;
     try {
       await this.settled.insertOne(final);
     } catch (err) {
-      // Settled already, by the same change interrupted before its open row was deleted.
       if (!isDuplicateKeyError(err)) throw err;
+      stored = (await this.settled.findOne({ _id: final._id })) ?? final;
     }
-    await this.open.deleteOne({ _id: row._id });
+    await this.open.deleteOne({ _id: final._id });
+    return stored;
   }
 
   /**
@@ -106,6 +148,8 @@ export class Deliveries {
   async createIndexes(): Promise<void> {
     for (const c of [this.open, this.settled]) {
       await c.createIndex({ recipient: 1, availableAt: -1 }, { name: "inbox" });
+      // A peer hub's link lists its deliveries by hub, oldest first (federation).
+      await c.createIndex({ hub: 1, availableAt: 1 }, { name: "hub-inbox" });
     }
   }
 }

@@ -4,7 +4,7 @@ import type { ReceiptBody, ReceiptDataValue } from "@edoc/receipts";
 import type { Logger } from "@edoc/runtime";
 import { isDuplicateKeyError } from "@edoc/store";
 import type { AnswerRef, PacketDoc, PendingRouteDoc } from "./collections.js";
-import { type Ctx, compact, nowIso, toIsoUtc } from "./context.js";
+import { type Ctx, compact, nowIso, rememberPacket, toIsoUtc } from "./context.js";
 import { changeKey, receiptKeys } from "./keys.js";
 import { asOrganId } from "./ledger.js";
 
@@ -44,10 +44,13 @@ export async function finishPacket(
     await listPacket(ctx, row);
     row.receiptId = receipt.id;
     row.acceptedAt = receipt.at;
-    await ctx.c.packets.insertOne(row).catch((err: unknown) => {
-      // Written already, by an earlier run of this step that crashed before publishing.
-      if (!isDuplicateKeyError(err)) throw err;
-    });
+    await ctx.c.packets.insertOne(row).then(
+      () => rememberPacket(ctx, row),
+      (err: unknown) => {
+        // Written already, by an earlier run of this step that crashed before publishing.
+        if (!isDuplicateKeyError(err)) throw err;
+      },
+    );
   }
   try {
     await publishRoute(ctx, row);

@@ -6,7 +6,7 @@ import type { DeliveryDoc } from "./collections.js";
 import { type Ctx, compact, nowIso } from "./context.js";
 import { receiptKeys } from "./keys.js";
 import { asOrganId } from "./ledger.js";
-import { hubKey, inboxItem } from "./pending-inbox.js";
+import { inboxItem } from "./pending-inbox.js";
 import { purgedError } from "./retention.js";
 
 const STATES: Record<RpcParamsOf<"inbox.list">["state"], DeliveryDoc["state"][] | undefined> = {
@@ -21,10 +21,6 @@ export async function listInbox(
   p: RpcParamsOf<"inbox.list">,
 ): Promise<RpcResultOf<"inbox.list">> {
   const hubs = p.hubs ?? [];
-  if (p.state === "pending") {
-    const keys = [...p.actingFor, ...hubs.map(hubKey)];
-    return { items: ctx.inbox.list(keys, p.limit, p.oldestFirst) };
-  }
   const states = STATES[p.state];
   // An agency's own deliveries, and (federation) those its peer hub's link takes.
   const mine: Filter<DeliveryDoc> = { recipient: { $in: p.actingFor }, hub: { $exists: false } };
@@ -62,14 +58,16 @@ async function ownDelivery(
   if (!d || !owns(d, actingFor, hubs)) {
     throw new RpcError("DELIVERY_NOT_FOUND", `no delivery ${deliveryId} for you`, 404);
   }
-  if (d.state === "withdrawn") {
-    throw new RpcError(
-      "DELIVERY_WITHDRAWN",
-      `delivery ${deliveryId} was withdrawn by its sender (revoked before you fetched it)`,
-      410,
-    );
-  }
+  if (d.state === "withdrawn") throw withdrawnError(deliveryId);
   return d;
+}
+
+function withdrawnError(deliveryId: string): RpcError {
+  return new RpcError(
+    "DELIVERY_WITHDRAWN",
+    `delivery ${deliveryId} was withdrawn by its sender (revoked before you fetched it)`,
+    410,
+  );
 }
 
 function mustBeFetched(d: DeliveryDoc, hint: string): void {
@@ -83,56 +81,55 @@ function mustBeFetched(d: DeliveryDoc, hint: string): void {
 }
 
 /**
- * State changes of one delivery (fetch, ack, withdraw) hold its in-process lock: read by `_id`,
- * judged, written by `_id`. A fetch racing a withdrawal sees the winner's state.
+ * State changes of one delivery (fetch, ack, withdraw) are conditional writes
+ * (`Deliveries.move`), so whichever archive instance serves it, a fetch racing a withdrawal or
+ * another fetch sees the winner's state.
  */
-export function lockedDelivery<T>(ctx: Ctx, deliveryId: string, fn: () => Promise<T>): Promise<T> {
-  return ctx.locks.run(`delivery:${deliveryId}`, fn);
-}
-
-export function fetchDelivery(
+export async function fetchDelivery(
   ctx: Ctx,
   p: RpcParamsOf<"inbox.fetch">,
 ): Promise<RpcResultOf<"inbox.fetch">> {
-  return lockedDelivery(ctx, p.deliveryId, async () => {
-    const d = await ownDelivery(ctx, p.actingFor, p.hubs, p.deliveryId);
-    const log = ctx.log.child({ docId: d.hubDocumentId, deliveryId: d._id });
-    const packet = await ctx.c.packets.findOne({ _id: d.hubDocumentId });
-    const stored =
-      packet && !packet.purgedAt ? await readable(ctx, d.hubDocumentId, packet.digest) : undefined;
-    if (!stored) {
-      const purged = packet ? await purgedError(ctx, packet) : undefined;
-      if (purged) throw purged;
-    }
-    if (!packet || !stored) {
-      log.error("stored bytes missing or altered");
-      throw new RpcError("DOCUMENT_UNAVAILABLE", "the stored document cannot be read", 500);
-    }
-    if (d.state === "available") {
-      d.state = "fetched";
-      d.fetchedAt = nowIso();
-      await ctx.c.deliveries.set(d, { state: d.state, fetchedAt: d.fetchedAt });
-      ctx.inbox.remove(d);
-      log.info("delivery fetched");
-    }
-    if (d.fetchedAt) {
-      // Keyed: the first fetch is attested once (and again after a crash right before it).
-      await ctx.ledger.append(receiptKeys.fetched(d._id), {
-        type: "fetched",
-        hubDocumentId: d.hubDocumentId,
-        documentId: d.documentId,
-        deliveryId: d._id,
-        organId: asOrganId(d.recipient),
-        at: d.fetchedAt,
-        digest: packet.digest,
-      });
-    }
-    // A peer hub's link passes the hops on (and adds this hub's own entry when it sends).
-    const trace = d.hub !== undefined ? { trace: packet.trace ?? [] } : {};
-    return "bytes" in stored
-      ? { item: inboxItem(d), edxml: stored.bytes.toString("base64"), ...trace }
-      : { item: inboxItem(d), chunks: stored.chunks, size: stored.size, ...trace };
-  });
+  let d = await ownDelivery(ctx, p.actingFor, p.hubs, p.deliveryId);
+  const log = ctx.log.child({ docId: d.hubDocumentId, deliveryId: d._id });
+  // An open delivery's letter cannot be purged (retention waits for every delivery to
+  // settle), so its digest on the delivery row is all the check needs: no packet read.
+  const known = d.state === "available" || d.state === "fetched" ? d.digest : undefined;
+  let packet = known ? undefined : await ctx.c.packets.findOne({ _id: d.hubDocumentId });
+  const digest = known ?? packet?.digest;
+  const stored =
+    digest && !packet?.purgedAt ? await readable(ctx, d.hubDocumentId, digest) : undefined;
+  if (!stored) {
+    packet ??= await ctx.c.packets.findOne({ _id: d.hubDocumentId });
+    const purged = packet ? await purgedError(ctx, packet) : undefined;
+    if (purged) throw purged;
+  }
+  if (!digest || !stored) {
+    log.error("stored bytes missing or altered");
+    throw new RpcError("DOCUMENT_UNAVAILABLE", "the stored document cannot be read", 500);
+  }
+  if (d.state === "available") {
+    d = await ctx.c.deliveries.move(d, { state: "fetched", fetchedAt: nowIso() });
+    if (d.state === "withdrawn") throw withdrawnError(d._id);
+    log.info("delivery fetched");
+  }
+  if (d.fetchedAt) {
+    // Keyed: the first fetch is attested once (and again after a crash right before it).
+    await ctx.ledger.append(receiptKeys.fetched(d._id), {
+      type: "fetched",
+      hubDocumentId: d.hubDocumentId,
+      documentId: d.documentId,
+      deliveryId: d._id,
+      organId: asOrganId(d.recipient),
+      at: d.fetchedAt,
+      digest,
+    });
+  }
+  // A peer hub's link passes the hops on (and adds this hub's own entry when it sends).
+  if (d.hub !== undefined) packet ??= await ctx.c.packets.findOne({ _id: d.hubDocumentId });
+  const trace = d.hub !== undefined ? { trace: packet?.trace ?? [] } : {};
+  return "bytes" in stored
+    ? { item: inboxItem(d), edxml: stored.bytes.toString("base64"), ...trace }
+    : { item: inboxItem(d), chunks: stored.chunks, size: stored.size, ...trace };
 }
 
 /**
@@ -177,56 +174,54 @@ export async function fetchDeliveryChunk(
   return new RpcBytes({}, data);
 }
 
-export function ackDelivery(
+export async function ackDelivery(
   ctx: Ctx,
   p: RpcParamsOf<"inbox.ack">,
 ): Promise<RpcResultOf<"inbox.ack">> {
-  return lockedDelivery(ctx, p.deliveryId, async () => {
-    const d = await ownDelivery(ctx, p.actingFor, p.hubs, p.deliveryId);
-    const log = ctx.log.child({ docId: d.hubDocumentId, deliveryId: d._id });
-    mustBeFetched(d, "fetch it before acknowledging");
-    if (p.forward !== undefined && p.forward.hub !== d.hub) {
-      throw new RpcError(
-        "FORWARD_HUB_MISMATCH",
-        `delivery ${d._id} is for ${d.hub === undefined ? "this hub" : `hub ${d.hub}`}, not ${p.forward.hub}`,
-        409,
-      );
-    }
-    if (d.state === "fetched") {
-      const patch = compact({
-        state: p.result === "done" ? ("acknowledged" as const) : ("failed" as const),
-        acknowledgedAt: nowIso(),
-        ackResult: p.result,
-        ackReason: p.reason,
-        remoteReceipt: d.hub !== undefined ? p.forward?.remoteReceipt : undefined,
-      });
-      await ctx.c.deliveries.set(d, patch);
-      Object.assign(d, patch);
-    }
-    if (d.ackResult !== p.result) {
-      throw new RpcError(
-        "ACK_CONFLICT",
-        `delivery ${d._id} was already acknowledged with ${d.ackResult ?? "nothing"}`,
-        409,
-      );
-    }
-    if (d.hub !== undefined) {
-      await settleForward(ctx, d);
-      log.info({ result: p.result, hub: d.hub }, "hub delivery settled");
-      return { item: inboxItem(d) };
-    }
-    await ctx.ledger.append(receiptKeys.acknowledged(d._id), {
-      type: "acknowledged",
-      hubDocumentId: d.hubDocumentId,
-      documentId: d.documentId,
-      deliveryId: d._id,
-      organId: asOrganId(d.recipient),
-      at: d.acknowledgedAt ?? nowIso(),
-      data: { result: p.result, reason: d.ackReason ?? null },
+  let d = await ownDelivery(ctx, p.actingFor, p.hubs, p.deliveryId);
+  const log = ctx.log.child({ docId: d.hubDocumentId, deliveryId: d._id });
+  mustBeFetched(d, "fetch it before acknowledging");
+  if (p.forward !== undefined && p.forward.hub !== d.hub) {
+    throw new RpcError(
+      "FORWARD_HUB_MISMATCH",
+      `delivery ${d._id} is for ${d.hub === undefined ? "this hub" : `hub ${d.hub}`}, not ${p.forward.hub}`,
+      409,
+    );
+  }
+  if (d.state === "fetched") {
+    const patch = compact({
+      state: p.result === "done" ? ("acknowledged" as const) : ("failed" as const),
+      acknowledgedAt: nowIso(),
+      ackResult: p.result,
+      ackReason: p.reason,
+      remoteReceipt: d.hub !== undefined ? p.forward?.remoteReceipt : undefined,
     });
-    log.info({ result: p.result }, "delivery acknowledged");
+    // The first result stored stands; a concurrent other one is judged against it below.
+    d = await ctx.c.deliveries.move(d, patch);
+  }
+  if (d.ackResult !== p.result) {
+    throw new RpcError(
+      "ACK_CONFLICT",
+      `delivery ${d._id} was already acknowledged with ${d.ackResult ?? "nothing"}`,
+      409,
+    );
+  }
+  if (d.hub !== undefined) {
+    await settleForward(ctx, d);
+    log.info({ result: p.result, hub: d.hub }, "hub delivery settled");
     return { item: inboxItem(d) };
+  }
+  await ctx.ledger.append(receiptKeys.acknowledged(d._id), {
+    type: "acknowledged",
+    hubDocumentId: d.hubDocumentId,
+    documentId: d.documentId,
+    deliveryId: d._id,
+    organId: asOrganId(d.recipient),
+    at: d.acknowledgedAt ?? nowIso(),
+    data: { result: p.result, reason: d.ackReason ?? null },
   });
+  log.info({ result: p.result }, "delivery acknowledged");
+  return { item: inboxItem(d) };
 }
 
 /**

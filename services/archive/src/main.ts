@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     crlFiles: (process.env.EDOC_CRL_FILES ?? "").split(",").filter(Boolean),
     reconcileMs,
     chainHeadMs,
+    lockLeaseMs: envInt("EDOC_LOCK_LEASE_MS", 30_000),
     // Only used while the database holds no directory yet (the first start of a hub).
     directorySeed: {
       agencies: loadDirectory(config.directoryFile).all(),

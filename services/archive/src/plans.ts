@@ -3,8 +3,7 @@ import { type PlannedDelivery, RoutingPlanMessage } from "@edoc/messages";
 import type { Receipt } from "@edoc/receipts";
 import type { Logger } from "@edoc/runtime";
 import type { DeliveryDoc, DeliveryRef, PacketDoc } from "./collections.js";
-import { type Ctx, compact, nowIso } from "./context.js";
-import { lockedDelivery } from "./inbox.js";
+import { type Ctx, compact, nowIso, packetFacts } from "./context.js";
 import { receiptKeys } from "./keys.js";
 import { asOrganId } from "./ledger.js";
 
@@ -30,7 +29,8 @@ export async function handlePlan(ctx: Ctx, msg: InboundMessage): Promise<void> {
   }
   const plan = parsed.data;
   const log = ctx.log.child({ docId: plan.hubDocumentId });
-  const packet = await ctx.c.packets.findOne({ _id: plan.hubDocumentId });
+  // Only its fields written once are used here (withdraw reads the original's deliveries anew).
+  const packet = await packetFacts(ctx, plan.hubDocumentId);
   if (!packet?.receiptId) {
     throw new PermanentError(
       "PLAN_UNKNOWN_PACKET",
@@ -104,17 +104,12 @@ export async function handlePlan(ctx: Ctx, msg: InboundMessage): Promise<void> {
         priority: packet.priority,
         state: "available" as const,
         availableAt: at,
+        digest: packet.digest,
         hub: d.hub,
       }),
   );
-  for (const d of await ctx.c.deliveries.insertAbsent(deliveries, replayed)) {
-    // Under the delivery's lock: a fetch (by a guessed id) cannot slip between its insert and
-    // this, leaving a fetched delivery listed as pending.
-    await lockedDelivery(ctx, d._id, async () => {
-      const stored = await ctx.c.deliveries.findOne({ _id: d._id });
-      if (stored) ctx.inbox.add(stored);
-    });
-  }
+  // The pending inbox is read from the open deliveries: once inserted, they are listed.
+  await ctx.c.deliveries.insertAbsent(deliveries, replayed);
 
   if (plan.withdraw) await withdraw(ctx, packet, plan.deliveries, log);
 
@@ -177,38 +172,37 @@ async function withdraw(
 }
 
 /** Withdraws one available delivery (or, replayed, attests it again); the delivery if so. */
-function withdrawOne(
+async function withdrawOne(
   ctx: Ctx,
   deliveryId: string,
   revoke: PacketDoc,
   log: Logger,
 ): Promise<DeliveryDoc | undefined> {
-  return lockedDelivery(ctx, deliveryId, async () => {
-    const d = await ctx.c.deliveries.findOne({ _id: deliveryId });
-    if (!d) return undefined;
-    if (d.state === "available") {
-      d.state = "withdrawn";
-      d.withdrawnAt = nowIso();
-      d.withdrawnBy = revoke.hubDocumentId;
-      await ctx.c.deliveries.set(d, {
-        state: d.state,
-        withdrawnAt: d.withdrawnAt,
-        withdrawnBy: d.withdrawnBy,
-      });
-      ctx.inbox.remove(d);
-    } else if (d.state !== "withdrawn" || d.withdrawnBy !== revoke.hubDocumentId) {
-      return undefined; // fetched before the revoke: the recipient answers the revoke letter instead
-    }
-    await ctx.ledger.append(receiptKeys.withdrawn(d._id), {
-      type: "withdrawn",
-      hubDocumentId: d.hubDocumentId,
-      documentId: d.documentId,
-      deliveryId: d._id,
-      organId: asOrganId(d.recipient),
-      at: d.withdrawnAt ?? nowIso(),
-      data: { revokedBy: revoke.hubDocumentId },
+  let d = await ctx.c.deliveries.findOne({ _id: deliveryId });
+  if (!d) return undefined;
+  const replay = d.state === "withdrawn";
+  if (d.state === "available") {
+    // Conditional (deliveries.ts): a fetch on any instance that wins the race keeps it.
+    d = await ctx.c.deliveries.move(d, {
+      state: "withdrawn",
+      withdrawnAt: nowIso(),
+      withdrawnBy: revoke.hubDocumentId,
     });
-    log.info({ deliveryId: d._id, recipient: d.recipient, hub: d.hub }, "delivery withdrawn");
-    return d;
+  }
+  if (d.state !== "withdrawn" || d.withdrawnBy !== revoke.hubDocumentId) {
+    return undefined; // fetched before the revoke: the recipient answers the revoke letter instead
+  }
+  // A replay completes a settle a crash interrupted (the open row left withdrawn).
+  if (replay) d = await ctx.c.deliveries.finishSettle(d);
+  await ctx.ledger.append(receiptKeys.withdrawn(d._id), {
+    type: "withdrawn",
+    hubDocumentId: d.hubDocumentId,
+    documentId: d.documentId,
+    deliveryId: d._id,
+    organId: asOrganId(d.recipient),
+    at: d.withdrawnAt ?? nowIso(),
+    data: { revokedBy: revoke.hubDocumentId },
   });
+  log.info({ deliveryId: d._id, recipient: d.recipient, hub: d.hub }, "delivery withdrawn");
+  return d;
 }

@@ -14,9 +14,10 @@ import {
  * Why: on FerretDB 1.x's SQLite backend every lookup by `_id` (find, update, delete) is a
  * table scan — the `_id` index it creates is on another expression than the one its queries
  * use (measured: a findOne of a recent row costs 1 ms at 300 rows, 21 ms at 10,000). The hot
- * paths read rows they or a neighbouring step wrote moments before (the plan reads the packet
- * its accept wrote; fetch and ack read the delivery the plan wrote), so the archive — the one
- * process that writes these collections (docs/archive.md) — keeps the rows it wrote or read.
+ * paths read rows a neighbouring step wrote moments before, so the archive keeps the rows it
+ * wrote or read. Several archive instances share the database (docs/archive.md), so only
+ * collections whose rows never change once written are cached (`maxRows` > 0: settled
+ * deliveries, small blobs); the others use the group-committed inserts alone (`maxRows` 0).
  * On MongoDB the same reads are index lookups; the cache then only saves round trips.
  *
  * It only ever holds what the database confirmed: a row enters after its insert or read

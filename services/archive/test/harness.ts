@@ -68,14 +68,20 @@ export async function startHarness(opts: {
   hubKeyPem?: string;
   gauges?: ArchiveOptions["gauges"];
   retentionDays?: number;
+  /** Sees every database command the archive sends (name, duration). */
+  onCommand?: (name: string, ms: number) => void;
 }): Promise<Harness> {
   const prefix = `t-archive-${randomBytes(4).toString("hex")}`;
-  const store = await connectStore({ url: mongoUrl, dbName: prefix });
+  const store = await connectStore({
+    url: mongoUrl,
+    dbName: prefix,
+    ...(opts.onCommand ? { onCommand: opts.onCommand } : {}),
+  });
   const log = createLogger("archive", process.env.EDOC_TEST_LOG ?? "silent");
   const bus = await Bus.connect({ url: amqpUrl, prefix, logger: log, deliveryLimit: 3 });
   const peer = await Bus.connect({ url: amqpUrl, prefix, deliveryLimit: 3 });
   // The test plays the signer service: the same rsa-sha256 signature, by a key in memory.
-  const { hubKeyPem, ...rest } = opts;
+  const { hubKeyPem, onCommand: _onCommand, ...rest } = opts;
   const signHead = hubKeyPem
     ? async (payload: Buffer) => sign("sha256", payload, hubKeyPem)
     : undefined;
