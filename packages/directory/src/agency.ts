@@ -48,6 +48,9 @@ export interface Agency {
   hub?: string;
 }
 
+/** The `hub` a provincial hub gives what its upstream link serves (the national axis or a parent hub). */
+export const UPSTREAM_HUB = "upstream";
+
 /** A peer hub's id as the directory and the trace name it: a VDXP systemid or `upstream`. */
 export function isHubId(s: string): boolean {
   return /^[A-Za-z0-9._-]{1,64}$/.test(s);

@@ -1,4 +1,12 @@
-export { type Agency, isHubId, isTier, TIER_LABELS, TIERS, type Tier } from "./agency.js";
+export {
+  type Agency,
+  isHubId,
+  isTier,
+  TIER_LABELS,
+  TIERS,
+  type Tier,
+  UPSTREAM_HUB,
+} from "./agency.js";
 export { applyEdit, type DirectoryEdit, type EditResult } from "./changes.js";
 export { demoNetwork } from "./demo.js";
 export { Directory, type Resolution } from "./directory.js";

@@ -1,3 +1,4 @@
+export { linkBackoffMs } from "./backoff.js";
 export { checkPeerSender, type PeerSenderCheck } from "./peer.js";
 export {
   agenciesFromQd20,

@@ -6,8 +6,8 @@ import {
   type OrganId,
   organIdLevel,
   type Tier,
+  UPSTREAM_HUB,
 } from "@edoc/directory";
-import { UPSTREAM_HUB } from "@edoc/messages";
 
 /**
  * Directory sync from the upstream (đồng bộ danh mục): the upstream's list (getAgenciesListQD20)

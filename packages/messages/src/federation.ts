@@ -13,9 +13,6 @@ export const HubId = z
   .regex(/^[A-Za-z0-9._-]{1,64}$/, "a hub id (1-64 of A-Z a-z 0-9 . _ -)");
 export type HubId = z.infer<typeof HubId>;
 
-/** The peer name a provincial hub gives its upstream (the national axis or a parent hub). */
-export const UPSTREAM_HUB = "upstream";
-
 /** One hop: the hub (its EDOC_HUB_ID) that accepted the packet, and when (TraceHeader). */
 export const TraceEntry = z.strictObject({ hub: HubId, at: isoTime });
 export type TraceEntry = z.infer<typeof TraceEntry>;

@@ -19,7 +19,7 @@ import { SystemsRpcParams, SystemsRpcResults } from "./systems.js";
 export { PublishedChainHead } from "./chain.js";
 export { ConsoleSession, type ConsoleStateRpcMethod } from "./console.js";
 export * from "./directory.js";
-export { HopTrace, HubId, TraceEntry, UPSTREAM_HUB } from "./federation.js";
+export { HopTrace, HubId, TraceEntry } from "./federation.js";
 export { MaintenanceState } from "./maintenance.js";
 export { PdfCheck, PdfRecord, PdfSignatureRecord } from "./pades.js";
 export {

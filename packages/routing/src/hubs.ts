@@ -1,11 +1,8 @@
-import type { Directory, OrganId, Resolution } from "@edoc/directory";
+import { type Directory, type OrganId, type Resolution, UPSTREAM_HUB } from "@edoc/directory";
 import type { Returned } from "./plan.js";
 
 /** A peer hub's id: a VDXP systemid, or `upstream` (@edoc/messages' HubId, kept I/O-free here). */
 export type HubId = string;
-
-/** The name a hub gives its upstream link (the national axis or a parent hub). */
-export const UPSTREAM = "upstream";
 
 /** Where this hub sits in a federation, as routing needs it. */
 export interface RouteOptions {
@@ -21,7 +18,7 @@ export interface RouteOptions {
  * when there is one; undefined = this hub.
  */
 export function hubOf(r: Resolution, options: RouteOptions): HubId | undefined {
-  if (r.status === "unknown") return options.upstream ? UPSTREAM : undefined;
+  if (r.status === "unknown") return options.upstream ? UPSTREAM_HUB : undefined;
   return r.agency.hub;
 }
 

@@ -13,7 +13,6 @@ export {
   type RouteOptions,
   type StatusInput,
   type StatusTarget,
-  UPSTREAM,
 } from "./hubs.js";
 export {
   checkSender,

@@ -1,6 +1,6 @@
-import { Directory, demoNetwork } from "@edoc/directory";
+import { Directory, demoNetwork, UPSTREAM_HUB } from "@edoc/directory";
 import { describe, expect, it } from "vitest";
-import { planLetter, planRecipients, planStatusTargets, UPSTREAM } from "../src/index.js";
+import { planLetter, planRecipients, planStatusTargets } from "../src/index.js";
 import { AFTER_REFORM, id, letter, PHUONG_1, SO_NOI_VU, TUY_HOA } from "./fixtures.js";
 
 /** A ministry the national axis serves, and a department of province B (hub `hub-b`). */
@@ -41,7 +41,7 @@ describe("planRecipients across hubs", () => {
   it("sends an unknown agency upstream when there is an upstream", () => {
     const plan = planRecipients(PHUONG_1, [MINISTRY], directory, AFTER_REFORM, { upstream: true });
     expect(plan.deliveries).toEqual([
-      { recipient: MINISTRY, addressedTo: MINISTRY, via: [], hub: UPSTREAM },
+      { recipient: MINISTRY, addressedTo: MINISTRY, via: [], hub: UPSTREAM_HUB },
     ]);
     expect(plan.returned).toEqual([]);
   });
@@ -68,7 +68,7 @@ describe("planRecipients across hubs", () => {
     // Pulled from the upstream: an agency unknown here would go straight back up.
     const fromUp = planRecipients(MINISTRY, [NOWHERE], directory, AFTER_REFORM, {
       upstream: true,
-      fromHub: UPSTREAM,
+      fromHub: UPSTREAM_HUB,
     });
     expect(fromUp.deliveries).toEqual([]);
     expect(fromUp.returned).toEqual([
@@ -91,7 +91,7 @@ describe("planRecipients across hubs", () => {
       upstream: true,
     });
     expect(plan.deliveries).toEqual([
-      { recipient: MINISTRY, addressedTo: MINISTRY, via: [], hub: UPSTREAM },
+      { recipient: MINISTRY, addressedTo: MINISTRY, via: [], hub: UPSTREAM_HUB },
     ]);
   });
 });
@@ -103,7 +103,7 @@ describe("planStatusTargets: statuses follow their letter back", () => {
         { code: "03", originalSender: PHUONG_1, originalRecipients: [MINISTRY] },
         directory,
         AFTER_REFORM,
-        { upstream: true, fromHub: UPSTREAM },
+        { upstream: true, fromHub: UPSTREAM_HUB },
       ),
     ).toEqual({ targets: [{ recipient: PHUONG_1 }], returned: [] });
   });
@@ -115,7 +115,7 @@ describe("planStatusTargets: statuses follow their letter back", () => {
       AFTER_REFORM,
       { upstream: true },
     );
-    expect(up.targets).toEqual([{ recipient: MINISTRY, hub: UPSTREAM }]);
+    expect(up.targets).toEqual([{ recipient: MINISTRY, hub: UPSTREAM_HUB }]);
     const peer = planStatusTargets(
       { code: "06", originalSender: OTHER_PROVINCE, originalRecipients: [PHUONG_1] },
       directory,
@@ -139,7 +139,7 @@ describe("planStatusTargets: statuses follow their letter back", () => {
     expect(plan.targets).toEqual([
       { recipient: TUY_HOA },
       { recipient: OTHER_PROVINCE, hub: "hub-b" },
-      { recipient: MINISTRY, hub: UPSTREAM },
+      { recipient: MINISTRY, hub: UPSTREAM_HUB },
     ]);
   });
 

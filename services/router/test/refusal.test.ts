@@ -1,7 +1,7 @@
 import { RpcError, RpcTimeoutError } from "@edoc/bus";
 import { VdxpFailure } from "@edoc/vdxp-client";
 import { describe, expect, it } from "vitest";
-import { backoffMs, classify } from "../src/upstream/refusal.js";
+import { classify } from "../src/upstream/refusal.js";
 
 const failure = (ErrorCode: string, edocCode?: string) =>
   new VdxpFailure("sendEdoc", {
@@ -44,9 +44,5 @@ describe("what the forwarder makes of a failed forward", () => {
       kind: "gone",
       code: "DELIVERY_WITHDRAWN",
     });
-  });
-
-  it("backs off from 1 s, doubling, to 60 s", () => {
-    expect([1, 2, 3, 6, 7, 20].map(backoffMs)).toEqual([1000, 2000, 4000, 32_000, 60_000, 60_000]);
   });
 });

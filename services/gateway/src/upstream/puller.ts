@@ -1,6 +1,5 @@
-import type { OrganId } from "@edoc/directory";
-import { checkHops } from "@edoc/federation";
-import { UPSTREAM_HUB } from "@edoc/messages";
+import { type OrganId, UPSTREAM_HUB } from "@edoc/directory";
+import { checkHops, linkBackoffMs } from "@edoc/federation";
 import type { Logger } from "@edoc/runtime";
 import { type MessageType, VDXP_ERRORS } from "@edoc/vdxp";
 import { type VdxpClient, VdxpFailure } from "@edoc/vdxp-client";
@@ -8,7 +7,6 @@ import { Counter, type Registry } from "prom-client";
 import { bodyOfBytes } from "../body.js";
 import { ApiError } from "../errors.js";
 import { type SubmitDeps, submitPacket } from "../submit.js";
-import { Backoff } from "./backoff.js";
 
 /**
  * The inbound half of the upstream link (nhận từ trục trên): letters and statuses the upstream
@@ -41,7 +39,8 @@ const GONE = new Set([VDXP_ERRORS.DOCUMENT_NOT_FOUND, VDXP_ERRORS.DOCUMENT_WITHD
 
 export class UpstreamPuller {
   private readonly pulled: Counter;
-  private readonly backoff = new Backoff(1_000, 60_000);
+  /** failed passes in a row (the backoff's attempt) */
+  private failures = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private running: Promise<void> | undefined;
@@ -78,11 +77,11 @@ export class UpstreamPuller {
   private async cycle(): Promise<void> {
     try {
       const n = await this.pullOnce();
-      this.backoff.reset();
+      this.failures = 0;
       // Work found: look again at once, the list may hold more than one page.
       this.schedule(n > 0 ? 0 : this.d.pollMs);
     } catch (err) {
-      const wait = this.backoff.next();
+      const wait = linkBackoffMs(++this.failures);
       this.pulled.inc({ outcome: "error" });
       this.d.log.warn(
         { err: errInfo(err), retryInMs: wait },

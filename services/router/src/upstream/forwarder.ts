@@ -1,17 +1,17 @@
 import { type Bus, RpcBytes } from "@edoc/bus";
-import { appendHop } from "@edoc/federation";
+import { UPSTREAM_HUB } from "@edoc/directory";
+import { appendHop, linkBackoffMs } from "@edoc/federation";
 import {
   type InboxItem,
   type RpcMethod,
   type RpcParamsOf,
   type RpcResultOf,
   RpcResults,
-  UPSTREAM_HUB,
 } from "@edoc/messages";
 import type { Logger, UpstreamConfig } from "@edoc/runtime";
 import { VdxpClient } from "@edoc/vdxp-client";
 import { Counter, Gauge, type Registry } from "prom-client";
-import { backoffMs, classify } from "./refusal.js";
+import { classify } from "./refusal.js";
 
 export interface ForwarderDeps {
   bus: Bus;
@@ -132,7 +132,7 @@ export function startForwarder(deps: ForwarderDeps): { stop(): Promise<void> } {
         return;
       }
       const attempts = (waiting.get(item.deliveryId)?.attempts ?? 0) + 1;
-      const wait = backoffMs(attempts);
+      const wait = linkBackoffMs(attempts);
       waiting.set(item.deliveryId, { item, attempts, notBefore: Date.now() + wait });
       forwarded.inc({ outcome: "retry" });
       log.warn(

@@ -86,8 +86,3 @@ export function classify(err: unknown): ForwardOutcome {
   }
   return { kind: "retry", message: err instanceof Error ? err.message : String(err) };
 }
-
-/** The wait before attempt `n` (1-based) of a transient failure: 1 s doubling to 60 s. */
-export function backoffMs(attempt: number): number {
-  return Math.min(60_000, 1000 * 2 ** Math.max(0, attempt - 1));
-}
