@@ -51,13 +51,9 @@ describe("systemd units", () => {
       expect(existsSync(join(repoRoot, "services", s, "src", "main.ts"))).toBe(true);
       expect(text).toContain("WantedBy=edoc-hub.target");
     }
-    // The archive alone is no template: one per hub (docs/deployment.md).
-    expect(units).toContain("edoc-archive.service");
+    // Every service is a template: N instances of each (docs/deployment.md).
     expect(units.filter((u) => u.endsWith("@.service")).sort()).toEqual(
-      services
-        .filter((s) => s !== "archive")
-        .map((s) => `edoc-${s}@.service`)
-        .sort(),
+      services.map((s) => `edoc-${s}@.service`).sort(),
     );
   });
 
