@@ -184,7 +184,7 @@ describe("the snapshot's cut", () => {
     expect(await ids("pendingRoutes")).toEqual(["P3"]);
     // D1 was fetched and acknowledged after the cut: available again, in the open collection.
     expect(await ids("settledDeliveries")).toEqual([]);
-    const d1 = await target().collection("deliveries").findOne({ _id: "D1" } as Document);
+    const d1 = await rows(target(), "deliveries").findOne({ _id: "D1" });
     expect(d1).toMatchObject({ _id: "D1", state: "available" });
     expect(d1?.fetchedAt).toBeUndefined();
     expect(d1?.ackResult).toBeUndefined();
@@ -192,7 +192,7 @@ describe("the snapshot's cut", () => {
     // the delivery is back to fetched (its link forwards it again).
     const p4 = await rows(target(), "packets").findOne({ _id: "P4" });
     expect(p4).toMatchObject({ routeState: "planned", returned: [] });
-    expect(await target().collection("deliveries").findOne({ _id: "D4" } as Document)).toMatchObject({
+    expect(await rows(target(), "deliveries").findOne({ _id: "D4" })).toMatchObject({
       state: "fetched",
       hub: "up",
     });
