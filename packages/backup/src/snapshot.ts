@@ -170,11 +170,17 @@ function cutPacket(copy: Copy, p: Row): { row: Row; replan: boolean } {
   }
   if (row.routeState !== "planned") return { row, replan: false };
   const refs = (row.deliveries ?? []) as Row[];
+  const isAttested = (r: Row) => copy.has(`returned:${row._id}:${r.addressedTo}`);
+  // A peer hub's return (`hub`) is not the plan's: one after the cut is dropped (its delivery
+  // goes back to fetched, cutDelivery) rather than making the whole plan unattested.
+  if (Array.isArray(row.returned)) {
+    row.returned = (row.returned as Row[]).filter((r) => r.hub === undefined || isAttested(r));
+  }
   const returned = (row.returned ?? []) as Row[];
   const attested =
     refs.length + returned.length > 0 &&
     refs.every((d) => copy.has(`available:${d.deliveryId}`)) &&
-    returned.every((r) => copy.has(`returned:${row._id}:${r.addressedTo}`));
+    returned.every(isAttested);
   if (attested) return { row, replan: false };
   delete row.plannedAt;
   delete row.deliveries;

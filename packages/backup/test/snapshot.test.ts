@@ -66,6 +66,11 @@ async function seed(db: Db): Promise<number> {
     ["routed:D1", { type: "routed", hubDocumentId: "P1", deliveryId: "D1" }],
     ["available:D1", { type: "available", hubDocumentId: "P1", deliveryId: "D1" }],
     ["accepted:P3", { type: "accepted", hubDocumentId: "P3" }],
+    // P4: a peer hub's delivery (federation), fetched by its link before the head…
+    ["accepted:P4", { type: "accepted", hubDocumentId: "P4" }],
+    ["routed:D4", { type: "routed", hubDocumentId: "P4", deliveryId: "D4" }],
+    ["available:D4", { type: "available", hubDocumentId: "P4", deliveryId: "D4" }],
+    ["fetched:D4", { type: "fetched", hubDocumentId: "P4", deliveryId: "D4" }],
     ["directory:1", { type: "directory-changed", hubDocumentId: "directory-v1" }],
     // ← the latest signed head; everything below happened after it
     ["fetched:D1", { type: "fetched", hubDocumentId: "P1", deliveryId: "D1" }],
@@ -73,10 +78,12 @@ async function seed(db: Db): Promise<number> {
     ["routed:D3", { type: "routed", hubDocumentId: "P3", deliveryId: "D3" }],
     ["available:D3", { type: "available", hubDocumentId: "P3", deliveryId: "D3" }],
     ["accepted:P2", { type: "accepted", hubDocumentId: "P2" }],
+    // …and refused there for good after it: a return the packet row lists already.
+    [`returned:P4:${RECIPIENT}`, { type: "returned", hubDocumentId: "P4", deliveryId: "D4" }],
     ["directory:2", { type: "directory-changed", hubDocumentId: "directory-v2" }],
   ]);
   await rows(db, "receipts").insertMany(receipts as unknown as Row[]);
-  const head = receipts[4] as Receipt;
+  const head = receipts[8] as Receipt;
   const signed = signChainHead({ seq: head.seq, hash: head.hash, at: AT }, keyPem);
   await rows(db, "chainHeads").insertOne({ _id: head.seq, ...signed } as unknown as Row);
   const ref = (d: string) => ({ deliveryId: d, recipient: RECIPIENT, addressedTo: RECIPIENT });
@@ -84,10 +91,16 @@ async function seed(db: Db): Promise<number> {
     packet("P1", { routeState: "planned", plannedAt: AT, deliveries: [ref("D1")] }),
     packet("P3", { routeState: "planned", plannedAt: AT, deliveries: [ref("D3")], returned: [] }),
     packet("P2"),
+    packet("P4", {
+      routeState: "planned",
+      plannedAt: AT,
+      deliveries: [ref("D4")],
+      returned: [{ addressedTo: RECIPIENT, reason: "RECIPIENT_UNKNOWN", message: "x", hub: "up" }],
+    }),
   ] as Row[]);
   // P3's work-list entry was deleted when its plan was stored; P2's is still there.
   await rows(db, "pendingRoutes").insertOne({ _id: "P2", key: "k2", publishCount: 0 } as Row);
-  for (const id of ["P1", "P2", "P3"]) {
+  for (const id of ["P1", "P2", "P3", "P4"]) {
     await rows(db, "packetKeys").insertOne({ _id: `key-${id}`, hubDocumentId: id } as Row);
     await rows(db, "acceptanceReceipts").insertOne({ _id: id, key: "k", xml: "<r/>" } as Row);
     const data = new Binary(Buffer.from([0, 255, 7]));
@@ -107,6 +120,16 @@ async function seed(db: Db): Promise<number> {
     }),
   );
   await rows(db, "deliveries").insertOne(delivery("D3", "P3"));
+  await rows(db, "settledDeliveries").insertOne(
+    delivery("D4", "P4", {
+      hub: "up",
+      state: "failed",
+      fetchedAt: AT,
+      acknowledgedAt: AT,
+      ackResult: "fail",
+      ackReason: "RECIPIENT_UNKNOWN: x",
+    }),
+  );
   await rows(db, "agencies").insertOne({ _id: "000.00.02.H45", name: "Sở Nội vụ" } as Row);
   // The archive instances' coordination rows, past the cut: never copied.
   await rows(db, "chainTip").insertOne({ _id: "tip", seq: 999, hash: "ab" } as Row);
@@ -150,9 +173,9 @@ describe("the snapshot's cut", () => {
     expect(await ids("chainHeads")).toEqual([cut]);
     // P2 was accepted after the cut: left out completely.
     for (const name of ["packets", "acceptanceReceipts", "blobs"]) {
-      expect(await ids(name)).toEqual(["P1", "P3"]);
+      expect(await ids(name)).toEqual(["P1", "P3", "P4"]);
     }
-    expect(await ids("packetKeys")).toEqual(["key-P1", "key-P3"]);
+    expect(await ids("packetKeys")).toEqual(["key-P1", "key-P3", "key-P4"]);
     // P3's plan came after the cut: pending again, with a work-list entry, without deliveries.
     const p3 = await rows(target(), "packets").findOne({ _id: "P3" });
     expect(p3?.routeState).toBe("pending");
@@ -161,10 +184,18 @@ describe("the snapshot's cut", () => {
     expect(await ids("pendingRoutes")).toEqual(["P3"]);
     // D1 was fetched and acknowledged after the cut: available again, in the open collection.
     expect(await ids("settledDeliveries")).toEqual([]);
-    const d1 = await target().collection("deliveries").findOne({});
+    const d1 = await rows(target(), "deliveries").findOne({ _id: "D1" });
     expect(d1).toMatchObject({ _id: "D1", state: "available" });
     expect(d1?.fetchedAt).toBeUndefined();
     expect(d1?.ackResult).toBeUndefined();
+    // P4's peer return came after the cut: its plan stands, the return is not listed, and
+    // the delivery is back to fetched (its link forwards it again).
+    const p4 = await rows(target(), "packets").findOne({ _id: "P4" });
+    expect(p4).toMatchObject({ routeState: "planned", returned: [] });
+    expect(await rows(target(), "deliveries").findOne({ _id: "D4" })).toMatchObject({
+      state: "fetched",
+      hub: "up",
+    });
     // Bytes come back as the same BSON binary; other collections as they were.
     const blob = await rows(target(), "blobs").findOne({ _id: "P1" });
     expect(blob?.data).toBeInstanceOf(Binary);

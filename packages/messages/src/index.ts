@@ -319,9 +319,14 @@ export const ConsoleRecipient = z.object({
   recipient: organId,
   addressedTo: organId,
   deliveryId: z.string().optional(),
-  /** a delivery state, or `returned` (the router returned this recipient to the sender) */
+  /**
+   * a delivery state, or `returned` (the router, or the peer hub its delivery went to,
+   * returned this recipient to the sender)
+   */
   state: z.string(),
   lastStatus: z.string().optional(),
+  /** federation: the peer hub this recipient's delivery went to */
+  hub: HubId.optional(),
 });
 export const ConsoleLetter = z.object({
   hubDocumentId: z.string(),

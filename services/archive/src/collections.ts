@@ -21,6 +21,12 @@ import { cachedById } from "./row-cache.js";
  */
 export type RouteState = "pending" | "planned" | "dead-lettered";
 
+/** A return as the packet row lists it: the router's, or (`hub`) a peer hub's refusal. */
+export interface PacketReturn extends ReturnedRecipient {
+  /** federation: the peer hub whose link had the delivery and that refused it */
+  hub?: string;
+}
+
 /** A delivery as its packet row lists it (the plan's deliveries). */
 export interface DeliveryRef {
   deliveryId: string;
@@ -102,8 +108,11 @@ export interface PacketDoc {
    */
   receiptId?: string;
   acceptedAt?: string;
-  /** recipients the router returned (trả lại), from the plan */
-  returned?: ReturnedRecipient[];
+  /**
+   * recipients returned to the sender (trả lại): by the router (the plan), or by a peer hub
+   * that refused its delivery for good (`hub` set; returns.ts)
+   */
+  returned?: PacketReturn[];
   /** the deliveries of every plan stored for this packet */
   deliveries?: DeliveryRef[];
   /** letters: the statuses accepted about it (attested ones), in acceptance order */

@@ -12,7 +12,7 @@ import type { Collection, Filter } from "mongodb";
 import type { DeadLetterDoc, DeliveryDoc, PacketDoc } from "./collections.js";
 import { type Ctx, compact, nowIso } from "./context.js";
 import { hubDocumentIdOf } from "./dead-letters.js";
-import { answersDelivery, findPacket, senderState, traceOf } from "./documents.js";
+import { answersDelivery, findPacket, returnsBesides, senderState, traceOf } from "./documents.js";
 import { receiptKeys } from "./keys.js";
 import { statusesOf } from "./originals.js";
 
@@ -64,11 +64,20 @@ function letterOf(x: PacketDoc, byId: Map<string, DeliveryDoc>): ConsoleLetter {
         deliveryId: ref.deliveryId,
         state: d ? senderState(d) : "planned",
         lastStatus: statuses.filter((s) => answersDelivery(s, ref)).at(-1)?.code,
+        hub: d?.hub,
       }),
     );
   }
-  for (const r of x.returned ?? [])
-    recipients.push({ recipient: r.addressedTo, addressedTo: r.addressedTo, state: "returned" });
+  for (const r of returnsBesides(x, x.deliveries ?? [])) {
+    recipients.push(
+      compact({
+        recipient: r.addressedTo,
+        addressedTo: r.addressedTo,
+        state: "returned",
+        hub: r.hub,
+      }),
+    );
+  }
   return compact({
     hubDocumentId: x.hubDocumentId,
     documentId: x.documentId,

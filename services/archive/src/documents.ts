@@ -1,6 +1,13 @@
 import { RpcError } from "@edoc/bus";
 import type { RpcParamsOf, RpcResultOf, SentDocument, Trace, TraceEvent } from "@edoc/messages";
-import type { AnswerRef, DeliveryDoc, DeliveryRef, PacketDoc, ReceiptDoc } from "./collections.js";
+import type {
+  AnswerRef,
+  DeliveryDoc,
+  DeliveryRef,
+  PacketDoc,
+  PacketReturn,
+  ReceiptDoc,
+} from "./collections.js";
 import { type Ctx, compact } from "./context.js";
 import { statusesOf } from "./originals.js";
 
@@ -29,6 +36,19 @@ export function answersDelivery(s: AnswerRef, d: DeliveryRef): boolean {
  */
 export const senderState = (d: DeliveryDoc): string =>
   d.hub !== undefined && d.state === "failed" ? "returned" : d.state;
+
+/**
+ * The packet's returns not already shown by a delivery: a peer hub's return is listed on the
+ * row (returns.ts) and its failed delivery shows it too, with the hub and the `returned`
+ * receipt (the reason) among its events. One recipient, once.
+ */
+export function returnsBesides(
+  packet: PacketDoc,
+  deliveries: readonly Pick<DeliveryDoc, "addressedTo">[],
+): PacketReturn[] {
+  const shown = new Set(deliveries.map((d) => d.addressedTo));
+  return (packet.returned ?? []).filter((r) => !shown.has(r.addressedTo));
+}
 
 const refOf = (d: DeliveryDoc): DeliveryRef => ({
   deliveryId: d._id,
@@ -81,7 +101,7 @@ export async function listDocuments(
             hub: d.hub,
           }),
         ),
-        ...(x.returned ?? []).map((r) => ({ recipient: r.addressedTo, state: "returned" })),
+        ...returnsBesides(x, mine).map((r) => ({ recipient: r.addressedTo, state: "returned" })),
       ],
     });
   });
@@ -149,7 +169,7 @@ export async function traceOf(ctx: Ctx, packet: PacketDoc): Promise<Trace> {
     events: receipts.filter((r) => r.deliveryId === d._id).map(traceEvent),
     ...(d.hub !== undefined && { hub: d.hub }),
   }));
-  for (const r of packet.returned ?? []) {
+  for (const r of returnsBesides(packet, deliveries)) {
     recipients.push({
       recipient: r.addressedTo,
       addressedTo: r.addressedTo,

@@ -8,6 +8,7 @@ import { receiptKeys } from "./keys.js";
 import { asOrganId } from "./ledger.js";
 import { inboxItem } from "./pending-inbox.js";
 import { purgedError } from "./retention.js";
+import { recordReturn, returnEntry } from "./returns.js";
 
 const STATES: Record<RpcParamsOf<"inbox.list">["state"], DeliveryDoc["state"][] | undefined> = {
   pending: ["available"],
@@ -247,15 +248,18 @@ async function settleForward(ctx: Ctx, d: DeliveryDoc): Promise<void> {
     return;
   }
   const why = /^([A-Z][A-Z0-9_]*): ([\s\S]*)$/.exec(d.ackReason ?? "");
-  await ctx.ledger.append(receiptKeys.returned(d.hubDocumentId, d.addressedTo), {
+  const returned = {
+    addressedTo: d.addressedTo,
+    reason: why?.[1] ?? "REFUSED_BY_PEER_HUB",
+    message: why?.[2] ?? d.ackReason ?? `refused by hub ${d.hub ?? "?"}`,
+  };
+  const receipt = await ctx.ledger.append(receiptKeys.returned(d.hubDocumentId, d.addressedTo), {
     ...base,
     type: "returned",
     deliveryId: d._id,
-    data: {
-      addressedTo: d.addressedTo,
-      reason: why?.[1] ?? "REFUSED_BY_PEER_HUB",
-      message: why?.[2] ?? d.ackReason ?? `refused by hub ${d.hub ?? "?"}`,
-      hub: d.hub ?? null,
-    },
+    data: { ...returned, hub: d.hub ?? null },
   });
+  // Attested first, then listed on the packet like the router's returns (reports, the
+  // console's filter); an ack replayed after a crash lists it again, adding nothing.
+  await recordReturn(ctx, d.hubDocumentId, returnEntry(receipt, { ...returned, hub: d.hub }));
 }

@@ -6,11 +6,13 @@ import type { DeliveryDoc, DeliveryRef, PacketDoc } from "./collections.js";
 import { type Ctx, compact, nowIso, packetFacts } from "./context.js";
 import { receiptKeys } from "./keys.js";
 import { asOrganId } from "./ledger.js";
+import { returnEntry, withReturnsLock } from "./returns.js";
 
 /**
  * Consumer of `archive.plans`: stores the router's plan for one packet. Every write is keyed
  * by `_id` (a keyed receipt, an insert that keeps what is there, `$addToSet`, a delete), so a
- * redelivered (or re-planned) message adds nothing, even for deliveries settled meanwhile.
+ * redelivered (or re-planned) message adds nothing, even for deliveries settled meanwhile,
+ * and erases nothing (a peer hub's return listed since stays).
  */
 export async function handlePlan(ctx: Ctx, msg: InboundMessage): Promise<void> {
   let raw: unknown;
@@ -68,18 +70,19 @@ export async function handlePlan(ctx: Ctx, msg: InboundMessage): Promise<void> {
     attested.set(d.deliveryId, available);
     receipts.push(available);
   }
-  for (const r of plan.returned) {
-    receipts.push(
-      ctx.ledger.append(receiptKeys.returned(packet.hubDocumentId, r.addressedTo), {
+  const returns = plan.returned.map((r) =>
+    ctx.ledger
+      .append(receiptKeys.returned(packet.hubDocumentId, r.addressedTo), {
         type: "returned",
         hubDocumentId: packet.hubDocumentId,
         documentId: packet.documentId,
         organId: asOrganId(r.addressedTo),
         at,
         data: { addressedTo: r.addressedTo, reason: r.reason, message: r.message },
-      }),
-    );
-  }
+      })
+      .then((receipt) => returnEntry(receipt, r)),
+  );
+  receipts.push(...returns);
   await Promise.all(receipts);
   // Attested before this run (its receipt is older): an earlier run of this plan stored it.
   const replayed = new Set<string>();
@@ -118,17 +121,23 @@ export async function handlePlan(ctx: Ctx, msg: InboundMessage): Promise<void> {
     recipient: d.recipient,
     addressedTo: d.addressedTo,
   }));
-  await ctx.c.packets.updateOne(
-    { _id: packet._id },
-    {
-      $set: {
-        routeState: "planned",
-        plannedAt: plan.plannedAt,
-        returned: plan.returned.map((r) => compact({ ...r })),
+  // Returns are added, never set: a plan replayed later keeps a peer hub's return (returns.ts),
+  // and each entry is the one its receipt attests, so a replay adds nothing.
+  const returned = await Promise.all(returns);
+  const list = () =>
+    ctx.c.packets.updateOne(
+      { _id: packet._id },
+      {
+        $set: { routeState: "planned", plannedAt: plan.plannedAt },
+        $addToSet: { deliveries: { $each: refs }, returned: { $each: returned } },
       },
-      $addToSet: { deliveries: { $each: refs } },
-    },
-  );
+    );
+  // Only a plan with hub deliveries can race a peer hub's return on this row.
+  if (plan.deliveries.some((d) => d.hub !== undefined)) {
+    await withReturnsLock(ctx, packet._id, list);
+  } else {
+    await list();
+  }
   await ctx.c.pendingRoutes.deleteOne({ _id: packet._id });
   log.info(
     {

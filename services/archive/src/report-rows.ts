@@ -7,6 +7,7 @@ import type { Collections, DeliveryDoc, PacketDoc } from "./collections.js";
  * and letter deliveries by `availableAt`, each one range query with a projection (no $lookup,
  * no aggregation: FerretDB scans the table either way and returns only the month's rows). At
  * most MAX_ROWS per collection are read; past that the report says it is truncated.
+ * `returned` lists the router's returns and (federation) those of peer hubs (returns.ts).
  */
 export const MAX_ROWS = 200_000;
 
@@ -16,7 +17,7 @@ type PacketRow = Pick<
 >;
 type DeliveryPart = Pick<
   DeliveryDoc,
-  "_id" | "recipient" | "priority" | "availableAt" | "acknowledgedAt" | "state"
+  "_id" | "recipient" | "priority" | "availableAt" | "acknowledgedAt" | "state" | "hub"
 >;
 
 /** At most `limit` rows of a range query, and whether there were more. */
@@ -55,6 +56,7 @@ export async function readMonthRows(
     availableAt: 1,
     acknowledgedAt: 1,
     state: 1,
+    hub: 1,
   } as const;
   // A delivery settled by a change interrupted before its open row was deleted is in both:
   // the settled row wins (deliveries.ts).
@@ -68,11 +70,14 @@ export async function readMonthRows(
     rows: {
       letters: (packets.rows as PacketRow[]).filter((p) => p.kind === "letter").map(letterRow),
       statuses: (packets.rows as PacketRow[]).filter((p) => p.kind === "status").map(statusRow),
-      deliveries: [...byId.values()].map(deliveryRow),
+      // A peer hub's refusal is a return (its letter's `returned`), not a receipt: not twice.
+      deliveries: [...byId.values()].filter((d) => !peerReturned(d)).map(deliveryRow),
     },
     truncated: packets.more || open.more || settled.more,
   };
 }
+
+const peerReturned = (d: DeliveryPart): boolean => d.hub !== undefined && d.state === "failed";
 
 function letterRow(p: PacketRow): LetterRow {
   return { from: p.from, returnedByHub: p.returned?.length ?? 0 };

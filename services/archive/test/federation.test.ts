@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { AcceptRequest, RoutingPlanMessage } from "@edoc/messages";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PacketDoc, ReceiptDoc } from "../src/collections.js";
@@ -26,6 +27,8 @@ const packets = () => h.store.db.collection<PacketDoc>("packets");
 const receipts = () => h.store.db.collection<ReceiptDoc>("receipts");
 const UP = { actingFor: [], hubs: ["upstream"] };
 const TRACE = [{ hub: "hub-b", at: "2026-12-05T01:00:00.000Z" }];
+/** This Vietnam month (UTC+7), as `reports.monthly` names it. */
+const vietnamMonth = () => new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 7);
 
 /** Accepted, and routed with `recipients` going to the upstream and `local` staying here. */
 async function sent(
@@ -151,6 +154,95 @@ describe("hub deliveries", () => {
       expect.objectContaining({ recipient: ORG.ministry, state: "returned", hub: "upstream" }),
     ]);
     expect(trace.recipients[0]?.events.map((e) => e.type)).toContain("returned");
+  });
+
+  it("a peer hub's return is listed on the packet, once: sender's list, console, report", async () => {
+    const month = await h.rpc("reports.monthly", { month: vietnamMonth() });
+    const counts = (r: typeof month, organId: string) =>
+      r.agencies.find((a) => a.organId === organId);
+    const routerReturn = {
+      addressedTo: ORG.health,
+      reason: "RECIPIENT_UNKNOWN",
+      message: "not in the directory",
+    };
+    // Its own sender, so the report's sender figures are this letter's alone.
+    const req = await sent(
+      [ORG.ministry],
+      [ORG.finance],
+      { from: ORG.district, to: [ORG.ministry, ORG.finance, ORG.health] },
+      { returned: [routerReturn] },
+    );
+    const id = deliveryId(req.hubDocumentId, ORG.ministry);
+    const before = await h.rpc("reports.monthly", { month: vietnamMonth() });
+    await h.rpc("inbox.fetch", { ...UP, deliveryId: id });
+    const fail = {
+      ...UP,
+      deliveryId: id,
+      result: "fail",
+      reason: "RECIPIENT_UNKNOWN: To[0] 000.00.00.G22 is not in the agency directory",
+      forward: { hub: "upstream" },
+    };
+    await h.rpc("inbox.ack", fail);
+    const peerReturn = {
+      addressedTo: ORG.ministry,
+      reason: "RECIPIENT_UNKNOWN",
+      message: "To[0] 000.00.00.G22 is not in the agency directory",
+      hub: "upstream",
+    };
+    const returned = async () => (await packets().findOne({ _id: req.hubDocumentId }))?.returned;
+    expect(await returned()).toEqual([routerReturn, peerReturn]);
+
+    // Replayed: the ack (a link that crashed before it saw the answer), the plan (redelivered,
+    // re-published by the reconciler), and both at once: the returns stay, each once.
+    await h.rpc("inbox.ack", fail);
+    const replan = () =>
+      h.peer.publishJson(
+        "archive.plans",
+        planFor(req.hubDocumentId, [ORG.ministry, ORG.finance], {
+          returned: [{ ...routerReturn, message: "a replan words it differently" }],
+        }),
+        { messageId: `replan-${randomBytes(4).toString("hex")}` },
+      );
+    await replan();
+    await h.settle();
+    await Promise.all([replan(), h.rpc("inbox.ack", fail), replan(), h.rpc("inbox.ack", fail)]);
+    await h.settle();
+    expect(await returned()).toEqual([routerReturn, peerReturn]);
+
+    // The sender sees the recipient once: returned, by the peer hub.
+    const list = await h.rpc("documents.list", { actingFor: [ORG.district], limit: 50 });
+    const doc = list.documents.find((d) => d.hubDocumentId === req.hubDocumentId);
+    expect(doc?.recipients.filter((r) => r.recipient === ORG.ministry)).toEqual([
+      expect.objectContaining({ state: "returned", hub: "upstream", deliveryId: id }),
+    ]);
+    expect(doc?.recipients.map((r) => r.recipient).sort()).toEqual(
+      [ORG.ministry, ORG.finance, ORG.health].sort(),
+    );
+    const trace = await h.rpc("documents.trace", {
+      actingFor: [ORG.district],
+      id: req.hubDocumentId,
+    });
+    const traced = trace.recipients.filter((r) => r.recipient === ORG.ministry);
+    expect(traced).toHaveLength(1);
+    expect(traced[0]?.events.find((e) => e.type === "returned")?.data).toMatchObject({
+      reason: "RECIPIENT_UNKNOWN",
+    });
+
+    // The console's filter finds it; its list shows the hub beside the recipient.
+    const found = await h.rpc("console.search", { from: [ORG.district], state: "returned" });
+    const letter = found.letters.find((l) => l.hubDocumentId === req.hubDocumentId);
+    expect(letter?.recipients.filter((r) => r.recipient === ORG.ministry)).toEqual([
+      expect.objectContaining({ state: "returned", hub: "upstream" }),
+    ]);
+
+    // The report: the sender's two returns; the far recipient did not receive it here.
+    const after = await h.rpc("reports.monthly", { month: vietnamMonth() });
+    expect(counts(after, ORG.district)).toMatchObject({ sent: 1, returned: 2 });
+    expect(counts(before, ORG.district)).toMatchObject({ sent: 1, returned: 1 });
+    expect(counts(after, ORG.ministry)?.received).toBe(
+      (counts(before, ORG.ministry)?.received ?? 0) - 1,
+    );
+    expect(counts(month, ORG.district)).toBeUndefined();
   });
 
   it("a revoke of a letter that never left: both withdrawn here, nothing goes to the peer hub", async () => {

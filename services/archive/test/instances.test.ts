@@ -141,3 +141,40 @@ it("the pending inbox is the same from either instance, and follows fetches made
     receipts.filter((r) => r.deliveryId === first.deliveryId && r.type === "acknowledged"),
   ).toHaveLength(1);
 });
+
+it("a peer hub's returns acked on both at once, with plans replayed, are all listed, once", async () => {
+  // Federation: twelve of a letter's deliveries went to the upstream link, which was refused
+  // all of them for good and acks them at once (each instance serving some), while the plan is
+  // replayed. Each return is one `$addToSet` on the same packet row: none may be lost.
+  const remote = Array.from({ length: 12 }, (_, i) => `000.00.${String(40 + i)}.H53`);
+  const req = letter({ to: remote });
+  await h.rpc("packets.accept", req);
+  const plan = planFor(req.hubDocumentId, remote);
+  for (const d of plan.deliveries) d.hub = "upstream";
+  await h.peer.publishJson("archive.plans", plan, { messageId: `plan-${req.hubDocumentId}` });
+  const packet = () =>
+    h.store.db.collection("packets").findOne({ _id: req.hubDocumentId as never });
+  await waitFor(async () => ((await packet())?.routeState === "planned" ? true : undefined));
+  const link = { actingFor: [], hubs: ["upstream"] };
+  for (const d of plan.deliveries)
+    await h.rpc("inbox.fetch", { ...link, deliveryId: d.deliveryId });
+  const acks = plan.deliveries.flatMap((d) =>
+    [1, 2].map(() =>
+      h.rpc("inbox.ack", {
+        ...link,
+        deliveryId: d.deliveryId,
+        result: "fail",
+        reason: "RECIPIENT_UNKNOWN: not here",
+        forward: { hub: "upstream" },
+      }),
+    ),
+  );
+  const replays = [1, 2].map((i) =>
+    h.peer.publishJson("archive.plans", plan, { messageId: `replan-${i}-${req.hubDocumentId}` }),
+  );
+  await Promise.all([...acks, ...replays]);
+  await h.settle();
+  const returned = (await packet())?.returned as { addressedTo: string; hub?: string }[];
+  expect(returned.map((r) => r.addressedTo).sort()).toEqual([...remote].sort());
+  for (const r of returned) expect(r.hub).toBe("upstream");
+});

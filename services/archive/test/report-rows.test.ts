@@ -82,11 +82,21 @@ beforeAll(async () => {
   await c.deliveries.settled.insertMany([
     delivery("d-both", start, { state: "acknowledged", acknowledgedAt: end.toISOString() }),
     delivery("d-withdrawn", start, { state: "withdrawn", withdrawnAt: start.toISOString() }),
+    // A peer hub refused it for good: its letter's return, not a receipt (not counted here).
+    delivery("d-peer-returned", start, {
+      state: "failed",
+      hub: "upstream",
+      ackResult: "fail",
+      acknowledgedAt: start.toISOString(),
+    }),
   ]);
   await store.db.collection<PacketDoc>("packets").insertMany([
     packet("p-before", before(start)),
     packet("p-letter", start, {
-      returned: [{ addressedTo: "000.00.99.H45", reason: "RECIPIENT_INACTIVE", message: "closed" }],
+      returned: [
+        { addressedTo: "000.00.99.H45", reason: "RECIPIENT_INACTIVE", message: "closed" },
+        { addressedTo: "000.00.00.G22", reason: "RECIPIENT_UNKNOWN", message: "far", hub: "up" },
+      ],
     }),
     packet("p-status", before(end), {
       kind: "status",
@@ -112,12 +122,13 @@ describe("readMonthRows", () => {
   it("reads the Vietnam month's letters, statuses and letter deliveries, each delivery once", async () => {
     const { rows, truncated } = await readMonthRows(c, start, end);
     expect(truncated).toBe(false);
-    expect(rows.letters).toEqual([{ from: COMMUNE, returnedByHub: 1 }]);
+    // The router's return and a peer hub's.
+    expect(rows.letters).toEqual([{ from: COMMUNE, returnedByHub: 2 }]);
     expect(rows.statuses).toEqual([{ from: DISTRICT, code: "02", originalSender: COMMUNE }]);
     const byTime = [...rows.deliveries].sort(
       (a, b) => a.availableAt.getTime() - b.availableAt.getTime() || a.priority - b.priority,
     );
-    expect(byTime).toHaveLength(4); // first, both (once), withdrawn, last
+    expect(byTime).toHaveLength(4); // first, both (once), withdrawn, last; not the peer's return
     expect(byTime.filter((d) => d.acknowledgedAt?.getTime() === end.getTime())).toHaveLength(1);
     expect(byTime.filter((d) => d.withdrawn)).toHaveLength(1);
     expect(byTime.filter((d) => d.priority === 2)).toHaveLength(1);

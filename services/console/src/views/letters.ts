@@ -118,7 +118,7 @@ ${letters.map(
     "Nơi nhận",
     html`<ul class="recips">${l.recipients.map(
       (r) =>
-        html`<li>${agency(directory, r.recipient)} ${stateBadge(r.state)} ${r.state === "returned" ? "" : statusBadge(r.lastStatus)}</li>`,
+        html`<li>${agency(directory, r.recipient)}${r.hub !== undefined ? html` <span class="muted hub" title="liên thông: trục chuyển tiếp">→ trục <code>${r.hub}</code></span>` : ""} ${stateBadge(r.state)} ${r.state === "returned" ? "" : statusBadge(r.lastStatus)}</li>`,
     )}${l.recipients.length === 0 ? html`<li class="muted">chưa định tuyến: ${l.to.join(", ")}</li>` : ""}</ul>`,
   )}
   ${cell("Độ khẩn", priorityLabel(l.priority), (l.priority ?? 0) >= 1 ? "urgent" : undefined)}
