@@ -13,7 +13,7 @@ import { Deliveries } from "./deliveries.js";
 import type { DirectoryVersionDoc } from "./directory-store.js";
 import type { MaintenanceDoc } from "./maintenance.js";
 import type { RateBucketDoc } from "./ratelimit.js";
-import { cachedById } from "./row-cache.js";
+import { type CachedCollection, cachedById } from "./row-cache.js";
 
 /**
  * pending: waiting for the router's plan (the reconciler re-publishes); planned: the plan is
@@ -339,10 +339,10 @@ export interface RegistrationDoc {
 }
 
 export interface Collections {
-  packets: Collection<PacketDoc>;
+  packets: CachedCollection<PacketDoc>;
   packetKeys: Collection<PacketKeyDoc>;
   acceptanceReceipts: Collection<AcceptanceReceiptDoc>;
-  pendingRoutes: Collection<PendingRouteDoc>;
+  pendingRoutes: CachedCollection<PendingRouteDoc>;
   changes: Collection<ChangeDoc>;
   blobs: Collection<BlobDoc>;
   blobChunks: Collection<BlobChunkDoc>;

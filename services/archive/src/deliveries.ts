@@ -1,6 +1,7 @@
-import { isDuplicateKeyError, writeErrorsOf } from "@edoc/store";
+import { isDuplicateKeyError } from "@edoc/store";
 import type { Collection, Filter } from "mongodb";
 import type { DeliveryDoc, DeliveryMoveDoc } from "./collections.js";
+import type { CachedCollection } from "./row-cache.js";
 
 type State = DeliveryDoc["state"];
 const OPEN: readonly State[] = ["available", "fetched"];
@@ -30,7 +31,7 @@ export interface FindOptions {
  */
 export class Deliveries {
   constructor(
-    readonly open: Collection<DeliveryDoc>,
+    readonly open: CachedCollection<DeliveryDoc>,
     readonly settled: Collection<DeliveryDoc>,
     /** `deliveryMoves`: the claims of moves out of `available` (see `move`). */
     readonly moves: Collection<DeliveryMoveDoc>,
@@ -51,16 +52,15 @@ export class Deliveries {
     for (const d of docs) {
       if (!replayed.has(d._id) || !(await this.settled.findOne({ _id: d._id }))) candidates.push(d);
     }
-    if (candidates.length === 0) return [];
-    try {
-      await this.open.insertMany(candidates, { ordered: false });
-      return candidates;
-    } catch (err) {
-      const failures = writeErrorsOf(err);
-      if (failures.length === 0 || failures.some((f) => f.code !== 11000)) throw err;
-      const there = new Set(failures.map((f) => f.index));
-      return candidates.filter((_, i) => !there.has(i));
-    }
+    // One by one, group-committed with other plans' deliveries (row-cache.ts).
+    const outcomes = await Promise.allSettled(candidates.map((d) => this.open.insertOne(d)));
+    const inserted: DeliveryDoc[] = [];
+    outcomes.forEach((o, i) => {
+      const d = candidates[i];
+      if (o.status === "fulfilled" && d) inserted.push(d);
+      else if (o.status === "rejected" && !isDuplicateKeyError(o.reason)) throw o.reason;
+    });
+    return inserted;
   }
 
   /**
@@ -90,7 +90,7 @@ export class Deliveries {
         if (won) claim.patch = won.patch;
       }
       const moved: DeliveryDoc = { ...row, ...claim.patch };
-      await this.open.updateOne({ _id: row._id }, { $set: claim.patch });
+      await this.open.updateById(row._id, { $set: claim.patch });
       return SETTLED.includes(moved.state) ? this.settle(moved) : moved;
     }
     if (SETTLED.includes(state) && OPEN.includes(row.state))
@@ -115,7 +115,7 @@ export class Deliveries {
       if (!isDuplicateKeyError(err)) throw err;
       stored = (await this.settled.findOne({ _id: final._id })) ?? final;
     }
-    await this.open.deleteOne({ _id: final._id });
+    await this.open.deleteById(final._id);
     return stored;
   }
 

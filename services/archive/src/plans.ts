@@ -125,20 +125,17 @@ export async function handlePlan(ctx: Ctx, msg: InboundMessage): Promise<void> {
   // and each entry is the one its receipt attests, so a replay adds nothing.
   const returned = await Promise.all(returns);
   const list = () =>
-    ctx.c.packets.updateOne(
-      { _id: packet._id },
-      {
-        $set: { routeState: "planned", plannedAt: plan.plannedAt },
-        $addToSet: { deliveries: { $each: refs }, returned: { $each: returned } },
-      },
-    );
+    ctx.c.packets.updateById(packet._id, {
+      $set: { routeState: "planned", plannedAt: plan.plannedAt },
+      $addToSet: { deliveries: { $each: refs }, returned: { $each: returned } },
+    });
   // Only a plan with hub deliveries can race a peer hub's return on this row.
   if (plan.deliveries.some((d) => d.hub !== undefined)) {
     await withReturnsLock(ctx, packet._id, list);
   } else {
     await list();
   }
-  await ctx.c.pendingRoutes.deleteOne({ _id: packet._id });
+  await ctx.c.pendingRoutes.deleteById(packet._id);
   log.info(
     {
       deliveries: plan.deliveries.length,

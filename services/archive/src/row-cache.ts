@@ -1,12 +1,5 @@
-import { writeErrorsOf } from "@edoc/store";
-import {
-  type Collection,
-  type Document,
-  type Filter,
-  type InsertOneResult,
-  MongoServerError,
-  type UpdateFilter,
-} from "mongodb";
+import type { Collection, Document, Filter, InsertOneResult, UpdateFilter } from "mongodb";
+import { GroupCommit } from "./group-commit.js";
 
 /**
  * A write-through cache of rows by `_id`, in front of one collection.
@@ -38,13 +31,22 @@ export interface RowCacheOptions<T> {
 
 type Row = Document & { _id: string };
 
+/**
+ * A collection with group-committed writes by `_id` whose callers need no count back
+ * (group-commit.ts): for the hot paths' unconditional updates and deletes.
+ */
+export type CachedCollection<T extends Row> = Collection<T> & {
+  updateById(id: string, update: UpdateFilter<T>): Promise<void>;
+  deleteById(id: string): Promise<void>;
+};
+
 /** Per-row write counters kept before the idle ones are forgotten. */
 const MAX_TRACKED = 20_000;
 
 export function cachedById<T extends Row>(
   collection: Collection<T>,
   opts: RowCacheOptions<T>,
-): Collection<T> {
+): CachedCollection<T> {
   const rows = new Map<string, T>();
   /** Writes started per `_id` (a read that overlapped one does not fill the cache). */
   const writes = new Map<string, number>();
@@ -86,8 +88,20 @@ export function cachedById<T extends Row>(
     rows.clear();
   };
 
-  const batch = new InsertBatcher(collection);
-  const handlers: Partial<Record<keyof Collection<T>, unknown>> = {
+  const batch = new GroupCommit(collection);
+  /** A group-committed write to row `id`: the cached row is dropped (its outcome is unknown). */
+  const grouped = async (id: string, write: () => Promise<void>) => {
+    begin(id);
+    try {
+      await write();
+    } finally {
+      end(id);
+    }
+  };
+  const handlers: Partial<Record<keyof CachedCollection<T>, unknown>> = {
+    updateById: (id: string, update: UpdateFilter<T>) =>
+      grouped(id, () => batch.update(id, update)),
+    deleteById: (id: string) => grouped(id, () => batch.delete(id)),
     async findOne(filter?: Filter<T>, options?: object) {
       const id = idOf(filter);
       if (id === undefined || (options && "session" in options)) {
@@ -111,9 +125,12 @@ export function cachedById<T extends Row>(
     async insertOne(doc: T, options?: object) {
       const w = begin(doc._id);
       try {
-        const res = options
-          ? await collection.insertOne(doc as never, options)
-          : await batch.insert(doc);
+        let res: InsertOneResult;
+        if (options) res = await collection.insertOne(doc as never, options);
+        else {
+          await batch.insert(doc);
+          res = { acknowledged: true, insertedId: doc._id as never };
+        }
         if (alone(doc._id, w)) keep(doc);
         return res;
       } finally {
@@ -189,69 +206,15 @@ export function cachedById<T extends Row>(
     };
   }
 
-  return new Proxy(collection, {
+  return new Proxy(collection as CachedCollection<T>, {
     get(target, prop, receiver) {
-      const own = handlers[prop as keyof Collection<T>];
+      const own = handlers[prop as keyof CachedCollection<T>];
       if (own) return own;
       const value = Reflect.get(target, prop, receiver);
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
 }
-
-/**
- * Group commit of single inserts: `insertOne` calls made while a batch is being written go out
- * together in the next one, as ONE unordered insertMany (one SQLite transaction on FerretDB,
- * one round trip anywhere). Each caller still gets its own outcome: a duplicate `_id` fails
- * that caller only, with the same error a lone insertOne would raise. Nothing waits when the
- * database is idle: a batch leaves as soon as the previous one is done.
- */
-class InsertBatcher<T extends Row> {
-  private queue: { doc: T; resolve: (r: InsertOneResult) => void; reject: (e: unknown) => void }[] =
-    [];
-  private writing = false;
-
-  constructor(private readonly collection: Collection<T>) {}
-
-  insert(doc: T): Promise<InsertOneResult> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ doc, resolve, reject });
-      if (!this.writing) void this.flush();
-    });
-  }
-
-  private async flush(): Promise<void> {
-    this.writing = true;
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH);
-      const failed = new Map<number, unknown>();
-      try {
-        await this.collection.insertMany(batch.map((b) => b.doc) as never, { ordered: false });
-      } catch (err) {
-        const writeErrors = writeErrorsOf(err);
-        if (writeErrors.length === 0) {
-          for (const b of batch) b.reject(err);
-          continue;
-        }
-        for (const we of writeErrors) {
-          failed.set(
-            we.index,
-            new MongoServerError({ message: we.errmsg ?? "write error", code: we.code }),
-          );
-        }
-      }
-      batch.forEach((b, i) => {
-        const err = failed.get(i);
-        if (err) b.reject(err);
-        else b.resolve({ acknowledged: true, insertedId: b.doc._id as never });
-      });
-    }
-    this.writing = false;
-  }
-}
-
-/** Documents per group-committed insertMany. */
-const MAX_BATCH = 256;
 
 /** The `_id` a filter names, when it is `{_id: "…"}` (with `loose`, alongside other fields). */
 function idOf(filter: unknown, loose = false): string | undefined {

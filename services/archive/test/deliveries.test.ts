@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { connectStore, type Store } from "@edoc/store";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { DeliveryDoc } from "../src/collections.js";
+import type { DeliveryDoc, DeliveryMoveDoc } from "../src/collections.js";
 import { Deliveries } from "../src/deliveries.js";
+import { cachedById } from "../src/row-cache.js";
 import { mongoUrl } from "./harness.js";
 
 let store: Store;
@@ -14,10 +15,13 @@ beforeAll(async () => {
     dbName: `t-deliv-${randomBytes(4).toString("hex")}`,
   });
   const db = store.db;
+  // As collections.ts builds them: group-committed writes (maxRows 0: nothing cached).
+  const rows = <T extends DeliveryDoc | DeliveryMoveDoc>(name: string) =>
+    cachedById(db.collection<T>(name), { maxRows: 0 });
   deliveries = new Deliveries(
-    db.collection("deliveries"),
-    db.collection("settledDeliveries"),
-    db.collection("deliveryMoves"),
+    rows<DeliveryDoc>("deliveries"),
+    rows<DeliveryDoc>("settledDeliveries"),
+    rows<DeliveryMoveDoc>("deliveryMoves"),
   );
   await deliveries.createIndexes();
 });
