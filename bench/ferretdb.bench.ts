@@ -8,10 +8,10 @@ import { MongoClient } from "mongodb";
 import { expect, it } from "vitest";
 import { cpuSecondsOf, fmt, pool, table } from "./measure.js";
 
-// FerretDB alone, three builds of the same binary (infra/ferretdb/main.go) side by side in one
+// FerretDB alone, four builds of the same binary (infra/ferretdb/main.go) side by side in one
 // run, each on its own port and data directory (the shared server on 27017 is not touched):
-// as shipped (no `_id` expression index, eager log formatting), + the index, + the lazy log
-// handler. Run briefly with:
+// as shipped (no `_id` expression index, eager log formatting, racing updates), + the index,
+// + the lazy log handler, + atomic updates (the default). Run briefly with:
 //   pnpm exec vitest run --config bench/vitest.config.ts bench/ferretdb.bench.ts
 // EDOC_FERRET_BENCH_ROWS (default 3000) rows of ~800 B, EDOC_FERRET_BENCH_OPS (default 500)
 // finds and updates by `_id`, 4 in flight.
@@ -20,9 +20,10 @@ const ops = Number(process.env.EDOC_FERRET_BENCH_OPS ?? 500);
 const inFlight = 4;
 
 const builds = [
-  { name: "as shipped", flags: ["-id-index-every", "0", "-eager-log"] },
-  { name: "+ `_id` index", flags: ["-eager-log"] },
-  { name: "+ `_id` index + lazy log", flags: [] },
+  { name: "as shipped", flags: ["-id-index-every", "0", "-eager-log", "-racy-writes"] },
+  { name: "+ `_id` index", flags: ["-eager-log", "-racy-writes"] },
+  { name: "+ `_id` index + lazy log", flags: ["-racy-writes"] },
+  { name: "+ `_id` index + lazy log + atomic updates", flags: [] },
 ];
 
 type Figures = Record<"insert" | "find" | "update", { perSecond: number; cpuMs: number }>;
@@ -99,7 +100,7 @@ async function runBuild(bin: string, flags: string[]): Promise<Figures> {
   }
 }
 
-it("FerretDB: _id lookups and log formatting, as shipped vs fixed", async () => {
+it("FerretDB: _id lookups, log formatting and atomic updates, as shipped vs fixed", async () => {
   const bin = execFileSync("bash", ["infra/ferretdb.sh", "path"], { encoding: "utf8" }).trim();
   const results: Figures[] = [];
   for (const b of builds) results.push(await runBuild(bin, b.flags));

@@ -20,7 +20,7 @@ done
 
 log "lint (biome)"
 pnpm exec biome check .
-log "FerretDB main (go test: _id expression index, lazy log handler, file modes)"
+log "FerretDB main (go test: _id expression index, lazy log handler, atomic updates, file modes)"
 (cd infra/ferretdb && GOFLAGS=-mod=readonly go test ./...)
 log "typecheck"
 pnpm exec tsc -p tsconfig.check.json

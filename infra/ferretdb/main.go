@@ -4,8 +4,9 @@
 // panics for a missing generated version file; embedding the public `ferretdb` package avoids
 // that code path. Flags mirror the few settings the hub needs; telemetry is disabled by the
 // embedded package itself. Around the embedded server (no fork, no patched module) this main
-// adds: the `_id` expression index (idindex.go), deferred log formatting (lazylog.go), private
-// files (umask 077) and a loopback-only listener.
+// adds: the `_id` expression index (idindex.go), deferred log formatting (lazylog.go), atomic
+// read-then-write commands per collection (serialwrites.go), private files (umask 077) and a
+// loopback-only listener.
 package main
 
 import (
@@ -29,6 +30,7 @@ func main() {
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
 	idIndexEvery := flag.Duration("id-index-every", time.Second, "how often new collections get the _id expression index; 0 turns the index off (to measure FerretDB as shipped)")
 	eagerLog := flag.Bool("eager-log", false, "format log attributes eagerly as FerretDB does as shipped (to measure)")
+	racyWrites := flag.Bool("racy-writes", false, "let updates and deletes of one collection race as FerretDB does as shipped (to measure; loses updates)")
 	flag.Parse()
 
 	privateFiles()
@@ -65,8 +67,18 @@ func main() {
 		}
 	}
 
+	listener := ferretdb.ListenerConfig{TCP: *listen}
+	var front net.Listener
+	if !*racyWrites {
+		// The clients' port is ours (serialwrites.go); FerretDB answers on a private socket.
+		if front, err = net.Listen("tcp", *listen); err != nil {
+			fail(1, "listen %s: %v", *listen, err)
+		}
+		listener = ferretdb.ListenerConfig{Unix: socketPath(abs)}
+	}
+
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listen},
+		Listener:  listener,
 		Logger:    logger,
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + abs + "/",
@@ -78,14 +90,20 @@ func main() {
 	if *idIndexEvery > 0 {
 		go keepIDIndexes(ctx, abs, *idIndexEvery, logger)
 	}
-	logger.Info("ferretdb listening", "addr", *listen, "data", abs, "uri", f.MongoDBURI())
+	if front != nil {
+		p := &serialProxy{upstream: listener.Unix, locks: newCollectionLocks(), log: logger}
+		go func() {
+			if err := p.serve(ctx, front); err != nil {
+				fail(1, "listen %s: %v", *listen, err)
+			}
+		}()
+	}
+	logger.Info("ferretdb listening", "addr", *listen, "data", abs)
 	if err := f.Run(ctx); err != nil {
 		fail(1, "ferretdb: %v", err)
 	}
 }
 
-// checkLoopback refuses any listen address but a loopback one: this FerretDB has no
-// authentication, so whoever reaches the port reads and writes every letter.
 func checkLoopback(addr string) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {

@@ -1,5 +1,6 @@
+import { isDuplicateKeyError } from "@edoc/store";
 import type { Collection, Filter, OptionalUnlessRequiredId } from "mongodb";
-import type { LeaseLocks } from "./lock.js";
+import { KeyedLocks } from "./lock.js";
 
 /** A row changed only by versioned conditional updates: `v` counts its writes. */
 export interface Versioned {
@@ -7,24 +8,22 @@ export interface Versioned {
   v: number;
 }
 
-const DUPLICATE_KEY = 11000;
+/** Callers of this process queue per row, so they never contend in the database. */
+const local = new KeyedLocks();
 
 /**
- * Read, compute, write only if nobody wrote in between (`v` unchanged), else read again, under
- * the key's lease lock too (shared by every archive instance, lock.ts). On MongoDB the version
- * alone would be enough; FerretDB v1.24 (SQLite) evaluates the filter apart from the write, so
- * two concurrent conditional updates can both succeed (measured): there the lease lock is what
- * holds, across instances.
+ * Read, compute, write only if nobody wrote in between (`v` unchanged), else read again: the
+ * database's conditional update decides between the archive instances (MongoDB, and FerretDB
+ * through its main's per-collection turns, infra/ferretdb/serialwrites.go).
  * `next` returns the row's new fields (none: leave the row as it is) and what to answer; it may
  * be called several times.
  */
 export function casUpdate<D extends Versioned, R>(
-  locks: LeaseLocks,
   coll: Collection<D>,
   id: string,
   next: (current: D | null) => { fields?: Omit<D, "_id" | "v">; answer: R },
 ): Promise<R> {
-  return locks.run(`${coll.collectionName}:${id}`, () => attempt(coll, id, next));
+  return local.run(`${coll.collectionName}:${id}`, () => attempt(coll, id, next));
 }
 
 async function attempt<D extends Versioned, R>(
@@ -42,7 +41,7 @@ async function attempt<D extends Versioned, R>(
         await coll.insertOne({ _id: id, v: 1, ...fields } as OptionalUnlessRequiredId<D>);
         return answer;
       } catch (err) {
-        if ((err as { code?: number }).code === DUPLICATE_KEY) continue;
+        if (isDuplicateKeyError(err)) continue;
         throw err;
       }
     }

@@ -116,7 +116,7 @@ export async function failLogins(
 ): Promise<RpcResultOf<"console.logins.fail">> {
   let wait = 0;
   for (const { key, limit } of p.keys) {
-    const w = await casUpdate(ctx.locks, ctx.c.loginFailures, key, (cur) => {
+    const w = await casUpdate(ctx.c.loginFailures, key, (cur) => {
       const t = Date.now();
       const failures = withFailure(cur?.failures ?? [], t, p.windowMs, limit);
       return {

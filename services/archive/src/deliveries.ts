@@ -67,9 +67,8 @@ export class Deliveries {
    * Moves `row` to `patch.state` if it is still in the state it was read in, and returns the
    * delivery as it stands afterwards: with the patch when this call won, else as the request
    * that moved it first left it (the caller judges again on that). Any number of archive
-   * instances serve one delivery, so each move is claimed in the database, by an insert (a
-   * conditional update is no claim on FerretDB 1.x: measured, two updates filtered on the same
-   * `state` both match when they race):
+   * instances serve one delivery, so each move is claimed in the database, by an insert (the
+   * unique `_id` picks the winner, and the open row's update stays a group-committed one):
    * - out of available (fetched, withdrawn): the `deliveryMoves` row `<deliveryId>:available`
    *   holding the move; the loser reads it and writes it too (idempotent: this also heals a
    *   claim whose writer died before its update);

@@ -32,12 +32,6 @@ export function dedupeKey(req: AcceptRequest, statusCode?: string): string {
   return req.docType === "update" || req.docType === "replace" ? `${base}|${req.digest}` : base;
 }
 
-/**
- * Lock of a packet row's `returned` list (returns.ts). Its own key, never held with another:
- * the plan consumer and a peer hub's ack take it, neither inside accept's or the reconciler's.
- */
-export const returnsLock = (hubDocumentId: string) => `returns:${hubDocumentId}`;
-
 /** Receipt keys (`receipts._id`): one receipt per attested event. */
 export const receiptKeys = {
   accepted: (hubDocumentId: string) => `accepted:${hubDocumentId}`,

@@ -69,8 +69,7 @@ function firstWriteError(err: unknown): { index: number; duplicate: boolean } | 
  * while they meet others (a race lost in the last minute; a lone writer does not pay for it):
  * reading it is cheap where finding the highest `seq` among the receipts is a table scan on
  * FerretDB/SQLite. The tip is only a hint and may lag (a writer between its insert and its
- * raise, killed there, or alone until now; and FerretDB 1.x applies racing conditional updates
- * both, so a raise can even step it back): a head learnt from a lagging tip only costs another
+ * raise, killed there, or alone until now): a head learnt from a lagging tip only costs another
  * conflict, and a tip that lags twice in a row is replaced by the scan, which raises it.
  */
 export class Ledger {

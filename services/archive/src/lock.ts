@@ -139,8 +139,8 @@ export class LeaseLocks {
   }
 
   /**
-   * Takes over an expired lease. The claim is an insert (`<key>@<expired owner>`), not an update
-   * filtered on the old owner: on FerretDB 1.x two such updates racing both match.
+   * Takes over an expired lease. The claim is an insert (`<key>@<expired owner>`): the unique
+   * `_id` picks one waiter, which then moves the row to itself.
    */
   private async takeOver(key: string, held: LockDoc, owner: string): Promise<boolean> {
     try {

@@ -6,7 +6,7 @@ import type { DeliveryDoc, DeliveryRef, PacketDoc } from "./collections.js";
 import { type Ctx, compact, nowIso, packetFacts } from "./context.js";
 import { receiptKeys } from "./keys.js";
 import { asOrganId } from "./ledger.js";
-import { returnEntry, withReturnsLock } from "./returns.js";
+import { returnEntry } from "./returns.js";
 
 /**
  * Consumer of `archive.plans`: stores the router's plan for one packet. Every write is keyed
@@ -124,17 +124,10 @@ export async function handlePlan(ctx: Ctx, msg: InboundMessage): Promise<void> {
   // Returns are added, never set: a plan replayed later keeps a peer hub's return (returns.ts),
   // and each entry is the one its receipt attests, so a replay adds nothing.
   const returned = await Promise.all(returns);
-  const list = () =>
-    ctx.c.packets.updateById(packet._id, {
-      $set: { routeState: "planned", plannedAt: plan.plannedAt },
-      $addToSet: { deliveries: { $each: refs }, returned: { $each: returned } },
-    });
-  // Only a plan with hub deliveries can race a peer hub's return on this row.
-  if (plan.deliveries.some((d) => d.hub !== undefined)) {
-    await withReturnsLock(ctx, packet._id, list);
-  } else {
-    await list();
-  }
+  await ctx.c.packets.updateById(packet._id, {
+    $set: { routeState: "planned", plannedAt: plan.plannedAt },
+    $addToSet: { deliveries: { $each: refs }, returned: { $each: returned } },
+  });
   await ctx.c.pendingRoutes.deleteById(packet._id);
   log.info(
     {

@@ -19,7 +19,7 @@ export async function leaseTokens(
   p: RpcParamsOf<"ratelimit.lease">,
 ): Promise<RpcResultOf<"ratelimit.lease">> {
   const rate = { ratePerSecond: p.ratePerSecond, burst: p.burst };
-  return casUpdate(ctx.locks, ctx.c.rateBuckets, p.key, (cur) => {
+  return casUpdate(ctx.c.rateBuckets, p.key, (cur) => {
     const lease = gcraLease(cur?.tat, Date.now(), rate, p.want);
     const answer = { granted: lease.granted, retryAfterMs: lease.retryAfterMs };
     // A refusal changes nothing: no write, so a flood of refusals costs reads only.

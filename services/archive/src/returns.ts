@@ -1,7 +1,6 @@
 import type { Receipt } from "@edoc/receipts";
 import type { PacketReturn } from "./collections.js";
 import type { Ctx } from "./context.js";
-import { returnsLock } from "./keys.js";
 
 /**
  * A return as its `returned` receipt attests it (the first one written under its key), so
@@ -23,18 +22,7 @@ const entry = (r: PacketReturn): PacketReturn => ({
   ...(r.hub !== undefined && { hub: r.hub }),
 });
 
-/**
- * Runs a packet row's update that adds returns, under the row's returns lock. FerretDB 1.x
- * applies two racing updates of one row from the same read (one's array change is lost), so
- * the plan (when it has hub deliveries) and a peer hub's return take turns, on any instance.
- */
-export function withReturnsLock<T>(ctx: Ctx, hubDocumentId: string, fn: () => Promise<T>) {
-  return ctx.locks.run(returnsLock(hubDocumentId), fn);
-}
-
 /** Adds a peer hub's return to its packet row: idempotent (`$addToSet` of the same entry). */
 export async function recordReturn(ctx: Ctx, hubDocumentId: string, r: PacketReturn) {
-  await withReturnsLock(ctx, hubDocumentId, () =>
-    ctx.c.packets.updateOne({ _id: hubDocumentId }, { $addToSet: { returned: r } }),
-  );
+  await ctx.c.packets.updateOne({ _id: hubDocumentId }, { $addToSet: { returned: r } });
 }

@@ -178,3 +178,12 @@ it("a peer hub's returns acked on both at once, with plans replayed, are all lis
   expect(returned.map((r) => r.addressedTo).sort()).toEqual([...remote].sort());
   for (const r of returned) expect(r.hub).toBe("upstream");
 });
+
+it("a rate-limit bucket leased on both at once grants exactly its burst", async () => {
+  // Compare-and-set across instances: the database decides (FerretDB through its main's
+  // per-collection turns); each instance only queues its own callers.
+  const key = `agency-both-${Date.now()}`;
+  const lease = () => h.rpc("ratelimit.lease", { key, ratePerSecond: 0.01, burst: 30, want: 1 });
+  const leases = await Promise.all(Array.from({ length: 80 }, lease));
+  expect(leases.reduce((n, l) => n + l.granted, 0)).toBe(30);
+});
