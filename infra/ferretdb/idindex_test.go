@@ -21,12 +21,7 @@ import (
 // data directory, keeping the _id index every 50 ms.
 func startFerretDB(t *testing.T) (*mongo.Client, string) {
 	t.Helper()
-	privateFiles()
-	dir := filepath.Join(t.TempDir(), "data")
-	if err := privateDataDir(dir); err != nil {
-		t.Fatal(err)
-	}
-	l := slog.New(newLazyHandler(slog.NewTextHandler(io.Discard, nil)))
+	dir, l := testDataDir(t)
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener: ferretdb.ListenerConfig{TCP: "127.0.0.1:0"}, Logger: l,
 		Handler: "sqlite", SQLiteURL: "file:" + dir + "/",
@@ -44,6 +39,17 @@ func startFerretDB(t *testing.T) (*mongo.Client, string) {
 	}
 	t.Cleanup(func() { _ = c.Disconnect(context.Background()); cancel(); <-done })
 	return c, dir
+}
+
+// testDataDir makes a private data directory as main does, and a silent logger.
+func testDataDir(t *testing.T) (string, *slog.Logger) {
+	t.Helper()
+	privateFiles()
+	dir := filepath.Join(t.TempDir(), "data")
+	if err := privateDataDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	return dir, slog.New(newLazyHandler(slog.NewTextHandler(io.Discard, nil)))
 }
 
 // tableOf returns the SQLite table FerretDB keeps the collection in.

@@ -3,10 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net"
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -19,12 +16,7 @@ import (
 // startSerialFerretDB runs the embedded server behind the proxy, as main does by default.
 func startSerialFerretDB(t *testing.T) *mongo.Client {
 	t.Helper()
-	privateFiles()
-	dir := filepath.Join(t.TempDir(), "data")
-	if err := privateDataDir(dir); err != nil {
-		t.Fatal(err)
-	}
-	l := slog.New(newLazyHandler(slog.NewTextHandler(io.Discard, nil)))
+	dir, l := testDataDir(t)
 	sock := socketPath(dir)
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener: ferretdb.ListenerConfig{Unix: sock}, Logger: l,
