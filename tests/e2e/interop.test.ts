@@ -83,7 +83,7 @@ afterAll(async () => {
 });
 
 describe("interop with the official edXML library's expectations", () => {
-  it("a status built by the hub's CLI round-trips with a Vietnam-time Timestamp, ResponseFor Code/PromulgationDate and StaffInfo; edoc send submits a status file", async () => {
+  it("a status built by the hub's CLI round-trips with a Vietnam-time Timestamp, ResponseFor Code/PromulgationDate and StaffInfo; edoc send submits a status file; the sender's 13 carries them too", async () => {
     const letterFile = await signedLetter("letter");
     const sentAt = new Date();
     const sent = await edoc("send", letterFile, ...as(DEPT));
@@ -153,6 +153,18 @@ describe("interop with the official edXML library's expectations", () => {
     expect(JSON.parse(posted.stdout)).toMatchObject({ outcome: "accepted" });
     await waitInbox(DEPT, (items) =>
       items.find((i) => i.kind === "status" && i.statusCode === "06"),
+    );
+
+    // The sender withdraws its own letter (13) by hub id alone: ResponseFor comes from its
+    // sent-documents listing, Code and PromulgationDate included, with no warning.
+    const withdrawn = await edoc(
+      ...["status", ...as(DEPT), "--document", hubDocumentId, "--code", "13"],
+      ...["-o", file("status-13.edxml")],
+    );
+    expect(withdrawn.code, withdrawn.stderr).toBe(0);
+    expect(withdrawn.stderr).not.toContain("lacks");
+    expect(parseStatus(readFileSync(file("status-13.edxml"))).responseFor).toEqual(
+      status.responseFor,
     );
   });
 

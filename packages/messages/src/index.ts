@@ -89,6 +89,8 @@ export const AcceptRequest = z
     to: z.array(organId),
     subject: z.string().optional(),
     code: z.string().optional(),
+    /** Letters: PromulgationDate (ngày ban hành), as the letter gives it; a status answering it repeats it. */
+    promulgationDate: z.string().optional(),
     priority: z.number().int().min(0).max(4).optional(),
     relatedDocumentId: z.string().optional(),
     status: StatusInfo.optional(),
@@ -260,6 +262,8 @@ export const SentDocument = z.object({
   subject: z.string().optional(),
   /** số/ký hiệu, letters only */
   code: z.string().optional(),
+  /** ngày ban hành, letters only: with `code`, what a status's ResponseFor repeats */
+  promulgationDate: z.string().optional(),
   receivedAt: isoTime,
   recipients: z.array(
     z.object({

@@ -171,6 +171,7 @@ async function acceptWith(ctx: Ctx, req: AcceptRequest, bytes: Payload): Promise
         to: req.to,
         subject: req.subject,
         code: req.code,
+        promulgationDate: req.promulgationDate,
         priority: req.priority,
         relatedDocumentId: req.relatedDocumentId,
         status: req.status && statusCode ? compact({ ...req.status, code: statusCode }) : undefined,

@@ -63,6 +63,7 @@ export interface PacketDoc {
   to: string[];
   subject?: string;
   code?: string;
+  promulgationDate?: string;
   priority?: number;
   relatedDocumentId?: string;
   /** statuses: the business status, code normalized to two digits */

@@ -89,6 +89,7 @@ export async function listDocuments(
       from: x.from,
       subject: x.subject,
       code: x.code,
+      promulgationDate: x.promulgationDate,
       receivedAt: x.receivedAt,
       recipients: [
         ...mine.map((d) =>

@@ -312,7 +312,10 @@ interface Summary {
   documentId: string;
   recipients: { addressedTo: string; recipient: string; via: string[] }[];
   extra: Partial<
-    Pick<AcceptRequest, "subject" | "code" | "priority" | "relatedDocumentId" | "status">
+    Pick<
+      AcceptRequest,
+      "subject" | "code" | "promulgationDate" | "priority" | "relatedDocumentId" | "status"
+    >
   >;
 }
 
@@ -346,6 +349,7 @@ function letterSummary(letter: Letter, directory: Directory, at: Date, upstream:
     extra: {
       subject: h.subject,
       code: `${h.code.number}/${h.code.notation}`,
+      promulgationDate: h.promulgation.date,
       ...(priority !== undefined ? { priority } : {}),
       ...(related ? { relatedDocumentId: related } : {}),
     },

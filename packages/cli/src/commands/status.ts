@@ -9,6 +9,7 @@ import {
   type StaffInfo,
   type StatusCode,
 } from "@edoc/edxml";
+import type { SentDocument } from "@edoc/messages";
 import { signEdxml } from "@edoc/signature";
 import { edxmlTimestamp } from "@edoc/vntime";
 import {
@@ -49,8 +50,8 @@ interface InboxRow {
 
 /**
  * The letter a status answers, by hub document id: one this agency received (its bytes come
- * from the inbox), else one it sent (the hub keeps no Code or PromulgationDate for those in its
- * listings: pass --letter FILE to include them).
+ * from the inbox), else one it sent (its Code and PromulgationDate come from the sender's
+ * listing, which keeps them for every letter accepted since the hub stored the date).
  */
 async function lookUp(id: Identity, me: string, hubDocumentId: string): Promise<ResponseFor> {
   const inbox = json(await call(id, "GET", "/inbox?state=all")) as { items: InboxRow[] };
@@ -61,16 +62,23 @@ async function lookUp(id: Identity, me: string, hubDocumentId: string): Promise<
     return answering(res.body, `delivery ${got.deliveryId}`);
   }
   const sent = json(await call(id, "GET", "/documents?limit=500")) as {
-    documents: { hubDocumentId: string; documentId: string }[];
+    documents: SentDocument[];
   };
   const mine = sent.documents.find((d) => d.hubDocumentId === hubDocumentId);
   if (!mine) {
     throw new CliError(`no letter ${hubDocumentId} in this agency's inbox or sent documents`, 1);
   }
-  process.stderr.write(
-    "edoc status: a letter this agency sent: ResponseFor has no Code/PromulgationDate (give --letter FILE to include them)\n",
-  );
-  return { organId: parseOrganId(me, "--as"), documentId: mine.documentId };
+  if (mine.code === undefined || mine.promulgationDate === undefined) {
+    process.stderr.write(
+      "edoc status: the hub's listing lacks this letter's Code or PromulgationDate (accepted before it kept them): give --letter FILE to include them\n",
+    );
+  }
+  return {
+    organId: parseOrganId(me, "--as"),
+    ...(mine.code !== undefined ? { code: mine.code } : {}),
+    ...(mine.promulgationDate !== undefined ? { promulgationDate: mine.promulgationDate } : {}),
+    documentId: mine.documentId,
+  };
 }
 
 /** The builder refuses what the hub would (a code outside 01–16, characters XML cannot carry). */
@@ -106,8 +114,7 @@ export const statusCommand: Command = {
     "status --as ORGANID (--document HUB_DOCUMENT_ID | --letter FILE) --code NN [--description T] [--staff NAME] [--department D] [--staff-email E] [--staff-mobile M] [-o FILE]   report 01…16",
   help: `ResponseFor (OrganId, Code, PromulgationDate, DocumentId) is read from the letter itself:
 --document takes the bytes this agency received (from its inbox), --letter a file. For a letter
-this agency sent (13), --document gives only OrganId and DocumentId (the hub's listing keeps no
-Code or PromulgationDate): pass --letter FILE instead. The staff options fill StaffInfo. Timestamp
+this agency sent (13), --document reads them from the hub's listing of sent documents. The staff options fill StaffInfo. Timestamp
 is Vietnam time (UTC+07:00). -o FILE writes the signed packet instead of sending it (submit it
 later with edoc send).
 ${IDENTITY_HELP}`,
