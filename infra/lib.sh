@@ -47,3 +47,16 @@ apt_install() {
   [ -n "$created" ] && as_root rm -f "$prc"
   return 0
 }
+
+# For a run of tests or benchmarks: starts RabbitMQ and FerretDB where they are not running,
+# and stops (on exit) only what it started.
+servers_for_this_run() {
+  _started=()
+  trap 'for s in "${_started[@]}"; do bash "$REPO_ROOT/infra/$s.sh" stop || true; done' EXIT
+  for s in rabbitmq ferretdb; do
+    if ! bash "$REPO_ROOT/infra/$s.sh" status >/dev/null 2>&1; then
+      bash "$REPO_ROOT/infra/$s.sh" start
+      _started+=("$s")
+    fi
+  done
+}

@@ -6,17 +6,7 @@ cd "$REPO_ROOT"
 
 bash infra/bootstrap.sh
 
-started=()
-cleanup() {
-  for s in "${started[@]}"; do bash "infra/$s.sh" stop || true; done
-}
-trap cleanup EXIT
-for s in rabbitmq ferretdb; do
-  if ! bash "infra/$s.sh" status >/dev/null 2>&1; then
-    bash "infra/$s.sh" start
-    started+=("$s")
-  fi
-done
+servers_for_this_run
 
 log "lint (biome)"
 pnpm exec biome check .

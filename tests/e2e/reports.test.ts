@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Bus } from "@edoc/bus";
 import type { Priority } from "@edoc/edxml";
@@ -277,10 +277,11 @@ describe("monthly report", () => {
       "Huyện (UBND huyện) · Quá hạn: 1",
     ]);
     expect(await page.locator("script").count()).toBe(0);
-    await page.screenshot({
-      path: join(repoRoot, "docs", "images", "console-desktop-reports.png"),
-      fullPage: true,
-    });
+    // Into test-output like the console test's: a run leaves the clone's tracked files alone
+    // (docs/images holds the copy the operator guide shows, updated by hand).
+    const shots = join(repoRoot, "test-output", "console");
+    mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: join(shots, "desktop-reports.png"), fullPage: true });
 
     // CSV: UTF-8 with a BOM (Excel shows "Sở Nội vụ"), the agencies table, a blank line, the tiers.
     const [csvDownload] = await Promise.all([
