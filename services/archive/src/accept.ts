@@ -80,7 +80,7 @@ function checkShape(req: AcceptRequest): void {
  * Crash-safe order: dedupe key → acceptance receipt (its `_id` claims the hubDocumentId) →
  * work-list entry (pendingRoutes, carrying the packet row) → bytes → `accepted` receipt →
  * lookup lists → packet row, complete → RouteRequest published → reply. The row is inserted
- * once and complete, never updated to complete: on FerretDB/SQLite an update scans the table.
+ * once and complete, never updated to complete: one write per letter instead of two.
  * A retry finds the packet by its dedupe key (its row, or while incomplete its work-list
  * entry): complete → duplicate (or conflict); incomplete with the same digest → finished with
  * the retry's bytes; incomplete with another digest → the old attempt (never acknowledged) is
@@ -142,7 +142,7 @@ async function acceptWith(ctx: Ctx, req: AcceptRequest, bytes: Payload): Promise
 
   return locked(async () => {
     // The dedupe key is claimed first: for a new packet (the usual case) its unique insert is
-    // the whole check, where a lookup would cost a table scan on FerretDB (row-cache.ts).
+    // the whole check, one command where a lookup and then an insert would be two.
     if (!(await claimKey(ctx, key, req.hubDocumentId))) {
       const existing = await packetByKey(ctx, key);
       if (existing) {

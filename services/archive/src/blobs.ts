@@ -64,7 +64,7 @@ export class Blobs {
     }
   }
 
-  /** An insert: on FerretDB/SQLite an upsert scans every chunk stored (row-cache.ts). */
+  /** An insert first: one command for a new chunk; only a resent one is replaced. */
   private async writeChunk(_id: string, data: Buffer): Promise<void> {
     try {
       await this.c.blobChunks.insertOne({ _id, data });

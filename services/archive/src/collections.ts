@@ -371,8 +371,9 @@ const BYTES = { ...OPTS, promoteBuffers: true } as const;
 
 /**
  * The collections the archive reads by `_id` on its hot paths sit behind a write-through row
- * cache (row-cache.ts: on FerretDB/SQLite every `_id` lookup is a table scan); single inserts
- * into those and the accept's work-list collections are group-committed.
+ * cache where their rows never change (row-cache.ts: it saves the finds of rows a neighbouring
+ * step just wrote); single inserts, updates and deletes by `_id` into those and the accept's
+ * work-list collections are group-committed.
  */
 export function collections(db: Db): Collections {
   return {

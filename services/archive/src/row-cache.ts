@@ -4,14 +4,16 @@ import { GroupCommit } from "./group-commit.js";
 /**
  * A write-through cache of rows by `_id`, in front of one collection.
  *
- * Why: on FerretDB 1.x's SQLite backend every lookup by `_id` (find, update, delete) is a
- * table scan — the `_id` index it creates is on another expression than the one its queries
- * use (measured: a findOne of a recent row costs 1 ms at 300 rows, 21 ms at 10,000). The hot
- * paths read rows a neighbouring step wrote moments before, so the archive keeps the rows it
- * wrote or read. Several archive instances share the database (docs/archive.md), so only
- * collections whose rows never change once written are cached (`maxRows` > 0: settled
- * deliveries, small blobs); the others use the group-committed inserts alone (`maxRows` 0).
- * On MongoDB the same reads are index lookups; the cache then only saves round trips.
+ * Why: the hot paths read rows a neighbouring step wrote moments before (a fetch reads the
+ * letter's bytes its accept stored; twenty recipients read them twenty times), so the archive
+ * keeps the rows it wrote or read and saves those finds. It was built when FerretDB scanned the
+ * table for every `_id` lookup; with the `_id` expression index its Go main now adds
+ * (infra/ferretdb) a find is an index lookup, and the cache still pays: measured back to back
+ * (`EDOC_BENCH_CASES=1,3 pnpm bench`, 2026-12-06, docs/performance.md) it cuts finds by a third
+ * and, for 20 recipients, the archive's CPU per letter by ≈ 8 % and FerretDB's by ≈ 17 %.
+ * Several archive instances share the database (docs/archive.md), so only collections whose
+ * rows never change once written are cached (`maxRows` > 0: settled deliveries, small blobs);
+ * the others use the group-committed writes alone (`maxRows` 0).
  *
  * It only ever holds what the database confirmed: a row enters after its insert or read
  * succeeded, a `$set`/`$addToSet` by `_id` is applied after the update succeeded (and only when
