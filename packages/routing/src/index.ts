@@ -4,7 +4,14 @@ export {
   isOverdue,
   receiptDeadline,
 } from "./deadline.js";
-export { deliveryIdFor } from "./delivery-id.js";
+export {
+  type DeliveryDecision,
+  type DeliveryEvent,
+  type DeliveryNow,
+  type DeliveryRefusalCode,
+  type DeliveryState,
+  decideDelivery,
+} from "./delivery.js";
 export { RoutingError, type RoutingErrorCode } from "./errors.js";
 export {
   type HubId,
@@ -14,6 +21,14 @@ export {
   type StatusInput,
   type StatusTarget,
 } from "./hubs.js";
+export { deliveryIdFor, hubDocumentIdFor, isHubDocumentId, type PacketIdentity } from "./ids.js";
+export {
+  type AnsweredLetter,
+  type IncomingStatus,
+  type LinkedStatus,
+  linkStatus,
+  type StatusLink,
+} from "./linking.js";
 export {
   checkSender,
   type Delivery,

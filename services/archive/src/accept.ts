@@ -1,10 +1,10 @@
 import { RpcError } from "@edoc/bus";
 import type { AcceptRequest, AcceptResult } from "@edoc/messages";
 import { sha256Hex, validateReceiptBody } from "@edoc/receipts";
-import { decideStatus, normalizeStatusCode } from "@edoc/routing";
+import { linkStatus as linkToLetter, normalizeStatusCode } from "@edoc/routing";
 import type { Logger } from "@edoc/runtime";
 import { isDuplicateKeyError } from "@edoc/store";
-import type { AnswerRef, DeliveryRef, PacketDoc, PendingRouteDoc } from "./collections.js";
+import type { PacketDoc, PendingRouteDoc } from "./collections.js";
 import { type Ctx, compact } from "./context.js";
 import {
   acceptanceXml,
@@ -27,7 +27,6 @@ import {
 } from "./originals.js";
 
 type StatusCode = ReturnType<typeof normalizeStatusCode>;
-type StatusContext = NonNullable<Parameters<typeof decideStatus>[2]>;
 
 /** What the lookups add to the packet row. */
 type Links = Pick<
@@ -394,54 +393,20 @@ async function linkStatus(
       403,
     );
   }
-  const reporterRole = delivery ? "recipient" : "sender";
-  const context: StatusContext = letter.docType === "status" ? {} : { docType: letter.docType };
   const all = statusesOf(letter);
-  const isAsk = (p: AnswerRef) => p.from === letter.from && p.code === "13";
-  /** A sender's 13 counts for delivery `id` unless it was a duplicate there. */
-  const askedOf = (p: AnswerRef, id: string | undefined) =>
-    isAsk(p) && (p.appliesTo === undefined || (id !== undefined && p.appliesTo.includes(id)));
-  const decide = (history: AnswerRef[]) =>
-    decideStatus(
-      history.map((p) => ({ code: normalizeStatusCode(p.code), at: p.receivedAt })),
-      { code, reporterRole },
-      context,
-    );
-
-  // decideStatus judges one delivery: the sender's take-back requests (13) and that
-  // recipient's statuses. A 13 concerns every delivery of the letter: it is new when it is new
-  // for at least one of them (one not yet asked, or one that refused the last request), and
-  // it is routed to, and counted for, those deliveries only.
-  let decision: ReturnType<typeof decideStatus>;
-  let appliesTo: DeliveryRef[] | undefined;
-  if (delivery) {
-    decision = decide(
-      all.filter((p) => askedOf(p, delivery.deliveryId) || (p.from === req.from && !isAsk(p))),
-    );
-  } else {
-    const judged = (letter.deliveries ?? []).map((d) => ({
-      d,
-      decision: decide(
-        all.filter(
-          (p) =>
-            askedOf(p, d.deliveryId) ||
-            (!isAsk(p) &&
-              (p.reporterDeliveryId === d.deliveryId ||
-                (p.reporterDeliveryId === undefined && p.from === d.addressedTo))),
-        ),
-      ),
-    }));
-    if (judged.length === 0) {
-      decision = decide(all.filter((p) => askedOf(p, undefined)));
-    } else {
-      const accepted = judged.filter((j) => j.decision.action === "accept");
-      appliesTo = accepted.map((j) => j.d);
-      decision = accepted[0]?.decision ??
-        judged.find((j) => j.decision.action === "refuse")?.decision ?? {
-          action: "ignore-duplicate",
-        };
-    }
-  }
+  const { decision, appliesTo } = linkToLetter(
+    {
+      from: letter.from,
+      docType: letter.docType,
+      deliveries: letter.deliveries ?? [],
+      statuses: all,
+    },
+    {
+      from: req.from,
+      code,
+      ...(delivery ? { reporterDeliveryId: delivery.deliveryId } : {}),
+    },
+  );
   if (decision.action === "refuse") throw new RpcError(decision.code, decision.message, 409);
   if (decision.action === "ignore-duplicate") {
     const mine = all.filter((p) => p.from === req.from);

@@ -1,7 +1,13 @@
+import type { DeliveryNow } from "@edoc/routing";
 import { isDuplicateKeyError } from "@edoc/store";
 import type { Collection, Filter } from "mongodb";
 import type { DeliveryDoc, DeliveryMoveDoc } from "./collections.js";
 import type { CachedCollection } from "./row-cache.js";
+
+/** A stored delivery as the lifecycle (@edoc/routing decideDelivery) judges it. */
+export function lifecycleOf(d: DeliveryDoc): DeliveryNow {
+  return { id: d._id, state: d.state, ...(d.ackResult ? { ackResult: d.ackResult } : {}) };
+}
 
 type State = DeliveryDoc["state"];
 const OPEN: readonly State[] = ["available", "fetched"];

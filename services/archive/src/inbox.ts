@@ -1,9 +1,16 @@
 import { RpcBytes, RpcError } from "@edoc/bus";
 import type { RpcParamsOf, RpcResultOf } from "@edoc/messages";
 import { sha256Hex } from "@edoc/receipts";
+import {
+  type DeliveryEvent,
+  type DeliveryRefusalCode,
+  type DeliveryState,
+  decideDelivery,
+} from "@edoc/routing";
 import type { Filter } from "mongodb";
 import type { DeliveryDoc } from "./collections.js";
 import { type Ctx, compact, nowIso } from "./context.js";
+import { lifecycleOf } from "./deliveries.js";
 import { receiptKeys } from "./keys.js";
 import { asOrganId } from "./ledger.js";
 import { inboxItem } from "./pending-inbox.js";
@@ -59,26 +66,25 @@ async function ownDelivery(
   if (!d || !owns(d, actingFor, hubs)) {
     throw new RpcError("DELIVERY_NOT_FOUND", `no delivery ${deliveryId} for you`, 404);
   }
-  if (d.state === "withdrawn") throw withdrawnError(deliveryId);
   return d;
 }
 
-function withdrawnError(deliveryId: string): RpcError {
-  return new RpcError(
-    "DELIVERY_WITHDRAWN",
-    `delivery ${deliveryId} was withdrawn by its sender (revoked before you fetched it)`,
-    410,
-  );
-}
+const REFUSED_WITH: Record<DeliveryRefusalCode, number> = {
+  DELIVERY_WITHDRAWN: 410,
+  DELIVERY_NOT_FETCHED: 409,
+  ACK_CONFLICT: 409,
+};
 
-function mustBeFetched(d: DeliveryDoc, hint: string): void {
-  if (d.state === "available") {
-    throw new RpcError(
-      "DELIVERY_NOT_FETCHED",
-      `delivery ${d._id} was not fetched yet; ${hint}`,
-      409,
-    );
+/**
+ * The delivery lifecycle's answer to `event` (@edoc/routing decideDelivery): the state to
+ * move to, or undefined when there is nothing to write; a refusal is thrown.
+ */
+function decide(d: DeliveryDoc, event: DeliveryEvent): DeliveryState | undefined {
+  const decision = decideDelivery(lifecycleOf(d), event);
+  if (decision.action === "refuse") {
+    throw new RpcError(decision.code, decision.message, REFUSED_WITH[decision.code]);
   }
+  return decision.action === "move" ? decision.to : undefined;
 }
 
 /**
@@ -91,6 +97,7 @@ export async function fetchDelivery(
   p: RpcParamsOf<"inbox.fetch">,
 ): Promise<RpcResultOf<"inbox.fetch">> {
   let d = await ownDelivery(ctx, p.actingFor, p.hubs, p.deliveryId);
+  const to = decide(d, { type: "fetch" });
   const log = ctx.log.child({ docId: d.hubDocumentId, deliveryId: d._id });
   // An open delivery's letter cannot be purged (retention waits for every delivery to
   // settle), so its digest on the delivery row is all the check needs: no packet read.
@@ -108,9 +115,9 @@ export async function fetchDelivery(
     log.error("stored bytes missing or altered");
     throw new RpcError("DOCUMENT_UNAVAILABLE", "the stored document cannot be read", 500);
   }
-  if (d.state === "available") {
-    d = await ctx.c.deliveries.move(d, { state: "fetched", fetchedAt: nowIso() });
-    if (d.state === "withdrawn") throw withdrawnError(d._id);
+  if (to) {
+    d = await ctx.c.deliveries.move(d, { state: to, fetchedAt: nowIso() });
+    decide(d, { type: "fetch" }); // a withdrawal that won the race refuses
     log.info("delivery fetched");
   }
   if (d.fetchedAt) {
@@ -163,7 +170,7 @@ export async function fetchDeliveryChunk(
   p: RpcParamsOf<"inbox.fetchChunk">,
 ): Promise<RpcBytes> {
   const d = await ownDelivery(ctx, p.actingFor, p.hubs, p.deliveryId);
-  mustBeFetched(d, "fetch it first");
+  decide(d, { type: "fetchChunk" });
   const data = await ctx.blobs.chunk(d.hubDocumentId, p.index);
   if (!data) {
     const packet = await ctx.c.packets.findOne({ _id: d.hubDocumentId });
@@ -180,8 +187,9 @@ export async function ackDelivery(
   p: RpcParamsOf<"inbox.ack">,
 ): Promise<RpcResultOf<"inbox.ack">> {
   let d = await ownDelivery(ctx, p.actingFor, p.hubs, p.deliveryId);
+  const event: DeliveryEvent = { type: "ack", result: p.result };
+  const to = decide(d, event);
   const log = ctx.log.child({ docId: d.hubDocumentId, deliveryId: d._id });
-  mustBeFetched(d, "fetch it before acknowledging");
   if (p.forward !== undefined && p.forward.hub !== d.hub) {
     throw new RpcError(
       "FORWARD_HUB_MISMATCH",
@@ -189,23 +197,16 @@ export async function ackDelivery(
       409,
     );
   }
-  if (d.state === "fetched") {
+  if (to) {
     const patch = compact({
-      state: p.result === "done" ? ("acknowledged" as const) : ("failed" as const),
+      state: to,
       acknowledgedAt: nowIso(),
       ackResult: p.result,
       ackReason: p.reason,
       remoteReceipt: d.hub !== undefined ? p.forward?.remoteReceipt : undefined,
     });
-    // The first result stored stands; a concurrent other one is judged against it below.
     d = await ctx.c.deliveries.move(d, patch);
-  }
-  if (d.ackResult !== p.result) {
-    throw new RpcError(
-      "ACK_CONFLICT",
-      `delivery ${d._id} was already acknowledged with ${d.ackResult ?? "nothing"}`,
-      409,
-    );
+    decide(d, event); // the first result stored stands: another instance's other one refuses
   }
   if (d.hub !== undefined) {
     await settleForward(ctx, d);

@@ -1,9 +1,11 @@
 import { type InboundMessage, PermanentError } from "@edoc/bus";
 import { type PlannedDelivery, RoutingPlanMessage } from "@edoc/messages";
 import type { Receipt } from "@edoc/receipts";
+import { decideDelivery } from "@edoc/routing";
 import type { Logger } from "@edoc/runtime";
 import type { DeliveryDoc, DeliveryRef, PacketDoc } from "./collections.js";
 import { type Ctx, compact, nowIso, packetFacts } from "./context.js";
+import { lifecycleOf } from "./deliveries.js";
 import { receiptKeys } from "./keys.js";
 import { asOrganId } from "./ledger.js";
 import { returnEntry } from "./returns.js";
@@ -180,7 +182,7 @@ async function withdrawOne(
   let d = await ctx.c.deliveries.findOne({ _id: deliveryId });
   if (!d) return undefined;
   const replay = d.state === "withdrawn";
-  if (d.state === "available") {
+  if (decideDelivery(lifecycleOf(d), { type: "withdraw" }).action === "move") {
     // Conditional (deliveries.ts): a fetch on any instance that wins the race keeps it.
     d = await ctx.c.deliveries.move(d, {
       state: "withdrawn",

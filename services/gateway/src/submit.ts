@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type { Bus } from "@edoc/bus";
 import type { Directory, OrganId } from "@edoc/directory";
 import { EdxmlError, type Letter, type Packet, parsePacket, type StatusPacket } from "@edoc/edxml";
@@ -12,7 +11,13 @@ import {
 } from "@edoc/messages";
 import { DEFAULT_PDF_POLICY, type PdfPolicy } from "@edoc/pades";
 import { acceptanceReceiptTemplate } from "@edoc/receipts";
-import { checkSender, isKnownStatusCode, normalizeStatusCode, planLetter } from "@edoc/routing";
+import {
+  checkSender,
+  hubDocumentIdFor,
+  isKnownStatusCode,
+  normalizeStatusCode,
+  planLetter,
+} from "@edoc/routing";
 import {
   type DetachedTexts,
   type TrustPolicy,
@@ -116,10 +121,12 @@ export async function submitPacket(
     packet.kind === "letter"
       ? letterSummary(packet, directory, receivedAt, deps.upstream ?? false)
       : statusSummary(packet);
-  const hubDocumentId = `doc_${createHash("sha256")
-    .update(`${from}\n${summary.docType}\n${summary.documentId}\n${digest}`)
-    .digest("hex")
-    .slice(0, 32)}`;
+  const hubDocumentId = hubDocumentIdFor({
+    from,
+    docType: summary.docType,
+    documentId: summary.documentId,
+    digest,
+  });
   // Signed before anything is stored: no signer, no acceptance (503), nothing half kept.
   const receiptXml = await deps.signReceipt(
     acceptanceReceiptTemplate({

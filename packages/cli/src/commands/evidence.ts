@@ -6,6 +6,7 @@ import {
   type VerifyBundleOptions,
   verifyBundle,
 } from "@edoc/evidence";
+import { isHubDocumentId } from "@edoc/routing";
 import { SignatureError } from "@edoc/signature";
 import { BUS_OPTIONS, callHubArchive, timeoutOf } from "../archive-rpc.js";
 import {
@@ -17,9 +18,6 @@ import {
   UsageError,
 } from "../command.js";
 import { readTrustFiles } from "../files.js";
-
-/** The hub's own document ids (gateway: "doc_" + 32 hex); anything else is a sender's DocumentId. */
-const HUB_DOCUMENT_ID = /^doc_[0-9a-f]{32}$/;
 
 /** `edoc evidence export|verify`: an auditor's self-contained bundle for one letter. */
 export const evidenceCommand: Command = commandGroup({
@@ -66,7 +64,7 @@ async function exportBundle(argv: string[]): Promise<number> {
   const output = required(values.output, "-o FILE.zip");
   const timeoutMs = timeoutOf(values.timeout, 120_000);
   const from = values.from;
-  const params = HUB_DOCUMENT_ID.test(id)
+  const params = isHubDocumentId(id)
     ? { hubDocumentId: id }
     : { documentId: id, ...(from ? { from } : {}) };
   const result = await callHubArchive(
