@@ -26,9 +26,11 @@ export function hubDocumentIdFor(p: PacketIdentity): string {
   return `doc_${digest.slice(0, 32)}`;
 }
 
+const HUB_DOCUMENT_ID = /^doc_[0-9a-f]{32}$/;
+
 /** Whether `s` has the form of a hub document id (and not of a sender's DocumentId). */
 export function isHubDocumentId(s: string): boolean {
-  return /^doc_[0-9a-f]{32}$/.test(s);
+  return HUB_DOCUMENT_ID.test(s);
 }
 
 /**

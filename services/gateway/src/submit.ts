@@ -1,6 +1,13 @@
 import type { Bus } from "@edoc/bus";
 import type { Directory, OrganId } from "@edoc/directory";
-import { EdxmlError, type Letter, type Packet, parsePacket, type StatusPacket } from "@edoc/edxml";
+import {
+  EdxmlError,
+  type Letter,
+  type Packet,
+  parsePacket,
+  responseForLetter,
+  type StatusPacket,
+} from "@edoc/edxml";
 import { checkPeerSender } from "@edoc/federation";
 import {
   type AcceptRequest,
@@ -345,6 +352,8 @@ function letterSummary(letter: Letter, directory: Directory, at: Date, upstream:
   const h = letter.header;
   const priority = h.otherInfo?.priority;
   const related = letter.business.documentId;
+  // Code and PromulgationDate as a status answering this letter repeats them (ResponseFor).
+  const answered = responseForLetter(letter);
   return {
     docType: letter.business.docType,
     documentId: h.documentId,
@@ -355,8 +364,8 @@ function letterSummary(letter: Letter, directory: Directory, at: Date, upstream:
     })),
     extra: {
       subject: h.subject,
-      code: `${h.code.number}/${h.code.notation}`,
-      promulgationDate: h.promulgation.date,
+      code: answered.code,
+      promulgationDate: answered.promulgationDate,
       ...(priority !== undefined ? { priority } : {}),
       ...(related ? { relatedDocumentId: related } : {}),
     },
