@@ -30,6 +30,8 @@ export interface ExchangeResult {
   lettersPerSecond: number;
   /** Letters per second until the last one was accepted (202). */
   acceptedPerSecond: number;
+  /** Submission → the gateway's 202 (the packet and its receipt durable). */
+  accepted: { p50: number; p95: number; p99: number };
   available: { p50: number; p95: number; p99: number };
   acknowledged: { p50: number; p95: number; p99: number };
   lost: number;
@@ -110,6 +112,7 @@ export async function runExchange(
     sign(sender, letterXml(senderId, recipients, { attachmentBytes: c.attachmentBytes }).xml),
   );
   const submittedAt = new Map<string, number>();
+  const accepted: number[] = [];
   const available: number[] = [];
   const acknowledged: number[] = [];
   const seen = new Set<string>();
@@ -171,6 +174,7 @@ export async function runExchange(
       // 200: an earlier attempt that timed out for us was accepted after all (same receipt).
       if (r.status === 202 || r.status === 200) {
         submittedAt.set((r.json() as { hubDocumentId: string }).hubDocumentId, t0);
+        accepted.push(Date.now() - t0);
         return;
       }
       if (r.status !== 503)
@@ -223,6 +227,7 @@ export async function runExchange(
     seconds,
     lettersPerSecond: c.letters / seconds,
     acceptedPerSecond: c.letters / acceptSeconds,
+    accepted: q(accepted),
     available: q(available),
     acknowledged: q(acknowledged),
     lost: expected - seen.size,

@@ -10,6 +10,9 @@ DATA="${FERRETDB_DATA:-$STATE_DIR/ferretdb}"
 # A second instance (FERRETDB_PORT, e.g. the fault-injection suite's) keeps its own pid and log.
 SUFFIX=$([ "$PORT" = 27017 ] || echo "-$PORT")
 PIDFILE="$STATE_DIR/ferretdb$SUFFIX.pid"
+# FERRETDB_PPROF=PORT serves Go's profiler on 127.0.0.1:PORT (docs/performance.md).
+PPROF_ARGS=()
+[ -n "${FERRETDB_PPROF:-}" ] && PPROF_ARGS=(-pprof "127.0.0.1:$FERRETDB_PPROF")
 SRC="$REPO_ROOT/infra/ferretdb"
 # The binary is cached outside the clone, keyed by its sources (go.mod, go.sum, every non-test
 # .go file), so warm machines skip the build and a changed source builds a new binary beside
@@ -35,7 +38,7 @@ start() {
   mkdir -p -m 0700 "$DATA"
   log "starting ferretdb (127.0.0.1:$PORT, data $DATA)"
   private_log "$STATE_DIR/ferretdb$SUFFIX.log"
-  setsid nohup "$BIN" -listen "127.0.0.1:$PORT" -data "$DATA" >"$STATE_DIR/ferretdb$SUFFIX.log" 2>&1 &
+  setsid nohup "$BIN" -listen "127.0.0.1:$PORT" -data "$DATA" "${PPROF_ARGS[@]}" >"$STATE_DIR/ferretdb$SUFFIX.log" 2>&1 &
   echo $! >"$PIDFILE"
   wait_for "ferretdb" 60 running
   log "ferretdb ready"

@@ -30,6 +30,7 @@ func main() {
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
 	idIndexEvery := flag.Duration("id-index-every", time.Second, "how often new collections get the _id expression index; 0 turns the index off (to measure FerretDB as shipped)")
 	eagerLog := flag.Bool("eager-log", false, "format log attributes eagerly as FerretDB does as shipped (to measure)")
+	pprofAddr := flag.String("pprof", "", "loopback address to serve Go's net/http/pprof on (profiling FerretDB under load); off when empty")
 	racyWrites := flag.Bool("racy-writes", false, "let updates and deletes of one collection race as FerretDB does as shipped (to measure; loses updates)")
 	flag.Parse()
 
@@ -54,6 +55,13 @@ func main() {
 	}
 	if err := privateDataDir(abs); err != nil {
 		fail(1, "data directory %s: %v", abs, err)
+	}
+
+	if *pprofAddr != "" {
+		if err := checkLoopback(*pprofAddr); err != nil {
+			fail(2, "bad -pprof: %v", err)
+		}
+		go servePprof(*pprofAddr, logger)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -187,6 +187,7 @@ export async function createArchive(opts: ArchiveOptions): Promise<Archive> {
       await sweep.stop();
       await gaugeTask?.stop();
       await retention?.stop();
+      await ctx.locks.idle();
       // A last head, so a clean shutdown leaves the chain signed up to its end.
       await heads
         .signIfMoved()

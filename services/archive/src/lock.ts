@@ -71,6 +71,8 @@ export class LeaseLocks {
     reject: (err: unknown) => void;
   }[] = [];
   private releasing = false;
+  /** Runs not yet finished, their releases included (`idle`). */
+  private readonly running = new Set<Promise<void>>();
 
   constructor(
     private readonly rows: LockRows,
@@ -78,21 +80,39 @@ export class LeaseLocks {
     private readonly opts: LeaseOptions,
   ) {}
 
+  /**
+   * Runs `fn` holding `key`. Its outcome is handed back as soon as `fn` settles, without waiting
+   * for the release's delete (a database round trip off every accept's answer); this
+   * instance's next caller for the key still waits until the row is gone.
+   */
   run<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    return this.local.run(key, async () => {
-      const owner = `${this.instance}:${++this.turn}`;
-      await this.acquire(key, owner);
-      const every = Math.max(50, Math.floor(this.opts.leaseMs / 3));
-      const renew = setInterval(() => void this.renew(key, owner), every);
-      try {
-        return await fn();
-      } finally {
-        clearInterval(renew);
-        await this.release(key, owner).catch((err: unknown) =>
-          this.log.warn({ err, lock: key }, "lock not released; it expires"),
-        );
-      }
+    return new Promise<T>((resolve, reject) => {
+      const run = this.local
+        .run(key, async () => {
+          const owner = `${this.instance}:${++this.turn}`;
+          await this.acquire(key, owner);
+          const every = Math.max(50, Math.floor(this.opts.leaseMs / 3));
+          const renew = setInterval(() => void this.renew(key, owner), every);
+          try {
+            resolve(await fn());
+          } catch (err) {
+            reject(err);
+          } finally {
+            clearInterval(renew);
+            await this.release(key, owner).catch((err: unknown) =>
+              this.log.warn({ err, lock: key }, "lock not released; it expires"),
+            );
+          }
+        })
+        .catch(reject)
+        .finally(() => this.running.delete(run));
+      this.running.add(run);
     });
+  }
+
+  /** Resolves once every run begun has given its lock back (a clean stop leaves no lease). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
   /**

@@ -3,7 +3,7 @@ import { createLogger } from "@edoc/runtime";
 import { connectStore, type Store } from "@edoc/store";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type Collections, collections } from "../src/collections.js";
-import { LeaseLocks } from "../src/lock.js";
+import { LeaseLocks, type LockRows } from "../src/lock.js";
 import { mongoUrl, sleep } from "./harness.js";
 
 let store: Store;
@@ -43,6 +43,7 @@ it("one holder at a time across instances, and the rows are gone after", async (
   const { most, order } = await contend(instances, "packet-1", 24);
   expect(most).toBe(1);
   expect(order).toHaveLength(24);
+  await Promise.all(instances.map((l) => l.idle()));
   expect(await c.locks.countDocuments({})).toBe(0);
 });
 
@@ -55,6 +56,7 @@ it("a killed holder's lease is taken over once it expires, by one waiter only", 
   expect(Date.now() - started).toBeGreaterThanOrEqual(250);
   expect(most).toBe(1);
   expect(order).toHaveLength(9);
+  await Promise.all(instances.map((l) => l.idle()));
   expect(await c.locks.findOne({ _id: "packet-2" })).toBeNull();
 });
 
@@ -71,4 +73,45 @@ it("a holder renews its lease while it works, so a slow accept is not taken over
     sleep(50).then(() => other.run("packet-3", async () => void events.push("other"))),
   ]);
   expect(events).toEqual(["slow in", "slow out", "other"]);
+});
+
+it("hands the outcome back before the release is written; idle waits for the release", async () => {
+  // Releases held back until `open()`: the answer must not wait for them.
+  let open = () => {};
+  const gate = new Promise<void>((r) => {
+    open = r;
+  });
+  const rows: LockRows = {
+    insertOne: (doc) => c.locks.insertOne(doc),
+    findOne: (filter) => c.locks.findOne(filter),
+    updateOne: (filter, update) => c.locks.updateOne(filter, update),
+    deleteMany: async (filter) => gate.then(() => c.locks.deleteMany(filter)),
+  };
+  const locks = new LeaseLocks(rows, log, { leaseMs: 5_000 });
+  expect(await locks.run("packet-4", async () => "answer")).toBe("answer");
+  expect(await c.locks.countDocuments({ _id: "packet-4" })).toBe(1);
+  let idle = false;
+  const settled = locks.idle().then(() => {
+    idle = true;
+  });
+  // This instance's next caller for the key waits for the release too.
+  let second = false;
+  const next = locks.run("packet-4", async () => {
+    second = true;
+  });
+  await sleep(50);
+  expect([idle, second]).toEqual([false, false]);
+  open();
+  await Promise.all([settled, next]);
+  await locks.idle();
+  expect(await c.locks.countDocuments({ _id: "packet-4" })).toBe(0);
+});
+
+it("a refusal is handed back at once too, and its lock given back", async () => {
+  const locks = new LeaseLocks(c.locks, log, { leaseMs: 5_000 });
+  await expect(locks.run("packet-5", () => Promise.reject(new Error("refused")))).rejects.toThrow(
+    "refused",
+  );
+  await locks.idle();
+  expect(await c.locks.countDocuments({ _id: "packet-5" })).toBe(0);
 });
