@@ -133,6 +133,7 @@ it("exchange benchmark", async () => {
       "gateway",
       "router",
       "archive",
+      "signer (receipt key)",
       "ferretdb",
       "rabbitmq",
       "load generator",
@@ -140,9 +141,9 @@ it("exchange benchmark", async () => {
     results.map((r) => [
       r.name,
       fmt(r.cpuMsPerLetter.gateway + r.cpuMsPerLetter.router + r.cpuMsPerLetter.archive, 1),
-      ...(["gateway", "router", "archive", "ferretdb", "rabbitmq", "loadgen"] as const).map((k) =>
-        fmt(r.cpuMsPerLetter[k], 1),
-      ),
+      ...(
+        ["gateway", "router", "archive", "signer", "ferretdb", "rabbitmq", "loadgen"] as const
+      ).map((k) => fmt(r.cpuMsPerLetter[k], 1)),
     ]),
   );
   const metrics = await (await fetch(`http://127.0.0.1:${hub.archiveOpsPort}/metrics`)).text();

@@ -46,7 +46,7 @@ export interface ExchangeResult {
   cpuMsPerLetter: Record<CpuUser, number>;
 }
 
-type CpuUser = "gateway" | "router" | "archive" | "ferretdb" | "rabbitmq" | "loadgen";
+type CpuUser = "gateway" | "router" | "archive" | "signer" | "ferretdb" | "rabbitmq" | "loadgen";
 
 /** CPU seconds used so far by every process of the hub, the servers and this load generator. */
 function cpuSnapshot(hub: TestHub): Record<CpuUser, number> {
@@ -58,12 +58,13 @@ function cpuSnapshot(hub: TestHub): Record<CpuUser, number> {
         return t;
       }
     }, 0);
-  const svc = (s: "gateway" | "router" | "archive") =>
+  const svc = (s: "gateway" | "router" | "archive" | "signer") =>
     sum([hub.pid(s)].filter((p): p is number => p !== undefined));
   return {
     gateway: svc("gateway"),
     router: svc("router"),
     archive: svc("archive"),
+    signer: svc("signer"),
     ferretdb: sum(pidsMatching("ferretdb-hub")),
     rabbitmq: sum(pidsMatching("beam.smp")),
     loadgen: sum([process.pid]),
