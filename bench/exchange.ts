@@ -58,8 +58,7 @@ function cpuSnapshot(hub: TestHub): Record<CpuUser, number> {
         return t;
       }
     }, 0);
-  const svc = (s: "gateway" | "router" | "archive" | "signer") =>
-    sum([hub.pid(s)].filter((p): p is number => p !== undefined));
+  const svc = (s: ServiceName) => sum([hub.pid(s)].filter((p): p is number => p !== undefined));
   return {
     gateway: svc("gateway"),
     router: svc("router"),

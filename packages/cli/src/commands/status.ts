@@ -114,9 +114,9 @@ export const statusCommand: Command = {
     "status --as ORGANID (--document HUB_DOCUMENT_ID | --letter FILE) --code NN [--description T] [--staff NAME] [--department D] [--staff-email E] [--staff-mobile M] [-o FILE]   report 01…16",
   help: `ResponseFor (OrganId, Code, PromulgationDate, DocumentId) is read from the letter itself:
 --document takes the bytes this agency received (from its inbox), --letter a file. For a letter
-this agency sent (13), --document reads them from the hub's listing of sent documents. The staff options fill StaffInfo. Timestamp
-is Vietnam time (UTC+07:00). -o FILE writes the signed packet instead of sending it (submit it
-later with edoc send).
+this agency sent (13), --document reads them from the hub's listing of sent documents. The staff
+options fill StaffInfo. Timestamp is Vietnam time (UTC+07:00). -o FILE writes the signed packet
+instead of sending it (submit it later with edoc send).
 ${IDENTITY_HELP}`,
   async run(argv) {
     const { values } = parseCommandArgs(argv, {
